@@ -1,0 +1,60 @@
+"""The project's own promises: the README's commands, CI, and the CLI."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from vm370 import __version__
+from vm370.cli import build_parser, main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def quick_start_commands() -> list[str]:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Quick start", 1)[1]
+    block = re.search(r"```sh\n(.*?)```", section, re.S)
+    assert block, "README Quick start has no ```sh block"
+    return [line for line in block.group(1).splitlines() if line.strip()]
+
+
+def test_readme_quick_start_has_exactly_two_commands():
+    commands = quick_start_commands()
+    assert len(commands) == 2
+    assert commands[0].startswith("pip install ")
+    assert "pytest" in commands[1]
+
+
+def test_ci_runs_the_readme_test_command_word_for_word():
+    test_command = quick_start_commands()[1]
+    ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert test_command in ci_lines
+
+
+def test_ci_lints_with_ruff():
+    assert "ruff check ." in (ROOT / ".ci" / "run").read_text().splitlines()
+
+
+def test_version_option_prints_the_package_version(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.strip() == f"vm370 {__version__}"
+
+
+def test_every_listed_subcommand_has_a_handler():
+    parser = build_parser()
+    for action in parser._subparsers._group_actions if parser._subparsers else []:
+        for name, sub in action.choices.items():
+            assert sub.get_default("func") is not None, f"subcommand {name} does nothing"
+
+
+def test_module_entry_point_runs():
+    done = subprocess.run(
+        [sys.executable, "-m", "vm370", "--help"], capture_output=True, text=True, cwd=ROOT
+    )
+    assert done.returncode == 0
+    assert "usage: vm370" in done.stdout

@@ -1,0 +1,3 @@
+from vm370.cli import main
+
+raise SystemExit(main())
