@@ -1,0 +1,67 @@
+"""Interruption codes and the exception that carries a program interruption.
+
+Codes from the Principles of Operation (GA22-6821, "Program Interruption"),
+with the Model 67's translation exceptions (GA27-2719).
+"""
+
+from __future__ import annotations
+
+OPERATION = 0x01
+PRIVILEGED_OPERATION = 0x02
+EXECUTE = 0x03
+PROTECTION = 0x04
+ADDRESSING = 0x05
+SPECIFICATION = 0x06
+DATA = 0x07
+FIXED_POINT_OVERFLOW = 0x08
+FIXED_POINT_DIVIDE = 0x09
+DECIMAL_OVERFLOW = 0x0A
+DECIMAL_DIVIDE = 0x0B
+EXPONENT_OVERFLOW = 0x0C
+EXPONENT_UNDERFLOW = 0x0D
+SIGNIFICANCE = 0x0E
+FLOATING_POINT_DIVIDE = 0x0F
+SEGMENT_TRANSLATION = 0x10  # Model 67
+PAGE_TRANSLATION = 0x11  # Model 67
+
+PROGRAM_INTERRUPTION_NAMES = {
+    OPERATION: "operation",
+    PRIVILEGED_OPERATION: "privileged-operation",
+    EXECUTE: "execute",
+    PROTECTION: "protection",
+    ADDRESSING: "addressing",
+    SPECIFICATION: "specification",
+    DATA: "data",
+    FIXED_POINT_OVERFLOW: "fixed-point-overflow",
+    FIXED_POINT_DIVIDE: "fixed-point-divide",
+    DECIMAL_OVERFLOW: "decimal-overflow",
+    DECIMAL_DIVIDE: "decimal-divide",
+    EXPONENT_OVERFLOW: "exponent-overflow",
+    EXPONENT_UNDERFLOW: "exponent-underflow",
+    SIGNIFICANCE: "significance",
+    FLOATING_POINT_DIVIDE: "floating-point-divide",
+    SEGMENT_TRANSLATION: "segment-translation",
+    PAGE_TRANSLATION: "page-translation",
+}
+
+# Program-mask bits as the CPU keeps them (PSW bits 36-39, PoO "Program Status Word").
+MASK_FIXED_POINT_OVERFLOW = 0x8
+MASK_DECIMAL_OVERFLOW = 0x4
+MASK_EXPONENT_UNDERFLOW = 0x2
+MASK_SIGNIFICANCE = 0x1
+
+
+class ProgramInterrupt(Exception):
+    """Raised by an instruction handler to cause a program interruption.
+
+    ``code`` is one of the constants above. ``nullify`` is set for the
+    exceptions after which the instruction address must point at the failing
+    instruction itself (the Model 67's translation exceptions).
+    """
+
+    __slots__ = ("code", "nullify")
+
+    def __init__(self, code: int, nullify: bool = False):
+        super().__init__(PROGRAM_INTERRUPTION_NAMES.get(code, f"code {code:02X}"))
+        self.code = code
+        self.nullify = nullify
