@@ -8,11 +8,20 @@ exactly the bits SSK takes from bits 24-28 of its register.
 This class does no protection or translation itself: the CPU's one
 storage-access path (and, behind it, DAT) decides who may touch what. The
 channels use it directly, as the hardware's channels address real storage.
+
+The CPU keeps decoded instructions; ``code_granules`` marks (one byte per 8
+bytes of storage) where it holds some. Every write through this class checks
+the marks and tells the CPU (``code_written``), so a channel reading a new
+program over an old one is seen. Anyone writing ``mem`` directly must call
+``note_written`` afterwards.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 BLOCK_SHIFT = 11  # 2 KB protection blocks
+GRANULE_SHIFT = 3  # 8-byte granules for the CPU's decoded-instruction marks
 KEY_MASK = 0xF0
 FETCH_PROTECT = 0x08
 MAX_STORAGE = 16 * 1024 * 1024  # 24-bit real addresses
@@ -45,7 +54,7 @@ def parse_size(text: str) -> int:
 class Storage:
     """Real main storage with one key byte per 2 KB block."""
 
-    __slots__ = ("size", "mem", "keys")
+    __slots__ = ("size", "mem", "keys", "code_granules", "code_written")
 
     def __init__(self, size: int):
         if size <= 0 or size > MAX_STORAGE or size % (1 << BLOCK_SHIFT):
@@ -53,6 +62,20 @@ class Storage:
         self.size = size
         self.mem = bytearray(size)
         self.keys = bytearray(size >> BLOCK_SHIFT)
+        self.code_granules = bytearray((size >> GRANULE_SHIFT) + 1)
+        self.code_written: Callable[[int, int], None] | None = None
+
+    def note_written(self, address: int, length: int) -> None:
+        """Tell the CPU that address..address+length-1 may hold new instructions."""
+        if (
+            length > 0
+            and self.code_granules.find(
+                1, address >> GRANULE_SHIFT, ((address + length - 1) >> GRANULE_SHIFT) + 1
+            )
+            >= 0
+            and self.code_written is not None
+        ):
+            self.code_written(address, length)
 
     def check(self, address: int, length: int = 1) -> None:
         """Raise AddressingError unless address..address+length-1 is installed."""
@@ -67,6 +90,7 @@ class Storage:
     def write(self, address: int, data: bytes) -> None:
         self.check(address, len(data))
         self.mem[address : address + len(data)] = data
+        self.note_written(address, len(data))
 
     def read_word(self, address: int) -> int:
         self.check(address, 4)
@@ -75,6 +99,7 @@ class Storage:
     def write_word(self, address: int, value: int) -> None:
         self.check(address, 4)
         self.mem[address : address + 4] = (value & 0xFFFFFFFF).to_bytes(4, "big")
+        self.note_written(address, 4)
 
     def read_doubleword(self, address: int) -> int:
         self.check(address, 8)
@@ -83,6 +108,7 @@ class Storage:
     def write_doubleword(self, address: int, value: int) -> None:
         self.check(address, 8)
         self.mem[address : address + 8] = (value & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "big")
+        self.note_written(address, 8)
 
     def key_of(self, address: int) -> int:
         """The key byte (key in bits 0-3, fetch protection in bit 4) of a block."""
@@ -90,3 +116,7 @@ class Storage:
 
     def set_key(self, address: int, key_byte: int) -> None:
         self.keys[address >> BLOCK_SHIFT] = key_byte & (KEY_MASK | FETCH_PROTECT)
+        # Instructions the CPU decoded in this block were checked under the
+        # old key: let it decode them again.
+        block_start = address >> BLOCK_SHIFT << BLOCK_SHIFT
+        self.note_written(block_start, 1 << BLOCK_SHIFT)

@@ -1,0 +1,270 @@
+"""Reading source cards into statements, and splitting a statement into fields.
+
+Fixed format (GC28-6514, "Coding Conventions"): the statement occupies the
+begin column (1) through the end column (71); a character in the column
+after the end (72) continues it on the next card, whose text starts at the
+continue column (16) and whose columns before that must be blank; 73-80 is
+the sequence field. ICTL, which may only be the first card, changes the
+three columns. A ``*`` in the begin column makes a comment statement.
+
+This is the first step of the pipeline: read cards -> (expand macros) ->
+parse -> assign locations -> generate -> listing and deck. A macro pass
+consumes and produces ``SourceStatement`` objects, so it can sit between
+reading and parsing without either knowing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from assembler.diagnostics import ERROR, SERIOUS, WARNING
+
+CARD_WIDTH = 80
+
+
+@dataclass(slots=True)
+class CardProblem:
+    """A problem found while reading cards, before statements are numbered."""
+
+    line: int
+    column: int
+    severity: int
+    message: str
+
+
+@dataclass(slots=True)
+class SourceStatement:
+    """One logical statement: its text with continuations joined, and its cards."""
+
+    text: str
+    cards: list[str]
+    line: int  # source line of the first card, from 1
+    # (offset in text, card index, card column) where each card's part begins
+    segments: list[tuple[int, int, int]] = field(default_factory=list)
+    comment: bool = False
+    generated: bool = False  # produced by a macro expansion (marked + in the listing)
+    problems: list[CardProblem] = field(default_factory=list)
+    # for a generated statement, the macro calls it came from, outermost first
+    macro_stack: tuple[str, ...] = ()
+
+    def card_position(self, offset: int) -> tuple[int, int]:
+        """(source line, card column from 1) of an offset inside ``text``."""
+        offset = max(offset, 0)
+        line, column = self.line, offset + 1
+        for start, card_index, card_column in self.segments:
+            if offset >= start:
+                line = self.line + card_index
+                column = card_column + offset - start
+        return line, column
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """The begin, end and continue columns (1-based), set by ICTL."""
+
+    begin: int = 1
+    end: int = 71
+    continue_: int = 16
+
+
+def _ictl_columns(card: str) -> Columns | None:
+    fields = split_fields(card[:71])
+    if fields.operation.upper() != "ICTL":
+        return None
+    numbers = [part.strip() for part in fields.operands.split(",")]
+    if not all(part.isdigit() for part in numbers) or not 1 <= len(numbers) <= 3:
+        raise ValueError("ICTL operands must be one to three column numbers, as ICTL 1,71,16")
+    begin = int(numbers[0])
+    end = int(numbers[1]) if len(numbers) > 1 else 71
+    continue_ = int(numbers[2]) if len(numbers) > 2 else 16
+    # GC28-6514, ICTL: begin 1-40, end 41-80 and at least begin+5, continue 2-40 after begin.
+    if not (1 <= begin <= 40 and 41 <= end <= 80 and end >= begin + 5):
+        raise ValueError("ICTL begin column must be 1-40 and end column 41-80, 5 or more apart")
+    if len(numbers) > 2 and not (2 <= continue_ <= 40 and continue_ > begin):
+        raise ValueError("ICTL continue column must be 2-40 and after the begin column")
+    return Columns(begin, end, continue_)
+
+
+def read_source(source_text: str) -> tuple[list[SourceStatement], Columns]:
+    """Cut source text (one card per line) into logical statements."""
+    lines = source_text.splitlines()
+    columns = Columns()
+    statements: list[SourceStatement] = []
+    index = 0
+    if lines:
+        try:
+            ictl = _ictl_columns(_card(lines[0]))
+        except ValueError as error:
+            statement = SourceStatement(
+                _card(lines[0])[:71], [_card(lines[0])], 1, [(0, 0, 1)], comment=True
+            )
+            statement.problems.append(CardProblem(1, 1, SERIOUS, str(error)))
+            statements.append(statement)
+            index = 1
+        else:
+            if ictl is not None:
+                columns = ictl
+                statements.append(
+                    SourceStatement(lines[0][:80], [_card(lines[0])], 1, [(0, 0, 1)], comment=True)
+                )
+                index = 1
+    begin, end, continue_ = columns.begin - 1, columns.end, columns.continue_ - 1
+    continuation_column = end  # 0-based: the column after the end column
+    can_continue = end < CARD_WIDTH
+    count = len(lines)
+    while index < count:
+        raw = lines[index]
+        card = _card(raw)
+        statement = SourceStatement(card[begin:end], [card], index + 1, [(0, 0, begin + 1)])
+        if len(raw.rstrip()) > CARD_WIDTH:
+            statement.problems.append(
+                CardProblem(index + 1, 81, WARNING, "line longer than 80 columns; the rest is lost")
+            )
+        if "\t" in raw:
+            statement.problems.append(
+                CardProblem(
+                    index + 1, raw.index("\t") + 1, WARNING, "tab character treated as one blank"
+                )
+            )
+        index += 1
+        if statement.text[:1] == "*" or statement.text[:2] == ".*":
+            statement.comment = True
+        while can_continue and card[continuation_column] != " ":
+            if index >= count:
+                statement.problems.append(
+                    CardProblem(
+                        statement.line + len(statement.cards) - 1,
+                        continuation_column + 1,
+                        ERROR,
+                        "continuation indicated in column "
+                        f"{continuation_column + 1} but there is no next card",
+                    )
+                )
+                break
+            card = _card(lines[index])
+            if card[begin:continue_].strip():
+                statement.problems.append(
+                    CardProblem(
+                        index + 1,
+                        begin + 1,
+                        ERROR,
+                        f"continuation card must be blank before column {continue_ + 1}",
+                    )
+                )
+            _close_operand_gap(statement)
+            statement.segments.append((len(statement.text), len(statement.cards), continue_ + 1))
+            statement.text += card[continue_:end]
+            statement.cards.append(card)
+            index += 1
+        statement.text = statement.text.rstrip()
+        statements.append(statement)
+    return statements, columns
+
+
+def _close_operand_gap(statement: SourceStatement) -> None:
+    """Let an operand field that ends in a comma go on at the next card's continue column.
+
+    Strictly the operand field must run to the end column (GC28-6514); the
+    alternate form, a comma then blanks, is what people write, and later
+    assemblers accept it. Only a comma that ends the operand field counts,
+    never one in the remarks.
+    """
+    text = statement.text
+    stripped = text.rstrip()
+    if statement.comment or not stripped.endswith(",") or len(stripped) == len(text):
+        return
+    fields = split_fields(stripped)
+    if fields.operands and fields.operands_offset + len(fields.operands) == len(stripped):
+        statement.text = stripped
+
+
+def _card(line: str) -> str:
+    return line.replace("\t", " ")[:CARD_WIDTH].ljust(CARD_WIDTH)
+
+
+@dataclass(frozen=True, slots=True)
+class Fields:
+    """The four fields of a statement and where each begins (offsets in its text)."""
+
+    name: str
+    operation: str
+    operands: str
+    remarks: str
+    operation_offset: int
+    operands_offset: int
+    remarks_offset: int
+
+
+_ATTRIBUTE_LETTERS = frozenset("LTSIKNltsikn")
+_DELIMITERS = frozenset(" ,(+-*/=")
+_SYMBOL_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz$#@*&")
+
+
+def operand_field_end(text: str, start: int) -> int:
+    """Where the operand field starting at ``start`` ends: the first blank outside quotes.
+
+    An apostrophe after an attribute letter (L'SYM) opens no string.
+    """
+    index = start
+    length = len(text)
+    while index < length:
+        char = text[index]
+        if char == " ":
+            return index
+        if char == "'":
+            previous = text[index - 1] if index > start else ""
+            before = text[index - 2] if index - 2 >= start else " "
+            next_char = text[index + 1] if index + 1 < length else ""
+            if (
+                previous in _ATTRIBUTE_LETTERS
+                and before in _DELIMITERS
+                and (next_char in _SYMBOL_START)
+            ):
+                index += 1
+                continue
+            closing = text.find("'", index + 1)
+            while closing != -1 and closing + 1 < length and text[closing + 1] == "'":
+                closing = text.find("'", closing + 2)
+            if closing == -1:
+                return length
+            index = closing + 1
+            continue
+        index += 1
+    return length
+
+
+@lru_cache(maxsize=65536)
+def split_fields(text: str) -> Fields:
+    """Name, operation, operands and remarks of one logical statement."""
+    length = len(text)
+    if text[:1] not in ("", " "):
+        name_end = text.find(" ")
+        if name_end == -1:
+            name_end = length
+        name = text[:name_end]
+    else:
+        name, name_end = "", 0
+    operation_offset = name_end
+    while operation_offset < length and text[operation_offset] == " ":
+        operation_offset += 1
+    operation_end = text.find(" ", operation_offset)
+    if operation_end == -1:
+        operation_end = length
+    operation = text[operation_offset:operation_end]
+    operands_offset = operation_end
+    while operands_offset < length and text[operands_offset] == " ":
+        operands_offset += 1
+    operands_end = operand_field_end(text, operands_offset)
+    remarks_offset = operands_end
+    while remarks_offset < length and text[remarks_offset] == " ":
+        remarks_offset += 1
+    return Fields(
+        name,
+        operation,
+        text[operands_offset:operands_end],
+        text[remarks_offset:],
+        operation_offset,
+        operands_offset,
+        remarks_offset,
+    )

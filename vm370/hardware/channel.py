@@ -1,0 +1,692 @@
+"""The channel subsystem: SIO, TIO, HIO, TCH, CCW chaining, I/O interruptions.
+
+Everything here follows the System/360 Principles of Operation (GA22-6821),
+"Input/Output Operations"; where the S/360 manual is silent or model
+dependent, the System/370 manual (GA22-7000) is followed and a comment says
+so. Devices plug in through the protocol of vm370/hardware/devices/__init__.py.
+
+The model
+---------
+- An I/O address is 11 bits (bits 21-31 of the instruction's address; the
+  higher bits are ignored): channel in the top three, device in the low
+  byte. Channels 0-6 exist; addresses on channel 7 are invalid (cc 3).
+  Channel 0 is the byte multiplexer: each device has its own subchannel and
+  may work concurrently. Channels 1-6 are selector channels: one device at
+  a time works on them.
+- Each attached device has a ``Subchannel``: idle, working (a channel program
+  is running), or device-busy (channel end has been presented, device end
+  is still to come: an immediate command, or a seek freeing the channel).
+- A command is executed by the device at once (data moves when the command
+  starts); the ending status is presented ``delay`` virtual instructions
+  later through ``clock.schedule``. Command chaining fetches the next CCW
+  in that event, so a looping channel program (search, TIC *-8) advances one
+  command per event and never blocks the CPU.
+- Data chaining is resolved before the device runs: the channel follows the
+  chain of CD flags (and TICs) to know the whole data area. A bad CCW later
+  in the chain, or a protected or nonexistent location, only matters when
+  the device actually reaches it, as on the real channel.
+- Pending interruptions are kept per device and cleared by an I/O
+  interruption (``take_interrupt``), by TEST I/O, or by START I/O (which then
+  stores them with the busy bit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from vm370.hardware.clock import Clock, Event
+from vm370.hardware.devices import (
+    BUSY,
+    CHANNEL_END,
+    DEVICE_END,
+    STATUS_MODIFIER,
+    Device,
+    is_read,
+)
+from vm370.hardware.storage import BLOCK_SHIFT, FETCH_PROTECT, Storage
+
+CSW_LOCATION = 64
+CAW_LOCATION = 72
+IPL_PSW_LOCATION = 0
+
+# CCW flags, bits 32-36 (PoO "Channel Command Word").
+CHAIN_DATA = 0x80
+CHAIN_COMMAND = 0x40
+SUPPRESS_LENGTH = 0x20
+SKIP = 0x10
+PROGRAM_CONTROLLED_INTERRUPTION = 0x08
+# PoO (S/360): bits 37-39 of a CCW other than a TIC must be zero.
+RESERVED_FLAGS = 0x07
+
+TRANSFER_IN_CHANNEL = 0x08
+
+# Channel status, CSW bits 40-47.
+CHANNEL_PCI = 0x80
+INCORRECT_LENGTH = 0x40
+PROGRAM_CHECK = 0x20
+PROTECTION_CHECK = 0x10
+CHANNEL_DATA_CHECK = 0x08
+CHANNEL_CONTROL_CHECK = 0x04
+INTERFACE_CONTROL_CHECK = 0x02
+CHAINING_CHECK = 0x01
+
+MULTIPLEXER_CHANNEL = 0
+# A data chain longer than this is taken for a TIC loop in a data chain.
+MAX_DATA_CHAIN = 4096
+# The IPL gives up after this many channel-program events (a looping IPL program).
+MAX_IPL_EVENTS = 1_000_000
+
+IDLE = "idle"
+WORKING = "working"
+DEVICE_BUSY = "device-busy"
+
+
+class IPLError(Exception):
+    """The initial program load could not complete (the load light stays on)."""
+
+
+@dataclass(slots=True)
+class CCW:
+    """One channel command word and the real address it was fetched from."""
+
+    address: int
+    command: int
+    data_address: int
+    flags: int
+    count: int
+
+
+class _ChannelProgramCheck(Exception):
+    """A program or protection check found while fetching or using a CCW."""
+
+    def __init__(self, channel_status: int, ccw_address: int, count: int = 0):
+        super().__init__(f"channel status {channel_status:02X} at CCW {ccw_address:06X}")
+        self.channel_status = channel_status
+        self.ccw_address = ccw_address
+        self.count = count
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """The result of one command as the channel sees it, until status is presented."""
+
+    ccw: CCW  # the CCW current when the transfer ended (CSW address, CC/SLI flags)
+    unit_status: int
+    channel_status: int
+    residual: int
+    delay: int
+    immediate: bool
+    device_end_delay: int = 0
+
+
+class Subchannel:
+    """The channel's state for one device."""
+
+    __slots__ = ("address", "device", "channel", "key", "state", "event", "outcome", "deferred")
+
+    def __init__(self, address: int, device: Device):
+        self.address = address
+        self.device = device
+        self.channel = address >> 8
+        self.key = 0
+        self.state = IDLE
+        self.event: Event | None = None
+        self.outcome: _Outcome | None = None
+        self.deferred = 0  # unsolicited status raised while the subchannel worked
+
+
+def make_csw(
+    key: int, ccw_address: int, unit_status: int, channel_status: int, count: int
+) -> bytes:
+    """The 8-byte CSW: key, command address, unit and channel status, residual count."""
+    return bytes(
+        (
+            (key & 0xF) << 4,
+            (ccw_address >> 16) & 0xFF,
+            (ccw_address >> 8) & 0xFF,
+            ccw_address & 0xFF,
+            unit_status & 0xFF,
+            channel_status & 0xFF,
+            (count >> 8) & 0xFF,
+            count & 0xFF,
+        )
+    )
+
+
+class ChannelSubsystem:
+    """Channels and their devices, addressed by 16-bit I/O address."""
+
+    def __init__(self, storage: Storage, clock: Clock) -> None:
+        self.storage = storage
+        self.clock = clock
+        self.devices: dict[int, Device] = {}
+        self._subchannels: dict[int, Subchannel] = {}
+        self._pending: dict[int, tuple[int, bytes]] = {}  # address -> (sequence, CSW)
+        self._sequence = 0
+        self.interrupt_pending = False
+        self.ccws_executed = 0
+
+    def attach(self, address: int, device: Device) -> None:
+        """Put ``device`` at I/O address ``address`` (replacing nothing: detach first)."""
+        # PoO (S/360): an 11-bit I/O address, channels 0-6; channel 7 is invalid.
+        if not 0 <= address <= 0x6FF:
+            raise ValueError(f"I/O address {address:X} is not between 000 and 6FF (channels 0-6)")
+        if address in self.devices:
+            raise ValueError(f"a device is already attached at {address:03X}")
+        self.devices[address] = device
+        self._subchannels[address] = Subchannel(address, device)
+        device.bind(self, address)
+
+    def detach(self, address: int) -> None:
+        subchannel = self._subchannels.pop(address, None)
+        device = self.devices.pop(address, None)
+        if subchannel is not None and subchannel.event is not None:
+            subchannel.event.cancel()
+        self._clear_pending(address)
+        if device is not None:
+            device.bind(None, None)
+
+    def reset(self) -> None:
+        """System reset: stop every channel program, clear every interruption, reset devices."""
+        for subchannel in self._subchannels.values():
+            if subchannel.event is not None:
+                subchannel.event.cancel()
+            subchannel.event = None
+            subchannel.outcome = None
+            subchannel.state = IDLE
+            subchannel.deferred = 0
+            subchannel.device.reset()
+        self._pending.clear()
+        self.interrupt_pending = False
+
+    def close(self) -> None:
+        """Flush and release every device's host files."""
+        for device in self.devices.values():
+            device.close()
+
+    def start_io(self, address: int) -> int:
+        """9C SIO: start the channel program at the CAW (location 72)."""
+        subchannel = self._subchannels.get(address & 0x7FF)
+        if subchannel is None:
+            return 3
+        if subchannel.state == WORKING or self._selector_busy(subchannel):
+            return 2
+        if subchannel.state == DEVICE_BUSY:
+            self._store_csw(make_csw(0, 0, BUSY, 0, 0))
+            return 1
+        pending = self._pending.get(subchannel.address)
+        if pending is not None:
+            # PoO: the device's interruption condition is stored with busy, and cleared.
+            csw = bytearray(pending[1])
+            csw[4] |= BUSY
+            self._clear_pending(subchannel.address)
+            self._store_csw(bytes(csw))
+            return 1
+        caw = self.storage.read_word(CAW_LOCATION)
+        key = caw >> 28
+        ccw_address = caw & 0xFFFFFF
+        subchannel.key = key
+        try:
+            # PoO (S/360): CAW bits 4-7 must be zero; the CCW must be on a doubleword.
+            if caw & 0x0F000000 or ccw_address & 7:
+                raise _ChannelProgramCheck(PROGRAM_CHECK, 0)
+            ccw = self._fetch_command(ccw_address, first=True)
+            outcome = self._execute(subchannel, ccw, first=True)
+        except _ChannelProgramCheck as check:
+            self._store_csw(make_csw(key, check.ccw_address, 0, check.channel_status, check.count))
+            return 1
+        if outcome.immediate and not self._chains(outcome):
+            # An immediate command ends at initial selection: CSW stored, cc 1.
+            status = outcome.unit_status
+            if outcome.delay > 0 and status & DEVICE_END:
+                status &= ~DEVICE_END
+                subchannel.state = DEVICE_BUSY
+                subchannel.event = self.clock.schedule(
+                    outcome.delay, lambda: self._device_end(subchannel)
+                )
+            csw = bytearray(self._csw_for(subchannel, outcome, status))
+            pci = self._pending.get(subchannel.address)
+            if pci is not None:  # PoO: the CSW contains the PCI bit of the first CCW
+                csw[5] |= pci[1][5] & CHANNEL_PCI
+                self._clear_pending(subchannel.address)
+            self._store_csw(bytes(csw))
+            return 1
+        subchannel.state = WORKING
+        self._schedule_end(subchannel, outcome)
+        return 0
+
+    def test_io(self, address: int) -> int:
+        """9D TIO: the state of a device; stores and clears its pending interruption."""
+        subchannel = self._subchannels.get(address & 0x7FF)
+        if subchannel is None:
+            return 3
+        if subchannel.state == WORKING or self._selector_busy(subchannel):
+            return 2
+        pending = self._pending.get(subchannel.address)
+        if pending is not None:
+            self._clear_pending(subchannel.address)
+            self._store_csw(pending[1])
+            return 1
+        if subchannel.state == DEVICE_BUSY:
+            self._store_csw(make_csw(0, 0, BUSY, 0, 0))
+            return 1
+        return 0
+
+    def halt_io(self, address: int) -> int:
+        """9E HIO: end the current operation now, without further chaining.
+
+        PoO: on a selector channel that is working, the burst operation is
+        terminated whatever device is addressed (condition code 2); on the
+        multiplexer channel the addressed device is signalled and the status
+        portion of the CSW is stored as zeros (condition code 1), unless the
+        subchannel only has an interruption pending (condition code 0). In both
+        cases the terminated program's interruption follows with its status.
+        """
+        subchannel = self._subchannels.get(address & 0x7FF)
+        if subchannel is None:
+            return 3
+        if subchannel.channel != MULTIPLEXER_CHANNEL:
+            for other in self._subchannels.values():
+                if other.channel == subchannel.channel and other.state == WORKING:
+                    self._halt(other)
+                    return 2
+        if subchannel.state == WORKING:
+            self._halt(subchannel)
+        elif subchannel.address in self._pending:
+            return 0
+        elif subchannel.state == DEVICE_BUSY:
+            if subchannel.event is not None:
+                subchannel.event.cancel()
+            self._device_end(subchannel)
+        self.storage.write(CSW_LOCATION + 4, b"\x00\x00")
+        return 1
+
+    def _halt(self, subchannel: Subchannel) -> None:
+        if subchannel.event is not None:
+            subchannel.event.cancel()
+        if subchannel.outcome is not None:
+            self._end_chain(subchannel, subchannel.outcome)
+
+    def test_channel(self, channel: int) -> int:
+        """9F TCH: 0 available, 1 interruption pending, 2 working (selector), 3 absent."""
+        on_channel = [s for s in self._subchannels.values() if s.channel == channel]
+        if not on_channel:
+            return 3
+        if any(s.address in self._pending for s in on_channel):
+            return 1
+        if channel != MULTIPLEXER_CHANNEL and any(s.state == WORKING for s in on_channel):
+            return 2
+        return 0
+
+    def take_interrupt(self, channel_enabled: Callable[[int], bool]) -> int | None:
+        """Accept the highest-priority pending interruption on an enabled channel.
+
+        Priority is by channel number, then by the order the conditions arose
+        (the S/360 leaves the order among channels to the model). The CSW is
+        stored at location 64 and the device address returned.
+        """
+        best: tuple[int, int, int] | None = None
+        for address, (sequence, _) in self._pending.items():
+            channel = address >> 8
+            if not channel_enabled(channel):
+                continue
+            rank = (channel, sequence, address)
+            if best is None or rank < best:
+                best = rank
+        if best is None:
+            return None
+        address = best[2]
+        csw = self._pending[address][1]
+        self._clear_pending(address)
+        self._store_csw(csw)
+        return address
+
+    def device_status(self, address: int, unit_status: int) -> None:
+        """An unsolicited status from a device (attention): make it pending."""
+        subchannel = self._subchannels.get(address)
+        if subchannel is None:
+            return
+        if subchannel.state != IDLE:  # presented with the program's (or device end's) status
+            subchannel.deferred |= unit_status
+            return
+        pending = self._pending.get(address)
+        if pending is not None:
+            csw = bytearray(pending[1])
+            csw[4] |= unit_status
+            self._pending[address] = (pending[0], bytes(csw))
+            return
+        self._make_pending(address, make_csw(0, 0, unit_status, 0, 0))
+
+    def pending_csw(self, address: int) -> bytes | None:
+        """The CSW an interruption from ``address`` would store (for tests and CP)."""
+        pending = self._pending.get(address)
+        return pending[1] if pending else None
+
+    def is_busy(self, address: int) -> bool:
+        subchannel = self._subchannels.get(address)
+        return subchannel is not None and subchannel.state != IDLE
+
+    def run_until_idle(self, address: int, limit: int = MAX_IPL_EVENTS) -> bool:
+        """Run clock events until ``address``'s channel program ends; False if it never does."""
+        subchannel = self._subchannels[address]
+        for _ in range(limit):
+            if subchannel.state == IDLE:
+                return True
+            if not self.clock.advance_to_next_event():
+                return False
+            self.clock.run_due()
+        return subchannel.state == IDLE
+
+    def ipl(self, address: int) -> None:
+        """Initial program load: read 24 bytes to location 0 and run the chain.
+
+        PoO (S/360, "Initial Program Loading"): after a system reset the channel
+        executes a read command (modifier bits zero) with data address 0, count
+        24, and the chain-command and SLI flags on, as if the CCW were at
+        location 0, so chaining goes on with the CCW at location 8. When the
+        program ends without error, the I/O address is stored in locations
+        2-3; the CPU then loads the PSW from location 0 (Machine's job).
+        """
+        self.reset()
+        subchannel = self._subchannels.get(address & 0x7FF)
+        if subchannel is None:
+            raise IPLError(f"no device is attached at {address:03X} to IPL from")
+        subchannel.key = 0
+        implied = CCW(0, 0x02, 0, CHAIN_COMMAND | SUPPRESS_LENGTH, 24)
+        try:
+            outcome = self._execute(subchannel, implied, first=True)
+        except _ChannelProgramCheck as check:  # pragma: no cover - the implied CCW is valid
+            raise IPLError(f"IPL from {address:03X}: program check {check}") from None
+        subchannel.state = WORKING
+        self._schedule_end(subchannel, outcome)
+        if not self.run_until_idle(subchannel.address):
+            self.reset()
+            raise IPLError(f"IPL from {address:03X}: the IPL channel program never ended")
+        csw = self._pending.get(subchannel.address, (0, make_csw(0, 0, 0, 0, 0)))[1]
+        self._clear_pending(subchannel.address)
+        unit_status, channel_status = csw[4], csw[5]
+        errors = unit_status & ~(CHANNEL_END | DEVICE_END | STATUS_MODIFIER)
+        if errors or channel_status & ~CHANNEL_PCI:
+            sense = subchannel.device.sense.hex().upper()
+            raise IPLError(
+                f"IPL from {address:03X} failed: unit status {unit_status:02X}, "
+                f"channel status {channel_status:02X}, sense {sense}"
+            )
+        self.storage.write(2, (address & 0xFFFF).to_bytes(2, "big"))
+
+    def _selector_busy(self, subchannel: Subchannel) -> bool:
+        """A selector channel works with one device at a time."""
+        if subchannel.channel == MULTIPLEXER_CHANNEL:
+            return False
+        return any(
+            other.state == WORKING
+            and other.channel == subchannel.channel
+            and other is not subchannel
+            for other in self._subchannels.values()
+        )
+
+    def _fetch_ccw(self, address: int) -> CCW:
+        storage = self.storage
+        if address + 8 > storage.size:
+            raise _ChannelProgramCheck(PROGRAM_CHECK, address + 8)
+        mem = storage.mem
+        return CCW(
+            address,
+            mem[address],
+            int.from_bytes(mem[address + 1 : address + 4], "big"),
+            mem[address + 4],
+            int.from_bytes(mem[address + 6 : address + 8], "big"),
+        )
+
+    def _follow_tic(self, ccw: CCW, first: bool) -> CCW:
+        """Resolve a TIC: PoO forbids it first in a program and TIC to TIC."""
+        if ccw.command & 0x0F != TRANSFER_IN_CHANNEL:
+            return ccw
+        if first or ccw.data_address & 7:
+            raise _ChannelProgramCheck(PROGRAM_CHECK, ccw.address + 8)
+        target = self._fetch_ccw(ccw.data_address)
+        if target.command & 0x0F == TRANSFER_IN_CHANNEL:
+            raise _ChannelProgramCheck(PROGRAM_CHECK, target.address + 8)
+        return target
+
+    def _fetch_command(self, address: int, first: bool) -> CCW:
+        """Fetch the CCW of a new command (CAW or command chaining) and check it."""
+        ccw = self._follow_tic(self._fetch_ccw(address), first)
+        if ccw.command & 0x0F == 0:  # PoO: invalid command code
+            raise _ChannelProgramCheck(PROGRAM_CHECK, ccw.address + 8, ccw.count)
+        self._check_count_and_flags(ccw)
+        return ccw
+
+    @staticmethod
+    def _check_count_and_flags(ccw: CCW) -> None:
+        if ccw.count == 0 or ccw.flags & RESERVED_FLAGS:
+            raise _ChannelProgramCheck(PROGRAM_CHECK, ccw.address + 8, ccw.count)
+
+    def _accessible(self, address: int, length: int, key: int, store: bool) -> tuple[int, int]:
+        """How many bytes from ``address`` the channel may use, and the check that stops it."""
+        size = self.storage.size
+        if address >= size:
+            return 0, PROGRAM_CHECK
+        usable = min(length, size - address)
+        error = PROGRAM_CHECK if usable < length else 0
+        if key:
+            keys = self.storage.keys
+            block = address >> BLOCK_SHIFT
+            last = (address + usable - 1) >> BLOCK_SHIFT
+            while block <= last:
+                storage_key = keys[block]
+                if storage_key >> 4 != key and (store or storage_key & FETCH_PROTECT):
+                    return max(0, (block << BLOCK_SHIFT) - address), PROTECTION_CHECK
+                block += 1
+        return usable, error
+
+    def _data_chain(self, subchannel: Subchannel, first_ccw: CCW):
+        """The CCWs of one operation, and the first error the device would meet.
+
+        Returns (ccws, total_count, error): ``error`` is the _ChannelProgramCheck
+        of a bad data-chained CCW after the ``total_count`` bytes of the good ones.
+        """
+        ccws = [first_ccw]
+        total = first_ccw.count
+        while ccws[-1].flags & CHAIN_DATA:
+            if len(ccws) >= MAX_DATA_CHAIN:
+                return ccws, total, _ChannelProgramCheck(PROGRAM_CHECK, ccws[-1].address + 8)
+            try:
+                ccw = self._follow_tic(self._fetch_ccw(ccws[-1].address + 8), first=False)
+                # The command code is not checked in data chaining (PoO).
+                self._check_count_and_flags(ccw)
+            except _ChannelProgramCheck as check:
+                return ccws, total, check
+            if ccw.flags & PROGRAM_CONTROLLED_INTERRUPTION:
+                self._signal_pci(subchannel, ccw)
+            ccws.append(ccw)
+            total += ccw.count
+        return ccws, total, None
+
+    def _execute(self, subchannel: Subchannel, ccw: CCW, first: bool) -> _Outcome:
+        """Start one command on the device and work out the channel's view of it."""
+        self.ccws_executed += 1
+        if ccw.flags & PROGRAM_CONTROLLED_INTERRUPTION:
+            self._signal_pci(subchannel, ccw)
+        ccws, total, chain_error = self._data_chain(subchannel, ccw)
+        key = subchannel.key
+        error_offset = total
+        error_status = 0
+        error_ccw: CCW | None = None
+        reading = is_read(ccw.command)
+        data = b""
+        if not reading:
+            pieces = []
+            for piece in ccws:
+                usable, error = self._accessible(piece.data_address, piece.count, key, store=False)
+                pieces.append(self.storage.mem[piece.data_address : piece.data_address + usable])
+                if error:
+                    error_offset = sum(len(p) for p in pieces)
+                    error_status, error_ccw = error, piece
+                    break
+            data = b"".join(pieces)
+        result = subchannel.device.start_ccw(ccw.command, data, total, not first)
+        needed = min(result.length, total)
+        if reading:
+            incoming = result.data[:needed]
+            needed = len(incoming)
+            offset = 0
+            for piece in ccws:
+                if offset >= needed:
+                    break
+                chunk = incoming[offset : offset + piece.count]
+                if not piece.flags & SKIP:
+                    usable, error = self._accessible(piece.data_address, len(chunk), key, True)
+                    start = piece.data_address
+                    self.storage.mem[start : start + usable] = chunk[:usable]
+                    self.storage.note_written(start, usable)
+                    if error:
+                        error_offset = offset + usable
+                        error_status, error_ccw = error, piece
+                        break
+                offset += piece.count
+        if error_ccw is None and chain_error is not None and result.length > total:
+            # The device wanted data beyond the last valid CCW of the data chain.
+            bad_ccw = CCW(chain_error.ccw_address - 8, 0, 0, 0, 0)
+            return _Outcome(
+                bad_ccw, result.status, chain_error.channel_status, 0, result.delay, False
+            )
+        channel_status = 0
+        transferred = needed
+        if error_ccw is not None and error_offset < needed:
+            transferred = error_offset
+            channel_status = error_status
+        # The CCW current when the transfer stopped, and its residual count.
+        end_ccw = ccws[-1]
+        residual = 0
+        start = 0
+        for piece in ccws:
+            end = start + piece.count
+            if transferred < end or piece is ccws[-1]:
+                end_ccw = piece
+                residual = max(0, end - transferred)
+                break
+            start = end
+        # PoO: SLI suppresses incorrect length only when CD is zero.
+        length_suppressed = end_ccw.flags & SUPPRESS_LENGTH and not end_ccw.flags & CHAIN_DATA
+        if not (channel_status or result.immediate or length_suppressed) and result.length != total:
+            channel_status |= INCORRECT_LENGTH
+        return _Outcome(
+            end_ccw,
+            result.status,
+            channel_status,
+            residual,
+            result.delay,
+            result.immediate,
+            result.device_end_delay,
+        )
+
+    @staticmethod
+    def _chains(outcome: _Outcome) -> bool:
+        """PoO: command chaining on normal ending (CE and DE, maybe SM) with CC on."""
+        ccw = outcome.ccw
+        if not ccw.flags & CHAIN_COMMAND or ccw.flags & CHAIN_DATA:
+            return False
+        if outcome.channel_status & ~CHANNEL_PCI:
+            return False
+        return outcome.unit_status & ~STATUS_MODIFIER == CHANNEL_END | DEVICE_END
+
+    def _schedule_end(self, subchannel: Subchannel, outcome: _Outcome) -> None:
+        subchannel.outcome = outcome
+        delay = outcome.delay
+        if outcome.device_end_delay and self._chains(outcome):
+            delay += outcome.device_end_delay  # chaining waits for device end
+        subchannel.event = self.clock.schedule(
+            max(1, delay), lambda: self._end_of_command(subchannel)
+        )
+
+    def _end_of_command(self, subchannel: Subchannel) -> None:
+        """A command's ending status arrives: chain to the next command or end the program."""
+        outcome = subchannel.outcome
+        subchannel.event = None
+        if outcome is None or subchannel.state != WORKING:
+            return
+        if not self._chains(outcome):
+            if outcome.device_end_delay and outcome.unit_status & DEVICE_END:
+                # Channel end now, device end when the mechanism is done (seek overlap).
+                channel_end = outcome.unit_status & ~DEVICE_END
+                self._finish(subchannel, self._csw_for(subchannel, outcome, channel_end))
+                subchannel.state = DEVICE_BUSY
+                subchannel.event = self.clock.schedule(
+                    outcome.device_end_delay, lambda: self._device_end(subchannel)
+                )
+                return
+            self._end_chain(subchannel, outcome)
+            return
+        skip = 8 if outcome.unit_status & STATUS_MODIFIER else 0
+        try:
+            ccw = self._fetch_command(outcome.ccw.address + 8 + skip, first=False)
+            following = self._execute(subchannel, ccw, first=False)
+        except _ChannelProgramCheck as check:
+            status = outcome.unit_status & ~STATUS_MODIFIER
+            csw = make_csw(subchannel.key, check.ccw_address, status, check.channel_status, 0)
+            self._finish(subchannel, csw)
+            return
+        self._schedule_end(subchannel, following)
+
+    def _csw_for(self, subchannel: Subchannel, outcome: _Outcome, unit_status: int) -> bytes:
+        return make_csw(
+            subchannel.key,
+            outcome.ccw.address + 8,
+            unit_status,
+            outcome.channel_status,
+            outcome.residual,
+        )
+
+    def _end_chain(self, subchannel: Subchannel, outcome: _Outcome) -> None:
+        self._finish(subchannel, self._csw_for(subchannel, outcome, outcome.unit_status))
+
+    def _finish(self, subchannel: Subchannel, csw: bytes) -> None:
+        """The channel program is over: its CSW becomes the pending interruption."""
+        subchannel.state = IDLE
+        subchannel.outcome = None
+        subchannel.event = None
+        final = bytearray(csw)
+        final[4] |= subchannel.deferred
+        subchannel.deferred = 0
+        pending = self._pending.get(subchannel.address)
+        if pending is not None:  # a PCI not yet taken merges into the final status
+            final[5] |= pending[1][5] & CHANNEL_PCI
+        self._make_pending(subchannel.address, bytes(final))
+
+    def _device_end(self, subchannel: Subchannel) -> None:
+        """Device end after channel end: its own interruption (PoO), with a zero CSW.
+
+        If the channel-end interruption has not been taken yet, device end joins it.
+        """
+        subchannel.state = IDLE
+        subchannel.event = None
+        status = DEVICE_END | subchannel.deferred
+        subchannel.deferred = 0
+        pending = self._pending.get(subchannel.address)
+        if pending is not None:
+            csw = bytearray(pending[1])
+            csw[4] |= status
+            self._pending[subchannel.address] = (pending[0], bytes(csw))
+            return
+        self._make_pending(subchannel.address, make_csw(0, 0, status, 0, 0))
+
+    def _signal_pci(self, subchannel: Subchannel, ccw: CCW) -> None:
+        """PoO: a CCW with the PCI flag makes an interruption pending as it becomes current."""
+        if subchannel.address in self._pending:
+            return
+        csw = make_csw(subchannel.key, ccw.address + 8, 0, CHANNEL_PCI, ccw.count)
+        self._make_pending(subchannel.address, csw)
+
+    def _make_pending(self, address: int, csw: bytes) -> None:
+        self._sequence += 1
+        self._pending[address] = (self._sequence, csw)
+        self.interrupt_pending = True
+
+    def _clear_pending(self, address: int) -> None:
+        self._pending.pop(address, None)
+        self.interrupt_pending = bool(self._pending)
+
+    def _store_csw(self, csw: bytes) -> None:
+        self.storage.write(CSW_LOCATION, csw)

@@ -1,0 +1,778 @@
+"""The System/360 Model 67 CPU in basic-control mode: state, storage access, the run loop.
+
+Sources: IBM System/360 Principles of Operation (GA22-6821), Model 67
+Functional Characteristics (GA27-2719).
+
+How it runs (SIMH style): ``run`` executes instructions in blocks that end at
+the next clock event or the instruction limit; interruptions and events are
+looked at only between blocks. An instruction that may make a pending
+interruption takeable (LPSW, SSM, the I/O instructions, SVC, a native
+routine) ends its block by raising ``RecheckInterruptions`` after it has
+completed. The virtual clock advances at the end of each block, one
+microsecond an instruction; the I/O instructions and native routines call
+``sync_clock`` first, so devices and CP see the time of their instruction.
+
+Instructions are decoded once and kept in a cache keyed by their address: an
+entry is ``(bound handler, next instruction address, ILC)``, the handler
+bound to its decoded fields with ``functools.partial``. The storage
+granules (8 bytes) that hold cached instructions are marked in
+``Storage.code_granules``; a store into a marked granule (by the CPU, a
+channel, or an interruption's PSW swap) drops the entries there. There is one
+cache per PSW key, because fetch protection depends on the key; SSK drops
+the entries of the block whose key changed.
+
+Storage access: handlers touch storage only through ``fetch``/``store`` and
+their sized variants, and ``check_access``. These are the one path DAT will
+sit behind (issue 4): a translating subclass with the same slots can
+override them and be switched in with ``cpu.__class__`` when the PSW's
+translation bit changes, and ``flush_instruction_cache`` must be called
+whenever translations change (the cache is keyed by logical address).
+
+Handler signatures are in ``vm370.hardware.instructions``. SVC gets its I
+field split as the RR format splits it: ``r1 = I >> 4``, ``r2 = I & 15``.
+
+Interruptions are taken between instructions in the PoO's order (machine
+check, external, I/O; a program or SVC interruption is taken as its
+instruction ends), each new PSW possibly enabling the next. The wait state
+lets virtual time jump to the next event; ``run`` stops when nothing could
+ever end the wait.
+
+Where the manuals leave a choice:
+
+- an instruction that cannot be fetched (odd address, addressing or
+  protection exception) leaves the old PSW addressing it, with ILC 0;
+- the ILC in external and I/O old PSWs (PoO: unpredictable) is that of the
+  last instruction;
+- machine checks happen only when something calls ``request_machine_check``
+  (fault injection, teaching); no log-out is stored.
+"""
+
+from __future__ import annotations
+
+import operator
+import struct
+from collections.abc import Callable
+from functools import partial
+
+from vm370.hardware import isa
+from vm370.hardware.clock import Clock
+from vm370.hardware.instructions import build_dispatch
+from vm370.hardware.interrupts import (
+    ADDRESSING,
+    EXECUTE,
+    OPERATION,
+    PRIVILEGED_OPERATION,
+    PROTECTION,
+    SPECIFICATION,
+    ProgramInterrupt,
+)
+from vm370.hardware.psw import (
+    EXTERNAL_MASK,
+    EXTERNAL_NEW_PSW,
+    EXTERNAL_OLD_PSW,
+    IO_NEW_PSW,
+    IO_OLD_PSW,
+    MACHINE_CHECK_NEW_PSW,
+    MACHINE_CHECK_OLD_PSW,
+    PROGRAM_NEW_PSW,
+    PROGRAM_OLD_PSW,
+    SVC_NEW_PSW,
+    SVC_OLD_PSW,
+    RecheckInterruptions,
+    channel_mask_bit,
+)
+from vm370.hardware.storage import BLOCK_SHIFT, GRANULE_SHIFT, Storage
+from vm370.hardware.timer import IntervalTimer
+
+NativeRoutine = Callable[["CPU"], None]
+
+# struct is several times faster than slicing plus int.from_bytes here.
+_unpack_halfword = struct.Struct(">H").unpack_from
+_pack_halfword = struct.Struct(">H").pack_into
+_unpack_word = struct.Struct(">I").unpack_from
+_pack_word = struct.Struct(">I").pack_into
+_unpack_doubleword = struct.Struct(">Q").unpack_from
+_pack_doubleword = struct.Struct(">Q").pack_into
+
+ADDRESS_MASK_24 = 0xFFFFFF
+ADDRESS_MASK_32 = 0xFFFFFFFF
+
+INTERRUPTION_CLASSES = {
+    MACHINE_CHECK_OLD_PSW: "machine-check",
+    SVC_OLD_PSW: "svc",
+    PROGRAM_OLD_PSW: "program",
+    EXTERNAL_OLD_PSW: "external",
+    IO_OLD_PSW: "io",
+}
+
+DISABLED_WAIT = "disabled-wait"
+ENABLED_WAIT = "enabled-wait"
+LIMIT = "limit"
+
+
+def _operation_exception() -> None:
+    raise ProgramInterrupt(OPERATION)
+
+
+def _privileged(cpu: CPU, bound: Callable[[], None]) -> None:
+    # PoO: a privileged instruction in the problem state is suppressed.
+    if cpu.problem_state:
+        raise ProgramInterrupt(PRIVILEGED_OPERATION)
+    bound()
+
+
+class CPU:
+    """One System/360 Model 67 CPU (BC mode) attached to storage, a clock and channels."""
+
+    __slots__ = (
+        "storage",
+        "mem",
+        "keys",
+        "storage_size",
+        "code_granules",
+        "clock",
+        "channels",
+        "timer",
+        "gpr",
+        "fpr",
+        "ia",
+        "ilc",
+        "cc",
+        "program_mask",
+        "system_mask",
+        "key",
+        "ascii",
+        "machine_check_mask",
+        "wait",
+        "problem_state",
+        "interruption_code",
+        "address_mask",
+        "external_pending",
+        "machine_check_pending",
+        "native_routines",
+        "interruption_observers",
+        "instruction_observers",
+        "instructions_executed",
+        "dat",
+        "_caches",
+        "_cache",
+        "_granule_owners",
+        "_dispatch",
+        "_block",
+        "_block_budget",
+        "_block_synced",
+    )
+
+    def __init__(
+        self,
+        storage: Storage,
+        clock: Clock,
+        channels: object | None = None,
+        *,
+        interval_timer: bool = True,
+    ) -> None:
+        self.storage = storage
+        self.mem = storage.mem
+        self.keys = storage.keys
+        self.storage_size = storage.size
+        self.code_granules = storage.code_granules
+        self.clock = clock
+        self.channels = channels
+        self.gpr = [0] * 16
+        self.fpr = [0] * 4
+        self.ia = 0
+        self.ilc = 0
+        self.cc = 0
+        self.program_mask = 0
+        self.system_mask = 0
+        self.key = 0
+        self.ascii = False
+        self.machine_check_mask = False
+        self.wait = False
+        self.problem_state = False
+        self.interruption_code = 0
+        self.address_mask = ADDRESS_MASK_24
+        self.external_pending = 0
+        self.machine_check_pending = False
+        self.native_routines: dict[int, NativeRoutine] = {}
+        # Called after every PSW swap with the class and the old PSW, for
+        # teaching panels and traces; they must only look, never change.
+        self.interruption_observers: list[Callable[[str, int], None]] = []
+        # Called with the instruction address before each instruction while
+        # any is registered (traces, single-stepping panels); none costs nothing.
+        self.instruction_observers: list[Callable[[int], None]] = []
+        self.instructions_executed = 0
+        # The Model 67's translation unit (issue 4: vm370/hardware/dat.py)
+        # when installed; the translating subclass of this CPU uses it.
+        self.dat = None
+        self._caches: list[dict[int, tuple]] = [{} for _ in range(16)]
+        self._cache = self._caches[0]
+        self._granule_owners: dict[int, list[int]] = {}
+        self._dispatch = build_dispatch()
+        self._block = None
+        self._block_budget = 0
+        self._block_synced = 0
+        storage.code_written = self._code_written
+        self.timer = IntervalTimer(storage, clock, self.request_timer_interruption)
+        if interval_timer:
+            self.timer.start()
+
+    def reset(self) -> None:
+        """CPU reset (PoO "System Reset"): PSW zero, nothing pending; registers stay."""
+        self.load_psw(0)
+        self.external_pending = 0
+        self.machine_check_pending = False
+        self.flush_instruction_cache()
+
+    def current_psw(self, interruption_code: int | None = None) -> int:
+        """The current BC-mode PSW as a 64-bit integer."""
+        code = self.interruption_code if interruption_code is None else interruption_code
+        return (
+            self.system_mask << 56
+            | self.key << 52
+            | self.ascii << 51
+            | self.machine_check_mask << 50
+            | self.wait << 49
+            | self.problem_state << 48
+            | (code & 0xFFFF) << 32
+            | (self.ilc & 3) << 30
+            | self.cc << 28
+            | self.program_mask << 24
+            | (self.ia & ADDRESS_MASK_24)
+        )
+
+    def load_psw(self, value: int) -> None:
+        """Make a 64-bit BC-mode PSW current (LPSW, an interruption, the operator)."""
+        # The fields of psw.BCPSW, taken apart inline: every interruption
+        # comes through here.
+        high = value >> 32
+        self.system_mask = high >> 24
+        self.ascii = bool(high & 0x00080000)
+        self.machine_check_mask = bool(high & 0x00040000)
+        self.wait = bool(high & 0x00020000)
+        self.problem_state = bool(high & 0x00010000)
+        self.interruption_code = high & 0xFFFF
+        # Kept so a wait PSW reads back as loaded; the next instruction sets its own.
+        self.ilc = (value >> 30) & 3
+        self.cc = (value >> 28) & 3
+        self.program_mask = (value >> 24) & 15
+        self.ia = value & ADDRESS_MASK_24
+        key = (high >> 20) & 15
+        if key != self.key:
+            self.key = key
+            self._cache = self._caches[key]
+
+    def _address_error(self, address: int, length: int) -> None:
+        """Raise addressing unless every byte, wrapping at the address space, is installed."""
+        space = self.address_mask + 1
+        for offset in range(length):
+            if (address + offset) % space >= self.storage_size:
+                raise ProgramInterrupt(ADDRESSING)
+
+    def _pieces(self, address: int, length: int) -> list[tuple[int, int]]:
+        """Split an operand that wraps at the end of the address space into real pieces."""
+        space = self.address_mask + 1
+        address %= space
+        pieces = []
+        while length > 0:
+            run = min(length, space - address)
+            pieces.append((address, run))
+            length -= run
+            address = 0
+        return pieces
+
+    def check_access(self, address: int, length: int, store: bool) -> None:
+        """Raise the addressing or protection exception an access would cause."""
+        self._check_real_access(address, length, store)
+
+    def _check_real_access(self, address: int, length: int, store: bool) -> None:
+        # The access methods call this, never ``self.check_access``: a
+        # translating subclass overrides the public methods, and what they
+        # hand down here is already a real address.
+        if length <= 0:
+            return
+        end = address + length
+        if end > self.storage_size:
+            self._address_error(address, length)
+            for start, run in self._pieces(address, length):
+                self._check_key(start, start + run, store)
+            return
+        if self.key:
+            self._check_key(address, end, store)
+
+    def _check_key(self, address: int, end: int, store: bool) -> None:
+        key = self.key
+        if not key:
+            return
+        keys = self.keys
+        for block in range(address >> BLOCK_SHIFT, ((end - 1) >> BLOCK_SHIFT) + 1):
+            block_key = keys[block]
+            # PoO "Protection": stores need a matching key; fetches too when
+            # the block's fetch-protection bit is on.
+            if block_key >> 4 != key and (store or block_key & 0x08):
+                raise ProgramInterrupt(PROTECTION)
+
+    def fetch(self, address: int, length: int) -> bytes:
+        """Fetch ``length`` bytes (1-256 in practice) with addressing and protection."""
+        end = address + length
+        if end > self.storage_size:
+            self._check_real_access(address, length, False)
+            return b"".join(bytes(self.mem[s : s + n]) for s, n in self._pieces(address, length))
+        if self.key:
+            self._check_key(address, end, False)
+        return bytes(self.mem[address:end])
+
+    def store(self, address: int, data: bytes) -> None:
+        """Store ``data`` with addressing and protection checked before any byte changes."""
+        length = len(data)
+        if not length:
+            return
+        end = address + length
+        if end > self.storage_size:
+            self._check_real_access(address, length, True)
+            offset = 0
+            for start, run in self._pieces(address, length):
+                self._store_real(start, data[offset : offset + run])
+                offset += run
+            return
+        if self.key:
+            self._check_key(address, end, True)
+        self.mem[address:end] = data
+        if self.code_granules.find(1, address >> 3, ((end - 1) >> 3) + 1) >= 0:
+            self._code_written(address, length)
+
+    def _store_real(self, address: int, data: bytes) -> None:
+        end = address + len(data)
+        self.mem[address:end] = data
+        if self.code_granules.find(1, address >> 3, ((end - 1) >> 3) + 1) >= 0:
+            self._code_written(address, len(data))
+
+    def fetch_byte(self, address: int) -> int:
+        if address >= self.storage_size:
+            raise ProgramInterrupt(ADDRESSING)
+        key = self.key
+        if key:
+            block_key = self.keys[address >> BLOCK_SHIFT]
+            if block_key & 0x08 and block_key >> 4 != key:
+                raise ProgramInterrupt(PROTECTION)
+        return self.mem[address]
+
+    def store_byte(self, address: int, value: int) -> None:
+        if address >= self.storage_size:
+            raise ProgramInterrupt(ADDRESSING)
+        key = self.key
+        if key and self.keys[address >> BLOCK_SHIFT] >> 4 != key:
+            raise ProgramInterrupt(PROTECTION)
+        self.mem[address] = value & 0xFF
+        if self.code_granules[address >> 3]:
+            self._code_written(address, 1)
+
+    def fetch_halfword(self, address: int) -> int:
+        if address & 1:
+            raise ProgramInterrupt(SPECIFICATION)
+        end = address + 2
+        if end > self.storage_size:
+            raise ProgramInterrupt(ADDRESSING)
+        key = self.key
+        if key:
+            block_key = self.keys[address >> BLOCK_SHIFT]
+            if block_key & 0x08 and block_key >> 4 != key:
+                raise ProgramInterrupt(PROTECTION)
+        return _unpack_halfword(self.mem, address)[0]
+
+    def store_halfword(self, address: int, value: int) -> None:
+        if address & 1:
+            raise ProgramInterrupt(SPECIFICATION)
+        end = address + 2
+        if end > self.storage_size:
+            raise ProgramInterrupt(ADDRESSING)
+        key = self.key
+        if key and self.keys[address >> BLOCK_SHIFT] >> 4 != key:
+            raise ProgramInterrupt(PROTECTION)
+        _pack_halfword(self.mem, address, value & 0xFFFF)
+        if self.code_granules[address >> 3]:
+            self._code_written(address, 2)
+
+    def fetch_word(self, address: int) -> int:
+        if address & 3 or address + 4 > self.storage_size:
+            raise ProgramInterrupt(ADDRESSING if not address & 3 else SPECIFICATION)
+        key = self.key
+        if key:
+            block_key = self.keys[address >> BLOCK_SHIFT]
+            if block_key & 0x08 and block_key >> 4 != key:
+                raise ProgramInterrupt(PROTECTION)
+        return _unpack_word(self.mem, address)[0]
+
+    def store_word(self, address: int, value: int) -> None:
+        if address & 3 or address + 4 > self.storage_size:
+            raise ProgramInterrupt(ADDRESSING if not address & 3 else SPECIFICATION)
+        key = self.key
+        if key and self.keys[address >> BLOCK_SHIFT] >> 4 != key:
+            raise ProgramInterrupt(PROTECTION)
+        _pack_word(self.mem, address, value & 0xFFFFFFFF)
+        if self.code_granules[address >> 3]:
+            self._code_written(address, 4)
+
+    def fetch_doubleword(self, address: int) -> int:
+        if address & 7:
+            raise ProgramInterrupt(SPECIFICATION)
+        end = address + 8
+        if end > self.storage_size:
+            raise ProgramInterrupt(ADDRESSING)
+        if self.key:
+            self._check_key(address, end, False)
+        return _unpack_doubleword(self.mem, address)[0]
+
+    def store_doubleword(self, address: int, value: int) -> None:
+        if address & 7:
+            raise ProgramInterrupt(SPECIFICATION)
+        end = address + 8
+        if end > self.storage_size:
+            raise ProgramInterrupt(ADDRESSING)
+        if self.key:
+            self._check_key(address, end, True)
+        _pack_doubleword(self.mem, address, value & 0xFFFFFFFFFFFFFFFF)
+        if self.code_granules[address >> 3]:
+            self._code_written(address, 8)
+
+    def set_storage_key(self, address: int, key_byte: int) -> None:
+        """SSK's effect on the block holding real ``address``.
+
+        Storage.set_key tells the CPU, which forgets the instructions it
+        decoded there under the old key.
+        """
+        self.storage.set_key(address, key_byte)
+
+    def _code_written(self, address: int, length: int) -> None:
+        """Drop cached instructions in the granules address..address+length-1 touch."""
+        granules = self.storage.code_granules
+        owners = self._granule_owners
+        caches = self._caches
+        first = address >> GRANULE_SHIFT
+        last = (address + length - 1) >> GRANULE_SHIFT
+        granule = granules.find(1, first, last + 1)
+        while granule >= 0:
+            granules[granule] = 0
+            for instruction_address in owners.pop(granule, ()):
+                for cache in caches:
+                    cache.pop(instruction_address, None)
+            granule = granules.find(1, granule + 1, last + 1)
+
+    def flush_instruction_cache(self) -> None:
+        """Forget every decoded instruction (translation changed, storage replaced)."""
+        for cache in self._caches:
+            cache.clear()
+        self._granule_owners.clear()
+        granules = self.storage.code_granules
+        granules[:] = bytes(len(granules))
+
+    def _fetch_instruction(self, address: int) -> bytes:
+        """Fetch the instruction at ``address`` as instruction fetching does (PoO)."""
+        if address & 1:
+            raise ProgramInterrupt(SPECIFICATION)
+        first = self.fetch(address, 2)
+        length = isa.instruction_length(first[0])
+        if length == 2:
+            return first
+        return first + self.fetch((address + 2) & self.address_mask, length - 2)
+
+    def bind(self, raw: bytes) -> Callable[[], None]:
+        """Bind the handler of the instruction ``raw`` to its decoded fields."""
+        handler, fmt, privileged = self._dispatch[raw[0]]
+        if handler is None:
+            if privileged:
+                return partial(_privileged, self, _operation_exception)
+            return _operation_exception
+        byte1 = raw[1]
+        if fmt == "RR":
+            bound = partial(handler, self, byte1 >> 4, byte1 & 15)
+        else:
+            byte2 = raw[2]
+            displacement = (byte2 & 15) << 8 | raw[3]
+            if fmt == "RX" or fmt == "RS":
+                bound = partial(handler, self, byte1 >> 4, byte1 & 15, byte2 >> 4, displacement)
+            elif fmt == "SI":
+                bound = partial(handler, self, byte1, byte2 >> 4, displacement)
+            else:
+                bound = partial(
+                    handler,
+                    self,
+                    byte1,
+                    byte2 >> 4,
+                    displacement,
+                    raw[4] >> 4,
+                    (raw[4] & 15) << 8 | raw[5],
+                )
+        if privileged:
+            return partial(_privileged, self, bound)
+        return bound
+
+    def _decode(self, address: int) -> tuple:
+        """Decode the instruction at ``address`` and remember it in the cache."""
+        routine = self.native_routines.get(address)
+        if routine is not None:
+            entry = (partial(self._enter_native, address, routine), address, 0)
+            self._cache[address] = entry
+            return entry
+        try:
+            raw = self._fetch_instruction(address)
+        except ProgramInterrupt:
+            # The instruction address is left at the instruction that could
+            # not be fetched, and its length is not known: ILC 0.
+            self.ilc = 0
+            raise
+        length = len(raw)
+        entry = (self.bind(raw), (address + length) & self.address_mask, length >> 1)
+        self._cache[address] = entry
+        self._mark_code(address, length)
+        return entry
+
+    def _mark_code(self, address: int, length: int) -> None:
+        """Mark the granules of the instruction at ``address`` as holding cached code.
+
+        ``address`` is the cache key. A translating CPU overrides this to
+        mark the real granules the instruction translates to, with the
+        logical address as their owner.
+        """
+        granules = self.storage.code_granules
+        owners = self._granule_owners
+        for granule in {address >> GRANULE_SHIFT, (address + length - 1) >> GRANULE_SHIFT}:
+            if granule < len(granules):
+                granules[granule] = 1
+                owners.setdefault(granule, []).append(address)
+
+    def execute_target(self, address: int, modifier: int) -> None:
+        """EX: run the instruction at ``address`` with its second byte OR ``modifier``.
+
+        The instruction address already points past the EX and the ILC is
+        EX's, as the PoO asks for the subject instruction's interruptions
+        and links.
+        """
+        if address & 1:
+            raise ProgramInterrupt(SPECIFICATION)
+        raw = self._fetch_instruction(address)
+        if raw[0] == 0x44:
+            raise ProgramInterrupt(EXECUTE)
+        if modifier:
+            raw = bytes((raw[0], raw[1] | modifier)) + raw[2:]
+        self.bind(raw)()
+
+    def register_native(self, address: int, routine: NativeRoutine) -> None:
+        """Run ``routine(cpu)`` instead of the instruction at real ``address`` in supervisor state.
+
+        The routine acts as supervisor code: it must leave by changing the
+        PSW (``cpu.load_psw``) or ``cpu.ia``; it counts as one instruction.
+        """
+        self.native_routines[address] = routine
+        for cache in self._caches:
+            cache.pop(address, None)
+
+    def unregister_native(self, address: int) -> None:
+        self.native_routines.pop(address, None)
+        for cache in self._caches:
+            cache.pop(address, None)
+
+    def _enter_native(self, address: int, routine: NativeRoutine) -> None:
+        if self.problem_state:
+            raw = self._fetch_instruction(address)
+            self.ia = (address + len(raw)) & self.address_mask
+            self.ilc = len(raw) >> 1
+            self.bind(raw)()
+            return
+        self.ia = address
+        self.sync_clock()
+        routine(self)
+        raise RecheckInterruptions
+
+    def _swap_psw(self, old_location: int, new_location: int, code: int) -> None:
+        """Store the current PSW at ``old_location`` and load the one at ``new_location``."""
+        old_psw = self.current_psw(code)
+        # Real doublewords in low storage: no keys, no translation.
+        _pack_doubleword(self.mem, old_location, old_psw)
+        if self.code_granules[old_location >> GRANULE_SHIFT]:
+            self._code_written(old_location, 8)
+        self.load_psw(_unpack_doubleword(self.mem, new_location)[0])
+        for observer in self.interruption_observers:
+            observer(INTERRUPTION_CLASSES[old_location], old_psw)
+
+    def program_interruption(self, code: int, nullify: bool = False) -> None:
+        """Perform a program interruption with ``code`` (PoO "Program Interruption")."""
+        if nullify:
+            self.ia = (self.ia - 2 * self.ilc) & self.address_mask
+        self._swap_psw(PROGRAM_OLD_PSW, PROGRAM_NEW_PSW, code)
+
+    def supervisor_call(self, number: int) -> None:
+        """Perform the SVC interruption for SVC ``number`` (the instruction has completed)."""
+        self._swap_psw(SVC_OLD_PSW, SVC_NEW_PSW, number & 0xFF)
+        raise RecheckInterruptions
+
+    def request_timer_interruption(self) -> None:
+        self.external_pending |= 0x80
+
+    def request_external_interruption(self, code_bits: int) -> None:
+        """Make external interruption bits (24-31 of the code) pending: 0x40 interrupt key."""
+        self.external_pending |= code_bits & 0xFF
+
+    def request_machine_check(self) -> None:
+        """Signal a machine malfunction (for fault injection and teaching; nothing else does)."""
+        self.machine_check_pending = True
+
+    def _channel_enabled(self, channel: int) -> bool:
+        return bool(self.system_mask & channel_mask_bit(channel))
+
+    def take_interruptions(self) -> bool:
+        """Take every pending interruption the PSW allows: machine check, external, I/O.
+
+        Each new PSW may enable the next class, which is then taken at once
+        with that new PSW as its old PSW (PoO, "Priority of Interruptions").
+        """
+        taken = False
+        while True:
+            if self.machine_check_pending and self.machine_check_mask:
+                # PoO: the interruption code is zero; the diagnostic log-out
+                # a real model stores from location 128 is not modelled.
+                self.machine_check_pending = False
+                self._swap_psw(MACHINE_CHECK_OLD_PSW, MACHINE_CHECK_NEW_PSW, 0)
+                taken = True
+                continue
+            if self.external_pending and self.system_mask & EXTERNAL_MASK:
+                # PoO: the pending external conditions are presented together.
+                code = self.external_pending
+                self.external_pending = 0
+                self._swap_psw(EXTERNAL_OLD_PSW, EXTERNAL_NEW_PSW, code)
+                taken = True
+                continue
+            channels = self.channels
+            if channels is not None and channels.interrupt_pending and self.system_mask & 0xFE:
+                device = channels.take_interrupt(self._channel_enabled)
+                if device is not None:
+                    self._swap_psw(IO_OLD_PSW, IO_NEW_PSW, device)
+                    taken = True
+                    continue
+            return taken
+
+    def execute(self, budget: int) -> int:
+        """Run at most ``budget`` instructions; return how many were started.
+
+        Stops early after an instruction that may have made an interruption
+        takeable, or after a program interruption.
+        """
+        if self.instruction_observers:
+            return self._execute_observed(budget)
+        count = 0
+        block = self._start_block(budget)
+        try:
+            cache = self._cache
+            for count in block:  # noqa: B007 - count is the result
+                ia = self.ia
+                try:
+                    bound, self.ia, self.ilc = cache[ia]
+                except KeyError:
+                    bound, self.ia, self.ilc = self._decode(ia)
+                bound()
+        except ProgramInterrupt as interrupt:
+            self.program_interruption(interrupt.code, interrupt.nullify)
+        except RecheckInterruptions:
+            pass
+        finally:
+            self._end_block(count)
+        return count
+
+    def _start_block(self, budget: int):
+        # The block's counter is a range iterator kept here, so sync_clock can
+        # ask it how far the block has got without the loop counting twice.
+        block = iter(range(1, budget + 1))
+        self._block = block
+        self._block_budget = budget
+        self._block_synced = 0
+        return block
+
+    def _end_block(self, count: int) -> None:
+        self._block = None
+        self.clock.now += count - self._block_synced
+
+    def sync_clock(self) -> None:
+        """Bring ``clock.now`` up to the instruction being executed.
+
+        Between blocks the clock is exact; inside one it advances only when
+        the block ends. An I/O instruction (whose device schedules its
+        completion) and a native routine (which may read or set timers) call
+        this first, so the time they see is that of their own instruction.
+        """
+        block = self._block
+        if block is None:
+            return
+        executed = self._block_budget - operator.length_hint(block)
+        self.clock.now += executed - self._block_synced
+        self._block_synced = executed
+
+    def _execute_observed(self, budget: int) -> int:
+        """``execute`` calling each instruction observer with the address before each one."""
+        count = 0
+        observers = tuple(self.instruction_observers)
+        block = self._start_block(budget)
+        try:
+            for count in block:  # noqa: B007 - count is the result
+                ia = self.ia
+                for observer in observers:
+                    observer(ia)
+                entry = self._cache.get(ia) or self._decode(ia)
+                bound, self.ia, self.ilc = entry
+                bound()
+        except ProgramInterrupt as interrupt:
+            self.program_interruption(interrupt.code, interrupt.nullify)
+        except RecheckInterruptions:
+            pass
+        finally:
+            self._end_block(count)
+        return count
+
+    def run(self, max_instructions: int) -> str:
+        """Run until a wait that nothing can end or ``max_instructions``; return why it stopped.
+
+        Returns ``"disabled-wait"``, ``"enabled-wait"`` or ``"limit"``.
+        """
+        clock = self.clock
+        executed = 0
+        try:
+            self.take_interruptions()
+            while True:
+                if self.wait:
+                    stop = self._wait()
+                    if stop is not None:
+                        return stop
+                    continue
+                remaining = max_instructions - executed
+                if remaining <= 0:
+                    return LIMIT
+                budget = clock.next_due - clock.now
+                if budget > remaining:
+                    budget = remaining
+                elif budget < 1:
+                    budget = 1
+                executed += self.execute(budget)
+                if clock.now >= clock.next_due:
+                    clock.run_due()
+                self.take_interruptions()
+        finally:
+            self.instructions_executed += executed
+
+    def _wait(self) -> str | None:
+        """One step of the wait state: take an interruption, let time pass, or stop."""
+        if self.take_interruptions():
+            return None
+        if not self.system_mask:
+            return DISABLED_WAIT
+        timer_can_end = self.system_mask & EXTERNAL_MASK and self.timer.running
+        devices_can_end = (
+            self.system_mask & 0xFE and self.clock.pending() > self.timer.scheduled_events()
+        )
+        if not (timer_can_end or devices_can_end):
+            return ENABLED_WAIT
+        if timer_can_end:
+            self.timer.schedule_for_wait()
+        self.clock.advance_to_next_event()
+        self.clock.run_due()
+        self.timer.resume()
+        self.take_interruptions()
+        return None

@@ -1,0 +1,257 @@
+"""The device protocol and the registry of device types.
+
+A device is a Python object that the channel subsystem drives one CCW at a
+time, in the style of SIMH's device tables and Hercules' device handlers. The
+channel (vm370/hardware/channel.py) owns everything that the System/360
+architecture gives to the channel: fetching CCWs, command and data chaining,
+TIC, SKIP, SLI, PCI, incorrect length, protection and program checks, the CAW
+and the CSW, and pending interruptions. The device only knows its commands.
+
+The protocol
+------------
+``Device(...)``
+    The constructor *attaches* the device to its host side: a file, a deck,
+    a disk image or a pair of text streams. Bad host input raises a
+    ``DeviceError`` (or a subclass) with a message a user can act on, before
+    anything is changed.
+
+``ChannelSubsystem.attach(address, device)``
+    calls ``device.bind(channels, address)``; from then on the device may
+    call ``self.present_status(unit_status)`` to raise an unsolicited status
+    such as attention (the 1052's request key, a 3277's AID), and
+    ``self.schedule(delay, callback)`` to run work of its own on the
+    machine's thread at an instruction-count boundary (a clock event). Status
+    raised while the device's channel program runs is presented with the
+    program's ending status.
+
+``device.start_ccw(command, data, count, chained) -> CCWResult``
+    Execute one command. ``command`` is the CCW's command code. ``count`` is
+    the total count of the operation (with data chaining, the sum of the
+    counts of the chained CCWs). ``chained`` is False for the first command
+    of a channel program (so a DASD can reset its per-chain state, such as
+    the file mask) and True for a command reached by command chaining.
+
+    For write and control commands ``data`` holds the bytes the channel could
+    fetch from storage, at most ``count`` of them (fewer if the data area runs
+    into a protected or nonexistent location: the channel reports that
+    itself; the device just sees short data and pads as the control unit
+    would). For read and sense commands ``data`` is empty and the device
+    returns the bytes it reads in the result.
+
+    The result carries:
+
+    - ``status``: the unit status (CHANNEL_END, DEVICE_END, STATUS_MODIFIER,
+      UNIT_CHECK, UNIT_EXCEPTION...) the device presents when it ends;
+    - ``length``: the device's own length of the operation (the record or
+      card length, or the bytes of the argument it used). The channel
+      compares it with ``count`` for incorrect length: ``length > count``
+      means the device had more to transfer, ``length < count`` that it
+      stopped short;
+    - ``data``: for read and sense commands, the bytes read (``length`` of
+      them; the channel stores at most ``count``);
+    - ``delay``: virtual instructions (microseconds) until the ending status
+      is presented; the channel schedules it on the clock's event queue;
+    - ``immediate``: the command ended at initial selection with no data
+      transferred (a NOP, a space-immediate, a command reject, end of
+      deck). The channel then reports no incorrect length, and a Start I/O
+      whose only command is immediate stores its CSW at once (condition
+      code 1). An immediate result with ``delay`` > 0 presents channel end
+      at once and device end ``delay`` instructions later;
+    - ``device_end_delay``: for a command whose mechanical part outlasts its
+      data transfer (a seek moving the access arm), device end comes this
+      many instructions after channel end. When the command is the last of
+      its channel program, the program ends with channel end and the device
+      presents device end on its own later (seek overlap); when it is
+      command-chained, the channel waits for device end before chaining.
+
+    A command the device does not know is answered with ``self.reject()``:
+    unit check with command reject in the sense bytes. The Sense command
+    (any command whose low four bits are 0100) is handled here in the base
+    class from ``self.sense``; every other command clears the sense bytes
+    first, as the control units do.
+
+``device.reset()``
+    System reset or selective reset: stop, forget per-chain state; keep the
+    medium (cards in the hopper, the pack, the paper).
+
+``device.close()``
+    Flush and release host files (end of a run).
+
+Completions never use threads: ``delay`` goes through ``clock.schedule``.
+
+The registry
+------------
+``DEVICE_TYPES`` maps a device type ("1052", "2540R", "2540P", "1403",
+"2311", "2314", "3277") to its class; modules register with ``register``.
+``create_device(type, file)`` builds one from a command-line style
+specification (see ``vm370 bare --attach``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from vm370.hardware.channel import ChannelSubsystem
+    from vm370.hardware.clock import Event
+
+# Unit status, CSW bits 32-39 (PoO GA22-6821, "Channel Status Word").
+ATTENTION = 0x80
+STATUS_MODIFIER = 0x40
+CONTROL_UNIT_END = 0x20
+BUSY = 0x10
+CHANNEL_END = 0x08
+DEVICE_END = 0x04
+UNIT_CHECK = 0x02
+UNIT_EXCEPTION = 0x01
+NORMAL_END = CHANNEL_END | DEVICE_END
+
+# Sense byte 0, common to the devices of this era (component descriptions).
+SENSE_COMMAND_REJECT = 0x80
+SENSE_INTERVENTION_REQUIRED = 0x40
+SENSE_BUS_OUT_CHECK = 0x20
+SENSE_EQUIPMENT_CHECK = 0x10
+SENSE_DATA_CHECK = 0x08
+SENSE_OVERRUN = 0x04
+
+SENSE_COMMAND = 0x04
+
+
+def is_sense(command: int) -> bool:
+    return command & 0x0F == SENSE_COMMAND
+
+
+def is_read(command: int) -> bool:
+    """Read, sense and read backward move data from the device into storage."""
+    return command & 0x03 == 0x02 or command & 0x0F in (0x04, 0x0C)
+
+
+class DeviceError(Exception):
+    """A device cannot be attached to its host side (missing or bad file)."""
+
+
+@dataclass(slots=True)
+class CCWResult:
+    """What a device answers to one command (see the module docstring)."""
+
+    status: int
+    length: int = 0
+    data: bytes = b""
+    delay: int = 1
+    immediate: bool = False
+    device_end_delay: int = 0
+
+
+class Device:
+    """Base class of every device: sense handling, reject, unsolicited status."""
+
+    device_type: ClassVar[str] = ""
+    sense_length: ClassVar[int] = 1
+
+    def __init__(self) -> None:
+        self.channels: ChannelSubsystem | None = None
+        self.address: int | None = None
+        self.sense = bytearray(self.sense_length)
+
+    def bind(self, channels: ChannelSubsystem | None, address: int | None) -> None:
+        """Called by the channel subsystem on attach (and with None on detach)."""
+        self.channels = channels
+        self.address = address
+
+    def start_ccw(self, command: int, data: bytes, count: int, chained: bool) -> CCWResult:
+        """Execute one command: the sense command here, the rest in ``execute``."""
+        if is_sense(command):
+            return CCWResult(NORMAL_END, len(self.sense), bytes(self.sense), delay=20)
+        self.sense[:] = bytes(self.sense_length)
+        return self.execute(command, data, count, chained)
+
+    def execute(self, command: int, data: bytes, count: int, chained: bool) -> CCWResult:
+        return self.reject()
+
+    def reject(self, *more_sense: int) -> CCWResult:
+        """Unit check with command reject (and any device-specific sense bytes)."""
+        self.sense[0] |= SENSE_COMMAND_REJECT
+        for index, bits in enumerate(more_sense, start=1):
+            self.sense[index] |= bits
+        return CCWResult(NORMAL_END | UNIT_CHECK, 0, delay=0, immediate=True)
+
+    def unit_check(self, sense0: int, *more_sense: int, delay: int = 0) -> CCWResult:
+        """Unit check after the command was accepted (data check, no record found...)."""
+        self.sense[0] |= sense0
+        for index, bits in enumerate(more_sense, start=1):
+            self.sense[index] |= bits
+        return CCWResult(NORMAL_END | UNIT_CHECK, 0, delay=delay, immediate=delay == 0)
+
+    def schedule(self, delay: int, callback: Callable[[], None]) -> Event | None:
+        """Run ``callback`` on the machine's thread ``delay`` instructions from now.
+
+        For work a device does on its own time (a 3277 draining what its
+        terminal sent); None when the device is not attached to channels.
+        """
+        if self.channels is None:
+            return None
+        return self.channels.clock.schedule(delay, callback)
+
+    def present_status(self, unit_status: int) -> None:
+        """Raise an unsolicited status (attention) through the channel."""
+        if self.channels is not None and self.address is not None:
+            self.channels.device_status(self.address, unit_status)
+
+    def reset(self) -> None:
+        self.sense[:] = bytes(self.sense_length)
+
+    def close(self) -> None:
+        """Flush and release host resources."""
+
+    def describe(self) -> str:
+        return self.device_type
+
+
+DEVICE_TYPES: dict[str, type[Device]] = {}
+
+# Modules that register device types, imported on first use of the registry.
+_DEVICE_MODULES = (
+    "vm370.hardware.devices.console1052",
+    "vm370.hardware.devices.card2540",
+    "vm370.hardware.devices.printer1403",
+    "vm370.hardware.devices.dasd",
+    "vm370.hardware.devices.display3277",
+)
+
+
+def register(device_class: type[Device]) -> type[Device]:
+    """Class decorator: enter a device class in the registry by its type."""
+    DEVICE_TYPES[device_class.device_type] = device_class
+    return device_class
+
+
+def load_device_types() -> dict[str, type[Device]]:
+    """Import every device module (so each registers itself); return the registry."""
+    for name in _DEVICE_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name != name:
+                raise
+    return DEVICE_TYPES
+
+
+def create_device(device_type: str, file: str | None = None) -> Device:
+    """Build a device from a type and an optional host file, as --attach does.
+
+    Each class may define ``from_spec(file)``; otherwise it is called with the
+    file (or no argument).
+    """
+    types = load_device_types()
+    device_class = types.get(device_type.upper())
+    if device_class is None:
+        known = ", ".join(sorted(types))
+        raise DeviceError(f"unknown device type {device_type!r}; known types: {known}")
+    from_spec = getattr(device_class, "from_spec", None)
+    if from_spec is not None:
+        return from_spec(file)
+    return device_class(file) if file is not None else device_class()

@@ -1,0 +1,178 @@
+"""The whole Model 67: storage, clock, CPU and channels, and the bare-machine runner.
+
+``Machine`` ties the parts together; ``run_bare`` is what ``vm370 bare`` does
+(load files into real storage, load a PSW, run, report), kept here so the
+CLI stays a thin layer and tests can call it directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vm370.hardware.clock import Clock
+from vm370.hardware.cpu import CPU
+from vm370.hardware.storage import Storage
+
+DEFAULT_STORAGE = 256 * 1024
+# Enough for any test program, small enough that a runaway loop ends within
+# seconds rather than minutes.
+DEFAULT_MAX_INSTRUCTIONS = 10_000_000
+
+
+class MachineError(Exception):
+    """Bad input for the machine (a load past storage, an unreadable file): the user can fix it."""
+
+
+def _channel_subsystem(storage: Storage, clock: Clock):
+    try:
+        from vm370.hardware.channel import ChannelSubsystem
+    except ImportError:
+        return None
+    return ChannelSubsystem(storage, clock)
+
+
+class Machine:
+    """A System/360 Model 67 with real storage, virtual clock, one CPU and its channels."""
+
+    def __init__(self, storage_size: int = DEFAULT_STORAGE, *, interval_timer: bool = True):
+        self.storage = Storage(storage_size)
+        self.clock = Clock()
+        self.channels = _channel_subsystem(self.storage, self.clock)
+        self.cpu = CPU(self.storage, self.clock, self.channels, interval_timer=interval_timer)
+
+    def load(self, address: int, data: bytes) -> None:
+        """Put ``data`` into real storage at ``address`` (no keys, no translation)."""
+        if address < 0 or address + len(data) > self.storage.size:
+            raise MachineError(
+                f"{len(data)} bytes at {address:06X} do not fit in "
+                f"{self.storage.size // 1024}K of storage"
+            )
+        self.storage.write(address, data)
+
+    def load_file(self, path: str | Path, address: int) -> None:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as error:
+            raise MachineError(f"cannot read {path}: {error.strerror or error}") from error
+        try:
+            self.load(address, data)
+        except MachineError as error:
+            raise MachineError(f"{path}: {error}") from error
+
+    def set_psw(self, value: int) -> None:
+        self.cpu.load_psw(value)
+
+    def attach(self, address: int, device) -> None:
+        """Attach an I/O device (vm370.hardware.devices) at a 3-hex-digit address."""
+        if self.channels is None:
+            raise MachineError("this machine has no channels")
+        try:
+            self.channels.attach(address, device)
+        except ValueError as error:
+            raise MachineError(str(error)) from None
+
+    def ipl(self, address: int) -> None:
+        """The LOAD key: IPL I/O from ``address`` (channel.py), then the PSW at location 0.
+
+        Raises MachineError when the IPL channel program fails.
+        """
+        from vm370.hardware.channel import IPLError
+
+        if self.channels is None:
+            raise MachineError("this machine has no channels to IPL from")
+        try:
+            self.channels.ipl(address)
+        except IPLError as error:
+            raise MachineError(str(error)) from None
+        self.cpu.load_psw(int.from_bytes(self.storage.mem[0:8], "big"))
+
+    def run(self, max_instructions: int = DEFAULT_MAX_INSTRUCTIONS) -> str:
+        """Run until a wait nothing can end, or the limit; return the stop reason."""
+        return self.cpu.run(max_instructions)
+
+    def press_interrupt_key(self) -> None:
+        """The console's INTERRUPT key: an external interruption, code bit 25."""
+        self.cpu.request_external_interruption(0x40)
+
+    def dump(self, address: int, length: int) -> bytes:
+        if address < 0 or length < 0 or address + length > self.storage.size:
+            raise MachineError(
+                f"dump of {length:X} bytes at {address:06X} is outside "
+                f"{self.storage.size // 1024}K of storage"
+            )
+        return bytes(self.storage.mem[address : address + length])
+
+
+@dataclass
+class BareRun:
+    """What ``vm370 bare`` is asked to do."""
+
+    storage_size: int = DEFAULT_STORAGE
+    loads: list[tuple[str, int]] = field(default_factory=list)
+    psw: int | None = None
+    max_instructions: int = DEFAULT_MAX_INSTRUCTIONS
+    dumps: list[tuple[str, int, int]] = field(default_factory=list)
+    attaches: list[tuple[int, str, str | None]] = field(default_factory=list)  # address, type, file
+    ipl: int | None = None  # device address to IPL from instead of loading a PSW
+
+
+def run_bare(request: BareRun, machine: Machine | None = None) -> dict:
+    """Load, run and report as ``vm370 bare --json`` prints it.
+
+    Without a PSW the doubleword at location 0 (where IPL puts one) is used.
+    Raises MachineError for anything wrong with the request, before running.
+    """
+    machine = machine or Machine(request.storage_size)
+    for path, address in request.loads:
+        machine.load_file(path, address)
+    for _label, address, length in request.dumps:
+        machine.dump(address, length)
+    if request.max_instructions < 0:
+        raise MachineError("--max-instructions must not be negative")
+    attached = _attach_devices(machine, request.attaches)
+    try:
+        if request.ipl is not None:
+            machine.ipl(request.ipl)
+        else:
+            psw = request.psw
+            if psw is None:
+                psw = int.from_bytes(machine.storage.mem[0:8], "big")
+            machine.set_psw(psw)
+        before = machine.cpu.instructions_executed
+        stop = machine.run(request.max_instructions)
+    finally:
+        for device in attached:
+            device.close()
+    cpu = machine.cpu
+    return {
+        "stop": stop,
+        "psw": f"{cpu.current_psw():016X}",
+        "gpr": [f"{value:08X}" for value in cpu.gpr],
+        "fpr": [f"{value:016X}" for value in cpu.fpr],
+        "instructions": cpu.instructions_executed - before,
+        "dump": {
+            label: machine.dump(address, length).hex().upper()
+            for label, address, length in request.dumps
+        },
+    }
+
+
+def _attach_devices(machine: Machine, attaches: list[tuple[int, str, str | None]]) -> list:
+    """Build and attach the devices of --attach; MachineError (all closed) for a bad one."""
+    from vm370.hardware.devices import DeviceError, create_device
+
+    attached = []
+    try:
+        for address, device_type, file in attaches:
+            try:
+                device = create_device(device_type, file)
+            except DeviceError as error:
+                raise MachineError(f"device {address:03X}: {error}") from None
+            attached.append(device)
+            machine.attach(address, device)
+    except MachineError:
+        for device in attached:
+            device.close()
+        raise
+    return attached

@@ -1,0 +1,153 @@
+"""``vm370 bare --tn3270`` and ``--tui``: a bare machine run for people at 3270s.
+
+The machine is prepared as ``vm370 bare`` prepares it (files, decks,
+devices, IPL or PSW), then runs paced (``PacedRunner``) while its attached
+3277s are served: to TN3270 clients by a server on its own thread, and/or to
+the Textual terminal in this process. When the program ends in a disabled
+wait the screens stay up (and the server keeps serving them) until the user
+interrupts (Ctrl+C) or quits the TUI; then the machine's report is returned
+as ``vm370 bare`` prints it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import threading
+from typing import TextIO
+
+from vm370.hardware.devices.display3277 import Display3277
+from vm370.hardware.machine import BareRun, Machine, MachineError, _attach_devices
+from vm370.terminal.runner import DISABLED_WAIT, PacedRunner
+from vm370.terminal.tn3270 import TN3270Server
+
+POLL_AFTER_STOP = 0.1
+
+
+def prepare_bare(request: BareRun, machine: Machine | None = None) -> Machine:
+    """Everything ``run_bare`` does before it runs; MachineError for a bad request."""
+    machine = machine or Machine(request.storage_size)
+    for path, address in request.loads:
+        machine.load_file(path, address)
+    for _label, address, length in request.dumps:
+        machine.dump(address, length)
+    _attach_devices(machine, request.attaches)
+    if request.ipl is not None:
+        machine.ipl(request.ipl)
+    else:
+        psw = request.psw
+        if psw is None:
+            psw = int.from_bytes(machine.storage.mem[0:8], "big")
+        machine.set_psw(psw)
+    return machine
+
+
+def attached_displays(machine: Machine) -> list[Display3277]:
+    devices = machine.channels.devices if machine.channels is not None else {}
+    return [devices[a] for a in sorted(devices) if isinstance(devices[a], Display3277)]
+
+
+def machine_report(machine: Machine, request: BareRun, before: int, stop: str) -> dict:
+    cpu = machine.cpu
+    return {
+        "stop": stop,
+        "psw": f"{cpu.current_psw():016X}",
+        "gpr": [f"{value:08X}" for value in cpu.gpr],
+        "fpr": [f"{value:016X}" for value in cpu.fpr],
+        "instructions": cpu.instructions_executed - before,
+        "dump": {
+            label: machine.dump(address, length).hex().upper()
+            for label, address, length in request.dumps
+        },
+    }
+
+
+def serve_bare(
+    request: BareRun,
+    machine: Machine | None = None,
+    tn3270: tuple[str, int] | None = None,
+    tui: bool = False,
+    out: TextIO = sys.stdout,
+    stop: threading.Event | None = None,
+) -> dict:
+    """Run the bare machine for its 3277s until interrupted; return the report."""
+    try:
+        machine = prepare_bare(request, machine)
+        displays = attached_displays(machine)
+        if not displays:
+            raise MachineError("no 3277 is attached to serve: add one, e.g. --attach 0C0=3277")
+        stop = stop or threading.Event()
+        runner = PacedRunner(machine, displays)
+        server = None
+        if tn3270 is not None:
+            server = TN3270Server([d.port for d in displays], tn3270[0], tn3270[1])
+            try:
+                port = server.start_in_thread()
+            except OSError as error:
+                raise MachineError(
+                    f"cannot listen on {tn3270[0]}:{tn3270[1]}: {error.strerror or error}"
+                ) from None
+            names = ", ".join(d.port.name for d in displays)
+            print(f"tn3270: serving 3277 {names} on {tn3270[0]}:{port}", file=out, flush=True)
+        before = machine.cpu.instructions_executed
+        result: list[str] = []
+
+        failure: list[BaseException] = []
+        app = None
+        if tui:
+            from vm370.terminal.tui.app import TerminalApp
+            from vm370.terminal.tui.connection import InProcessLink, MachineStopped
+
+            first = displays[0]
+            app = TerminalApp(
+                InProcessLink(first.port, first.display.alternate),
+                model=first.display.alternate,
+                machine=machine,
+                runner=runner,
+            )
+
+        def run_machine() -> None:
+            try:
+                reason = runner.run(stop)
+            except Exception as error:  # reported on the main thread below
+                failure.append(error)
+                stop.set()
+                return
+            result.append(reason)
+            if reason != DISABLED_WAIT:
+                return
+            if app is not None:
+                while not app.is_running and not stop.wait(POLL_AFTER_STOP):
+                    pass  # a message needs the app's event loop
+                app.post_message(MachineStopped("the machine is in a disabled wait"))
+            else:
+                print(
+                    "the machine is in a disabled wait; screens stay up until Ctrl+C",
+                    file=out,
+                    flush=True,
+                )
+            # Terminals may still connect (or reconnect) to see the last screen.
+            while not stop.wait(POLL_AFTER_STOP):
+                runner.poll_terminals()
+
+        try:
+            if app is not None:
+                thread = threading.Thread(target=run_machine, name="machine", daemon=True)
+                thread.start()
+                app.run()
+                stop.set()
+                thread.join(5)
+            else:
+                with contextlib.suppress(KeyboardInterrupt):
+                    run_machine()
+        finally:
+            stop.set()
+            if server is not None:
+                server.stop()
+        if failure:
+            raise failure[0]
+        reason = result[0] if result else "stopped"
+        return machine_report(machine, request, before, reason)
+    finally:
+        if machine is not None and machine.channels is not None:
+            machine.channels.close()

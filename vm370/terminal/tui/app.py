@@ -1,0 +1,149 @@
+"""The vm370 3270 terminal: a Textual app with a 3270 screen and teaching panels.
+
+It is the terminal of one 3277, reached either in process (``InProcessLink``:
+a TerminalPort of a machine running in this process) or over TN3270
+(``TN3270Link``: any server). Records from the host are applied to the
+screen's ``Display3270``; AID keys send the Read Modified record back.
+"""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer
+
+from vm370.hardware.display3270 import DataStreamError, Display3270, ScreenModel
+from vm370.terminal.tn3270_client import TN3270ClientError
+from vm370.terminal.tui.connection import (
+    Detached,
+    InProcessLink,
+    MachineStopped,
+    Outbound,
+    TN3270Link,
+)
+from vm370.terminal.tui.screens.help import HelpScreen
+from vm370.terminal.tui.widgets.panels import (
+    AssociativeArrayPanel,
+    InterruptionPanel,
+    MachineStatePanel,
+    StorageFramesPanel,
+)
+from vm370.terminal.tui.widgets.screen3270 import Screen3270
+
+
+class TerminalApp(App):
+    """A 3270 terminal on one 3277 (in process or over TN3270)."""
+
+    CSS_PATH = "tui.tcss"
+    ENABLE_COMMAND_PALETTE = False  # ctrl+p is PA1
+    TITLE = "vm370 3270"
+    BINDINGS = [
+        Binding("ctrl+s", "toggle_panel('machine')", "Machine"),
+        Binding("ctrl+n", "toggle_panel('interruptions')", "Interrupts"),
+        Binding("ctrl+a", "toggle_panel('dat')", "DAT"),
+        Binding("ctrl+f", "toggle_panel('frames')", "Frames"),
+        Binding("ctrl+k", "help", "Keys"),
+        Binding("ctrl+q", "quit", "Quit"),
+    ]
+
+    def __init__(
+        self,
+        link: InProcessLink | TN3270Link,
+        model: ScreenModel | None = None,
+        machine=None,
+        runner=None,
+        show_machine: bool = False,
+    ) -> None:
+        super().__init__()
+        self.link = link
+        self.display3270 = Display3270(model)
+        self.machine = machine
+        self.runner = runner
+        self.show_machine = show_machine
+        self.records_received = 0
+        self.bad_records = 0
+        # Kept, not queried: a query looks at the active screen, which may be the help.
+        self._screen_widget = Screen3270(self.display3270, link.name, id="screen")
+        self.panels = {
+            "machine": MachineStatePanel(machine, runner, id="machine-panel"),
+            "interruptions": InterruptionPanel(machine, runner, id="interruption-panel"),
+            "dat": AssociativeArrayPanel(machine, runner, id="dat-panel"),
+            "frames": StorageFramesPanel(machine, runner, id="frames-panel"),
+        }
+        for name, panel in self.panels.items():
+            panel.display = show_machine and name == "machine"
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            yield self._screen_widget
+            with Vertical(id="panels"):
+                yield from self.panels.values()
+        yield Footer()
+
+    @property
+    def screen3270(self) -> Screen3270:
+        return self._screen_widget
+
+    async def on_mount(self) -> None:
+        self.screen3270.focus()
+        self.screen3270.status = "connecting"
+        self.connect()
+
+    @work(exclusive=True, group="link")
+    async def connect(self) -> None:
+        screen = self.screen3270
+        try:
+            await self.link.open(self)
+        except (TN3270ClientError, OSError) as error:
+            screen.status = "not connected"
+            screen.redraw()
+            self.notify(str(error), severity="error", timeout=30)
+            return
+        screen.status = ""
+        screen.redraw()
+        if isinstance(self.link, TN3270Link):
+            try:
+                reason = await self.link.run()
+            except TN3270ClientError as error:
+                reason = str(error)
+            self.post_message(Detached(reason))
+
+    def on_outbound(self, message: Outbound) -> None:
+        self.records_received += 1
+        try:
+            reply = self.display3270.process_outbound(message.record)
+        except DataStreamError as error:
+            self.bad_records += 1
+            self.notify(f"bad 3270 data from the host: {error}", severity="warning")
+            reply = None
+        if reply is not None:
+            self.link.send(reply)
+        self.screen3270.redraw()
+
+    def on_detached(self, message: Detached) -> None:
+        screen = self.screen3270
+        screen.status = "disconnected"
+        screen.redraw()
+        self.notify(message.reason, title="disconnected", timeout=30)
+
+    def on_machine_stopped(self, message: MachineStopped) -> None:
+        screen = self.screen3270
+        screen.status = "machine stopped"
+        screen.redraw()
+        self.notify(f"{message.reason}; Ctrl+Q quits", title="machine", timeout=30)
+
+    def on_screen3270_aid(self, message: Screen3270.Aid) -> None:
+        self.link.send(message.record)
+
+    def action_toggle_panel(self, name: str) -> None:
+        panel = self.panels[name]
+        panel.display = not panel.display
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    async def on_unmount(self) -> None:
+        await self.link.close()
