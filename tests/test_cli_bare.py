@@ -42,7 +42,7 @@ def test_json_report_has_exactly_the_documented_shape(capsys, program):
     )
     assert status == 0
     report = json.loads(out)
-    assert set(report) == {"stop", "psw", "gpr", "fpr", "instructions", "dump"}
+    assert set(report) == {"stop", "psw", "gpr", "fpr", "instructions", "dump", "cr", "tlb"}
     assert report["stop"] == "disabled-wait"
     assert report["psw"] == "0002000000000000"
     assert report["gpr"][1] == "00000005"

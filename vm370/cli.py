@@ -44,8 +44,8 @@ def _add_bare(subparsers) -> None:
         "bare",
         help="run a program on the bare machine, no CP",
         description=(
-            "Load binary files into real storage, load a BC-mode PSW (default: the "
-            "doubleword at location 0), run until a wait state that nothing can end "
+            "Load binary files into real storage, load a PSW (BC mode; EC mode with --ec; "
+            "default: the doubleword at location 0), run until a wait state that nothing can end "
             "or the instruction limit, and report the machine's state."
         ),
     )
@@ -88,6 +88,18 @@ def _add_bare(subparsers) -> None:
     parser.add_argument(
         "--ipl", metavar="HEXDEV", help="IPL from this device instead of loading a PSW"
     )
+    parser.add_argument(
+        "--ec",
+        action="store_true",
+        help="start in the Model 67's extended-control mode (CR6 bit 8): the PSW is an EC PSW",
+    )
+    parser.add_argument(
+        "--cr",
+        action="append",
+        default=[],
+        metavar="N=HEX",
+        help="load control register N (0-15) before the PSW, e.g. --cr 0=00001000 (repeatable)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
         "--tn3270",
@@ -99,6 +111,14 @@ def _add_bare(subparsers) -> None:
     )
     parser.add_argument(
         "--tui", action="store_true", help="be the first attached 3277's terminal (Textual)"
+    )
+    parser.add_argument(
+        "--under-cp",
+        action="store_true",
+        help=(
+            "run the program in a virtual machine under CP (--storage is its size) and add "
+            'CP\'s counters to the report ("cp": privops, reflected, page_faults)'
+        ),
     )
     parser.set_defaults(func=_run_bare)
 
@@ -164,9 +184,29 @@ def _run_bare(args: argparse.Namespace) -> int:
         if args.psw is not None:
             raise UsageError("--ipl and --psw both set the PSW: give only one")
         request.ipl = _hex_number(args.ipl, "IPL device address")
+    from vm370.hardware.control_registers import parse_control_register_setting
+
+    request.extended_control_mode = args.ec
+    try:
+        request.control_registers = [parse_control_register_setting(item) for item in args.cr]
+    except ValueError as error:
+        raise UsageError(f"--cr: {error}") from None
+    if args.under_cp and (args.tn3270 is not None or args.tui):
+        raise UsageError("--under-cp cannot be combined with --tn3270 or --tui yet")
     machine = _machine_with_decks(args.load_deck, request.storage_size)
     try:
-        if args.tn3270 is not None or args.tui:
+        if args.under_cp:
+            from vm370.cp.bare import run_under_cp
+
+            report = run_under_cp(request, preloaded=machine)
+        elif args.tn3270 is not None or args.tui:
+            if args.ec or args.cr:
+                from vm370.hardware.machine import Machine
+
+                machine = machine or Machine(request.storage_size)
+                machine.load_control_registers(
+                    request.control_registers, request.extended_control_mode
+                )
             report = _serve_bare(args, request, machine)
         else:
             report = run_bare(request, machine)
@@ -180,6 +220,17 @@ def _run_bare(args: argparse.Namespace) -> int:
             registers = " ".join(report["gpr"][row : row + 4])
             print(f"GPR {row:2d}-{row + 3:2d}  {registers}")
         print("FPR 0-6    " + " ".join(report["fpr"]))
+        if "cp" in report:
+            counters = report["cp"]
+            print(
+                f"CP  privops {counters['privops']}  reflected {counters['reflected']}  "
+                f"page faults {counters['page_faults']}"
+            )
+        if (args.ec or args.cr) and "cr" in report:
+            for row in range(0, 16, 8):
+                print(f"CR  {row:2d}-{row + 7:2d}  " + " ".join(report["cr"][row : row + 8]))
+            tlb = report["tlb"]
+            print(f"TLB hits {tlb['hits']}  misses {tlb['misses']}")
         for label, data in report["dump"].items():
             print(f"{label}: {data}")
     return 0
@@ -272,6 +323,10 @@ def _run_asm(args: argparse.Namespace) -> int:
         if not Path(library).is_dir():
             print(f"vm370 asm: macro library {library} is not a directory", file=sys.stderr)
             return 16
+    clash = _output_clash(source_path, args.object, args.listing)
+    if clash:
+        print(f"vm370 asm: {clash}; nothing was written", file=sys.stderr)
+        return 16
     result = assemble(
         source_text,
         deck_name=source_path.stem[:4],
@@ -293,12 +348,34 @@ def _run_asm(args: argparse.Namespace) -> int:
         elif args.listing:
             Path(args.listing).write_text(result.listing, encoding="utf-8")
     except OSError as error:
-        print(f"vm370 asm: cannot write {error.filename}: {error.strerror}", file=sys.stderr)
+        where = error.filename or args.object or args.listing
+        print(f"vm370 asm: cannot write {where}: {error.strerror or error}", file=sys.stderr)
         return 16
     if args.listing != "-":
         print(f"{args.source}: {len(result.assembly.statements)} statements, "
               f"return code {result.return_code}")
     return result.return_code
+
+
+def _output_clash(source, deck: str | None, listing: str | None) -> str | None:
+    """Why -o/--listing would overwrite the source or each other, or None if they don't."""
+    from pathlib import Path
+
+    def same(first, second) -> bool:
+        try:
+            return Path(first).resolve() == Path(second).resolve() or os.path.samefile(
+                first, second
+            )
+        except OSError:
+            return False
+
+    listing_file = listing if listing and listing != "-" else None
+    for option, output in (("-o", deck), ("--listing", listing_file)):
+        if output and same(output, source):
+            return f"{option} {output} is the source file"
+    if deck and listing_file and same(deck, listing_file):
+        return f"-o and --listing name the same file {deck}"
+    return None
 
 
 # Subcommands register here as they become real.

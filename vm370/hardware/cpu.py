@@ -1,4 +1,4 @@
-"""The System/360 Model 67 CPU in basic-control mode: state, storage access, the run loop.
+"""The System/360 Model 67 CPU: state, storage access, the run loop, EC mode and DAT.
 
 Sources: IBM System/360 Principles of Operation (GA22-6821), Model 67
 Functional Characteristics (GA27-2719).
@@ -22,11 +22,19 @@ cache per PSW key, because fetch protection depends on the key; SSK drops
 the entries of the block whose key changed.
 
 Storage access: handlers touch storage only through ``fetch``/``store`` and
-their sized variants, and ``check_access``. These are the one path DAT will
-sit behind (issue 4): a translating subclass with the same slots can
-override them and be switched in with ``cpu.__class__`` when the PSW's
-translation bit changes, and ``flush_instruction_cache`` must be called
-whenever translations change (the cache is keyed by logical address).
+their sized variants, and ``check_access``, with logical addresses. With the
+PSW's translation bit on (EC mode, bit 5) the CPU's class is
+``TranslatingCPU``, whose versions of these methods translate through the
+DAT unit (``dat``, vm370/hardware/dat.py) and hand real addresses to the
+methods here, which check storage keys on them; ``load_psw`` switches the
+class. Every purge of the associative array (a CR0 load) empties the
+decoded-instruction caches, which are kept by logical address, one per PSW
+key, translation on or off, and 24- or 32-bit mode.
+
+Extended-control mode (CR6 bit 8, GA27-2719; docs/model67.md): PSWs have the
+EC format in ``load_psw``, ``current_psw`` and the swaps, interruption codes
+go to their halfwords in low storage, and a channel interrupts when PSW bit
+6 and its CR4 bit are on.
 
 Handler signatures are in ``vm370.hardware.instructions``. SVC gets its I
 field split as the RR format splits it: ``r1 = I >> 4``, ``r2 = I & 15``.
@@ -56,6 +64,18 @@ from functools import partial
 
 from vm370.hardware import isa
 from vm370.hardware.clock import Clock
+from vm370.hardware.control_registers import (
+    CR6_EXTENDED_CONTROL_MODE,
+    EC_ADDRESSING_32,
+    EC_EXTERNAL_MASK,
+    EC_INTERRUPTION_CODE,
+    EC_IO_MASK,
+    EC_TRANSLATION,
+    EXTENDED_CHANNEL_MASK_REGISTER,
+    MODE_REGISTER,
+    ControlRegisters,
+)
+from vm370.hardware.dat import DynamicAddressTranslator
 from vm370.hardware.instructions import build_dispatch
 from vm370.hardware.interrupts import (
     ADDRESSING,
@@ -83,6 +103,7 @@ from vm370.hardware.psw import (
 )
 from vm370.hardware.storage import BLOCK_SHIFT, GRANULE_SHIFT, Storage
 from vm370.hardware.timer import IntervalTimer
+from vm370.hardware.translated_access import TranslatedStorageAccess
 
 NativeRoutine = Callable[["CPU"], None]
 
@@ -154,6 +175,8 @@ class CPU:
         "instruction_observers",
         "instructions_executed",
         "dat",
+        "control",
+        "translation",
         "_caches",
         "_cache",
         "_granule_owners",
@@ -192,6 +215,7 @@ class CPU:
         self.problem_state = False
         self.interruption_code = 0
         self.address_mask = ADDRESS_MASK_24
+        self.translation = False
         self.external_pending = 0
         self.machine_check_pending = False
         self.native_routines: dict[int, NativeRoutine] = {}
@@ -202,10 +226,15 @@ class CPU:
         # any is registered (traces, single-stepping panels); none costs nothing.
         self.instruction_observers: list[Callable[[int], None]] = []
         self.instructions_executed = 0
-        # The Model 67's translation unit (issue 4: vm370/hardware/dat.py)
-        # when installed; the translating subclass of this CPU uses it.
-        self.dat = None
-        self._caches: list[dict[int, tuple]] = [{} for _ in range(16)]
+        # The Model 67's control registers and translation unit. Decoded
+        # instructions are kept by logical address, so every purge of the
+        # associative array (a CR0 load) must drop them.
+        self.control = ControlRegisters()
+        self.dat = DynamicAddressTranslator(storage, self.control)
+        self.dat.on_purge = self.flush_instruction_cache
+        # One cache per key, translation on or off, and 24- or 32-bit mode:
+        # the same logical address names different instructions in each.
+        self._caches: list[dict[int, tuple]] = [{} for _ in range(64)]
         self._cache = self._caches[0]
         self._granule_owners: dict[int, list[int]] = {}
         self._dispatch = build_dispatch()
@@ -218,14 +247,45 @@ class CPU:
             self.timer.start()
 
     def reset(self) -> None:
-        """CPU reset (PoO "System Reset"): PSW zero, nothing pending; registers stay."""
+        """CPU reset (PoO "System Reset"): PSW zero, nothing pending; registers stay.
+
+        The control registers go back to their initial values too (BC mode,
+        no segment table), so the PSW of zero is a BC-mode one.
+        """
+        self.control.reset()
         self.load_psw(0)
         self.external_pending = 0
         self.machine_check_pending = False
         self.flush_instruction_cache()
 
+    @property
+    def extended_control_mode(self) -> bool:
+        """CR6 bit 8: PSWs are in the Model 67's EC format (GA27-2719)."""
+        return bool(self.control.values[MODE_REGISTER] & CR6_EXTENDED_CONTROL_MODE)
+
     def current_psw(self, interruption_code: int | None = None) -> int:
-        """The current BC-mode PSW as a 64-bit integer."""
+        """The current PSW as a 64-bit integer: BC format, or EC format when CR6 says so.
+
+        ``interruption_code`` only goes into a BC-mode PSW; the EC-mode PSW
+        has no field for it (interruptions store it in low storage).
+        """
+        if self.control.values[MODE_REGISTER] & CR6_EXTENDED_CONTROL_MODE:
+            system_mask = self.system_mask
+            return (
+                (self.address_mask == ADDRESS_MASK_32) << 59
+                | self.translation << 58
+                | bool(system_mask & 0xFE) << 57
+                | (system_mask & EXTERNAL_MASK) << 56
+                | self.key << 52
+                | self.ascii << 51
+                | self.machine_check_mask << 50
+                | self.wait << 49
+                | self.problem_state << 48
+                | (self.ilc & 3) << 46
+                | self.cc << 44
+                | self.program_mask << 40
+                | (self.ia & self.address_mask)
+            )
         code = self.interruption_code if interruption_code is None else interruption_code
         return (
             self.system_mask << 56
@@ -242,10 +302,16 @@ class CPU:
         )
 
     def load_psw(self, value: int) -> None:
-        """Make a 64-bit BC-mode PSW current (LPSW, an interruption, the operator)."""
-        # The fields of psw.BCPSW, taken apart inline: every interruption
-        # comes through here.
+        """Make a 64-bit PSW current (LPSW, an interruption, the operator).
+
+        The PSW is in the EC format when CR6 bit 8 is on, else in the BC format.
+        """
+        # The fields of psw.BCPSW and ECPSW, taken apart inline: every
+        # interruption comes through here.
         high = value >> 32
+        if self.control.values[MODE_REGISTER] & CR6_EXTENDED_CONTROL_MODE:
+            self._load_ec_psw(high, value)
+            return
         self.system_mask = high >> 24
         self.ascii = bool(high & 0x00080000)
         self.machine_check_mask = bool(high & 0x00040000)
@@ -257,10 +323,74 @@ class CPU:
         self.cc = (value >> 28) & 3
         self.program_mask = (value >> 24) & 15
         self.ia = value & ADDRESS_MASK_24
-        key = (high >> 20) & 15
-        if key != self.key:
-            self.key = key
-            self._cache = self._caches[key]
+        self.key = (high >> 20) & 15
+        # BC mode: no translation, 24-bit addresses.
+        self._set_addressing(False, ADDRESS_MASK_24)
+
+    def _load_ec_psw(self, high: int, value: int) -> None:
+        # The run loop reads the BC-style system mask: the EC I/O summary
+        # mask (bit 6) is kept there as every channel bit, CR4 then decides
+        # per channel (_channel_enabled); the external mask (bit 7) as bit 7.
+        # The spare bits 0-3 and 24-31 are ignored (docs/model67.md, choice 10).
+        self.system_mask = (0xFE if high & EC_IO_MASK else 0) | (
+            EXTERNAL_MASK if high & EC_EXTERNAL_MASK else 0
+        )
+        self.ascii = bool(high & 0x00080000)
+        self.machine_check_mask = bool(high & 0x00040000)
+        self.wait = bool(high & 0x00020000)
+        self.problem_state = bool(high & 0x00010000)
+        self.interruption_code = 0
+        self.ilc = (high >> 14) & 3
+        self.cc = (high >> 12) & 3
+        self.program_mask = (high >> 8) & 15
+        self.key = (high >> 20) & 15
+        address_mask = ADDRESS_MASK_32 if high & EC_ADDRESSING_32 else ADDRESS_MASK_24
+        self._set_addressing(bool(high & EC_TRANSLATION), address_mask)
+        self.ia = value & address_mask
+
+    def _set_addressing(self, translation: bool, address_mask: int) -> None:
+        """Take the PSW's translation bit and address size into use (after its key)."""
+        if translation != self.translation:
+            self.translation = translation
+            # The translating variant has the same slots: storage accesses
+            # then go through the DAT unit (translated_access.py).
+            self.__class__ = _variant(type(self), translation)
+        self.address_mask = address_mask
+        # Caches 0-15 by key; +16 with translation on, +32 in the 32-bit mode.
+        mode = (16 if translation else 0) | (32 if address_mask == ADDRESS_MASK_32 else 0)
+        self._cache = self._caches[self.key | mode]
+
+    def set_system_mask(self, mask: int) -> None:
+        """SSM: set PSW bits 0-7.
+
+        In EC mode those bits are spare (0-3), the 32-bit mode, translation,
+        the I/O summary mask and the external mask (GA27-2719).
+        """
+        if not self.control.values[MODE_REGISTER] & CR6_EXTENDED_CONTROL_MODE:
+            self.system_mask = mask
+            return
+        self.system_mask = (0xFE if mask & 0x02 else 0) | (mask & EXTERNAL_MASK)
+        address_mask = ADDRESS_MASK_32 if mask & 0x08 else ADDRESS_MASK_24
+        self._set_addressing(bool(mask & 0x04), address_mask)
+        self.ia &= address_mask
+
+    def control_registers_loaded(self, was_extended_control_mode: bool) -> None:
+        """Bring the PSW in line with the control registers after LMC.
+
+        Loading CR6 may switch modes (our choice where GA27-2719 is silent):
+        BC to EC, the channel masks become the I/O summary mask, on if any
+        was on; EC to BC, translation goes off, addresses are 24 bits, and
+        the summary mask becomes every channel mask.
+        """
+        extended = self.extended_control_mode
+        if extended == was_extended_control_mode:
+            return
+        if extended:
+            system_mask = self.system_mask
+            self.system_mask = (0xFE if system_mask & 0xFE else 0) | (system_mask & EXTERNAL_MASK)
+        else:
+            self._set_addressing(False, ADDRESS_MASK_24)
+            self.ia &= ADDRESS_MASK_24
 
     def _address_error(self, address: int, length: int) -> None:
         """Raise addressing unless every byte, wrapping at the address space, is installed."""
@@ -509,7 +639,9 @@ class CPU:
 
     def _decode(self, address: int) -> tuple:
         """Decode the instruction at ``address`` and remember it in the cache."""
-        routine = self.native_routines.get(address)
+        # Native routines sit at real addresses: with translation on the
+        # address is a virtual one and names whatever the tables say.
+        routine = None if self.translation else self.native_routines.get(address)
         if routine is not None:
             entry = (partial(self._enter_native, address, routine), address, 0)
             self._cache[address] = entry
@@ -530,13 +662,23 @@ class CPU:
     def _mark_code(self, address: int, length: int) -> None:
         """Mark the granules of the instruction at ``address`` as holding cached code.
 
-        ``address`` is the cache key. A translating CPU overrides this to
-        mark the real granules the instruction translates to, with the
-        logical address as their owner.
+        ``address`` is the cache key. With translation on the marks go on the
+        real granules the instruction translates to (stores arrive with real
+        addresses), with the logical address as their owner.
         """
         granules = self.storage.code_granules
         owners = self._granule_owners
-        for granule in {address >> GRANULE_SHIFT, (address + length - 1) >> GRANULE_SHIFT}:
+        last = address + length - 1
+        if self.translation:
+            # The instruction was just fetched, so both ends translate.
+            translate = self.dat.translate
+            real_granules = {
+                translate(address) >> GRANULE_SHIFT,
+                translate(last & self.address_mask) >> GRANULE_SHIFT,
+            }
+        else:
+            real_granules = {address >> GRANULE_SHIFT, last >> GRANULE_SHIFT}
+        for granule in real_granules:
             if granule < len(granules):
                 granules[granule] = 1
                 owners.setdefault(granule, []).append(address)
@@ -587,6 +729,13 @@ class CPU:
     def _swap_psw(self, old_location: int, new_location: int, code: int) -> None:
         """Store the current PSW at ``old_location`` and load the one at ``new_location``."""
         old_psw = self.current_psw(code)
+        if self.control.values[MODE_REGISTER] & CR6_EXTENDED_CONTROL_MODE:
+            # The EC-mode PSW has no interruption code: it goes to a halfword
+            # of its own in low storage (docs/model67.md).
+            code_location = EC_INTERRUPTION_CODE[old_location]
+            _pack_halfword(self.mem, code_location, code & 0xFFFF)
+            if self.code_granules[code_location >> GRANULE_SHIFT]:
+                self._code_written(code_location, 2)
         # Real doublewords in low storage: no keys, no translation.
         _pack_doubleword(self.mem, old_location, old_psw)
         if self.code_granules[old_location >> GRANULE_SHIFT]:
@@ -618,7 +767,19 @@ class CPU:
         self.machine_check_pending = True
 
     def _channel_enabled(self, channel: int) -> bool:
+        if self.control.values[MODE_REGISTER] & CR6_EXTENDED_CONTROL_MODE:
+            # GA27-2719: PSW bit 6 is a summary mask, CR4 bit n masks channel n.
+            return bool(self.system_mask & 0xFE) and self.control.channel_masked_on(channel)
         return bool(self.system_mask & channel_mask_bit(channel))
+
+    def _io_masked_off(self) -> bool:
+        """No channel at all may interrupt (in EC mode: summary mask or CR4 all off)."""
+        if not self.system_mask & 0xFE:
+            return True
+        return bool(
+            self.control.values[MODE_REGISTER] & CR6_EXTENDED_CONTROL_MODE
+            and not self.control.values[EXTENDED_CHANNEL_MASK_REGISTER]
+        )
 
     def take_interruptions(self) -> bool:
         """Take every pending interruption the PSW allows: machine check, external, I/O.
@@ -660,6 +821,7 @@ class CPU:
         if self.instruction_observers:
             return self._execute_observed(budget)
         count = 0
+        first_address = self.ia if self.translation else -1
         block = self._start_block(budget)
         try:
             cache = self._cache
@@ -676,6 +838,8 @@ class CPU:
             pass
         finally:
             self._end_block(count)
+            if first_address >= 0:
+                self.dat.count_instruction_fetches(first_address, count)
         return count
 
     def _start_block(self, budget: int):
@@ -761,12 +925,11 @@ class CPU:
         """One step of the wait state: take an interruption, let time pass, or stop."""
         if self.take_interruptions():
             return None
-        if not self.system_mask:
+        io_masked_off = self._io_masked_off()
+        if io_masked_off and not self.system_mask & EXTERNAL_MASK:
             return DISABLED_WAIT
         timer_can_end = self.system_mask & EXTERNAL_MASK and self.timer.running
-        devices_can_end = (
-            self.system_mask & 0xFE and self.clock.pending() > self.timer.scheduled_events()
-        )
+        devices_can_end = not io_masked_off and self.clock.pending() > self.timer.scheduled_events()
         if not (timer_can_end or devices_can_end):
             return ENABLED_WAIT
         if timer_can_end:
@@ -776,3 +939,62 @@ class CPU:
         self.timer.resume()
         self.take_interruptions()
         return None
+
+
+_real_fetch_word = CPU.fetch_word
+_real_store_word = CPU.store_word
+
+
+class TranslatingCPU(TranslatedStorageAccess, CPU):
+    """The CPU while the PSW has translation on: every storage access goes through DAT.
+
+    Never built directly: a CPU becomes one (``__class__``) when it loads a
+    PSW with the translation bit on, and goes back when it loads one without.
+    The word accesses, the commonest, call the real CPU methods directly
+    rather than through ``super()`` (same rules as translated_access.py).
+    """
+
+    __slots__ = ()
+
+    def fetch_word(self, address: int) -> int:
+        if address & 3:
+            raise ProgramInterrupt(SPECIFICATION)
+        return _real_fetch_word(self, self.dat.translate(address))
+
+    def store_word(self, address: int, value: int) -> None:
+        if address & 3:
+            raise ProgramInterrupt(SPECIFICATION)
+        _real_store_word(self, self.dat.translate(address), value)
+
+
+_VARIANTS: dict[tuple[type, bool], type] = {
+    (CPU, True): TranslatingCPU,
+    (CPU, False): CPU,
+    (TranslatingCPU, True): TranslatingCPU,
+    (TranslatingCPU, False): CPU,
+}
+
+
+def _variant(cpu_class: type, translation: bool) -> type:
+    """The class a CPU of ``cpu_class`` becomes with translation on or off.
+
+    A subclass of CPU gets a translating twin made on first use, so a
+    subclass keeps its own methods while translating.
+    """
+    variant = _VARIANTS.get((cpu_class, translation))
+    if variant is None:
+        real_class = next(
+            base
+            for base in cpu_class.__mro__
+            if issubclass(base, CPU) and not issubclass(base, TranslatedStorageAccess)
+        )
+        translating_class = type(
+            f"Translating{real_class.__name__}",
+            (TranslatedStorageAccess, real_class),
+            {"__slots__": ()},
+        )
+        for each in (cpu_class, real_class, translating_class):
+            _VARIANTS[each, False] = real_class
+            _VARIANTS[each, True] = translating_class
+        variant = _VARIANTS[cpu_class, translation]
+    return variant

@@ -215,11 +215,26 @@ class DynamicAddressTranslator:
         For a CPU that keeps decoded instructions and so does not translate
         each fetch: one real reference to the array model (a hit, or a miss if
         operand pages pushed the instruction page out) and ``count - 1`` hits.
-        Only the counts are approximate; results are unaffected.
+        Only the counts are approximate; results are unaffected. Never raises
+        and never changes CR2: a page that no longer translates (the tables
+        changed under the block) is not counted.
         """
-        if count > 0:
-            self.translate(address)
-            self.hits += count - 1
+        if count <= 0:
+            return
+        page = address >> PAGE_SHIFT
+        frame = self._frames.get(page)
+        if frame is None:
+            exception_address = self.control.values[TRANSLATION_EXCEPTION_ADDRESS_REGISTER]
+            try:
+                frame = self._walk(address)
+            except ProgramInterrupt:
+                self.control.values[TRANSLATION_EXCEPTION_ADDRESS_REGISTER] = exception_address
+                return
+            self._frames[page] = frame
+        self._reference(page, frame)
+        self._last_page = page
+        self._last_frame = frame
+        self.hits += count - 1
 
     def translate_range(
         self, address: int, length: int, address_mask: int = 0x00FFFFFF

@@ -62,6 +62,13 @@ class ProgramInterrupt(Exception):
     __slots__ = ("code", "nullify")
 
     def __init__(self, code: int, nullify: bool = False):
-        super().__init__(PROGRAM_INTERRUPTION_NAMES.get(code, f"code {code:02X}"))
+        # No call to Exception.__init__ and no message built here: every
+        # trap raises one, and the name is only wanted when someone prints it.
         self.code = code
         self.nullify = nullify
+
+    def __str__(self) -> str:
+        return PROGRAM_INTERRUPTION_NAMES.get(self.code, f"code {self.code:02X}")
+
+    def __repr__(self) -> str:
+        return f"ProgramInterrupt({self.code:#04x}, nullify={self.nullify})"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from vm370.hardware.clock import Clock
+from vm370.hardware.control_registers import CR6_EXTENDED_CONTROL_MODE, MODE_REGISTER
 from vm370.hardware.cpu import CPU
 from vm370.hardware.storage import Storage
 
@@ -59,6 +60,19 @@ class Machine:
             self.load(address, data)
         except MachineError as error:
             raise MachineError(f"{path}: {error}") from error
+
+    def load_control_registers(
+        self, settings: list[tuple[int, int]], extended_control_mode: bool = False
+    ) -> None:
+        """Load (register, value) pairs as LMC would, then turn EC mode on if asked.
+
+        Done before the PSW is loaded: CR6 decides whether it is a BC or an EC PSW.
+        """
+        control = self.cpu.control
+        for number, value in settings:
+            control.load(number, value)
+        if extended_control_mode:
+            control.load(MODE_REGISTER, control.values[MODE_REGISTER] | CR6_EXTENDED_CONTROL_MODE)
 
     def set_psw(self, value: int) -> None:
         self.cpu.load_psw(value)
@@ -115,6 +129,8 @@ class BareRun:
     dumps: list[tuple[str, int, int]] = field(default_factory=list)
     attaches: list[tuple[int, str, str | None]] = field(default_factory=list)  # address, type, file
     ipl: int | None = None  # device address to IPL from instead of loading a PSW
+    extended_control_mode: bool = False  # --ec: CR6 bit 8 on before the PSW is loaded
+    control_registers: list[tuple[int, int]] = field(default_factory=list)  # --cr N=HEX
 
 
 def run_bare(request: BareRun, machine: Machine | None = None) -> dict:
@@ -130,6 +146,7 @@ def run_bare(request: BareRun, machine: Machine | None = None) -> dict:
         machine.dump(address, length)
     if request.max_instructions < 0:
         raise MachineError("--max-instructions must not be negative")
+    machine.load_control_registers(request.control_registers, request.extended_control_mode)
     attached = _attach_devices(machine, request.attaches)
     try:
         if request.ipl is not None:
@@ -145,6 +162,7 @@ def run_bare(request: BareRun, machine: Machine | None = None) -> dict:
         for device in attached:
             device.close()
     cpu = machine.cpu
+    dat = cpu.dat
     return {
         "stop": stop,
         "psw": f"{cpu.current_psw():016X}",
@@ -155,6 +173,8 @@ def run_bare(request: BareRun, machine: Machine | None = None) -> dict:
             label: machine.dump(address, length).hex().upper()
             for label, address, length in request.dumps
         },
+        "cr": cpu.control.as_hex(),
+        "tlb": {"hits": dat.hits, "misses": dat.misses},
     }
 
 

@@ -15,8 +15,8 @@ Status Word"), 64 bits:
     bits 36-39  program mask
     bits 40-63  instruction address
 
-The Model 67's extended-control PSW (GA27-2719) is the DAT issue's; it gets
-its own encoder here beside ``BCPSW``.
+The Model 67's extended-control PSW (GA27-2719) is ``ECPSW`` in
+control_registers.py; the CPU uses it while CR6 bit 8 is on.
 """
 
 from __future__ import annotations

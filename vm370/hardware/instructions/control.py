@@ -1,9 +1,11 @@
-"""Status-switching and input/output instructions.
+"""Status-switching, input/output and Model 67 control instructions.
 
-PoO (GA22-6821), "Status Switching" and "Input/Output Operations". The
-privileged ones reach these handlers only in the supervisor state (the CPU
-checks). WRITE DIRECT and READ DIRECT belong to the direct-control feature,
-which this machine does not have: they stay operation exceptions.
+PoO (GA22-6821), "Status Switching" and "Input/Output Operations"; LMC,
+STMC and LRA from the Model 67 Functional Characteristics (GA27-2719, see
+docs/model67.md). The privileged ones reach these handlers only in the
+supervisor state (the CPU checks). WRITE DIRECT and READ DIRECT belong to
+the direct-control feature, which this machine does not have: they stay
+operation exceptions.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ def set_program_mask(cpu, r1, r2):
 
 def set_system_mask(cpu, i2, b1, d1):
     """80 SSM Set System Mask [SI]"""
-    cpu.system_mask = cpu.fetch_byte(_si_address(cpu, b1, d1))
+    cpu.set_system_mask(cpu.fetch_byte(_si_address(cpu, b1, d1)))
     raise RecheckInterruptions
 
 
@@ -108,3 +110,43 @@ def test_channel(cpu, i2, b1, d1):
     channel = (_io_address(cpu, b1, d1) >> 8) & 7
     cpu.cc = 3 if channels is None else channels.test_channel(channel)
     raise RecheckInterruptions
+
+
+def _control_operand(cpu, r1: int, r3: int, b2: int, d2: int) -> tuple[int, int]:
+    """The word-aligned operand address of LMC/STMC and how many registers it holds."""
+    address = (d2 + (cpu.gpr[b2] if b2 else 0)) & cpu.address_mask
+    # Word alignment as for LM and STM on the System/360.
+    if address & 3:
+        raise ProgramInterrupt(SPECIFICATION)
+    return address, ((r3 - r1) & 15) + 1
+
+
+def load_multiple_control(cpu, r1, r3, b2, d2):
+    """B8 LMC Load Multiple Control [RS]"""
+    address, count = _control_operand(cpu, r1, r3, b2, d2)
+    data = cpu.fetch(address, 4 * count)
+    was_extended_control_mode = cpu.extended_control_mode
+    # Loading CR0 purges the associative array and the decoded instructions.
+    cpu.control.load_multiple(
+        r1, r3, [int.from_bytes(data[4 * i : 4 * i + 4], "big") for i in range(count)]
+    )
+    cpu.control_registers_loaded(was_extended_control_mode)
+    # CR6 may have changed the PSW format and CR4 enabled channels; a purge
+    # also dropped the decoded instructions the run loop holds.
+    raise RecheckInterruptions
+
+
+def store_multiple_control(cpu, r1, r3, b2, d2):
+    """B0 STMC Store Multiple Control [RS]"""
+    address, _ = _control_operand(cpu, r1, r3, b2, d2)
+    words = cpu.control.store_multiple(r1, r3)
+    cpu.store(address, b"".join(word.to_bytes(4, "big") for word in words))
+
+
+def load_real_address(cpu, r1, x2, b2, d2):
+    """B1 LRA Load Real Address [RX]"""
+    gpr = cpu.gpr
+    address = (d2 + (gpr[x2] if x2 else 0) + (gpr[b2] if b2 else 0)) & cpu.address_mask
+    # Translation on or off alike, through the tables CR0 designates; no
+    # translation exception, the associative array untouched.
+    cpu.cc, gpr[r1] = cpu.dat.load_real_address(address)

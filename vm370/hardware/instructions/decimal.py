@@ -164,9 +164,14 @@ def convert_to_decimal(cpu, r1, x2, b2, d2):
 def _set_mark(cpu, first: int, mark: int | None) -> None:
     if mark is not None:
         # PoO: the address of the first significant result byte goes into
-        # bits 8-31 of register 1; bits 0-7 are unchanged.
+        # bits 8-31 of register 1; bits 0-7 are unchanged. In the Model 67's
+        # 32-bit mode the whole register gets the address, as TRT does.
         gpr = cpu.gpr
-        gpr[1] = (gpr[1] & 0xFF000000) | ((first + mark) & 0xFFFFFF)
+        address = (first + mark) & cpu.address_mask
+        if cpu.address_mask == 0xFFFFFF:
+            gpr[1] = (gpr[1] & 0xFF000000) | address
+        else:
+            gpr[1] = address
 
 
 def _edit(cpu, l, b1, d1, b2, d2, mark: bool) -> None:
