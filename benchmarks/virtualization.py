@@ -1,0 +1,112 @@
+"""What virtualization costs: a guest under CP against the bare machine (a benchmark, not a test).
+
+    python benchmarks/virtualization.py [ITERATIONS] [REPEATS]
+
+Prints:
+
+- the mixed loop of benchmarks/cpu_mips.py (L, AR, ST, LA, BCT) on the bare
+  machine and in a virtual machine under CP, and the slowdown (issue 8's
+  target: at most 1.3);
+- the cost of one simulated privileged instruction (SSM) and of one
+  reflected SVC (with the guest's return by LPSW, itself simulated, taken
+  off), in host microseconds: a guest loop with the instruction, minus the
+  same loop with LA in its place, divided by the iterations.
+
+Times are CPU seconds of this process (``time.process_time``), the best of
+REPEATS runs.
+
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from vm370.cp.supervisor import Supervisor
+from vm370.cp.system import ControlProgram
+from vm370.cp.vmblock import RunState
+from vm370.hardware.machine import Machine
+
+ORIGIN = 0x200
+COUNT = 0x400
+WAIT_PSW = 0x408
+DISABLED_WAIT = 0x0002_0000_0000_0000
+STORAGE = 256 * 1024
+
+MIXED = "5820 0500 1A21 5020 0500 4144 0001 4630 0204"
+PLAIN = "4100 0000 4630 0204"  # LA 0,0; BCT
+PRIVILEGED = "8000 0410 4630 0204"  # SSM X'410' (all masks stay off); BCT
+SUPERVISOR_CALL = "0A00 4630 0204"  # SVC 0 (the SVC new PSW returns by LPSW X'20'); BCT
+SVC_HANDLER = 0x600
+
+
+def image(body: str, iterations: int) -> dict[int, bytes]:
+    code = bytes.fromhex(("5830 0400" + body + "8200 0408").replace(" ", ""))
+    return {
+        ORIGIN: code,
+        COUNT: iterations.to_bytes(4, "big"),
+        WAIT_PSW: DISABLED_WAIT.to_bytes(8, "big"),
+        0x410: b"\x00",
+        0x500: bytes(4),
+        0x60: SVC_HANDLER.to_bytes(8, "big"),  # SVC new PSW: supervisor, disabled
+        SVC_HANDLER: bytes.fromhex("82000020"),  # LPSW X'20': back after the SVC
+        0x68: (DISABLED_WAIT | 0xBAD).to_bytes(8, "big"),
+    }
+
+
+def bare_seconds(body: str, iterations: int) -> tuple[float, int]:
+    machine = Machine(STORAGE)
+    for address, data in image(body, iterations).items():
+        machine.load(address, data)
+    machine.cpu.gpr[1] = 1
+    machine.set_psw(ORIGIN)
+    started = time.process_time()
+    machine.run(100 * iterations)
+    return time.process_time() - started, machine.cpu.instructions_executed
+
+
+def guest_seconds(body: str, iterations: int) -> tuple[float, int]:
+    cp = ControlProgram(Machine(STORAGE + 64 * 1024))
+    supervisor = Supervisor(cp)
+    guest = cp.create_virtual_machine("BENCH", STORAGE)
+    for address, data in image(body, iterations).items():
+        cp.load("BENCH", address, data)
+    guest.gpr[1] = 1
+    cp.set_psw("BENCH", ORIGIN)
+    started = time.process_time()
+    supervisor.run(200 * iterations)
+    elapsed = time.process_time() - started
+    if guest.state is not RunState.DISABLED_WAIT or guest.psw.instruction_address == 0xBAD:
+        raise RuntimeError(f"the guest did not finish: {cp.state('BENCH')}")
+    return elapsed, supervisor.guest_instructions
+
+
+def best(function, body: str, iterations: int, repeats: int) -> tuple[float, int]:
+    return min(function(body, iterations) for _ in range(repeats))
+
+
+def main(argv: list[str]) -> int:
+    iterations = int(argv[1]) if len(argv) > 1 else 100_000
+    repeats = int(argv[2]) if len(argv) > 2 else 3
+    bare, bare_count = best(bare_seconds, MIXED, iterations, repeats)
+    guest, guest_count = best(guest_seconds, MIXED, iterations, repeats)
+    print(f"{'mixed loop':<24} {'instructions':>12} {'seconds':>8} {'MIPS':>6}")
+    for name, count, seconds in (
+        ("bare machine", bare_count, bare),
+        ("guest under CP", guest_count, guest),
+    ):
+        print(f"{name:<24} {count:>12} {seconds:>8.3f} {count / seconds / 1e6:>6.2f}")
+    print(f"slowdown under CP: {guest / bare:.2f}x (target at most 1.3x)")
+    loops = max(1, iterations // 10)
+    plain, _ = best(guest_seconds, PLAIN, loops, repeats)
+    privileged, _ = best(guest_seconds, PRIVILEGED, loops, repeats)
+    supervisor_call, _ = best(guest_seconds, SUPERVISOR_CALL, loops, repeats)
+    privop_cost = (privileged - plain) / loops
+    svc_cost = (supervisor_call - plain) / loops - privop_cost
+    print(f"one simulated privileged instruction (SSM): {privop_cost * 1e6:8.1f} us")
+    print(f"one reflected SVC (its LPSW return taken off): {svc_cost * 1e6:8.1f} us")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))

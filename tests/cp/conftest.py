@@ -1,0 +1,20 @@
+"""Fixtures for CP's tests: a small real machine with CP on it."""
+
+from __future__ import annotations
+
+import pytest
+
+from vm370.cp.system import ControlProgram
+from vm370.hardware.machine import Machine
+
+
+@pytest.fixture
+def cp() -> ControlProgram:
+    """CP on a 256K real machine (64 frames)."""
+    return ControlProgram(Machine(256 * 1024))
+
+
+@pytest.fixture
+def small_cp() -> ControlProgram:
+    """CP on a 32K real machine: 8 frames, so virtual machines page under pressure."""
+    return ControlProgram(Machine(32 * 1024))

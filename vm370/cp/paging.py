@@ -1,0 +1,256 @@
+"""Demand paging: the paging device, the replacement rule, and bringing pages in.
+
+A virtual machine's page is either in a real frame (its page table entry
+valid) or on the paging device. A page that is in neither has never been
+touched and reads as zeros.
+
+The paging device is ``PagingStore``: pages kept in host memory, keyed by
+(virtual machine, page index). It is the seam for a real paging device: a
+2314 or a drum driven through the channel subsystem needs only the same three
+methods (read a page, write a page, forget a machine's pages) and can then
+replace it without the rest of CP noticing.
+
+The replacement rule is CP-67's reference-bit scan, the "clock": a hand
+sweeps round the frame table; a pageable frame whose reference bit is on has
+it turned off and is passed by (a second chance), the first one found with
+the bit off is stolen. The Model 67 set the reference bits in its storage
+keys; our hardware does not record them, so CP samples references itself:
+turning a frame's bit off also makes its page table entry invalid while the
+page stays in the frame, and the next access to it is a page fault that CP
+resolves without I/O (a "reclaim") by making the entry valid again and
+setting the bit. A stolen page is written to the paging device only if it
+changed since it came in: the change bit, which CP finds by comparing the
+frame with the image it paged in (kept in host memory, so a real paging
+device need not be read back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from vm370.cp.frames import FRAME_SIZE, Frame, FrameTable
+from vm370.cp.tables import AddressSpace
+from vm370.cp.vmblock import VirtualMachine
+from vm370.hardware.storage import BLOCK_SHIFT, Storage
+
+ZERO_PAGE = bytes(FRAME_SIZE)
+BLOCKS_PER_PAGE = FRAME_SIZE >> BLOCK_SHIFT
+
+
+class PagingError(Exception):
+    """Real storage is exhausted: every frame is CP's or locked."""
+
+
+class PagingDevice(Protocol):
+    """What the pager needs of a paging device (a 2314 or drum later, host memory now)."""
+
+    def read_page(self, owner: str, page: int) -> bytes | None: ...
+
+    def write_page(self, owner: str, page: int, data: bytes) -> None: ...
+
+    def discard(self, owner: str) -> None: ...
+
+
+class PagingStore:
+    """The paging device, in host memory: one 4 KB slot per page written."""
+
+    def __init__(self) -> None:
+        self._slots: dict[tuple[str, int], bytes] = {}
+        self.reads = 0
+        self.writes = 0
+
+    def read_page(self, owner: str, page: int) -> bytes | None:
+        """The page's copy, or None if it was never written (it reads as zeros)."""
+        data = self._slots.get((owner, page))
+        if data is not None:
+            self.reads += 1
+        return data
+
+    def write_page(self, owner: str, page: int, data: bytes) -> None:
+        if len(data) != FRAME_SIZE:
+            raise ValueError(f"a page is {FRAME_SIZE} bytes, not {len(data)}")
+        self._slots[(owner, page)] = bytes(data)
+        self.writes += 1
+
+    def discard(self, owner: str) -> None:
+        """Forget every page of ``owner`` (the virtual machine is gone)."""
+        for key in [key for key in self._slots if key[0] == owner]:
+            del self._slots[key]
+
+    def slots_used(self) -> int:
+        return len(self._slots)
+
+
+class ClockReplacement:
+    """CP-67's page-replacement rule: a reference-bit scan round the frame table."""
+
+    def __init__(self) -> None:
+        self.hand = 0
+
+    def select(self, frames: FrameTable, sample: Callable[[Frame], None]) -> Frame | None:
+        """The frame to steal, or None if no frame is pageable.
+
+        ``sample(frame)`` is called for every frame whose reference bit is
+        turned off on the way. Two turns of the hand always find a victim if
+        one exists: the first turn clears every bit it passes.
+        """
+        count = len(frames)
+        for _ in range(2 * count):
+            frame = frames[self.hand]
+            self.hand = (self.hand + 1) % count
+            if not frame.pageable:
+                continue
+            if frame.referenced:
+                frame.referenced = False
+                sample(frame)
+                continue
+            return frame
+        return None
+
+
+@dataclass
+class _Residence:
+    """The pages of one virtual machine that are in real frames."""
+
+    machine: VirtualMachine
+    space: AddressSpace
+    frames: dict[int, Frame] = field(default_factory=dict)  # page -> frame
+    clean: dict[int, bytes] = field(default_factory=dict)  # page -> contents when paged in
+    mapped: set[int] = field(default_factory=set)  # pages whose page table entry is valid
+
+
+class Pager:
+    """Keeps virtual machines' pages in real frames on demand."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        frames: FrameTable,
+        store: PagingDevice | None = None,
+        replacement: ClockReplacement | None = None,
+    ) -> None:
+        self.storage = storage
+        self.frames = frames
+        self.store: PagingDevice = store if store is not None else PagingStore()
+        self.replacement = replacement if replacement is not None else ClockReplacement()
+        self._machines: dict[str, _Residence] = {}
+        # Called when a page's table entry becomes invalid (stolen, or its
+        # reference sampled): shadow tables drop the page, the hardware's
+        # associative array must be purged.
+        self.on_unmap: Callable[[str, int], None] | None = None
+        # Sets a real storage key (the CPU's SSK path, which also drops
+        # decoded instructions); storage.set_key until the CPU is attached.
+        self.set_real_key: Callable[[int, int], None] = storage.set_key
+        self.steals = 0
+
+    def register(self, machine: VirtualMachine, space: AddressSpace) -> None:
+        self._machines[machine.name] = _Residence(machine, space)
+
+    def unregister(self, name: str) -> None:
+        """Free every frame and paging slot of a virtual machine."""
+        residence = self._machines.pop(name)
+        for frame in residence.frames.values():
+            frame.lock_count = 0
+            self.frames.release(frame)
+        self.store.discard(name)
+
+    def resident_frame(self, name: str, page: int) -> Frame | None:
+        """The frame holding the page, if it is in storage (mapped or not)."""
+        return self._machines[name].frames.get(page)
+
+    def is_mapped(self, name: str, page: int) -> bool:
+        return page in self._machines[name].mapped
+
+    def frame_for(self, name: str, page: int) -> Frame:
+        """The frame of the page, brought in (or reclaimed) and mapped if need be."""
+        residence = self._machines[name]
+        frame = residence.frames.get(page)
+        if frame is None:
+            return self._page_in(residence, page)
+        if page not in residence.mapped:
+            residence.space.map(page, frame.address)
+            residence.mapped.add(page)
+            residence.machine.counters.reclaims += 1
+        frame.referenced = True
+        return frame
+
+    def resolve_fault(self, name: str, page: int) -> Frame:
+        """A page-translation exception for a page of the machine's storage: page it in."""
+        self._machines[name].machine.counters.page_faults += 1
+        return self.frame_for(name, page)
+
+    def set_key(self, name: str, block: int, key_byte: int) -> None:
+        """The virtual key of a 2 KB block changed: copy it to the real key if resident."""
+        frame = self._machines[name].frames.get(block // BLOCKS_PER_PAGE)
+        if frame is not None:
+            self.set_real_key(frame.address + (block % BLOCKS_PER_PAGE << BLOCK_SHIFT), key_byte)
+
+    def page_out_all(self, name: str) -> None:
+        """Write every page of the machine out and free its frames (for tests and drain)."""
+        residence = self._machines[name]
+        for page, frame in list(residence.frames.items()):
+            if not frame.locked:
+                self._evict(residence, page, frame)
+                self.frames.release(frame)
+
+    def _page_in(self, residence: _Residence, page: int) -> Frame:
+        machine = residence.machine
+        frame = self.frames.allocate_page(machine.name, page)
+        if frame is None:
+            frame = self._steal()
+            self.frames.reassign(frame, machine.name, page)
+        data = self.store.read_page(machine.name, page)
+        if data is not None:
+            machine.counters.page_reads += 1
+        if data is None:
+            data = ZERO_PAGE
+        self.storage.write(frame.address, data)
+        residence.clean[page] = data
+        first_block = page * BLOCKS_PER_PAGE
+        for offset in range(BLOCKS_PER_PAGE):
+            self.set_real_key(
+                frame.address + (offset << BLOCK_SHIFT),
+                machine.storage_keys[first_block + offset],
+            )
+        residence.frames[page] = frame
+        residence.space.map(page, frame.address)
+        residence.mapped.add(page)
+        return frame
+
+    def _steal(self) -> Frame:
+        """Free a frame by the clock rule, writing its page out if it changed."""
+        frame = self.replacement.select(self.frames, self._sample)
+        if frame is None:
+            raise PagingError("real storage is exhausted: every frame belongs to CP or is locked")
+        residence = self._machines[frame.owner]
+        self._evict(residence, frame.virtual_page, frame)
+        self.steals += 1
+        return frame
+
+    def _evict(self, residence: _Residence, page: int, frame: Frame) -> None:
+        machine = residence.machine
+        if page in residence.mapped:
+            residence.space.unmap(page)
+            residence.mapped.discard(page)
+            self._unmapped(machine.name, page)
+        del residence.frames[page]
+        data = bytes(self.storage.mem[frame.address : frame.address + FRAME_SIZE])
+        frame.changed = data != residence.clean.pop(page)
+        if frame.changed:
+            self.store.write_page(machine.name, page, data)
+            machine.counters.page_writes += 1
+
+    def _sample(self, frame: Frame) -> None:
+        """The clock turned a reference bit off: watch the page for its next use."""
+        residence = self._machines[frame.owner]
+        page = frame.virtual_page
+        if page in residence.mapped:
+            residence.space.unmap(page)
+            residence.mapped.discard(page)
+            self._unmapped(frame.owner, page)
+
+    def _unmapped(self, name: str, page: int) -> None:
+        if self.on_unmap is not None:
+            self.on_unmap(name, page)

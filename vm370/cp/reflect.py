@@ -1,0 +1,94 @@
+"""Reflection: presenting an interruption to a guest the way the hardware would.
+
+When something happens that the guest's own CPU would have turned into an
+interruption (its SVC, a program exception in its code, its interval timer
+going negative, an I/O completion on one of its devices), CP does what the
+hardware does, in the guest's storage: it stores the current virtual PSW as
+the old PSW of the class in the guest's low storage (with the interruption
+code in the PSW in BC mode, or at the class's code location in EC mode,
+GA27-2719) and loads the virtual PSW from the class's new-PSW location.
+
+Program and SVC interruptions are reflected at once (they belong to the
+instruction that caused them). External and I/O interruptions wait in the
+VMBLOK until the virtual PSW enables them; ``present_pending`` presents
+every one that is enabled in the hardware's priority order (PoO
+"Interruptions": external before I/O; the pending external conditions
+together, as one interruption), ending an enabled wait.
+"""
+
+from __future__ import annotations
+
+from vm370.cp.vmblock import RunState, VirtualMachine
+from vm370.hardware.control_registers import EC_INTERRUPTION_CODE
+from vm370.hardware.psw import (
+    CSW,
+    EXTERNAL_OLD_PSW,
+    IO_OLD_PSW,
+    PROGRAM_OLD_PSW,
+    SVC_OLD_PSW,
+)
+
+NEW_PSW_OFFSET = 0x40  # each class's new PSW is 64 bytes above its old PSW (PoO)
+
+
+def reflect_interruption(machine: VirtualMachine, old_location: int, code: int) -> None:
+    """Swap the virtual PSW through the guest's low storage for one interruption class."""
+    storage = machine.storage
+    storage.write_doubleword(old_location, machine.psw_image(code))
+    if machine.ec_mode:
+        storage.write_real(EC_INTERRUPTION_CODE[old_location], (code & 0xFFFF).to_bytes(2, "big"))
+    machine.load_psw_image(storage.read_doubleword(old_location + NEW_PSW_OFFSET))
+    machine.counters.reflected += 1
+
+
+def reflect_program_interruption(machine: VirtualMachine, code: int, ilc: int) -> None:
+    """A program exception of the guest's instruction; the PSW already points as the PoO says."""
+    machine.psw.ilc = ilc
+    reflect_interruption(machine, PROGRAM_OLD_PSW, code)
+
+
+def reflect_supervisor_call(machine: VirtualMachine, number: int, ilc: int = 1) -> None:
+    """The guest's SVC ``number`` (the SVC has completed: the PSW points past it)."""
+    machine.psw.ilc = ilc
+    reflect_interruption(machine, SVC_OLD_PSW, number & 0xFF)
+
+
+def make_external_pending(machine: VirtualMachine, code_bits: int) -> None:
+    """An external condition for the guest (X'80' its timer, X'40' the interrupt key)."""
+    machine.pending_external |= code_bits & 0xFF
+
+
+def make_io_pending(machine: VirtualMachine, device: int, csw: bytes) -> None:
+    """An I/O interruption for one of the guest's devices, with the CSW to store."""
+    if len(csw) != 8:
+        raise ValueError(f"a CSW is 8 bytes, not {len(csw)}")
+    machine.pending_io.append((device, bytes(csw)))
+
+
+def present_pending(machine: VirtualMachine) -> bool:
+    """Present every pending interruption the virtual PSW enables; True if any was."""
+    presented = False
+    while machine.state is not RunState.STOPPED:
+        if machine.pending_external and machine.external_enabled:
+            code = machine.pending_external
+            machine.pending_external = 0
+            reflect_interruption(machine, EXTERNAL_OLD_PSW, code)
+            presented = True
+            continue
+        for index, (device, csw) in enumerate(machine.pending_io):
+            if machine.channel_enabled((device >> 8) & 7):
+                del machine.pending_io[index]
+                machine.storage.write_real(CSW, csw)
+                reflect_interruption(machine, IO_OLD_PSW, device)
+                presented = True
+                break
+        else:
+            return presented
+    return presented
+
+
+def has_enabled_pending(machine: VirtualMachine) -> bool:
+    """Whether an interruption is waiting that the virtual PSW would take now."""
+    if machine.pending_external and machine.external_enabled:
+        return True
+    return any(machine.channel_enabled((device >> 8) & 7) for device, _ in machine.pending_io)

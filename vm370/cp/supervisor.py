@@ -1,0 +1,439 @@
+"""CP takes the real machine: native entry points, traps, and the dispatch loop.
+
+CP owns real low storage. It puts the real CPU in extended-control mode
+(CR6 bit 8, GA27-2719) and makes every new PSW an EC-mode, supervisor-state,
+disabled, untranslated PSW whose instruction address is one of CP's entry
+points, registered as native routines: when an interruption happens the
+hardware swaps PSWs as always, and the "instruction" at the new PSW's address
+is CP's Python.
+
+A virtual machine runs in the real problem state with translation on (its
+address space's tables, or its shadow tables), its own key, condition code
+and program mask, and the real I/O and external masks on (the real interval
+timer is CP's time slice). Everything else about its PSW is virtual and
+lives in the VMBLOK. So the machine traps to CP exactly when it:
+
+- executes a privileged instruction: program interruption, code 2;
+- touches a page that is not in a frame, or makes a translation exception
+  in its own tables: codes X'10'/X'11';
+- makes any other program exception, or issues an SVC: CP reflects it;
+- uses up its time slice: the real timer's external interruption.
+
+Each entry point saves the guest's state (registers from the CPU, the
+condition code, program mask, ILC and instruction address from the real
+old PSW), lets CP act on the VMBLOK, and ends in ``dispatch``, which picks
+the next machine and loads its state and a real PSW, or puts the real CPU
+in a wait until the next event.
+
+The entry points are at real X'F00'-X'F28' in CP's frame 0. The CPU looks
+native routines up only with translation off, and a guest always runs
+translated, so a guest's own instruction at a virtual X'F00' is never taken
+for CP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from vm370.cp import reflect
+from vm370.cp.dispatch import slice_timer_units
+from vm370.cp.frames import FrameError
+from vm370.cp.paging import PagingError
+from vm370.cp.privops import handle_privileged_operation, trapped_instruction
+from vm370.cp.system import ControlProgram
+from vm370.cp.vmblock import RunState, VirtualMachine
+from vm370.cp.vtimer import charge_timer, instructions_until_interruption
+from vm370.hardware.control_registers import (
+    CR6_EXTENDED_CONTROL_MODE,
+    ECPSW,
+    EXTENDED_CHANNEL_MASK_REGISTER,
+    EXTERNAL_CODE_LOCATION,
+    IO_CODE_LOCATION,
+    MODE_REGISTER,
+    PROGRAM_CODE_LOCATION,
+    SEGMENT_TABLE_REGISTER,
+    SVC_CODE_LOCATION,
+    TRANSLATION_EXCEPTION_ADDRESS_REGISTER,
+)
+from vm370.hardware.interrupts import (
+    PAGE_TRANSLATION,
+    PRIVILEGED_OPERATION,
+    SEGMENT_TRANSLATION,
+    ProgramInterrupt,
+)
+from vm370.hardware.psw import (
+    EXTERNAL_NEW_PSW,
+    EXTERNAL_OLD_PSW,
+    EXTERNAL_TIMER,
+    INTERVAL_TIMER,
+    IO_NEW_PSW,
+    IO_OLD_PSW,
+    MACHINE_CHECK_NEW_PSW,
+    PROGRAM_NEW_PSW,
+    PROGRAM_OLD_PSW,
+    SVC_NEW_PSW,
+    SVC_OLD_PSW,
+)
+
+EXTERNAL_ENTRY = 0xF00
+SVC_ENTRY = 0xF08
+PROGRAM_ENTRY = 0xF10
+MACHINE_CHECK_ENTRY = 0xF18
+IO_ENTRY = 0xF20
+DISPATCH_ENTRY = 0xF28
+SLICE_EXPIRED = 1 << 62
+
+
+class SupervisorError(Exception):
+    """The real machine cannot host CP (no translation hardware)."""
+
+
+class Supervisor:
+    """CP's hold on the real CPU: its interruption handlers and its dispatcher."""
+
+    def __init__(self, cp: ControlProgram) -> None:
+        cpu = cp.machine.cpu
+        if getattr(cpu, "dat", None) is None or getattr(cpu, "control", None) is None:
+            raise SupervisorError(
+                "the CPU has no dynamic address translation wired in: "
+                "CP cannot run virtual machines on it yet"
+            )
+        self.cp = cp
+        self.cpu = cpu
+        self.clock = cp.machine.clock
+        self.storage = cp.storage
+        self.current: VirtualMachine | None = None
+        self.slice_started = 0
+        self.loaded_space: tuple[str, int] | None = None
+        self.wait_since: dict[str, int] = {}
+        # The machine CP took off the CPU at this entry, and the instructions
+        # it used since it was dispatched (for the dispatcher's accounting).
+        self._returning: tuple[VirtualMachine, int] | None = None
+        # Exact counts for ``guest_instructions``: CP's own entries (each one
+        # instruction to the CPU) and instructions nullified by a page fault
+        # CP resolved (the CPU starts them twice).
+        self.native_entries = 0
+        self.retried_instructions = 0
+        # Page table entries were made invalid since the last purge (system.py);
+        # ``in_cp`` while one of CP's entry points runs.
+        self.purge_pending = False
+        self.in_cp = False
+        self.real_instructions = 0
+        cp.supervisor = self
+        # Real keys of guest frames change through the CPU's SSK path, which
+        # also forgets instructions decoded under the old key.
+        cp.pager.set_real_key = cpu.set_storage_key
+        self._take_the_machine()
+
+    def _take_the_machine(self) -> None:
+        cpu = self.cpu
+        cpu.control.load(MODE_REGISTER, CR6_EXTENDED_CONTROL_MODE)
+        cpu.control.load(EXTENDED_CHANNEL_MASK_REGISTER, 0xFFFFFFFF)
+        for new_location, entry, routine in (
+            (EXTERNAL_NEW_PSW, EXTERNAL_ENTRY, self.external_interruption),
+            (SVC_NEW_PSW, SVC_ENTRY, self.supervisor_call_interruption),
+            (PROGRAM_NEW_PSW, PROGRAM_ENTRY, self.program_interruption),
+            (MACHINE_CHECK_NEW_PSW, MACHINE_CHECK_ENTRY, self.machine_check_interruption),
+            (IO_NEW_PSW, IO_ENTRY, self.io_interruption),
+        ):
+            self.storage.write_doubleword(new_location, ECPSW(instruction_address=entry).to_int())
+            cpu.register_native(entry, self._counted(routine))
+        cpu.register_native(DISPATCH_ENTRY, self._counted(self.dispatch_routine))
+        cpu.load_psw(ECPSW(instruction_address=DISPATCH_ENTRY).to_int())
+
+    def _counted(self, routine: Callable[[object], None]) -> Callable[[object], None]:
+        """The entry point ``routine``, counting its entries (each one is an instruction)."""
+
+        def entry(cpu: object) -> None:
+            self.native_entries += 1
+            self.in_cp = True
+            try:
+                routine(cpu)
+            except (PagingError, FrameError) as error:
+                self._machine_cannot_go_on(error)
+            finally:
+                self.in_cp = False
+
+        entry.__doc__ = routine.__doc__
+        return entry
+
+    def _machine_cannot_go_on(self, error: Exception) -> None:
+        """Real storage or the paging device ran out for a guest: stop it, run the others."""
+        machine = self._returning[0] if self._returning is not None else self.current
+        self.current = None
+        if machine is not None:
+            machine.state = RunState.STOPPED
+            self.cp.write_log(f"{machine.name} stopped: {error}")
+        else:
+            self.cp.write_log(f"CP: {error}")
+        self.dispatch()
+
+    def run(self, max_instructions: int) -> str:
+        """Run the real machine (CP and its guests); the CPU's stop reason."""
+        before = self.cpu.instructions_executed
+        try:
+            return self.cpu.run(max_instructions)
+        finally:
+            self.real_instructions += self.cpu.instructions_executed - before
+            self.sync()
+
+    @property
+    def guest_instructions(self) -> int:
+        """All the instructions guests have executed in ``run``, exactly.
+
+        The real CPU's count, less CP's entry points and the second start of
+        each instruction a resolved page fault nullified: with one guest, that
+        guest's count, comparable with the bare machine's.
+        """
+        return self.real_instructions - self.native_entries - self.retried_instructions
+
+    def sync(self) -> None:
+        """Bring the running guest's VMBLOK up to date without taking it off the CPU."""
+        machine = self.current
+        if machine is None or not self.cpu.problem_state:
+            return
+        cpu = self.cpu
+        machine.gpr[:] = cpu.gpr
+        machine.fpr[:] = cpu.fpr
+        psw = machine.psw
+        psw.cc = cpu.cc
+        psw.program_mask = cpu.program_mask
+        psw.instruction_address = cpu.ia & machine.address_mask
+        self._account(machine, in_cp=False)
+
+    def _account(self, machine: VirtualMachine, in_cp: bool = True) -> int:
+        """Charge the machine with the instructions it ran since it was dispatched.
+
+        The CPU brings the clock up to the current instruction before a
+        native routine runs (``sync_clock``), so inside one of CP's entry
+        points the clock counts that entry too, which is CP's, not the guest's.
+        """
+        now = self.clock.now
+        used = max(0, now - self.slice_started - (1 if in_cp else 0))
+        self.slice_started = now
+        machine.counters.instructions += used
+        charge_timer(machine, used)
+        return used
+
+    def _save_guest(self, old_location: int) -> VirtualMachine | None:
+        """Take the interrupted guest off the CPU into its VMBLOK; None if CP was idle."""
+        machine = self.current
+        if machine is None:
+            return None
+        cpu = self.cpu
+        old = ECPSW.from_int(self.storage.read_doubleword(old_location))
+        if not old.problem_state:
+            return None
+        machine.gpr[:] = cpu.gpr
+        machine.fpr[:] = cpu.fpr
+        psw = machine.psw
+        psw.cc = old.cc
+        psw.program_mask = old.program_mask
+        psw.ilc = old.ilc
+        psw.instruction_address = old.instruction_address & machine.address_mask
+        self.current = None
+        self._returning = (machine, self._account(machine))
+        return machine
+
+    def _code(self, location: int) -> int:
+        return int.from_bytes(self.storage.mem[location : location + 2], "big")
+
+    def program_interruption(self, cpu) -> None:
+        """CP's program-interruption entry: simulate, page, or reflect."""
+        machine = self._save_guest(PROGRAM_OLD_PSW)
+        if machine is None:
+            self._cp_failure("program interruption in CP")
+            return
+        code = self._code(PROGRAM_CODE_LOCATION)
+        ilc = machine.psw.ilc
+        if code == PRIVILEGED_OPERATION:
+            try:
+                instruction, ilc = trapped_instruction(machine)
+            except ProgramInterrupt as interrupt:
+                reflect.reflect_program_interruption(machine, interrupt.code, ilc)
+            else:
+                handle_privileged_operation(self.cp, machine, instruction, ilc)
+        elif code in (SEGMENT_TRANSLATION, PAGE_TRANSLATION):
+            self._translation_exception(machine, ilc)
+        else:
+            reflect.reflect_program_interruption(machine, code, ilc)
+            reflect.present_pending(machine)
+        self.dispatch()
+
+    def _translation_exception(self, machine: VirtualMachine, ilc: int) -> None:
+        address = self.cpu.control.values[TRANSLATION_EXCEPTION_ADDRESS_REGISTER]
+        try:
+            self.cp.resolve_translation_exception(machine, address)
+        except ProgramInterrupt as interrupt:
+            # The guest's own exception. The real one nullified the
+            # instruction; the guest's translation exceptions nullify too,
+            # its addressing exception does not (PoO): step past it.
+            if not interrupt.nullify:
+                psw = machine.psw
+                psw.instruction_address = (psw.instruction_address + 2 * ilc) & (
+                    machine.address_mask
+                )
+            reflect.reflect_program_interruption(machine, interrupt.code, ilc)
+            reflect.present_pending(machine)
+        else:
+            # The instruction will be started again: count it once.
+            self.retried_instructions += 1
+            machine.counters.instructions -= 1
+
+    def supervisor_call_interruption(self, cpu) -> None:
+        """CP's SVC entry: every SVC a guest issues is its own."""
+        machine = self._save_guest(SVC_OLD_PSW)
+        if machine is None:
+            self._cp_failure("SVC in CP")
+            return
+        reflect.reflect_supervisor_call(machine, self._code(SVC_CODE_LOCATION), machine.psw.ilc)
+        reflect.present_pending(machine)
+        self.dispatch()
+
+    def external_interruption(self, cpu) -> None:
+        """CP's external entry: the real timer ends a time slice or an idle wait."""
+        code = self._code(EXTERNAL_CODE_LOCATION)
+        machine = self._save_guest(EXTERNAL_OLD_PSW)
+        if machine is not None and code & EXTERNAL_TIMER:
+            # The real timer is the measure of the slice: it is over, whatever
+            # the clock, which lags within a block, made of it so far.
+            self._returning = (machine, SLICE_EXPIRED)
+        if code & ~EXTERNAL_TIMER & 0xFF:
+            self.cp.write_log(f"external interruption {code:04X} for the operator")
+        if machine is not None:
+            reflect.present_pending(machine)
+        self.dispatch()
+
+    def io_interruption(self, cpu) -> None:
+        """CP's I/O entry: no real device is CP's yet, so it is only logged."""
+        device = self._code(IO_CODE_LOCATION)
+        machine = self._save_guest(IO_OLD_PSW)
+        self.cp.write_log(f"unsolicited I/O interruption from device {device:03X}")
+        if machine is not None:
+            reflect.present_pending(machine)
+        self.dispatch()
+
+    def machine_check_interruption(self, cpu) -> None:
+        """CP's machine-check entry: log it and go on (nothing is modelled to repair)."""
+        self.cp.write_log("machine check")
+        self.dispatch()
+
+    def dispatch_routine(self, cpu) -> None:
+        """CP's first instruction after taking the machine."""
+        self.dispatch()
+
+    def _cp_failure(self, what: str) -> None:
+        self.cp.write_log(f"CP failure: {what}; the real CPU stops")
+        self.cpu.load_psw(ECPSW(wait=True, instruction_address=0xDEAD).to_int())
+
+    def dispatch(self) -> None:
+        """Give the real CPU to the next machine, or wait for the next event."""
+        cp = self.cp
+        dispatcher = cp.dispatcher
+        if self._returning is not None:
+            previous, used = self._returning
+            self._returning = None
+            if previous.state is RunState.ENABLED_WAIT:
+                self.wait_since[previous.name] = self.clock.now
+            elif previous.state is RunState.DISABLED_WAIT:
+                cp.write_log(f"{previous.name} entered a disabled wait")
+            dispatcher.slice_ended(previous, used)
+        self._wake_waiting_machines()
+        chosen = dispatcher.select()
+        if chosen is None:
+            self._idle()
+            return
+        machine, instructions = chosen
+        if not dispatcher.resumed:
+            # A new slice; a machine back from a trap finishes the one the
+            # real timer is still counting down.
+            if machine.external_enabled:
+                instructions = min(instructions, instructions_until_interruption(machine))
+            self._set_real_timer(slice_timer_units(instructions))
+        self._enter(machine)
+
+    def _wake_waiting_machines(self) -> None:
+        now = self.clock.now
+        for machine in self.cp.machines.values():
+            if machine.state is not RunState.ENABLED_WAIT:
+                continue
+            since = self.wait_since.get(machine.name, now)
+            if now > since:
+                charge_timer(machine, now - since)
+            self.wait_since[machine.name] = now
+            self.cp.wake(machine)
+            if machine.state is not RunState.ENABLED_WAIT:
+                self.wait_since.pop(machine.name, None)
+
+    def _idle(self) -> None:
+        """No machine can run: wait for the earliest virtual timer, or for I/O."""
+        soonest = None
+        for machine in self.cp.machines.values():
+            if machine.state is RunState.ENABLED_WAIT and machine.external_enabled:
+                needed = instructions_until_interruption(machine)
+                soonest = needed if soonest is None else min(soonest, needed)
+        if soonest is not None:
+            self._set_real_timer(slice_timer_units(soonest))
+        # The I/O mask stays on for real devices; the external mask only when
+        # a virtual timer can end the wait (else nothing could, and the real
+        # CPU reports the wait instead of idling forever).
+        self.cpu.load_psw(
+            ECPSW(
+                io_mask=True,
+                external_mask=soonest is not None,
+                wait=True,
+                instruction_address=DISPATCH_ENTRY,
+            ).to_int()
+        )
+
+    def _set_real_timer(self, units: int) -> None:
+        """Set the real interval timer to go off after ``units`` (at most the largest positive)."""
+        timer = self.cpu.timer
+        timer.update()
+        self.storage.write_word(INTERVAL_TIMER, min(units, 0x7FFFFFFF))
+        timer.resume()
+
+    def _enter(self, machine: VirtualMachine) -> None:
+        """Load the machine onto the real CPU: its tables, registers and a real PSW."""
+        cp = self.cp
+        cpu = self.cpu
+        space = (machine.name, cp.real_segment_table_register(machine))
+        if space != self.loaded_space:
+            cpu.control.load(SEGMENT_TABLE_REGISTER, space[1])  # which purges
+            self.loaded_space = space
+        elif self.purge_pending:
+            cpu.dat.purge()
+        self.purge_pending = False
+        cpu.gpr[:] = machine.gpr
+        cpu.fpr[:] = machine.fpr
+        psw = machine.psw
+        real = ECPSW(
+            addressing_32=isinstance(psw, ECPSW) and psw.addressing_32,
+            translation=True,
+            io_mask=True,
+            external_mask=True,
+            key=psw.key,
+            ascii=psw.ascii,
+            problem_state=True,
+            cc=psw.cc,
+            program_mask=psw.program_mask,
+            instruction_address=psw.instruction_address,
+        )
+        cpu.load_psw(real.to_int())
+        self.current = machine
+        self.slice_started = self.clock.now
+
+    def wake_up(self) -> None:
+        """A machine became ready from outside CP's entry points: end CP's idle wait."""
+        cpu = self.cpu
+        if not self.in_cp and self.current is None and cpu.wait:
+            cpu.load_psw(ECPSW(instruction_address=DISPATCH_ENTRY).to_int())
+
+    def machine_gone(self, machine: VirtualMachine) -> None:
+        """The machine logged off: forget it, and load CR0 afresh at the next dispatch."""
+        self.loaded_space = None
+        self.wait_since.pop(machine.name, None)
+        if self.current is machine:
+            self.current = None
+        if self._returning is not None and self._returning[0] is machine:
+            self._returning = None

@@ -1,0 +1,259 @@
+"""The Control Program as one object: the API later pieces and tests use.
+
+``ControlProgram`` owns the real machine's storage as CP divides it (the
+frame table, table storage, the pager), the virtual machines (VMBLOKs), the
+dispatcher, the DIAGNOSE registry, the virtual-I/O seam and CP's log.
+
+    cp = ControlProgram(Machine(512 * 1024))
+    guest = cp.create_virtual_machine("ALICE", 256 * 1024)
+    cp.load("ALICE", 0x200, program_bytes)
+    cp.set_psw("ALICE", 0x00000000_00000200)
+    cp.state("ALICE")          # registers, PSW, run state, counters
+
+Real storage: frame 0 is CP's (real low storage: the new PSWs that lead to
+CP's entry points, the interval timer CP slices time with); segment and page
+tables and shadow tables take further CP frames as they are built; every
+other frame holds pages of virtual machines.
+
+Running virtual machines on the real CPU needs the Model 67's translation
+wired into the CPU (the DAT issue); until then CP builds and checks
+everything above, and ``run`` is not offered.
+"""
+
+from __future__ import annotations
+
+from vm370.cp import reflect
+from vm370.cp.diagnose import DiagnoseRegistry, standard_registry
+from vm370.cp.dispatch import Dispatcher
+from vm370.cp.frames import FrameError, FrameTable
+from vm370.cp.paging import Pager, PagingDevice
+from vm370.cp.shadow import ShadowTables
+from vm370.cp.tables import AddressSpace, TableStorage
+from vm370.cp.vio import NoVirtualDevices, VirtualIO
+from vm370.cp.vmblock import RunState, VirtualMachine, VirtualMachineError
+from vm370.cp.vstorage import GuestStorage
+from vm370.hardware.control_registers import ECPSW
+from vm370.hardware.dat import DynamicAddressTranslator
+from vm370.hardware.interrupts import ADDRESSING, ProgramInterrupt
+from vm370.hardware.machine import Machine
+
+LOW_STORAGE_FRAME = 0
+
+
+class ControlProgramError(Exception):
+    """A request CP cannot carry out (unknown machine, storage that does not fit)."""
+
+
+class ControlProgram:
+    """CP: the supervisor of one Model 67 and its virtual machines."""
+
+    def __init__(
+        self,
+        machine: Machine,
+        *,
+        paging_store: PagingDevice | None = None,
+        dispatcher: Dispatcher | None = None,
+        virtual_io: VirtualIO | None = None,
+        diagnose: DiagnoseRegistry | None = None,
+    ) -> None:
+        self.machine = machine
+        self.storage = machine.storage
+        self.frames = FrameTable(machine.storage.size)
+        self.frames.reserve_for_cp(LOW_STORAGE_FRAME, "real low storage")
+        self.table_storage = TableStorage(self.frames, self.storage)
+        self.pager = Pager(self.storage, self.frames, paging_store)
+        self.pager.on_unmap = self._page_unmapped
+        self.dispatcher = dispatcher if dispatcher is not None else Dispatcher()
+        self.virtual_io: VirtualIO = virtual_io if virtual_io is not None else NoVirtualDevices()
+        self.diagnose = diagnose if diagnose is not None else standard_registry()
+        self.machines: dict[str, VirtualMachine] = {}
+        self.log: list[str] = []
+        self.purges = 0
+        # Set when CP takes the real CPU (supervisor.py).
+        self.supervisor = None
+
+    def write_log(self, line: str) -> None:
+        """A line for CP's log (the operator's console, later)."""
+        self.log.append(line)
+
+    def virtual_machine(self, name: str) -> VirtualMachine:
+        try:
+            return self.machines[name.upper()]
+        except KeyError:
+            raise ControlProgramError(f"no virtual machine named {name!r}") from None
+
+    def create_virtual_machine(self, name: str, storage_size: int) -> VirtualMachine:
+        """Define a virtual machine with ``storage_size`` bytes of storage, stopped."""
+        name = name.upper()
+        if name in self.machines:
+            raise ControlProgramError(f"virtual machine {name} already exists")
+        try:
+            machine = VirtualMachine(name, storage_size)
+        except VirtualMachineError as error:
+            raise ControlProgramError(str(error)) from None
+        try:
+            machine.address_space = AddressSpace(self.table_storage, storage_size)
+        except FrameError as error:
+            raise ControlProgramError(
+                f"no room in real storage for {name}'s tables: {error}"
+            ) from None
+        self.pager.register(machine, machine.address_space)
+        machine.storage = GuestStorage(self.pager, machine)
+        machine.dat = DynamicAddressTranslator(machine.storage, machine.control)
+        machine.shadow = ShadowTables(self.table_storage, self.pager, machine)
+        machine.dat.on_purge = lambda: self._guest_purged(machine)
+        self.machines[name] = machine
+        self.write_log(f"{name} defined with {storage_size // 1024}K of storage")
+        return machine
+
+    def destroy_virtual_machine(self, name: str) -> None:
+        """Log the machine off: free its frames, paging slots and tables."""
+        machine = self.virtual_machine(name)
+        self.dispatcher.remove(machine)
+        machine.shadow.invalidate()
+        self.pager.unregister(machine.name)
+        machine.address_space.release()
+        del self.machines[machine.name]
+        self.purge_translations()
+        if self.supervisor is not None:
+            self.supervisor.machine_gone(machine)
+        self.write_log(f"{machine.name} logged off")
+
+    def load(self, name: str, address: int, data: bytes) -> None:
+        """Put ``data`` into the machine's storage at its real ``address`` (no keys)."""
+        machine = self.virtual_machine(name)
+        if address < 0 or address + len(data) > machine.storage_size:
+            raise ControlProgramError(
+                f"{len(data)} bytes at {address:06X} do not fit in {machine.name}'s "
+                f"{machine.storage_size // 1024}K of storage"
+            )
+        machine.storage.write_real(address, bytes(data))
+
+    def read(self, name: str, address: int, length: int) -> bytes:
+        """Bytes of the machine's storage at its real ``address``."""
+        machine = self.virtual_machine(name)
+        if address < 0 or length < 0 or address + length > machine.storage_size:
+            raise ControlProgramError(
+                f"{length:X} bytes at {address:06X} are outside {machine.name}'s "
+                f"{machine.storage_size // 1024}K of storage"
+            )
+        return machine.storage.read_real(address, length)
+
+    def set_psw(self, name: str, value: int) -> None:
+        """Load the machine's virtual PSW and make it dispatchable (unless it waits)."""
+        machine = self.virtual_machine(name)
+        machine.load_psw_image(value)
+        machine.start()
+        self.dispatcher.remove(machine)
+        if machine.state is RunState.RUNNING:
+            self.dispatcher.ready(machine)
+
+    def post_external(self, name: str, code_bits: int) -> None:
+        """An external condition for the machine (its console's interrupt key: X'40')."""
+        machine = self.virtual_machine(name)
+        reflect.make_external_pending(machine, code_bits)
+        self.wake(machine)
+
+    def post_io(self, name: str, device: int, csw: bytes) -> None:
+        """An I/O interruption for one of the machine's devices (virtual I/O's seam)."""
+        machine = self.virtual_machine(name)
+        reflect.make_io_pending(machine, device, csw)
+        self.wake(machine)
+
+    def wake(self, machine: VirtualMachine) -> None:
+        """Present what the machine enables; a machine that leaves its wait is ready."""
+        was_waiting = machine.state is RunState.ENABLED_WAIT
+        reflect.present_pending(machine)
+        if machine.state is RunState.RUNNING and was_waiting:
+            self.dispatcher.ready(machine, interactive=True)
+            if self.supervisor is not None:
+                self.supervisor.wake_up()
+
+    def reflect_program_interruption(self, machine: VirtualMachine, code: int, ilc: int) -> None:
+        """Give the guest its own program interruption (used by the trap handler)."""
+        reflect.reflect_program_interruption(machine, code, ilc)
+
+    def resolve_translation_exception(self, machine: VirtualMachine, address: int) -> int:
+        """A real translation exception while the guest ran: make ``address`` addressable.
+
+        Returns the real address. Raises ProgramInterrupt when the exception
+        is the guest's own (past its storage, or its own tables say so), for
+        CP to reflect.
+        """
+        if machine.translation_on:
+            return machine.shadow.resolve(address)
+        address &= machine.address_mask
+        if address >= machine.storage_size:
+            raise ProgramInterrupt(ADDRESSING)
+        frame = self.pager.resolve_fault(machine.name, address >> 12)
+        return frame.address | (address & 0xFFF)
+
+    def real_segment_table_register(self, machine: VirtualMachine) -> int:
+        """The real CR0 while the machine runs: its shadow tables or CP's tables for it."""
+        if machine.translation_on:
+            return machine.shadow.segment_table_register
+        return machine.address_space.segment_table_register
+
+    def purge_translations(self) -> None:
+        """Page table entries were made invalid: the real associative array must forget them.
+
+        Inside CP's entry points the purge waits until CP next loads a guest
+        (no translation is used before then), so the many unmaps of one trap
+        cost one purge, and with it one flush of the CPU's decoded
+        instructions.
+        """
+        self.purges += 1
+        if self.supervisor is not None and self.supervisor.in_cp:
+            self.supervisor.purge_pending = True
+            return
+        dat = getattr(self.machine.cpu, "dat", None)
+        if dat is not None:
+            dat.purge()
+
+    def state(self, name: str) -> dict:
+        """The machine's state as plain data (the shape of ``vm370 bare --json``)."""
+        machine = self.virtual_machine(name)
+        counters = machine.counters
+        return {
+            "name": machine.name,
+            "state": machine.state.value,
+            "storage": machine.storage_size,
+            "mode": "EC" if isinstance(machine.psw, ECPSW) else "BC",
+            "psw": f"{machine.psw.to_int():016X}",
+            "gpr": [f"{value:08X}" for value in machine.gpr],
+            "fpr": [f"{value:016X}" for value in machine.fpr],
+            "cr": machine.control.as_hex(),
+            "cp": {
+                "privops": counters.privops,
+                "reflected": counters.reflected,
+                "page_faults": counters.page_faults,
+            },
+        }
+
+    def frame_map(self) -> list[dict]:
+        """Every real frame as plain data, for observers (teaching panels, CP's commands)."""
+        return [
+            {
+                "frame": frame.number,
+                "address": f"{frame.address:06X}",
+                "state": frame.state.value,
+                "owner": frame.owner,
+                "page": frame.virtual_page,
+                "purpose": frame.purpose,
+                "referenced": frame.referenced,
+                "changed": frame.changed,
+                "locked": frame.locked,
+            }
+            for frame in self.frames
+        ]
+
+    def _guest_purged(self, machine: VirtualMachine) -> None:
+        """The guest loaded its CR0: its shadow tables go, and with them the real translations."""
+        machine.shadow.invalidate()
+        self.purge_translations()
+
+    def _page_unmapped(self, name: str, page: int) -> None:
+        machine = self.machines.get(name)
+        if machine is not None:
+            machine.shadow.drop_guest_page(page)
+        self.purge_translations()

@@ -1,0 +1,145 @@
+"""CP's access to a virtual machine's storage.
+
+Two views, both paging pages in as needed:
+
+- real: the virtual machine's own real addresses (0 up to its storage
+  size), with no keys, as the hardware itself uses low storage for PSW swaps,
+  the CSW and the interval timer (``read_real``, ``write_real``);
+- logical: the addresses an instruction of the guest uses, as the guest's
+  CPU would see them (``fetch``, ``store``): translated through the guest's
+  own tables when its PSW has translation on, then checked against the
+  guest's storage keys with the guest's PSW key (PoO "Protection").
+
+An address past the end of the virtual machine's storage is the guest's
+addressing exception; a translation failure in the guest's own tables is
+its segment- or page-translation exception (raised by the guest's DAT, which
+sets the virtual CR2). Both are raised as ``ProgramInterrupt`` for CP to
+reflect.
+
+The object also serves as the "storage" of the guest's translator
+(vm370.hardware.dat.DynamicAddressTranslator): ``size`` and slicing of
+``mem`` are all it needs to walk the guest's tables in the guest's storage.
+"""
+
+from __future__ import annotations
+
+from vm370.cp.frames import FRAME_SHIFT, FRAME_SIZE
+from vm370.cp.paging import Pager
+from vm370.cp.vmblock import VirtualMachine
+from vm370.hardware.interrupts import ADDRESSING, PROTECTION, ProgramInterrupt
+from vm370.hardware.storage import BLOCK_SHIFT, FETCH_PROTECT
+
+PAGE_OFFSET_MASK = FRAME_SIZE - 1
+
+
+class GuestStorage:
+    """One virtual machine's storage as CP reads and writes it."""
+
+    def __init__(self, pager: Pager, machine: VirtualMachine) -> None:
+        self.pager = pager
+        self.machine = machine
+        self.name = machine.name
+        self.size = machine.storage_size
+        self.mem = self  # the translator reads tables with ``storage.mem[a:b]``
+
+    def __getitem__(self, item: slice) -> bytes:
+        if not isinstance(item, slice) or item.step not in (None, 1):
+            raise TypeError("guest storage is read by slices")
+        return self.read_real(item.start, item.stop - item.start)
+
+    def _check_real(self, address: int, length: int) -> None:
+        if address < 0 or address + length > self.size:
+            raise ProgramInterrupt(ADDRESSING)
+
+    def _pieces(self, address: int, length: int):
+        """(page, offset in page, length) for each page the range touches."""
+        while length > 0:
+            offset = address & PAGE_OFFSET_MASK
+            run = min(length, FRAME_SIZE - offset)
+            yield address >> FRAME_SHIFT, offset, run
+            address += run
+            length -= run
+
+    def read_real(self, address: int, length: int) -> bytes:
+        """Bytes at the virtual machine's real ``address`` (no keys)."""
+        self._check_real(address, length)
+        mem = self.pager.storage.mem
+        parts = []
+        for page, offset, run in self._pieces(address, length):
+            start = self.pager.frame_for(self.name, page).address + offset
+            parts.append(bytes(mem[start : start + run]))
+        return b"".join(parts)
+
+    def write_real(self, address: int, data: bytes) -> None:
+        """Store ``data`` at the virtual machine's real ``address`` (no keys)."""
+        self._check_real(address, len(data))
+        storage = self.pager.storage
+        done = 0
+        for page, offset, run in self._pieces(address, len(data)):
+            storage.write(
+                self.pager.frame_for(self.name, page).address + offset, data[done : done + run]
+            )
+            done += run
+
+    def read_word(self, address: int) -> int:
+        return int.from_bytes(self.read_real(address, 4), "big")
+
+    def write_word(self, address: int, value: int) -> None:
+        self.write_real(address, (value & 0xFFFFFFFF).to_bytes(4, "big"))
+
+    def read_doubleword(self, address: int) -> int:
+        return int.from_bytes(self.read_real(address, 8), "big")
+
+    def write_doubleword(self, address: int, value: int) -> None:
+        self.write_real(address, (value & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "big"))
+
+    def real_pieces(self, address: int, length: int) -> list[tuple[int, int]]:
+        """The guest-real (address, length) pieces of a logical operand."""
+        machine = self.machine
+        if machine.translation_on:
+            return machine.dat.translate_range(address, length, machine.address_mask)
+        address &= machine.address_mask
+        return [(address, length)]
+
+    def check_key(self, address: int, length: int, store: bool) -> None:
+        """The guest's protection exception, by its PSW key and its virtual storage keys."""
+        key = self.machine.psw.key
+        if not key:
+            return
+        self._check_real(address, length)
+        keys = self.machine.storage_keys
+        for block in range(address >> BLOCK_SHIFT, ((address + length - 1) >> BLOCK_SHIFT) + 1):
+            block_key = keys[block]
+            if block_key >> 4 != key and (store or block_key & FETCH_PROTECT):
+                raise ProgramInterrupt(PROTECTION)
+
+    def fetch(self, address: int, length: int) -> bytes:
+        """An operand fetch by the guest at logical ``address``."""
+        machine = self.machine
+        if (
+            not machine.translation_on
+            and not machine.psw.key
+            and (address & PAGE_OFFSET_MASK) + length <= FRAME_SIZE
+            and address + length <= self.size
+        ):
+            # The common case of a trap: one page, key 0, no guest translation.
+            start = self.pager.frame_for(self.name, address >> FRAME_SHIFT).address + (
+                address & PAGE_OFFSET_MASK
+            )
+            return bytes(self.pager.storage.mem[start : start + length])
+        pieces = self.real_pieces(address, length)
+        for real, run in pieces:
+            self._check_real(real, run)
+            self.check_key(real, run, False)
+        return b"".join(self.read_real(real, run) for real, run in pieces)
+
+    def store(self, address: int, data: bytes) -> None:
+        """An operand store by the guest: every page checked before any byte changes."""
+        pieces = self.real_pieces(address, len(data))
+        for real, run in pieces:
+            self._check_real(real, run)
+            self.check_key(real, run, True)
+        done = 0
+        for real, run in pieces:
+            self.write_real(real, data[done : done + run])
+            done += run
