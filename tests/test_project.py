@@ -58,3 +58,23 @@ def test_module_entry_point_runs():
     )
     assert done.returncode == 0
     assert "usage: vm370" in done.stdout
+
+
+def test_readme_run_command_assembles_the_demo_and_its_bare_options_parse(tmp_path):
+    """The first Quick start command: every vm370 step in it must be a real command line."""
+    import shlex
+
+    steps = [shlex.split(step) for step in quick_start_commands()[0].split("&&")]
+    vm370_steps = [step[1:] for step in steps if step[0] == "vm370"]
+    assert vm370_steps, "the run command never runs vm370"
+    parser = build_parser()
+    for step in vm370_steps:
+        args = parser.parse_args(step)
+        assert args.func is not None
+    asm_step = next(step for step in vm370_steps if step[0] == "asm")
+    deck_index = asm_step.index("-o") + 1
+    deck = tmp_path / asm_step[deck_index]
+    asm_step[deck_index] = str(deck)
+    asm_step[1] = str(ROOT / asm_step[1])
+    assert main(asm_step) == 0
+    assert len(deck.read_bytes()) % 80 == 0 and deck.stat().st_size > 0
