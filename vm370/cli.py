@@ -200,13 +200,6 @@ def _run_bare(args: argparse.Namespace) -> int:
 
             report = run_under_cp(request, preloaded=machine)
         elif args.tn3270 is not None or args.tui:
-            if args.ec or args.cr:
-                from vm370.hardware.machine import Machine
-
-                machine = machine or Machine(request.storage_size)
-                machine.load_control_registers(
-                    request.control_registers, request.extended_control_mode
-                )
             report = _serve_bare(args, request, machine)
         else:
             report = run_bare(request, machine)
@@ -273,17 +266,30 @@ def _add_asm(subparsers) -> None:
         ),
     )
     parser.add_argument("source", metavar="SOURCE", help="the source file, one card per line")
-    parser.add_argument("-o", "--object", metavar="DECK",
-                        help="write the object deck (80-byte EBCDIC cards) to DECK")
-    parser.add_argument("--listing", metavar="FILE",
-                        help="write the listing to FILE ('-' for standard output)")
-    parser.add_argument("--maclib", action="append", default=[], metavar="DIR",
-                        help="a directory of macros (NAME.mac, *.macro) and COPY members; "
-                        "repeat to search several in order")
+    parser.add_argument(
+        "-o",
+        "--object",
+        metavar="DECK",
+        help="write the object deck (80-byte EBCDIC cards) to DECK",
+    )
+    parser.add_argument(
+        "--listing", metavar="FILE", help="write the listing to FILE ('-' for standard output)"
+    )
+    parser.add_argument(
+        "--maclib",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a directory of macros (NAME.mac, *.macro) and COPY members; "
+        "repeat to search several in order",
+    )
     parser.add_argument("--sysparm", default="", metavar="TEXT", help="the value of &SYSPARM")
-    parser.add_argument("--now", metavar="YYYY-MM-DDTHH:MM",
-                        help="the time for &SYSDATE and &SYSTIME (default: $SOURCE_DATE_EPOCH "
-                        "if set, else the time of day); give it for a reproducible build")
+    parser.add_argument(
+        "--now",
+        metavar="YYYY-MM-DDTHH:MM",
+        help="the time for &SYSDATE and &SYSTIME (default: $SOURCE_DATE_EPOCH "
+        "if set, else the time of day); give it for a reproducible build",
+    )
     parser.set_defaults(func=_run_asm)
 
 
@@ -338,8 +344,11 @@ def _run_asm(args: argparse.Namespace) -> int:
         location = f"{args.source}:{diagnostic.line}" if diagnostic.line else args.source
         if diagnostic.column:
             location += f":{diagnostic.column}"
-        print(f"{location}: statement {diagnostic.statement}: severity {diagnostic.severity}: "
-              f"{diagnostic.message}", file=sys.stderr)
+        print(
+            f"{location}: statement {diagnostic.statement}: severity {diagnostic.severity}: "
+            f"{diagnostic.message}",
+            file=sys.stderr,
+        )
     try:
         if args.object:
             Path(args.object).write_bytes(result.object_deck)
@@ -352,8 +361,10 @@ def _run_asm(args: argparse.Namespace) -> int:
         print(f"vm370 asm: cannot write {where}: {error.strerror or error}", file=sys.stderr)
         return 16
     if args.listing != "-":
-        print(f"{args.source}: {len(result.assembly.statements)} statements, "
-              f"return code {result.return_code}")
+        print(
+            f"{args.source}: {len(result.assembly.statements)} statements, "
+            f"return code {result.return_code}"
+        )
     return result.return_code
 
 

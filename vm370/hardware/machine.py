@@ -133,11 +133,12 @@ class BareRun:
     control_registers: list[tuple[int, int]] = field(default_factory=list)  # --cr N=HEX
 
 
-def run_bare(request: BareRun, machine: Machine | None = None) -> dict:
-    """Load, run and report as ``vm370 bare --json`` prints it.
+def prepare_bare(request: BareRun, machine: Machine | None = None) -> tuple[Machine, list]:
+    """Everything ``vm370 bare`` does before it runs: load, attach, IPL or set the PSW.
 
     Without a PSW the doubleword at location 0 (where IPL puts one) is used.
-    Raises MachineError for anything wrong with the request, before running.
+    Returns the machine and the devices attached for the request (the caller
+    closes them). Raises MachineError for anything wrong with the request.
     """
     machine = machine or Machine(request.storage_size)
     for path, address in request.loads:
@@ -147,7 +148,7 @@ def run_bare(request: BareRun, machine: Machine | None = None) -> dict:
     if request.max_instructions < 0:
         raise MachineError("--max-instructions must not be negative")
     machine.load_control_registers(request.control_registers, request.extended_control_mode)
-    attached = _attach_devices(machine, request.attaches)
+    attached = attach_devices(machine, request.attaches)
     try:
         if request.ipl is not None:
             machine.ipl(request.ipl)
@@ -156,11 +157,15 @@ def run_bare(request: BareRun, machine: Machine | None = None) -> dict:
             if psw is None:
                 psw = int.from_bytes(machine.storage.mem[0:8], "big")
             machine.set_psw(psw)
-        before = machine.cpu.instructions_executed
-        stop = machine.run(request.max_instructions)
-    finally:
+    except BaseException:
         for device in attached:
             device.close()
+        raise
+    return machine, attached
+
+
+def bare_report(machine: Machine, request: BareRun, stop: str, instructions: int) -> dict:
+    """The machine's state as ``vm370 bare --json`` prints it."""
     cpu = machine.cpu
     dat = cpu.dat
     return {
@@ -168,7 +173,7 @@ def run_bare(request: BareRun, machine: Machine | None = None) -> dict:
         "psw": f"{cpu.current_psw():016X}",
         "gpr": [f"{value:08X}" for value in cpu.gpr],
         "fpr": [f"{value:016X}" for value in cpu.fpr],
-        "instructions": cpu.instructions_executed - before,
+        "instructions": instructions,
         "dump": {
             label: machine.dump(address, length).hex().upper()
             for label, address, length in request.dumps
@@ -178,7 +183,19 @@ def run_bare(request: BareRun, machine: Machine | None = None) -> dict:
     }
 
 
-def _attach_devices(machine: Machine, attaches: list[tuple[int, str, str | None]]) -> list:
+def run_bare(request: BareRun, machine: Machine | None = None) -> dict:
+    """Load, run and report as ``vm370 bare --json`` prints it (see prepare_bare)."""
+    machine, attached = prepare_bare(request, machine)
+    try:
+        before = machine.cpu.instructions_executed
+        stop = machine.run(request.max_instructions)
+    finally:
+        for device in attached:
+            device.close()
+    return bare_report(machine, request, stop, machine.cpu.instructions_executed - before)
+
+
+def attach_devices(machine: Machine, attaches: list[tuple[int, str, str | None]]) -> list:
     """Build and attach the devices of --attach; MachineError (all closed) for a bad one."""
     from vm370.hardware.devices import DeviceError, create_device
 

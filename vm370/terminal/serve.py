@@ -17,49 +17,16 @@ import threading
 from typing import TextIO
 
 from vm370.hardware.devices.display3277 import Display3277
-from vm370.hardware.machine import BareRun, Machine, MachineError, _attach_devices
+from vm370.hardware.machine import BareRun, Machine, MachineError, bare_report, prepare_bare
 from vm370.terminal.runner import DISABLED_WAIT, PacedRunner
 from vm370.terminal.tn3270 import TN3270Server
 
 POLL_AFTER_STOP = 0.1
 
 
-def prepare_bare(request: BareRun, machine: Machine | None = None) -> Machine:
-    """Everything ``run_bare`` does before it runs; MachineError for a bad request."""
-    machine = machine or Machine(request.storage_size)
-    for path, address in request.loads:
-        machine.load_file(path, address)
-    for _label, address, length in request.dumps:
-        machine.dump(address, length)
-    _attach_devices(machine, request.attaches)
-    if request.ipl is not None:
-        machine.ipl(request.ipl)
-    else:
-        psw = request.psw
-        if psw is None:
-            psw = int.from_bytes(machine.storage.mem[0:8], "big")
-        machine.set_psw(psw)
-    return machine
-
-
 def attached_displays(machine: Machine) -> list[Display3277]:
     devices = machine.channels.devices if machine.channels is not None else {}
     return [devices[a] for a in sorted(devices) if isinstance(devices[a], Display3277)]
-
-
-def machine_report(machine: Machine, request: BareRun, before: int, stop: str) -> dict:
-    cpu = machine.cpu
-    return {
-        "stop": stop,
-        "psw": f"{cpu.current_psw():016X}",
-        "gpr": [f"{value:08X}" for value in cpu.gpr],
-        "fpr": [f"{value:016X}" for value in cpu.fpr],
-        "instructions": cpu.instructions_executed - before,
-        "dump": {
-            label: machine.dump(address, length).hex().upper()
-            for label, address, length in request.dumps
-        },
-    }
 
 
 def serve_bare(
@@ -71,8 +38,9 @@ def serve_bare(
     stop: threading.Event | None = None,
 ) -> dict:
     """Run the bare machine for its 3277s until interrupted; return the report."""
+    attached: list = []
     try:
-        machine = prepare_bare(request, machine)
+        machine, attached = prepare_bare(request, machine)
         displays = attached_displays(machine)
         if not displays:
             raise MachineError("no 3277 is attached to serve: add one, e.g. --attach 0C0=3277")
@@ -147,7 +115,9 @@ def serve_bare(
         if failure:
             raise failure[0]
         reason = result[0] if result else "stopped"
-        return machine_report(machine, request, before, reason)
+        return bare_report(machine, request, reason, machine.cpu.instructions_executed - before)
     finally:
+        for device in attached:
+            device.close()
         if machine is not None and machine.channels is not None:
             machine.channels.close()
