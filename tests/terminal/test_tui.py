@@ -2,15 +2,24 @@
 
 import asyncio
 import functools
+import threading
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from terminal_host import EchoHost
 
 from vm370.hardware.devices.display3277 import TerminalPort
 from vm370.hardware.display3270 import MODELS, Display3270, encode_address
 from vm370.terminal.tn3270 import TN3270Server
 from vm370.terminal.tui.app import TerminalApp
-from vm370.terminal.tui.connection import InProcessLink, TN3270Link
+from vm370.terminal.tui.batch import hidden_writes
+from vm370.terminal.tui.connection import (
+    InProcessLink,
+    RecordMailbox,
+    RecordsWaiting,
+    TN3270Link,
+)
 from vm370.terminal.tui.screens.help import HelpScreen
 from vm370.terminal.tui.widgets.panels import (
     AssociativeArrayPanel,
@@ -342,3 +351,186 @@ def test_screen_widget_renders_colours_by_attribute():
     assert styles["A"].color.name.lower() == "#5fa0ff"  # protected normal: blue
     assert styles["B"].color.name.lower() == "#ffffff"  # protected intensified: white
     assert styles["C"].color.name.lower() == "#00d000"  # unprotected: green
+
+
+# Records from the host in batches: one message per batch, hidden writes skipped.
+
+EW, EWA, W, EAU, READ_MODIFIED = 0x05, 0x0D, 0x01, 0x0F, 0x06
+
+
+def screen_of(text: str, wcc: int = 0x00, command: int = EW) -> bytes:
+    return bytes((command, wcc)) + text.encode("cp037")
+
+
+def test_a_later_erase_write_hides_the_writes_before_it():
+    records = [screen_of("A", command=W), screen_of("B"), screen_of("C", command=W), screen_of("D")]
+    assert hidden_writes(records) == [True, True, True, False]
+
+
+def test_remote_command_codes_hide_like_local_ones():
+    # X'F5' Erase/Write, X'7E' Erase/Write Alternate, X'F1' Write (TN3270 stream codes)
+    records = [screen_of("A", command=0xF1), screen_of("B", command=0x7E), b"\xf5\x00"]
+    assert hidden_writes(records) == [True, True, False]
+
+
+def test_a_read_or_erase_all_unprotected_between_ends_the_hiding():
+    records = [screen_of("A"), bytes((READ_MODIFIED,)), screen_of("B")]
+    assert hidden_writes(records) == [False, False, False]
+    records = [screen_of("A"), bytes((EAU,)), screen_of("B"), screen_of("C")]
+    assert hidden_writes(records) == [False, False, True, False]
+    assert hidden_writes([b"", screen_of("A")]) == [False, False]
+
+
+def test_a_write_after_the_last_erase_write_is_drawn():
+    records = [screen_of("A"), screen_of("B"), screen_of("C", command=W)]
+    assert hidden_writes(records) == [True, False, False]
+
+
+def _write_records():
+    orders = st.one_of(
+        st.text(alphabet="ABCXYZ 123", min_size=0, max_size=30).map(lambda t: t.encode("cp037")),
+        st.sampled_from([0x40, 0x60, 0xE8, 0x4C, 0xC1]).map(lambda a: bytes((0x1D, a))),
+        st.integers(0, 1919).map(lambda a: bytes((0x11,)) + encode_address(a)),
+        st.just(bytes((0x13,))),
+    )
+    return st.builds(
+        lambda command, wcc, parts: bytes((command, wcc)) + b"".join(parts),
+        st.sampled_from([W, EW, EWA]),
+        st.sampled_from([0x00, 0x01, 0x02, 0x04, 0x03, 0x06, 0x07]),
+        st.lists(orders, max_size=6),
+    )
+
+
+def _state(display: Display3270):
+    return (
+        bytes(display.characters),
+        list(display.attributes),
+        display.cursor,
+        (display.rows, display.columns),
+        display.keyboard_locked,
+        display.alarms,
+        display.writes,
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    records=st.lists(_write_records(), min_size=1, max_size=8),
+    locked=st.booleans(),
+    aid_first=st.booleans(),
+)
+def test_skipping_hidden_writes_leaves_the_screen_as_applying_them_all(records, locked, aid_first):
+    full, skipped = Display3270(MODELS[5]), Display3270(MODELS[5])
+    for display in (full, skipped):
+        display.write(b"\x00\x1d\x40", erase=True)
+        if locked:
+            display.press_aid(0x7D)  # Enter locks the keyboard (X SYSTEM)
+    for record in records:
+        full.process_outbound(record)
+    for record, hidden in zip(records, hidden_writes(records), strict=True):
+        if hidden:
+            skipped.write(record[1:2])
+        else:
+            skipped.process_outbound(record)
+    assert _state(skipped) == _state(full)
+
+
+class _RecordingApp:
+    def __init__(self) -> None:
+        self.messages = []
+
+    def post_message(self, message) -> None:
+        self.messages.append(message)
+
+
+def test_the_mailbox_announces_once_until_its_records_are_taken():
+    mailbox = RecordMailbox()
+    mailbox.attach(_RecordingApp())
+    threads = [
+        threading.Thread(target=lambda n=n: [mailbox.put(bytes((n, i))) for i in range(200)])
+        for n in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(mailbox.app.messages) == 1
+    assert all(isinstance(message, RecordsWaiting) for message in mailbox.app.messages)
+    records = mailbox.take()
+    assert len(records) == 800
+    for n in range(4):  # each writer's records stay in order
+        assert [r[1] for r in records if r[0] == n] == list(range(200))
+    assert mailbox.take() == []
+    mailbox.put(b"\x05\x00")
+    assert len(mailbox.app.messages) == 2
+
+
+def test_records_put_before_the_app_attaches_are_announced_when_it_does():
+    mailbox = RecordMailbox()
+    mailbox.put(b"\x05\x00")
+    app = _RecordingApp()
+    mailbox.attach(app)
+    assert len(app.messages) == 1
+    assert mailbox.take() == [b"\x05\x00"]
+
+
+@synchronous
+async def test_a_flood_of_screens_is_applied_in_few_batches_and_ends_on_the_last():
+    port = TerminalPort(0x0C0)
+    link = InProcessLink(port)
+    app = TerminalApp(link)
+    count = 2000
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, lambda: link.app is not None)
+        locked_screen = b"\x05\x00" + "LOCKED".encode("cp037")
+        app.display3270.process_outbound(locked_screen)
+        app.display3270.press_aid(0x7D)
+        assert app.display3270.keyboard_locked
+
+        def host() -> None:
+            for number in range(count - 2):
+                link.outbound(screen_of(f"SCREEN {number}"))
+            link.outbound(screen_of("RESTORED", wcc=0x02, command=W))  # keyboard restore
+            link.outbound(screen_of("THE LAST SCREEN"))
+
+        writer = threading.Thread(target=host)
+        writer.start()
+        writer.join()
+        await settle(pilot, app, lambda: app.records_received == count)
+        assert row(app, 0).startswith("THE LAST SCREEN")
+        # The Write's keyboard restore acted although a later Erase/Write hid its text.
+        assert not app.display3270.keyboard_locked
+        assert app.batches < count // 10
+        assert app.records_hidden >= count - app.batches
+        await pilot.pause(0.05)
+        drawn = "".join(segment.text for segment in app.screen3270.render_line(0))
+        assert drawn.startswith("THE LAST SCREEN")
+
+
+@synchronous
+async def test_records_from_a_remote_host_are_all_parsed_so_bad_data_is_reported():
+    app = TerminalApp(TN3270Link("127.0.0.1", 1))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, lambda: app.screen3270.status == "not connected")
+        app.link.mailbox.put(b"\x05\x00\x11\xff\xff")  # SBA outside the buffer
+        app.link.mailbox.put(screen_of("AFTER THE BAD ONE"))
+        await settle(pilot, app, lambda: app.records_received == 2)
+        assert app.bad_records == 1
+        assert app.records_hidden == 0
+        assert row(app, 0).startswith("AFTER THE BAD ONE")
+
+
+@synchronous
+async def test_an_in_process_terminal_shortens_the_switch_interval_while_it_runs():
+    import sys
+
+    before = sys.getswitchinterval()
+    app = TerminalApp(InProcessLink(TerminalPort(0x0C0)))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.01)
+        assert sys.getswitchinterval() <= 0.001 < before
+    assert sys.getswitchinterval() == before
+    app = TerminalApp(TN3270Link("127.0.0.1", 1))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.01)
+        assert sys.getswitchinterval() == before
