@@ -120,6 +120,11 @@ def _add_bare(subparsers) -> None:
             'CP\'s counters to the report ("cp": privops, reflected, page_faults)'
         ),
     )
+    parser.add_argument(
+        "--real-storage",
+        metavar="SIZE",
+        help="with --under-cp: the real machine's storage (default: the guest's plus 64K)",
+    )
     parser.set_defaults(func=_run_bare)
 
 
@@ -193,12 +198,20 @@ def _run_bare(args: argparse.Namespace) -> int:
         raise UsageError(f"--cr: {error}") from None
     if args.under_cp and (args.tn3270 is not None or args.tui):
         raise UsageError("--under-cp cannot be combined with --tn3270 or --tui yet")
+    real_storage = None
+    if args.real_storage is not None:
+        if not args.under_cp:
+            raise UsageError("--real-storage is for --under-cp (--storage is the bare machine's)")
+        try:
+            real_storage = parse_size(args.real_storage)
+        except ValueError as error:
+            raise UsageError(f"--real-storage: {error}") from None
     machine = _machine_with_decks(args.load_deck, request.storage_size)
     try:
         if args.under_cp:
             from vm370.cp.bare import run_under_cp
 
-            report = run_under_cp(request, preloaded=machine)
+            report = run_under_cp(request, real_storage=real_storage, preloaded=machine)
         elif args.tn3270 is not None or args.tui:
             report = _serve_bare(args, request, machine)
         else:
@@ -313,6 +326,10 @@ def _assembly_time(text: str | None):
     return datetime.datetime.now()
 
 
+# A source this large is a mistake (/dev/zero, a disk image): refused before it fills memory.
+MAX_SOURCE_BYTES = 64 * 1024 * 1024
+
+
 def _run_asm(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -320,7 +337,16 @@ def _run_asm(args: argparse.Namespace) -> int:
 
     source_path = Path(args.source)
     try:
-        source_text = source_path.read_text(encoding="utf-8")
+        with open(source_path, "rb") as source_file:
+            raw = source_file.read(MAX_SOURCE_BYTES + 1)
+        if len(raw) > MAX_SOURCE_BYTES:
+            print(
+                f"vm370 asm: cannot read {args.source}: larger than "
+                f"{MAX_SOURCE_BYTES // (1024 * 1024)} MB, not a source file",
+                file=sys.stderr,
+            )
+            return 16
+        source_text = raw.decode("utf-8-sig")  # a byte-order mark (Windows editors) is dropped
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else error
         print(f"vm370 asm: cannot read {args.source}: {reason}", file=sys.stderr)

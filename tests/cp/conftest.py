@@ -16,5 +16,5 @@ def cp() -> ControlProgram:
 
 @pytest.fixture
 def small_cp() -> ControlProgram:
-    """CP on a 32K real machine: 8 frames, so virtual machines page under pressure."""
-    return ControlProgram(Machine(32 * 1024))
+    """CP on the smallest real machine it accepts (40K: 10 frames), so machines page."""
+    return ControlProgram(Machine(40 * 1024))

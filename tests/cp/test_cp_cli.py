@@ -79,3 +79,38 @@ def test_under_cp_with_ec_and_cr_loads_the_guests_control_registers(capsys, tmp_
     report = json.loads(out)
     assert report["cr"][6] == "00800000" and report["cr"][4] == "80000000"
     assert report["gpr"][1] == "00000005"
+
+
+def test_under_cp_with_real_storage_too_small_for_cp_is_one_line_and_exit_2(capsys, tmp_path):
+    path = program_file(tmp_path)
+    status, out, err = run(
+        capsys,
+        "--load",
+        f"{path}@0",
+        "--psw",
+        "0000000000000100",
+        "--under-cp",
+        "--real-storage",
+        "16K",
+    )
+    assert status == 2 and out == ""
+    assert err.count("\n") == 1 and "16K is too small for CP: it needs at least 40K" in err
+
+
+def test_under_cp_pages_in_the_smallest_real_storage_cp_accepts(capsys, tmp_path):
+    path = program_file(tmp_path)
+    common = ["--load", f"{path}@0", "--psw", "0000000000000100", "--dump", "200:4", "--json"]
+    status, out, _ = run(capsys, *common, "--under-cp", "--real-storage", "40K")
+    assert status == 0 and json.loads(out)["dump"] == {"200": "00000005"}
+
+
+def test_real_storage_without_under_cp_is_a_usage_error(capsys, tmp_path):
+    status, _, err = run(capsys, "--real-storage", "64K")
+    assert status == 2 and "--real-storage is for --under-cp" in err
+
+
+def test_under_cp_with_real_storage_not_whole_frames_is_a_usage_error(capsys, tmp_path):
+    path = program_file(tmp_path)
+    argv = ["--load", f"{path}@0", "--psw", "0000000000000100", "--under-cp"]
+    status, _, err = run(capsys, *argv, "--real-storage", "42K")
+    assert status == 2 and "42K is not whole 4K frames" in err and "internal" not in err

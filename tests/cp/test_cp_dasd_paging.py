@@ -72,7 +72,7 @@ def test_a_program_paging_on_the_pack_ends_as_without_pressure(tmp_path):
 
 
 def test_a_full_pack_is_a_paging_error(tmp_path):
-    cp, _ = paging_system(tmp_path, real_storage=32 * 1024, cylinders=1)  # 20 tracks
+    cp, _ = paging_system(tmp_path, real_storage=48 * 1024, cylinders=1)  # 20 tracks
     cp.create_virtual_machine("BIG", 256 * 1024)
     with pytest.raises(PagingError, match="full"):
         for page in range(64):

@@ -78,7 +78,7 @@ PAGE_WALK = {**WAITS, 0x100: PAGE_WALK_DATA, 0x200: PAGE_WALK_CODE}
 def test_a_program_that_pages_ends_the_same_with_real_storage_short(tmp_path):
     image = hand_program(PAGE_WALK, 64 * 1024)
     dumps = [(0x20, 16), (0x1000, 0xF000)]
-    bare, guest = both(tmp_path, image, 0x200, 64 * 1024, dumps, real_storage=32 * 1024)
+    bare, guest = both(tmp_path, image, 0x200, 64 * 1024, dumps, real_storage=40 * 1024)
     assert_same(bare, guest)
     assert bare["stop"] == "disabled-wait" and bare["gpr"][7] != "00000000"
     assert guest["cp"]["page_faults"] >= 15

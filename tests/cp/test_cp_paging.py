@@ -138,7 +138,7 @@ def test_every_frame_locked_is_a_paging_error(small_cp):
     )
 )
 def test_two_machines_under_pressure_read_back_exactly_what_they_wrote(writes):
-    cp = ControlProgram(Machine(32 * 1024))
+    cp = ControlProgram(Machine(40 * 1024))
     models = {name: bytearray(64 * 1024) for name in ("ALICE", "BOB")}
     for name in models:
         cp.create_virtual_machine(name, 64 * 1024)

@@ -1,11 +1,14 @@
 """Shadow tables: built from the guest's tables and CP's, kept correct, walked by the hardware."""
 
 import pytest
-from cp_guests import new_guest, trap
+from cp_guests import SHADOW_HOG, VIRTUAL_67, new_guest, trap
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vm370.cp.dispatch import Dispatcher
+from vm370.cp.supervisor import Supervisor
 from vm370.cp.system import ControlProgram
+from vm370.cp.vmblock import RunState
 from vm370.hardware.control_registers import ECPSW, ControlRegisters
 from vm370.hardware.dat import (
     DynamicAddressTranslator,
@@ -168,3 +171,38 @@ def test_shadow_translation_is_the_guests_translation_then_cps(mapping, data):
         assert bytes(cp.storage.mem[real : real + 4]) == target.to_bytes(4, "big")
         walk = real_walk(cp, guest.shadow.segment_table_register)
         assert walk.translate(virtual) == real
+
+
+def _shadow_system(real_storage):
+    cp = ControlProgram(
+        Machine(real_storage),
+        dispatcher=Dispatcher(interactive_slice=300, non_interactive_slice=1200),
+    )
+    return cp, Supervisor(cp)
+
+
+def _load_program(cp, name, program):
+    cp.create_virtual_machine(name, 64 * 1024)
+    for address, text in program.items():
+        cp.load(name, address, bytes.fromhex(text.replace(" ", "")))
+    cp.set_psw(name, 0x200)
+    return cp.virtual_machine(name)
+
+
+@pytest.mark.parametrize("hog_first", [True, False])
+def test_a_guest_with_endless_shadow_tables_neither_stops_nor_starves_a_virtual_67(hog_first):
+    cp, supervisor = _shadow_system(512 * 1024)  # 128 frames; the hog would want 512 more
+    if hog_first:
+        hog = _load_program(cp, "HOG", SHADOW_HOG)
+        supervisor.run(100_000)  # every free frame is its shadow tables by now
+        vm67 = _load_program(cp, "VM67", VIRTUAL_67)
+    else:
+        vm67 = _load_program(cp, "VM67", VIRTUAL_67)
+        hog = _load_program(cp, "HOG", SHADOW_HOG)
+    supervisor.run(400_000)
+    assert vm67.state is RunState.DISABLED_WAIT, cp.log
+    assert vm67.gpr[2] == 0xAAAAAAAA and vm67.gpr[5] == 0xBBBBBBBB and vm67.gpr[0] == 0x8000
+    assert hog.state is RunState.DISABLED_WAIT, cp.log
+    assert hog.gpr[3] == 0 and hog.gpr[0] == 0x5EEDF00D  # all 4,096 segments loaded from
+    assert hog.shadow.invalidations > 0  # its own shadow tables made room for each other
+    assert cp.frames.page_frames >= 8

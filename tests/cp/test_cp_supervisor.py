@@ -244,12 +244,13 @@ def test_a_guest_waiting_for_a_far_timer_still_gets_it():
 
 
 def test_a_guest_that_real_storage_cannot_hold_is_stopped_and_the_others_go_on():
-    cp, supervisor = system(real_storage=32 * 1024)
+    cp, supervisor = system(real_storage=40 * 1024)
     hog = guest(cp, "HOG", PAGE_WALK_CODE, data={0x100: PAGE_WALK_DATA})
     worker = guest(cp, "WORKER", "4120 0005 0A01")
     for frame in cp.frames:
         if frame.owner in ("HOG", "WORKER"):
             cp.frames.lock(frame)  # as if pinned for I/O: none can be stolen
+    cp.frames.reserve_for_pages = 0  # and CP took every free frame
     while cp.frames.free_count:
         cp.frames.allocate_for_cp("taken for the test")
     supervisor.run(100_000)
@@ -312,3 +313,82 @@ def test_an_io_interruption_posted_for_a_waiting_guest_is_reflected_with_its_csw
     assert cp.read("IOWAIT", 0x38, 4)[2:4] == b"\x01\x90"
     assert cp.read("IOWAIT", 0x40, 8) == bytes.fromhex("0000090C00000000")
     assert [device for device, _ in waiter.pending_io] == [0x00E]
+
+
+# LM 1,4,X'300'; BR 4 to X'1FFE', where EX 0,0(1) crosses a page and executes
+# MVC 0(256,2),0(3) at X'3FFE', which crosses a page, from X'7F80' to X'5F80',
+# both crossing pages; then SVC 1. The EXECUTE needs eight pages at once.
+EIGHT_PAGES = {
+    0x300: "00003FFE 00005F80 00007F80 00001FFE",
+    0x1FFE: "44001000 0A01",
+    0x3FFE: "D2FF 2000 3000",
+    0x7F80: bytes(range(256)).hex(),
+}
+
+
+def eight_page_guest(cp, name):
+    machine = guest(cp, name, "9814 0300 07F4", data=EIGHT_PAGES)
+    cp.pager.page_out_all(name)
+    return machine
+
+
+def test_an_instruction_needing_eight_pages_completes_in_eight_frames():
+    cp, supervisor = system(real_storage=40 * 1024)
+    machine = eight_page_guest(cp, "EX")
+    assert cp.frames.page_frames == 8  # low storage and the guest's tables are CP's
+    supervisor.run(20_000)
+    assert machine.state is RunState.DISABLED_WAIT
+    assert cp.read("EX", 0x5F80, 256) == bytes(range(256))
+    assert machine.counters.page_faults <= 9  # each page once, and the code's
+
+
+def test_two_guests_needing_eight_pages_each_share_nine_frames_with_tiny_slices():
+    cp, supervisor = system(real_storage=44 * 1024, interactive_slice=8, non_interactive_slice=8)
+    machines = [eight_page_guest(cp, name) for name in ("ONE", "TWO")]
+    supervisor.run(50_000)
+    for machine in machines:
+        assert machine.state is RunState.DISABLED_WAIT
+        assert cp.read(machine.name, 0x5F80, 256) == bytes(range(256))
+    assert not any(frame.locked for frame in cp.frames)
+
+
+def test_a_guest_whose_instruction_cannot_fit_is_stopped_not_paged_for_ever():
+    cp, supervisor = system(real_storage=40 * 1024)
+    hopeless = eight_page_guest(cp, "HOPELESS")
+    worker = guest(cp, "WORKER", "4120 0005 0A01")
+    # Only seven frames left for pages (as if CP had locked one for I/O):
+    # without the locks of the retried instruction it would fault for ever.
+    cp.frames.reserve_for_pages = 0
+    cp.frames.allocate_for_cp("locked for the test")
+    supervisor.run(20_000)
+    assert hopeless.state is RunState.STOPPED
+    assert hopeless.counters.page_faults < 20
+    assert any(line.startswith("HOPELESS stopped: real storage is exhausted") for line in cp.log)
+    assert worker.state is RunState.DISABLED_WAIT and worker.gpr[2] == 5
+    assert not any(frame.locked for frame in cp.frames)
+
+
+def test_a_machine_started_while_cp_idles_in_a_wait_is_dispatched():
+    cp, supervisor = system()
+    first = guest(cp, "FIRST", "0A01")
+    supervisor.run(1_000)
+    assert first.state is RunState.DISABLED_WAIT
+    assert cp.machine.cpu.wait  # nothing to run: CP waits, with no timer to end it
+    second = guest(cp, "SECOND", "4120 0007 0A01")
+    supervisor.run(1_000)
+    assert second.state is RunState.DISABLED_WAIT and second.gpr[2] == 7
+
+
+def test_the_virtual_timer_counts_instructions_not_the_page_faults_others_cause():
+    timers = []
+    for real_storage, neighbour in ((256 * 1024, False), (40 * 1024, True)):
+        cp, supervisor = system(real_storage=real_storage, interactive_slice=300)
+        walker = guest(cp, "WALK", PAGE_WALK_CODE, data={0x100: PAGE_WALK_DATA})
+        if neighbour:  # another walker makes it page again and again
+            guest(cp, "OTHER", PAGE_WALK_CODE, data={0x100: PAGE_WALK_DATA})
+        supervisor.run(100_000)
+        assert walker.state is RunState.DISABLED_WAIT
+        timers.append((cp.read("WALK", 0x50, 4), walker.counters.page_faults))
+    (alone, few_faults), (crowded, many_faults) = timers
+    assert many_faults > few_faults
+    assert crowded == alone != bytes(4)

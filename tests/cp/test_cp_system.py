@@ -2,7 +2,7 @@
 
 import pytest
 
-from vm370.cp.frames import FrameState
+from vm370.cp.frames import FrameError, FrameState
 from vm370.cp.system import ControlProgram, ControlProgramError
 from vm370.cp.vmblock import RunState
 from vm370.hardware.machine import Machine
@@ -104,12 +104,48 @@ def test_the_frame_map_shows_cp_frames_and_pages_by_owner(cp):
 
 
 def test_no_room_for_a_machines_tables_is_a_clear_error():
-    cp = ControlProgram(Machine(8 * 1024))  # frame 0 is CP's, one frame left
-    cp.create_virtual_machine("ONE", 4096)  # its tables take the last frame
-    while cp.frames.free_count:
-        cp.frames.allocate_for_cp("taken")
+    cp = ControlProgram(Machine(40 * 1024))  # 10 frames: low storage, tables, 8 for pages
+    cp.create_virtual_machine("ONE", 4096)  # its tables take frame 1
     used_before = cp.table_storage.frames_used
     with pytest.raises(ControlProgramError, match="no room in real storage"):
         cp.create_virtual_machine("BIG", 16 * 1024 * 1024)
     assert cp.table_storage.frames_used == used_before  # nothing half built is kept
     assert "BIG" not in cp.machines
+
+
+def test_real_storage_too_small_for_one_instructions_pages_is_refused():
+    # An EXECUTE, its target and two operands may each cross a page: 8 pages.
+    with pytest.raises(ControlProgramError, match="32K is too small for CP: it needs at least 40K"):
+        ControlProgram(Machine(32 * 1024))
+
+
+def test_cp_tables_never_take_the_frames_one_instruction_needs():
+    cp = ControlProgram(Machine(48 * 1024))  # 12 frames: 11 not CP's
+    with pytest.raises(FrameError, match="fewer than 8 frames"):
+        for _ in range(4):
+            cp.frames.allocate_for_cp("shadow tables")
+    assert cp.frames.page_frames == 8
+
+
+def test_tables_take_a_frame_from_pages_when_none_is_free():
+    cp = ControlProgram(Machine(48 * 1024))  # 12 frames
+    cp.create_virtual_machine("FULL", 64 * 1024)
+    for page in range(16):
+        cp.load("FULL", page * 4096, bytes([page + 1]) * 4096)
+    assert cp.frames.free_count == 0
+    cp.create_virtual_machine("LATE", 4096)  # its tables need a frame: a page gives way
+    assert cp.pager.steals > 0
+    for page in range(16):
+        assert cp.read("FULL", page * 4096, 4096) == bytes([page + 1]) * 4096
+
+
+def test_a_32_bit_segment_table_gets_consecutive_frames_paged_out_for_it():
+    cp = ControlProgram(Machine(64 * 1024))  # 16 frames
+    cp.create_virtual_machine("FULL", 64 * 1024)
+    for page in range(16):
+        cp.load("FULL", page * 4096, bytes([page + 1]) * 4096)
+    origin = cp.table_storage.allocate(4 * 4096)  # 4,096 segments: four frames in a row
+    assert {cp.frames.frame_of(origin + 4096 * n).state for n in range(4)} == {FrameState.CP}
+    assert cp.frames.page_frames >= 8
+    for page in range(16):
+        assert cp.read("FULL", page * 4096, 4096) == bytes([page + 1]) * 4096

@@ -78,3 +78,20 @@ PAGE_WALK_CODE = (
     " 5A70 4000 1A42 4630 0226"  # A 7,0(4); AR 4,2; BCT 3
     " 0A01"  # SVC 1
 )
+
+# A virtual 360/67 whose shadow tables would never fit: in the 32-bit mode,
+# 4,096 segments all share one page table (page 0 -> X'0000', page 1 ->
+# X'1000'), and it loads a word from each segment in turn (R1 = X'100000'
+# and up, R3 counts 4,095 down), then SVC 1. Each new segment is another
+# shadow page table for CP to build.
+SHADOW_HOG = {
+    0x0: "5EEDF00D",
+    0x58: "00020000 00000111" * 5,  # disabled waits for every new PSW
+    0x100: "00100000 00100000 00000FFF 00001010",
+    0x200: "B866 0300 B800 0304 8200 0308",  # LMC CR6 (EC), LMC CR0, LPSW
+    0x300: "00800000 FF004000 0C000000 00001000",  # 32-bit, translation on, at X'1000'
+    0x1000: "5810 0100 5820 0104 5830 0108 5840 010C"  # L 1,2,3,4
+    " 5800 1000 1A12 0634 0A01",  # L 0,0(1); AR 1,2; BCTR 3,4; SVC 1
+    0x4000: "FF008000" * 4096,  # the segment table: 4,096 entries, one page table
+    0x8000: "0000 0010" + "0008" * 254,
+}

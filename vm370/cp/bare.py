@@ -66,7 +66,10 @@ def run_under_cp(
     if real_storage is None:
         real_storage = min(MAX_STORAGE, request.storage_size + CP_ROOM)
     machine = machine_factory(real_storage)
-    cp = ControlProgram(machine)
+    try:
+        cp = ControlProgram(machine)
+    except ControlProgramError as error:
+        raise MachineError(str(error)) from None
     try:
         supervisor = Supervisor(cp)
     except SupervisorError as error:

@@ -29,6 +29,12 @@ from dataclasses import dataclass
 
 FRAME_SHIFT = 12
 FRAME_SIZE = 1 << FRAME_SHIFT
+# The most pages one instruction can need at once: an EXECUTE and its target
+# and two storage operands, each of which may cross a page boundary (PoO
+# A22-6821, EXECUTE; MVC and TR). With fewer frames for pages than this, an
+# instruction can never find all its pages in storage together and its page
+# faults go on for ever, so CP keeps at least this many out of its own use.
+PAGES_PER_INSTRUCTION = 8
 
 
 class FrameState(enum.Enum):
@@ -79,6 +85,14 @@ class FrameTable:
             )
         self.frames = [Frame(number) for number in range(storage_size >> FRAME_SHIFT)]
         self._free: list[int] = list(range(len(self.frames) - 1, -1, -1))
+        self._cp_frames = 0
+        # Frames CP's own tables may never take: they stay for pages (CP sets it).
+        self.reserve_for_pages = 0
+
+    @property
+    def page_frames(self) -> int:
+        """Frames that are not CP's: free, or holding a page of a virtual machine."""
+        return len(self.frames) - self._cp_frames
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -106,6 +120,7 @@ class FrameTable:
             raise FrameError(f"frame {number} is {frame.state.value}, not free")
         self._free.remove(number)
         self._set(frame, FrameState.CP, "CP", None, purpose)
+        self._cp_frames += 1
         return frame
 
     def allocate_for_cp(self, purpose: str, count: int = 1) -> list[Frame]:
@@ -114,6 +129,11 @@ class FrameTable:
         Tables longer than a page (a 32-bit segment table) need contiguous
         frames. Raises FrameError when no run of that length is free.
         """
+        if self.page_frames - count < self.reserve_for_pages:
+            raise FrameError(
+                f"{count} more frames for CP's {purpose} would leave fewer than "
+                f"{self.reserve_for_pages} frames for virtual machines' pages"
+            )
         free = set(self._free)
         for first in range(len(self.frames) - count, -1, -1):
             if all(first + offset in free for offset in range(count)):
@@ -121,6 +141,7 @@ class FrameTable:
                 for frame in frames:
                     self._free.remove(frame.number)
                     self._set(frame, FrameState.CP, "CP", None, purpose)
+                self._cp_frames += count
                 return frames
         raise FrameError(f"no {count} consecutive free frames for CP's {purpose}")
 
@@ -146,6 +167,8 @@ class FrameTable:
             raise FrameError(f"frame {frame.number} is already free")
         if frame.locked:
             raise FrameError(f"frame {frame.number} is locked and cannot be released")
+        if frame.state is FrameState.CP:
+            self._cp_frames -= 1
         self._set(frame, FrameState.FREE, None, None, "")
         self._free.append(frame.number)
 

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from vm370.cp.frames import FRAME_SIZE, Frame, FrameTable
+from vm370.cp.frames import FRAME_SIZE, Frame, FrameState, FrameTable
 from vm370.cp.tables import AddressSpace
 from vm370.cp.vmblock import VirtualMachine
 from vm370.hardware.storage import BLOCK_SHIFT, Storage
@@ -194,6 +194,35 @@ class Pager:
             if not frame.locked:
                 self._evict(residence, page, frame)
                 self.frames.release(frame)
+
+    def free_frames_for_cp(self, count: int) -> bool:
+        """Page out frames until ``count`` consecutive frames are free; False if none can be.
+
+        CP's tables need frames of their own; when none is free, pages
+        give way: one frame by the replacement rule, a longer run wherever
+        its frames are all free or pageable.
+        """
+        frames = self.frames
+        if count == 1:
+            if frames.free_count:
+                return True
+            frame = self.replacement.select(frames, self._sample)
+            if frame is None:
+                return False
+            self._evict(self._machines[frame.owner], frame.virtual_page, frame)
+            self.steals += 1
+            frames.release(frame)
+            return True
+        for first in range(len(frames) - count, -1, -1):
+            run = [frames[first + offset] for offset in range(count)]
+            if all(frame.state is FrameState.FREE or frame.pageable for frame in run):
+                for frame in run:
+                    if frame.state is FrameState.IN_USE:
+                        self._evict(self._machines[frame.owner], frame.virtual_page, frame)
+                        self.steals += 1
+                        frames.release(frame)
+                return True
+        return False
 
     def _page_in(self, residence: _Residence, page: int) -> Frame:
         machine = residence.machine

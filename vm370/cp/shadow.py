@@ -32,6 +32,7 @@ reference sampled), every shadow entry that pointed at it is made invalid
 
 from __future__ import annotations
 
+from vm370.cp.frames import FrameError
 from vm370.cp.paging import Pager
 from vm370.cp.tables import PAGES_PER_SEGMENT, TableStorage
 from vm370.cp.vmblock import VirtualMachine
@@ -59,6 +60,9 @@ class ShadowTables:
         self.page_tables: dict[int, int] = {}  # segment index -> shadow page table origin
         self._entries_of_page: dict[int, set[int]] = {}  # guest-real page -> shadow entries
         self.builds = 0
+        # While ``resolve`` builds, CP must not take these tables back to
+        # make room for tables (system.py).
+        self.building = False
         self.invalidations = 0
         self.entries_filled = 0
 
@@ -80,6 +84,30 @@ class ShadowTables:
         guest_real = machine.dat.translate(address)
         if guest_real >= machine.storage_size:
             raise ProgramInterrupt(ADDRESSING)
+        self.building = True
+        try:
+            try:
+                return self._fill(address, guest_real)
+            except FrameError:
+                # No room for tables even after CP took the other machines'
+                # shadow tables back: this machine's own go, all but the
+                # entry it needs now (a guest with huge tables runs slowly,
+                # never stops).
+                self._forget_all()
+                return self._fill(address, guest_real)
+        finally:
+            self.building = False
+
+    def _forget_all(self) -> None:
+        """Drop every shadow table the way a purge does (the real translations go too)."""
+        purged = self.machine.dat.on_purge
+        if purged is None:
+            self.invalidate()
+        else:
+            purged()
+
+    def _fill(self, address: int, guest_real: int) -> int:
+        machine = self.machine
         self._ensure_segment_table()
         segment = address >> SEGMENT_SHIFT
         page_table = self.page_tables.get(segment)

@@ -37,7 +37,7 @@ from collections.abc import Callable
 
 from vm370.cp import reflect
 from vm370.cp.dispatch import slice_timer_units
-from vm370.cp.frames import FrameError
+from vm370.cp.frames import Frame, FrameError
 from vm370.cp.paging import PagingError
 from vm370.cp.privops import handle_privileged_operation, trapped_instruction
 from vm370.cp.system import ControlProgram
@@ -119,6 +119,12 @@ class Supervisor:
         self.purge_pending = False
         self.in_cp = False
         self.real_instructions = 0
+        # The frames paged in for the instruction the current guest is
+        # retrying, locked until it completes (see ``_pin_for_instruction``),
+        # and which attempt they are for: (machine, instruction address,
+        # instructions it had completed).
+        self.pinned_frames: list[Frame] = []
+        self._pinned_for: tuple[str, int, int] | None = None
         cp.supervisor = self
         # Real keys of guest frames change through the CPU's SSK path, which
         # also forgets instructions decoded under the old key.
@@ -161,6 +167,7 @@ class Supervisor:
         """Real storage or the paging device ran out for a guest: stop it, run the others."""
         machine = self._returning[0] if self._returning is not None else self.current
         self.current = None
+        self.release_pinned_frames()
         if machine is not None:
             machine.state = RunState.STOPPED
             self.cp.write_log(f"{machine.name} stopped: {error}")
@@ -176,6 +183,8 @@ class Supervisor:
         finally:
             self.real_instructions += self.cpu.instructions_executed - before
             self.sync()
+            # Between runs the pages are anyone's (CP's API may page).
+            self.release_pinned_frames()
 
     @property
     def guest_instructions(self) -> int:
@@ -246,6 +255,8 @@ class Supervisor:
             return
         code = self._code(PROGRAM_CODE_LOCATION)
         ilc = machine.psw.ilc
+        if code not in (SEGMENT_TRANSLATION, PAGE_TRANSLATION):
+            self.release_pinned_frames()
         if code == PRIVILEGED_OPERATION:
             try:
                 instruction, ilc = trapped_instruction(machine)
@@ -263,8 +274,9 @@ class Supervisor:
     def _translation_exception(self, machine: VirtualMachine, ilc: int) -> None:
         address = self.cpu.control.values[TRANSLATION_EXCEPTION_ADDRESS_REGISTER]
         try:
-            self.cp.resolve_translation_exception(machine, address)
+            real_address = self.cp.resolve_translation_exception(machine, address)
         except ProgramInterrupt as interrupt:
+            self.release_pinned_frames()
             # The guest's own exception. The real one nullified the
             # instruction; the guest's translation exceptions nullify too,
             # its addressing exception does not (PoO): step past it.
@@ -279,10 +291,42 @@ class Supervisor:
             # The instruction will be started again: count it once.
             self.retried_instructions += 1
             machine.counters.instructions -= 1
+            machine.timer_credit += 1
+            self._pin_for_instruction(machine, real_address)
+
+    def _pin_for_instruction(self, machine: VirtualMachine, real_address: int) -> None:
+        """Keep the page just brought in until the instruction that needed it completes.
+
+        One instruction may need up to eight pages at once. Were the pages it
+        faulted in stealable while it faults for the rest, the clock could
+        take one back each time, and the instruction would page for ever. So
+        the pages of one attempt stay locked: each fault adds one, at most
+        eight are locked, and CP keeps at least eight frames for pages
+        (frames.PAGES_PER_INSTRUCTION), so the attempt always succeeds. The
+        locks go at CP's next entry for anything else, or when the guest's
+        attempt changes (another instruction, or one completed in between).
+        """
+        attempt = (machine.name, machine.psw.instruction_address, machine.counters.instructions)
+        if attempt != self._pinned_for:
+            self.release_pinned_frames()
+            self._pinned_for = attempt
+        frame = self.cp.frames.frame_of(real_address)
+        if frame.owner == machine.name and not frame.locked:
+            self.cp.frames.lock(frame)
+            self.pinned_frames.append(frame)
+
+    def release_pinned_frames(self) -> None:
+        """Unlock the frames a retried instruction held (its attempt ended)."""
+        for frame in self.pinned_frames:
+            if frame.lock_count:
+                self.cp.frames.unlock(frame)
+        self.pinned_frames.clear()
+        self._pinned_for = None
 
     def supervisor_call_interruption(self, cpu) -> None:
         """CP's SVC entry: every SVC a guest issues is its own."""
         machine = self._save_guest(SVC_OLD_PSW)
+        self.release_pinned_frames()
         if machine is None:
             self._cp_failure("SVC in CP")
             return
@@ -294,6 +338,7 @@ class Supervisor:
         """CP's external entry: the real timer ends a time slice or an idle wait."""
         code = self._code(EXTERNAL_CODE_LOCATION)
         machine = self._save_guest(EXTERNAL_OLD_PSW)
+        self.release_pinned_frames()
         if machine is not None and code & EXTERNAL_TIMER:
             # The real timer is the measure of the slice: it is over, whatever
             # the clock, which lags within a block, made of it so far.
@@ -308,6 +353,7 @@ class Supervisor:
         """CP's I/O entry: no real device is CP's yet, so it is only logged."""
         device = self._code(IO_CODE_LOCATION)
         machine = self._save_guest(IO_OLD_PSW)
+        self.release_pinned_frames()
         self.cp.write_log(f"unsolicited I/O interruption from device {device:03X}")
         if machine is not None:
             reflect.present_pending(machine)
@@ -316,6 +362,7 @@ class Supervisor:
     def machine_check_interruption(self, cpu) -> None:
         """CP's machine-check entry: log it and go on (nothing is modelled to repair)."""
         self.cp.write_log("machine check")
+        self.release_pinned_frames()
         self.dispatch()
 
     def dispatch_routine(self, cpu) -> None:
@@ -431,6 +478,10 @@ class Supervisor:
 
     def machine_gone(self, machine: VirtualMachine) -> None:
         """The machine logged off: forget it, and load CR0 afresh at the next dispatch."""
+        if self._pinned_for is not None and self._pinned_for[0] == machine.name:
+            # Its frames are free already (Pager.unregister dropped their locks).
+            self.pinned_frames.clear()
+            self._pinned_for = None
         self.loaded_space = None
         self.wait_since.pop(machine.name, None)
         if self.current is machine:

@@ -25,7 +25,7 @@ from __future__ import annotations
 from vm370.cp import reflect
 from vm370.cp.diagnose import DiagnoseRegistry, standard_registry
 from vm370.cp.dispatch import Dispatcher
-from vm370.cp.frames import FrameError, FrameTable
+from vm370.cp.frames import FRAME_SIZE, PAGES_PER_INSTRUCTION, FrameError, FrameTable
 from vm370.cp.paging import Pager, PagingDevice
 from vm370.cp.shadow import ShadowTables
 from vm370.cp.tables import AddressSpace, TableStorage
@@ -58,9 +58,25 @@ class ControlProgram:
     ) -> None:
         self.machine = machine
         self.storage = machine.storage
+        if machine.storage.size % FRAME_SIZE:
+            raise ControlProgramError(
+                f"real storage of {machine.storage.size // 1024}K is not whole 4K frames: "
+                "CP pages real storage in frames of 4K"
+            )
         self.frames = FrameTable(machine.storage.size)
         self.frames.reserve_for_cp(LOW_STORAGE_FRAME, "real low storage")
+        # The smallest real storage CP accepts: low storage, one frame of
+        # tables, and the pages one instruction may need all at once.
+        smallest = (2 + PAGES_PER_INSTRUCTION) * FRAME_SIZE
+        if machine.storage.size < smallest:
+            raise ControlProgramError(
+                f"real storage of {machine.storage.size // 1024}K is too small for CP: it needs "
+                f"at least {smallest // 1024}K (its own low storage and tables, and "
+                f"{PAGES_PER_INSTRUCTION} frames for the pages one instruction can touch)"
+            )
+        self.frames.reserve_for_pages = PAGES_PER_INSTRUCTION
         self.table_storage = TableStorage(self.frames, self.storage)
+        self.table_storage.on_shortage = self._make_room_for_tables
         self.pager = Pager(self.storage, self.frames, paging_store)
         self.pager.on_unmap = self._page_unmapped
         self.dispatcher = dispatcher if dispatcher is not None else Dispatcher()
@@ -147,6 +163,9 @@ class ControlProgram:
         self.dispatcher.remove(machine)
         if machine.state is RunState.RUNNING:
             self.dispatcher.ready(machine)
+            # CP may be idle in a wait no interruption would end.
+            if self.supervisor is not None:
+                self.supervisor.wake_up()
 
     def post_external(self, name: str, code_bits: int) -> None:
         """An external condition for the machine (its console's interrupt key: X'40')."""
@@ -251,6 +270,21 @@ class ControlProgram:
         """The guest loaded its CR0: its shadow tables go, and with them the real translations."""
         machine.shadow.invalidate()
         self.purge_translations()
+
+    def _make_room_for_tables(self, count: int) -> None:
+        """No frames for CP's tables: take back shadow tables, then page frames out.
+
+        Shadow tables only cache translations, so every other machine's go
+        first (they are rebuilt as the machines touch their pages): a guest
+        that builds shadow tables without end then takes room from itself,
+        never from the others for good. Pages give way only while CP keeps
+        the frames one instruction needs (frames.PAGES_PER_INSTRUCTION).
+        """
+        for machine in self.machines.values():
+            if machine.shadow.segment_table_origin is not None and not machine.shadow.building:
+                self._guest_purged(machine)
+        if self.frames.page_frames - count >= self.frames.reserve_for_pages:
+            self.pager.free_frames_for_cp(count)
 
     def _page_unmapped(self, name: str, page: int) -> None:
         machine = self.machines.get(name)

@@ -20,6 +20,8 @@ Tables are small (a 16-entry segment table is 64 bytes, a full page table
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from vm370.cp.frames import FRAME_SHIFT, FRAME_SIZE, Frame, FrameError, FrameTable
 from vm370.hardware.dat import (
     PAGE_SHIFT,
@@ -50,6 +52,10 @@ class TableStorage:
         self._used_units: dict[int, int] = {}  # frame number -> bit map of used 64-byte units
         self._pieces: dict[int, tuple[int, int]] = {}  # address -> (units, frame number)
         self._runs: dict[int, list[Frame]] = {}
+        # Called with a frame count when no frames are left for a table: CP
+        # then makes room (drops shadow tables, pages frames out) and the
+        # allocation is tried once more.
+        self.on_shortage: Callable[[int], None] | None = None
 
     def allocate(self, length: int) -> int:
         """The real address of ``length`` zeroed bytes on a 64-byte boundary."""
@@ -58,7 +64,7 @@ class TableStorage:
         units = -(-length // TABLE_UNIT)
         if units > UNITS_PER_FRAME:
             count = -(-length // FRAME_SIZE)
-            run = self.frames.allocate_for_cp("segment table", count)
+            run = self._frames_for_cp("segment table", count)
             address = run[0].address
             self._runs[address] = run
             self._zero(address, count * FRAME_SIZE)
@@ -68,7 +74,7 @@ class TableStorage:
             for first in range(UNITS_PER_FRAME - units + 1):
                 if not used & (wanted << first):
                     return self._take(number, first, units)
-        frame = self.frames.allocate_for_cp("tables")[0]
+        frame = self._frames_for_cp("tables", 1)[0]
         self._used_units[frame.number] = 0
         return self._take(frame.number, 0, units)
 
@@ -89,6 +95,15 @@ class TableStorage:
     @property
     def frames_used(self) -> int:
         return len(self._used_units) + sum(len(run) for run in self._runs.values())
+
+    def _frames_for_cp(self, purpose: str, count: int) -> list[Frame]:
+        try:
+            return self.frames.allocate_for_cp(purpose, count)
+        except FrameError:
+            if self.on_shortage is None:
+                raise
+        self.on_shortage(count)
+        return self.frames.allocate_for_cp(purpose, count)
 
     def _take(self, number: int, first: int, units: int) -> int:
         self._used_units[number] |= ((1 << units) - 1) << first

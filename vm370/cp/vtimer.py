@@ -33,6 +33,9 @@ def timer_value(machine: VirtualMachine) -> int:
 
 def charge_timer(machine: VirtualMachine, instructions: int) -> None:
     """Count ``instructions`` of the machine's time down from its location 80."""
+    credit = min(machine.timer_credit, max(instructions, 0))
+    machine.timer_credit -= credit
+    instructions -= credit
     if instructions <= 0:
         return
     units, machine.timer_fraction = divmod(
