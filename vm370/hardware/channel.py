@@ -28,6 +28,15 @@ The model
 - Pending interruptions are kept per device and cleared by an I/O
   interruption (``take_interrupt``), by TEST I/O, or by START I/O (which then
   stores them with the busy bit).
+- Devices attach behind a ``ControlUnit`` (by default the one their type
+  uses, for the aligned group of unit addresses it answers to: see
+  ``CONTROL_UNIT_TYPES``). While one device's channel program runs, the
+  control unit is busy: START I/O or TEST I/O to another device on it gets
+  busy and status modifier (cc 1), and when it frees it presents control
+  unit end to each device it answered busy to (PoO, "Control Unit End").
+- Chaining check (a channel overrun while data chaining on input) is never
+  presented: the emulated channel moves a whole data area at once and never
+  overruns (docs/io.md).
 """
 
 from __future__ import annotations
@@ -39,10 +48,13 @@ from vm370.hardware.clock import Clock, Event
 from vm370.hardware.devices import (
     BUSY,
     CHANNEL_END,
+    CONTROL_UNIT_END,
     DEVICE_END,
     STATUS_MODIFIER,
     Device,
+    control_unit_type,
     is_read,
+    same_host_file,
 )
 from vm370.hardware.storage import BLOCK_SHIFT, FETCH_PROTECT, Storage
 
@@ -86,6 +98,46 @@ class IPLError(Exception):
     """The initial program load could not complete (the load light stays on)."""
 
 
+_CHANNEL_STATUS_NAMES = (
+    (PROGRAM_CHECK, "program check: no valid CCWs in the IPL record; is it bootable?"),
+    (PROTECTION_CHECK, "protection check"),
+    (CHANNEL_DATA_CHECK, "channel data check"),
+    (CHANNEL_CONTROL_CHECK, "channel control check"),
+    (INTERFACE_CONTROL_CHECK, "interface control check"),
+    (CHAINING_CHECK, "chaining check"),
+    (INCORRECT_LENGTH, "incorrect length"),
+)
+
+
+def _ipl_failure(unit_status: int, channel_status: int, sense: bytes) -> str:
+    """Why an IPL failed, in words a user can act on."""
+    from vm370.hardware.devices import (
+        SENSE_COMMAND_REJECT,
+        SENSE_DATA_CHECK,
+        SENSE_EQUIPMENT_CHECK,
+        SENSE_INTERVENTION_REQUIRED,
+        UNIT_CHECK,
+        UNIT_EXCEPTION,
+    )
+
+    reasons = [text for bit, text in _CHANNEL_STATUS_NAMES if channel_status & bit]
+    if unit_status & UNIT_EXCEPTION:
+        reasons.append("unit exception: the device had no record to read (an empty deck?)")
+    if unit_status & UNIT_CHECK:
+        first = sense[0] if sense else 0
+        if first & SENSE_INTERVENTION_REQUIRED:
+            reasons.append("intervention required: the device is not ready or empty")
+        elif first & SENSE_COMMAND_REJECT:
+            reasons.append("command reject: the device cannot be read from")
+        elif first & (SENSE_EQUIPMENT_CHECK | SENSE_DATA_CHECK):
+            reasons.append("equipment or data check: the medium is damaged or unformatted")
+        elif len(sense) > 1 and sense[1] & 0x08:  # DASD sense byte 1: no record found
+            reasons.append("no record found: the pack has no IPL record in R1 of track 0")
+        else:
+            reasons.append("unit check")
+    return "; ".join(reasons) or "unexpected status"
+
+
 @dataclass(slots=True)
 class CCW:
     """One channel command word and the real address it was fetched from."""
@@ -120,14 +172,46 @@ class _Outcome:
     device_end_delay: int = 0
 
 
+class ControlUnit:
+    """A control unit and the devices behind it; it works for one of them at a time."""
+
+    __slots__ = ("name", "address", "subchannels", "owed")
+
+    def __init__(self, name: str, address: int):
+        self.name = name
+        self.address = address  # the lowest unit address it answers to
+        self.subchannels: list[Subchannel] = []
+        # Devices answered with busy and status modifier: each gets control
+        # unit end when the control unit frees (PoO, "Control Unit End").
+        self.owed: list[int] = []
+
+    def working_for(self, subchannel: Subchannel | None = None) -> Subchannel | None:
+        """The (other) device whose channel program keeps this control unit busy, if any."""
+        for other in self.subchannels:
+            if other is not subchannel and other.state == WORKING:
+                return other
+        return None
+
+
 class Subchannel:
     """The channel's state for one device."""
 
-    __slots__ = ("address", "device", "channel", "key", "state", "event", "outcome", "deferred")
+    __slots__ = (
+        "address",
+        "device",
+        "channel",
+        "key",
+        "state",
+        "event",
+        "outcome",
+        "deferred",
+        "control_unit",
+    )
 
-    def __init__(self, address: int, device: Device):
+    def __init__(self, address: int, device: Device, control_unit: ControlUnit):
         self.address = address
         self.device = device
+        self.control_unit = control_unit
         self.channel = address >> 8
         self.key = 0
         self.state = IDLE
@@ -162,27 +246,78 @@ class ChannelSubsystem:
         self.clock = clock
         self.devices: dict[int, Device] = {}
         self._subchannels: dict[int, Subchannel] = {}
+        self.control_units: dict[tuple[str, int], ControlUnit] = {}
         self._pending: dict[int, tuple[int, bytes]] = {}  # address -> (sequence, CSW)
         self._sequence = 0
         self.interrupt_pending = False
         self.ccws_executed = 0
 
-    def attach(self, address: int, device: Device) -> None:
-        """Put ``device`` at I/O address ``address`` (replacing nothing: detach first)."""
+    def attach(self, address: int, device: Device, control_unit: int | None = None) -> None:
+        """Put ``device`` at I/O address ``address`` (replacing nothing: detach first).
+
+        The device goes behind the control unit of its type that answers to
+        ``control_unit`` (an I/O address on the same channel); by default the
+        one answering to the aligned group of addresses ``address`` is in
+        (2314 drives 190-197 share one, 198-19F another).
+        """
         # PoO (S/360): an 11-bit I/O address, channels 0-6; channel 7 is invalid.
         if not 0 <= address <= 0x6FF:
             raise ValueError(f"I/O address {address:X} is not between 000 and 6FF (channels 0-6)")
         if address in self.devices:
             raise ValueError(f"a device is already attached at {address:03X}")
+        kind = control_unit_type(device.device_type)
+        if control_unit is None:
+            control_unit = address
+        elif control_unit >> 8 != address >> 8 or not 0 <= control_unit <= 0x6FF:
+            raise ValueError(
+                f"device {address:03X}: control unit address {control_unit:03X} is not on "
+                f"channel {address >> 8}; a control unit serves devices of one channel"
+            )
+        base = control_unit & ~(kind.addresses - 1)
+        self._check_host_files(address, device)
+        unit = self.control_units.get((kind.name, base))
+        if unit is None:
+            unit = self.control_units[(kind.name, base)] = ControlUnit(kind.name, base)
+        subchannel = Subchannel(address, device, unit)
+        unit.subchannels.append(subchannel)
         self.devices[address] = device
-        self._subchannels[address] = Subchannel(address, device)
+        self._subchannels[address] = subchannel
         device.bind(self, address)
+
+    def control_unit(self, address: int) -> ControlUnit | None:
+        """The control unit the device at ``address`` is attached behind."""
+        subchannel = self._subchannels.get(address)
+        return subchannel.control_unit if subchannel is not None else None
+
+    def _check_host_files(self, address: int, device: Device) -> None:
+        """Refuse a device that would write a file another device uses, or the reverse.
+
+        A punch or printer on the reader's deck or on a pack would destroy it.
+        """
+        for path, writes in device.host_files():
+            for other_address, other in self.devices.items():
+                for other_path, other_writes in other.host_files():
+                    if (writes or other_writes) and same_host_file(path, other_path):
+                        raise ValueError(
+                            f"device {address:03X}: {path} is also the file of the device at "
+                            f"{other_address:03X}; a file one device writes cannot be used "
+                            f"by another"
+                        )
 
     def detach(self, address: int) -> None:
         subchannel = self._subchannels.pop(address, None)
         device = self.devices.pop(address, None)
-        if subchannel is not None and subchannel.event is not None:
-            subchannel.event.cancel()
+        if subchannel is not None:
+            if subchannel.event is not None:
+                subchannel.event.cancel()
+            unit = subchannel.control_unit
+            unit.subchannels.remove(subchannel)
+            if address in unit.owed:
+                unit.owed.remove(address)
+            if not unit.subchannels:
+                del self.control_units[(unit.name, unit.address)]
+            elif subchannel.state == WORKING:
+                self._free_control_unit(unit)
         self._clear_pending(address)
         if device is not None:
             device.bind(None, None)
@@ -197,6 +332,8 @@ class ChannelSubsystem:
             subchannel.state = IDLE
             subchannel.deferred = 0
             subchannel.device.reset()
+        for unit in self.control_units.values():
+            unit.owed.clear()
         self._pending.clear()
         self.interrupt_pending = False
 
@@ -222,6 +359,8 @@ class ChannelSubsystem:
             csw[4] |= BUSY
             self._clear_pending(subchannel.address)
             self._store_csw(bytes(csw))
+            return 1
+        if self._control_unit_busy(subchannel):
             return 1
         caw = self.storage.read_word(CAW_LOCATION)
         key = caw >> 28
@@ -271,7 +410,33 @@ class ChannelSubsystem:
         if subchannel.state == DEVICE_BUSY:
             self._store_csw(make_csw(0, 0, BUSY, 0, 0))
             return 1
+        if self._control_unit_busy(subchannel):
+            return 1
         return 0
+
+    def _control_unit_busy(self, subchannel: Subchannel) -> bool:
+        """Interrogate the device's control unit; if it works for another device, say busy.
+
+        PoO (S/360, "Status Modifier" and "Control Unit End"): a control unit
+        still executing an operation for another device answers START I/O and
+        TEST I/O with busy and status modifier (condition code 1, the CSW's
+        status byte stored), and then owes that device control unit end.
+        """
+        unit = subchannel.control_unit
+        if unit.working_for(subchannel) is None:
+            return False
+        if subchannel.address not in unit.owed:
+            unit.owed.append(subchannel.address)
+        self._store_csw(make_csw(0, 0, BUSY | STATUS_MODIFIER, 0, 0))
+        return True
+
+    def _free_control_unit(self, unit: ControlUnit) -> None:
+        """The control unit is free: control unit end to each device it answered busy to."""
+        if unit.working_for() is not None:
+            return
+        owed, unit.owed = unit.owed, []
+        for address in owed:
+            self.device_status(address, CONTROL_UNIT_END)
 
     def halt_io(self, address: int) -> int:
         """9E HIO: end the current operation now, without further chaining.
@@ -412,6 +577,7 @@ class ChannelSubsystem:
             raise IPLError(
                 f"IPL from {address:03X} failed: unit status {unit_status:02X}, "
                 f"channel status {channel_status:02X}, sense {sense}"
+                f" ({_ipl_failure(unit_status, channel_status, subchannel.device.sense)})"
             )
         self.storage.write(2, (address & 0xFFFF).to_bytes(2, "big"))
 
@@ -654,6 +820,8 @@ class ChannelSubsystem:
         if pending is not None:  # a PCI not yet taken merges into the final status
             final[5] |= pending[1][5] & CHANNEL_PCI
         self._make_pending(subchannel.address, bytes(final))
+        if subchannel.control_unit.owed:
+            self._free_control_unit(subchannel.control_unit)
 
     def _device_end(self, subchannel: Subchannel) -> None:
         """Device end after channel end: its own interruption (PoO), with a zero CSW.

@@ -84,14 +84,18 @@ The registry
 ``DEVICE_TYPES`` maps a device type ("1052", "2540R", "2540P", "1403",
 "2311", "2314", "3277") to its class; modules register with ``register``.
 ``create_device(type, file)`` builds one from a command-line style
-specification (see ``vm370 bare --attach``).
+specification (see ``vm370 bare --attach``). ``CONTROL_UNIT_TYPES`` gives
+the control unit each type attaches behind (the channel models control unit
+busy and control unit end with it).
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -207,8 +211,137 @@ class Device:
     def close(self) -> None:
         """Flush and release host resources."""
 
+    def host_files(self) -> list[tuple[Path, bool]]:
+        """The host files this device uses, each with True if the device writes it.
+
+        The channel subsystem refuses to attach a device that would write a
+        file another device uses (or use a file another device writes).
+        """
+        return []
+
     def describe(self) -> str:
         return self.device_type
+
+
+def same_host_file(first: Path, second: Path) -> bool:
+    """Whether two paths name one file (the same path, a link to it, or a hard link)."""
+    try:
+        if first.resolve() == second.resolve():
+            return True
+        return first.exists() and second.exists() and os.path.samefile(first, second)
+    except OSError:
+        return False
+
+
+class HostOutputFile:
+    """A host file a device writes: a printer listing, a punched deck, a console log.
+
+    The file is checked when the device is attached but created or replaced
+    only when the device first writes to it, so a command that fails while
+    attaching its devices, or a run that never writes, leaves an existing file
+    as it was. A file holding a disk pack image is refused: a slip on the
+    command line must not print over a pack. A failed write (a full disk)
+    raises DeviceError, which the device answers with unit check; it is never
+    an OSError in the machine's run loop.
+    """
+
+    def __init__(self, path: str | Path, what: str, binary: bool = False) -> None:
+        self.path = Path(path)
+        self.what = what
+        self.binary = binary
+        self.error: str | None = None
+        self._file: IO | None = None
+        self._check()
+
+    def _refuse(self, reason: str) -> DeviceError:
+        return DeviceError(f"cannot open {self.what} file {self.path}: {reason}")
+
+    def _check(self) -> None:
+        from vm370.hardware.devices.ckd_image import COMPRESSED_IDS, IMAGE_ID
+
+        path = self.path
+        if path.is_dir():
+            raise self._refuse("Is a directory")
+        if not path.exists():
+            parent = path.parent
+            if not parent.is_dir():
+                raise self._refuse("No such file or directory")
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise self._refuse("Permission denied")
+            return
+        if not os.access(path, os.W_OK):
+            raise self._refuse("Permission denied")
+        if path.is_file():
+            try:
+                with open(path, "rb") as existing:
+                    header = existing.read(len(IMAGE_ID))
+            except OSError:
+                header = b""
+            if header == IMAGE_ID or header in COMPRESSED_IDS:
+                raise self._refuse(
+                    f"it holds a disk pack image, which the {self.what} would overwrite; "
+                    f"name another file"
+                )
+
+    def write(self, data: str | bytes) -> None:
+        """Write and flush; the first write creates or empties the file."""
+        if self.error is not None:
+            raise DeviceError(self.error)
+        try:
+            if self._file is None:
+                if self.binary:
+                    self._file = open(self.path, "wb")  # noqa: SIM115 - closed by close()
+                else:
+                    self._file = open(self.path, "w", encoding="utf-8")  # noqa: SIM115
+            self._file.write(data)
+            self._file.flush()
+        except OSError as error:
+            self.error = f"cannot write {self.what} file {self.path}: {error.strerror or error}"
+            raise DeviceError(self.error) from None
+
+    def flush(self) -> None:
+        """Every write is flushed already (text streams are duck-typed on this)."""
+
+    def close(self) -> None:
+        """Close the file; never raises (a failure is kept in ``error``)."""
+        if self._file is None:
+            return
+        try:
+            self._file.close()
+        except OSError as error:
+            self.error = f"cannot write {self.what} file {self.path}: {error.strerror or error}"
+        self._file = None
+
+
+@dataclass(frozen=True, slots=True)
+class ControlUnitType:
+    """A kind of control unit: its name and how many unit addresses one answers to."""
+
+    name: str
+    addresses: int
+
+
+# The control unit each device type attaches behind (component descriptions).
+# A control unit answers to an aligned group of ``addresses`` unit addresses,
+# as S/360 control units decoded the high-order bits of the unit address:
+# drives 190-197 share one 2314 control unit, 198-19F are on another. The
+# 2821 is "made up of logically independent control units" (2821 Component
+# Description, GA24-3312), one for the reader, the punch and each printer, so
+# its devices never keep one another busy; the 1052 adapter serves one 1052.
+CONTROL_UNIT_TYPES: dict[str, ControlUnitType] = {
+    "1052": ControlUnitType("1052 adapter", 1),
+    "2540R": ControlUnitType("2821", 1),
+    "2540P": ControlUnitType("2821", 1),
+    "1403": ControlUnitType("2821", 1),
+    "2311": ControlUnitType("2841", 8),
+    "2314": ControlUnitType("2314", 8),
+    "3277": ControlUnitType("3272", 32),
+}
+
+
+def control_unit_type(device_type: str) -> ControlUnitType:
+    """The control unit a device type attaches behind; a type not listed has its own."""
+    return CONTROL_UNIT_TYPES.get(device_type, ControlUnitType(device_type, 1))
 
 
 DEVICE_TYPES: dict[str, type[Device]] = {}
