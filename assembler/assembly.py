@@ -139,10 +139,16 @@ def assemble(
 
     assembly = Assembly()
     sources = read_sources(source_text, assembly)
+    processor = MacroProcessor(maclib, sysparm, now)
     try:
-        sources = MacroProcessor(maclib, sysparm, now).expand(sources)
+        sources = processor.expand(sources)
     except RecursionError:
         sources = _with_problem(sources, "macro calls or COPY nested too deeply to expand")
+    for path, reason in processor.unreadable_library_files.items():
+        # Said once, at the first statement: its macros and members look missing otherwise.
+        sources = _with_problem(
+            sources, f"macro library file {path} cannot be read and was skipped: {reason}", ERROR
+        )
     assembly.statements = parse_statements(sources)
     _report_parse_problems(assembly)
     try:
@@ -160,10 +166,12 @@ def assemble(
     return AssemblyResult(deck, listing, list(assembly.diagnostics), assembly.return_code, assembly)
 
 
-def _with_problem(sources: list[SourceStatement], message: str) -> list[SourceStatement]:
-    """The unexpanded source, its first statement carrying a critical problem."""
+def _with_problem(
+    sources: list[SourceStatement], message: str, severity: int = CRITICAL
+) -> list[SourceStatement]:
+    """The sources, their first statement carrying a problem (critical unless told)."""
     if sources:
-        sources[0].problems.append(CardProblem(sources[0].line, 0, CRITICAL, message))
+        sources[0].problems.append(CardProblem(sources[0].line, 0, severity, message))
     return sources
 
 

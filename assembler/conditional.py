@@ -120,7 +120,11 @@ class Evaluator:
 
     def _self_defining(self, tree):
         token = tree.children[0].value
-        return self_defining_value(token[0].upper() + token[1:])
+        try:
+            return self_defining_value(token[0].upper() + token[1:])
+        except (ValueError, UnicodeEncodeError):
+            # The lexer takes any quoted text after X, B or C; the digits are checked here.
+            raise ConditionalError(f"{token} is not a valid self-defining term", 12) from None
 
     def _subscripts(self, subscript) -> tuple[int, ...]:
         if subscript is None:

@@ -177,6 +177,8 @@ def _decimal_value(text: str, column: int) -> Fraction:
     if match is None or not (match.group(2) or match.group(3)):
         raise AssemblyError(f"{text!r} is not a decimal number", column, SERIOUS)
     sign, whole, fraction, exponent = match.groups()
+    if exponent and abs(int(exponent)) > NOMINAL_EXPONENT_LIMIT:
+        raise AssemblyError(f"exponent of {text} is out of range for any constant", column)
     value = Fraction(int((whole or "0") + (fraction or "")), 10 ** len(fraction or ""))
     if exponent:
         value *= Fraction(10) ** int(exponent)
@@ -285,13 +287,41 @@ class AddressServices:
     move_location: Callable | None = None
 
 
+# Modifier ranges as the HLASM Language Reference gives them ("Scale modifier",
+# "Exponent modifier"; taken to be Assembler F's too); they also keep the exact
+# arithmetic below from computing 10**99999999.
+SCALE_RANGES = {"F": (-187, 346), "H": (-187, 346), "E": (0, 14), "D": (0, 14)}
+EXPONENT_RANGE = (-85, 75)
+# No decimal constant can hold a value past 10**±400: a nominal exponent beyond
+# this bound is refused before the arithmetic is done.
+NOMINAL_EXPONENT_LIMIT = 400
+
+
+def _modifiers(operand: DCOperand, services: AddressServices) -> tuple[int, int]:
+    """The scale and exponent modifiers of an operand (0 when absent), range-checked."""
+    scale = services.absolute(operand.scale) if operand.scale is not None else 0
+    exponent = services.absolute(operand.exponent) if operand.exponent is not None else 0
+    low, high = SCALE_RANGES.get(operand.type, (scale, scale))
+    if not low <= scale <= high:
+        raise AssemblyError(
+            f"scale modifier of a {operand.type}-type constant must be {low} to {high}",
+            operand.scale.column,
+            SERIOUS,
+        )
+    low, high = EXPONENT_RANGE
+    if operand.type in "FHED" and not low <= exponent <= high:
+        raise AssemblyError(
+            f"exponent modifier must be {low} to {high}", operand.exponent.column, SERIOUS
+        )
+    return scale, exponent
+
+
 def constant_bytes(
     operand: DCOperand, operand_layout: Layout, services: AddressServices
 ) -> tuple[bytes, list[Relocation]]:
     """The bytes of one DC operand (all duplications) and its address fields."""
     kind = operand.type
-    scale = services.absolute(operand.scale) if operand.scale is not None else 0
-    exponent = services.absolute(operand.exponent) if operand.exponent is not None else 0
+    scale, exponent = _modifiers(operand, services)
     if operand.scale is not None and kind not in "FHED":
         raise AssemblyError(
             f"a scale modifier does not apply to {kind}-type constants",
@@ -422,8 +452,7 @@ def constant_bits(operand: DCOperand, operand_layout: Layout, services: AddressS
     C, E and D constants keep their leftmost bits, the other types their rightmost.
     """
     kind = operand.type
-    scale = services.absolute(operand.scale) if operand.scale is not None else 0
-    exponent = services.absolute(operand.exponent) if operand.exponent is not None else 0
+    scale, exponent = _modifiers(operand, services)
     column = operand.column
     if operand.addresses is not None:
         parts = list(operand.addresses)

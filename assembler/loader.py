@@ -84,12 +84,18 @@ def read_object_deck(deck: bytes) -> ObjectModule:
             f"object deck is {len(deck)} bytes, not a whole number of 80-byte cards"
         )
     module = ObjectModule()
+    ended = False
     for number, start in enumerate(range(0, len(deck), CARD_LENGTH), start=1):
         card = deck[start : start + CARD_LENGTH]
         if card[0] != 0x02:
             continue
         kind = card[1:4].decode("cp037", errors="replace")
         count = int.from_bytes(card[10:12], "big")
+        if ended and kind in ("ESD", "TXT", "RLD", "END"):
+            raise ObjectDeckError(
+                f"card {number}: {kind} card after the END card (two decks in one file? "
+                f"give each one its own --load-deck)"
+            )
         if kind == "ESD":
             _read_esd(module, card, count, number)
         elif kind == "TXT":
@@ -101,6 +107,7 @@ def read_object_deck(deck: bytes) -> ObjectModule:
         elif kind == "RLD":
             _read_rld(module, card, count, number)
         elif kind == "END":
+            ended = True
             if card[14:16] != b"\x40\x40":
                 module.entry = (
                     int.from_bytes(card[14:16], "big"),
@@ -108,6 +115,11 @@ def read_object_deck(deck: bytes) -> ObjectModule:
                 )
             elif card[16:24] != b"\x40" * 8:
                 module.entry_name = _name(card[16:24])
+    if not ended:
+        # An object deck always ends with END (GC28-6514): without it the file was cut short.
+        raise ObjectDeckError(
+            "object deck has no cards" if not deck else "object deck has no END card (truncated?)"
+        )
     return module
 
 

@@ -235,6 +235,13 @@ def _collect_literal(assembly: Assembly, statement: Statement, literal: Literal)
             raise AssemblyError(
                 "a literal cannot have a duplication factor of zero", literal.column
             )
+        if constant_layout.total > LOCATION_LIMIT + 1:
+            raise AssemblyError(
+                f"literal ={text} is {constant_layout.total} bytes; no pool can hold it "
+                f"below X'FFFFFF'",
+                literal.column,
+                SERIOUS,
+            )
         entry = LiteralEntry(text, literal.constant, constant_layout, statement.number)
         assembly.pending_literals[key] = entry
     if statement.literals is None:
@@ -266,10 +273,24 @@ def _pool_literals(assembly: Assembly, statement: Statement | None, final: bool 
             )
             if fits:
                 ordered.append(entry)
+    placed = []
     for entry in ordered:
         entry.section = section
+        if location + entry.layout.total > LOCATION_LIMIT + 1:
+            # Left out of the pool (no object code); its users get a serious error here.
+            entry.location = LOCATION_LIMIT
+            if statement is not None:
+                assembly.report(
+                    statement,
+                    f"literal ={entry.text} would pass X'FFFFFF' in this pool; it is left out",
+                    -1,
+                    SERIOUS,
+                )
+            continue
         entry.location = location
         location += entry.layout.total
+        placed.append(entry)
+    ordered = placed
     section.advance_to(location)
     assembly.literal_pools.append(ordered)
     if statement is not None:

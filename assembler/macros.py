@@ -29,6 +29,9 @@ SETS = frozenset({"SETA", "SETB", "SETC"})
 CONDITIONAL = DECLARATIONS | SETS | {"AIF", "AGO", "ANOP", "ACTR", "MNOTE", "MEXIT"}
 DEFAULT_ACTR = 4096  # GC28-6514: ACTR's initial value
 MAX_DEPTH = 100
+# Statements in one assembly past which no macro is expanded: a macro that
+# calls itself twice would otherwise expand 2**100 times under MAX_DEPTH.
+MAX_STATEMENTS = 200_000
 # &SYSDATE and &SYSTIME when the caller gives no time: a fixed moment (the start of
 # 1970, as SOURCE_DATE_EPOCH=0 would give), so that assemblies through the API are
 # reproducible. The vm370 asm command passes the time of day.
@@ -200,6 +203,9 @@ class MacroProcessor:
         self.output: list[SourceStatement] = []
         self.sysndx = 0
         self.sysect = ""
+        self.expansion_stopped = False
+        self.unreadable_library_files: dict[Path, str] = {}  # *.macro, *.copy: why skipped
+        self.too_deep: set[tuple[str, ...]] = set()  # open-code calls that passed MAX_DEPTH
         self.copies = 0
 
     # Helpers for output and problems
@@ -534,7 +540,8 @@ class MacroProcessor:
                 continue
             try:
                 statements = _read_library_file(path)
-            except MacroError:
+            except MacroError as error:
+                self.unreadable_library_files[path] = error.message.split(f"{path}: ", 1)[-1]
                 continue
             if suffix == ".macro":
                 for index, statement in enumerate(statements):
@@ -678,7 +685,26 @@ class MacroProcessor:
         prototype = definition.prototype
         frame = f"{prototype.name} called at line {statement.line}"
         inner_stack = (*stack, frame)
+        if len(self.output) >= MAX_STATEMENTS:
+            if not self.expansion_stopped:
+                self.expansion_stopped = True  # reported once; every later call is skipped
+                self.output[-1].problems.append(
+                    CardProblem(
+                        statement.line,
+                        0,
+                        CRITICAL,
+                        _in_macro(
+                            f"more than {MAX_STATEMENTS} statements in one assembly (a macro "
+                            f"calling itself more than once?); no more macros are expanded",
+                            stack[-3:],
+                        ),
+                    )
+                )
+            return
         if depth >= MAX_DEPTH:
+            if stack[:1] in self.too_deep:
+                return  # this open-code call already has its diagnostic
+            self.too_deep.add(stack[:1])
             self.output[-1].problems.append(
                 CardProblem(
                     statement.line,

@@ -30,7 +30,8 @@ ESD_TYPES = {"SD": 0x00, "LD": 0x01, "ER": 0x02, "PC": 0x04, "CM": 0x05, "WX": 0
 
 
 def ebcdic_name(name: str) -> bytes:
-    return name.ljust(8)[:8].encode("cp037")
+    # A name that is no valid symbol (P€ CSECT) is already an error; its deck still gets written.
+    return name.ljust(8)[:8].encode("cp037", errors="replace")
 
 
 class DeckWriter:

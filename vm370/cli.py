@@ -242,11 +242,14 @@ def _run_bare(args: argparse.Namespace) -> int:
     return 0
 
 
+# A deck for 16M of storage is well under this; an endless file must not fill memory.
+_LARGEST_DECK = 64 * 2**20
+
+
 def _machine_with_decks(items: list[str], storage_size: int):
     """A machine with the object decks of ``--load-deck`` loaded, or None for none."""
     if not items:
         return None
-    from pathlib import Path
 
     from assembler.loader import ObjectDeckError, UnresolvedSymbolsError, load
     from vm370.hardware.machine import Machine
@@ -257,9 +260,13 @@ def _machine_with_decks(items: list[str], storage_size: int):
         if not at or not path:
             raise UsageError(f"--load-deck {item!r} must be FILE@HEXADDR")
         try:
-            decks.append((Path(path).read_bytes(), _hex_number(address, "load address")))
+            with open(path, "rb") as file:
+                deck = file.read(_LARGEST_DECK + 1)
         except OSError as error:
             raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
+        if len(deck) > _LARGEST_DECK:
+            raise UsageError(f"{path} is over {_LARGEST_DECK // 2**20} MB: not an object deck")
+        decks.append((deck, _hex_number(address, "load address")))
     machine = Machine(storage_size)
     try:
         load(decks, machine.storage)

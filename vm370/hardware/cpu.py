@@ -898,15 +898,22 @@ class CPU:
         """
         clock = self.clock
         executed = 0
+        # Each time the wait state lets time pass counts as one step against the
+        # limit, so a wait that devices keep busy forever (a channel program
+        # looping on TIC) still ends at the limit. Instructions are counted apart.
+        wait_steps = 0
         try:
             self.take_interruptions()
             while True:
                 if self.wait:
+                    if executed + wait_steps >= max_instructions:
+                        return LIMIT
                     stop = self._wait()
                     if stop is not None:
                         return stop
+                    wait_steps += 1
                     continue
-                remaining = max_instructions - executed
+                remaining = max_instructions - executed - wait_steps
                 if remaining <= 0:
                     return LIMIT
                 budget = clock.next_due - clock.now

@@ -53,7 +53,10 @@ class Machine:
 
     def load_file(self, path: str | Path, address: int) -> None:
         try:
-            data = Path(path).read_bytes()
+            # Read no more than fits: an endless file (a device, a pipe) must not fill memory.
+            room = max(self.storage.size - address, 0)
+            with open(path, "rb") as file:
+                data = file.read(room + 1)
         except OSError as error:
             raise MachineError(f"cannot read {path}: {error.strerror or error}") from error
         try:
@@ -150,6 +153,7 @@ def prepare_bare(request: BareRun, machine: Machine | None = None) -> tuple[Mach
     machine.load_control_registers(request.control_registers, request.extended_control_mode)
     attached = attach_devices(machine, request.attaches)
     try:
+        _refuse_loads_that_devices_write(request, attached)
         if request.ipl is not None:
             machine.ipl(request.ipl)
         else:
@@ -162,6 +166,20 @@ def prepare_bare(request: BareRun, machine: Machine | None = None) -> tuple[Mach
             device.close()
         raise
     return machine, attached
+
+
+def _refuse_loads_that_devices_write(request: BareRun, attached: list) -> None:
+    """A printer or punch writing the file a program was loaded from would destroy it."""
+    from vm370.hardware.devices import same_host_file
+
+    for path, _address in request.loads:
+        for device in attached:
+            for host_file, writes in device.host_files():
+                if writes and same_host_file(Path(path), Path(host_file)):
+                    raise MachineError(
+                        f"{path} is loaded as a program and written by the {device.describe()}: "
+                        "give the device another file"
+                    )
 
 
 def bare_report(machine: Machine, request: BareRun, stop: str, instructions: int) -> dict:

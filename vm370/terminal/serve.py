@@ -51,10 +51,9 @@ def serve_bare(
             server = TN3270Server([d.port for d in displays], tn3270[0], tn3270[1])
             try:
                 port = server.start_in_thread()
-            except OSError as error:
-                raise MachineError(
-                    f"cannot listen on {tn3270[0]}:{tn3270[1]}: {error.strerror or error}"
-                ) from None
+            except (OSError, UnicodeError) as error:  # UnicodeError: a host name over 63
+                reason = getattr(error, "strerror", None) or error
+                raise MachineError(f"cannot listen on {tn3270[0]}:{tn3270[1]}: {reason}") from None
             names = ", ".join(d.port.name for d in displays)
             print(f"tn3270: serving 3277 {names} on {tn3270[0]}:{port}", file=out, flush=True)
         before = machine.cpu.instructions_executed

@@ -80,7 +80,8 @@ class TN3270Client:
         try:
             async with asyncio.timeout(CONNECT_TIMEOUT):
                 self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        except (OSError, TimeoutError) as error:
+        except (OSError, TimeoutError, UnicodeError) as error:
+            # UnicodeError: a host name the resolver cannot even encode (a label over 63).
             reason = getattr(error, "strerror", None) or error or "timed out"
             raise TN3270ClientError(f"cannot connect to {self.name}: {reason}") from None
 
@@ -108,6 +109,13 @@ class TN3270Client:
     async def run(self) -> str:
         """Read until the server closes; return why the session ended."""
         assert self.reader is not None and self.writer is not None
+        try:
+            return await self._read_until_closed()
+        except OSError as error:  # a reset connection, a broken pipe
+            reason = error.strerror or error
+            raise TN3270ClientError(f"{self.name}: connection lost: {reason}") from None
+
+    async def _read_until_closed(self) -> str:
         while True:
             chunk = await self.reader.read(65536)
             if not chunk:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from collections import deque
 from pathlib import Path
-from typing import BinaryIO
 
 from vm370.hardware.devices import (
     NORMAL_END,
@@ -35,11 +34,15 @@ from vm370.hardware.devices import (
     CCWResult,
     Device,
     DeviceError,
+    HostOutputFile,
     register,
 )
 from vm370.hardware.devices.codepage import BLANK, printable, to_ebcdic
 
 CARD_COLUMNS = 80
+# The whole deck goes into the hopper at attach: a file this large (/dev/zero, a
+# disk image) is a mistake, refused before it fills memory.
+MAX_DECK_BYTES = 32 * 1024 * 1024
 NOP = 0x03
 
 # The real 2540 reads 1000 cards a minute (60 ms a card) and punches 300
@@ -106,16 +109,22 @@ def read_deck(path: str | Path, deck_format: str = "auto") -> list[bytes]:
     """Read a host deck file: format 'text', 'ebcdic' or 'auto' (decide by content)."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as deck_file:
+            raw = deck_file.read(MAX_DECK_BYTES + 1)
     except FileNotFoundError:
         raise DeckError(f"deck {path} does not exist") from None
     except OSError as error:
         raise DeckError(f"cannot read deck {path}: {error.strerror}") from None
+    if len(raw) > MAX_DECK_BYTES:
+        raise DeckError(
+            f"deck {path} is larger than {MAX_DECK_BYTES // (1024 * 1024)} MB "
+            f"({MAX_DECK_BYTES // CARD_COLUMNS} cards); not a deck?"
+        )
     if deck_format == "auto":
         deck_format = "text" if _looks_like_text(raw) else "ebcdic"
     if deck_format == "text":
         try:
-            text = raw.decode("utf-8")
+            text = raw.decode("utf-8-sig")  # a byte-order mark (Windows editors) is dropped
         except UnicodeDecodeError as error:
             raise DeckError(f"deck {path} is not UTF-8 text (byte {error.start})") from None
         return cards_from_text(text, str(path))
@@ -136,6 +145,7 @@ class CardReader2540(Device):
         self.hopper: deque[bytes] = deque()
         self.end_of_file = False
         self.cards_read = 0
+        self.decks: list[Path] = []  # the host decks loaded, for host_files
         if deck is not None:
             self.load(deck, deck_format)
 
@@ -147,7 +157,11 @@ class CardReader2540(Device):
         """Put a host deck in the hopper (behind any cards there); return its card count."""
         cards = read_deck(deck, deck_format)
         self.load_cards(cards)
+        self.decks.append(Path(deck))
         return len(cards)
+
+    def host_files(self) -> list[tuple[Path, bool]]:
+        return [(deck, False) for deck in self.decks]
 
     def load_cards(self, cards: list[bytes]) -> None:
         for card in cards:
@@ -186,17 +200,14 @@ class CardPunch2540(Device):
         super().__init__()
         self.punched: list[bytes] = []
         self.path = Path(path) if path is not None else None
-        self._file: BinaryIO | None = None
+        self._file: HostOutputFile | None = None
         if deck_format == "auto":
             deck_format = "text" if self.path and self.path.suffix.lower() == ".txt" else "ebcdic"
         if deck_format not in ("text", "ebcdic"):
             raise DeckError(f"unknown deck format {deck_format!r}: use text or ebcdic")
         self.deck_format = deck_format
         if self.path is not None:
-            try:
-                self._file = open(self.path, "wb")  # noqa: SIM115 - closed by close()
-            except OSError as error:
-                raise DeviceError(f"cannot open punch file {self.path}: {error.strerror}") from None
+            self._file = HostOutputFile(self.path, "punch", binary=True)
 
     @classmethod
     def from_spec(cls, file: str | None) -> CardPunch2540:
@@ -209,15 +220,22 @@ class CardPunch2540(Device):
             card = bytes(data[:CARD_COLUMNS]).ljust(CARD_COLUMNS, bytes((BLANK,)))
             self.punched.append(card)
             if self._file is not None:
+                record = card
                 if self.deck_format == "text":
-                    self._file.write((printable(card).rstrip() + "\n").encode("utf-8"))
-                else:
-                    self._file.write(card)
-                self._file.flush()
+                    record = (printable(card).rstrip() + "\n").encode("utf-8")
+                try:
+                    self._file.write(record)
+                except DeviceError:
+                    # The host file cannot take the card (a full disk): as a full stacker.
+                    self.punched.pop()
+                    return self.unit_check(SENSE_INTERVENTION_REQUIRED)
             return CCWResult(NORMAL_END, CARD_COLUMNS, delay=PUNCH_DELAY)
         if command & 0x03 == 0x03:
             return CCWResult(NORMAL_END, 0, delay=0, immediate=True)
         return self.reject()
+
+    def host_files(self) -> list[tuple[Path, bool]]:
+        return [(self.path, True)] if self.path is not None else []
 
     def close(self) -> None:
         if self._file is not None:

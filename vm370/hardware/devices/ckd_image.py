@@ -231,6 +231,10 @@ def create_image(
     except OSError as error:
         path.unlink(missing_ok=True)
         raise CKDImageError(f"cannot write {path}: {error.strerror}") from None
+    except BaseException:
+        # Ctrl+C half way: a partial pack would later be refused as truncated.
+        path.unlink(missing_ok=True)
+        raise
     return path
 
 
@@ -311,7 +315,13 @@ class CKDImage:
                 f"{name} is truncated or padded: {body} bytes of tracks is not a whole "
                 f"number of {cylinder_bytes}-byte cylinders ({whole} whole)"
             )
-        return geometry, body // cylinder_bytes
+        cylinders = body // cylinder_bytes
+        if cylinders > 0xFFFF:
+            # CCHH addresses 65,536 cylinders at most; create_image never makes more.
+            raise CKDImageError(
+                f"{name} has {cylinders} cylinders; a pack has at most 65535 (not a pack image?)"
+            )
+        return geometry, cylinders
 
     @property
     def heads(self) -> int:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sys
 from collections import deque
+from pathlib import Path
 from typing import TextIO
 
 from vm370.hardware.devices import (
@@ -26,6 +27,7 @@ from vm370.hardware.devices import (
     CCWResult,
     Device,
     DeviceError,
+    HostOutputFile,
     register,
 )
 from vm370.hardware.devices.codepage import printable, to_ebcdic_lenient
@@ -62,17 +64,14 @@ class Console1052(Device):
         self.echo = echo
         self.typed: deque[str] = deque()
         self.transcript: list[str] = []  # everything printed, for tests and panels
-        self._owned: TextIO | None = None
+        self._owned: HostOutputFile | None = None
 
     @classmethod
     def from_spec(cls, file: str | None) -> Console1052:
         """--attach 01F=1052 uses the host terminal; 1052:FILE prints to FILE."""
         if file is None:
             return cls(sys.stdin, sys.stdout)
-        try:
-            stream = open(file, "w", encoding="utf-8")  # noqa: SIM115 - closed by close()
-        except OSError as error:
-            raise DeviceError(f"cannot open console file {file}: {error.strerror}") from None
+        stream = HostOutputFile(file, "console")
         console = cls(None, stream)
         console._owned = stream
         return console
@@ -91,7 +90,17 @@ class Console1052(Device):
             self.output_stream.write(text)
             self.output_stream.flush()
 
+    def host_files(self) -> list[tuple[Path, bool]]:
+        return [(self._owned.path, True)] if self._owned is not None else []
+
     def execute(self, command: int, data: bytes, count: int, chained: bool) -> CCWResult:
+        try:
+            return self._console_command(command, data, count)
+        except DeviceError:
+            # The console file cannot take the line (a full disk): no operator there.
+            return self.unit_check(SENSE_INTERVENTION_REQUIRED)
+
+    def _console_command(self, command: int, data: bytes, count: int) -> CCWResult:
         if command in (WRITE, WRITE_NO_RETURN):
             text = printable(data[:count])
             self._print(text + ("\n" if command == WRITE else ""))

@@ -216,6 +216,9 @@ class DasdDevice(Device):
         self.image.flush()
         self.image.close()
 
+    def host_files(self) -> list[tuple[Path, bool]]:
+        return [(self.image.path, not self.read_only)]
+
     def track(self) -> Track:
         if self._track is None:
             try:

@@ -24,6 +24,7 @@ character), and a form feed where the carriage skips to a new page.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -35,6 +36,7 @@ from vm370.hardware.devices import (
     CCWResult,
     Device,
     DeviceError,
+    HostOutputFile,
     register,
 )
 from vm370.hardware.devices.codepage import printable
@@ -71,11 +73,10 @@ class Printer1403(Device):
         self.output: list[str] = []  # everything emitted, for tests
         self._stream = stream
         self._owned = False
+        self._host_file: HostOutputFile | None = None
         if path is not None:
-            try:
-                self._stream = open(path, "w", encoding="utf-8")  # noqa: SIM115 - close()
-            except OSError as error:
-                raise DeviceError(f"cannot open printer file {path}: {error.strerror}") from None
+            self._host_file = HostOutputFile(path, "printer")
+            self._stream = self._host_file
             self._owned = True
 
     @classmethod
@@ -86,6 +87,16 @@ class Printer1403(Device):
         return cls(file)
 
     def execute(self, command: int, data: bytes, count: int, chained: bool) -> CCWResult:
+        try:
+            return self._print_command(command, data, count)
+        except DeviceError:
+            # The host file cannot take the line (a full disk): as out of paper.
+            return self.unit_check(SENSE_INTERVENTION_REQUIRED)
+
+    def host_files(self) -> list[tuple[Path, bool]]:
+        return [(self._host_file.path, True)] if self._host_file is not None else []
+
+    def _print_command(self, command: int, data: bytes, count: int) -> CCWResult:
         if command == NOP:
             return CCWResult(NORMAL_END, 0, delay=0, immediate=True)
         action = command & 0x07
@@ -176,7 +187,9 @@ class Printer1403(Device):
 
     def close(self) -> None:
         if self.pending:
-            self._emit("\n")
+            # A failure is kept in the host file's error; closing must go on.
+            with contextlib.suppress(DeviceError):
+                self._emit("\n")
         if self._owned and self._stream is not None:
             self._stream.close()
             self._stream = None
