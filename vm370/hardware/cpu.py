@@ -90,6 +90,7 @@ from vm370.hardware.psw import (
     EXTERNAL_MASK,
     EXTERNAL_NEW_PSW,
     EXTERNAL_OLD_PSW,
+    EXTERNAL_TIMER,
     IO_NEW_PSW,
     IO_OLD_PSW,
     MACHINE_CHECK_NEW_PSW,
@@ -261,7 +262,7 @@ class CPU:
     @property
     def extended_control_mode(self) -> bool:
         """CR6 bit 8: PSWs are in the Model 67's EC format (GA27-2719)."""
-        return bool(self.control.values[MODE_REGISTER] & CR6_EXTENDED_CONTROL_MODE)
+        return self.control.extended_control_mode
 
     def current_psw(self, interruption_code: int | None = None) -> int:
         """The current PSW as a 64-bit integer: BC format, or EC format when CR6 says so.
@@ -709,11 +710,6 @@ class CPU:
         for cache in self._caches:
             cache.pop(address, None)
 
-    def unregister_native(self, address: int) -> None:
-        self.native_routines.pop(address, None)
-        for cache in self._caches:
-            cache.pop(address, None)
-
     def _enter_native(self, address: int, routine: NativeRoutine) -> None:
         if self.problem_state:
             raw = self._fetch_instruction(address)
@@ -756,7 +752,7 @@ class CPU:
         raise RecheckInterruptions
 
     def request_timer_interruption(self) -> None:
-        self.external_pending |= 0x80
+        self.external_pending |= EXTERNAL_TIMER
 
     def request_external_interruption(self, code_bits: int) -> None:
         """Make external interruption bits (24-31 of the code) pending: 0x40 interrupt key."""

@@ -13,6 +13,7 @@ from pathlib import Path
 from vm370.hardware.clock import Clock
 from vm370.hardware.control_registers import CR6_EXTENDED_CONTROL_MODE, MODE_REGISTER
 from vm370.hardware.cpu import CPU
+from vm370.hardware.psw import EXTERNAL_INTERRUPT_KEY, IPL_PSW
 from vm370.hardware.storage import Storage
 
 DEFAULT_STORAGE = 256 * 1024
@@ -102,7 +103,7 @@ class Machine:
             self.channels.ipl(address)
         except IPLError as error:
             raise MachineError(str(error)) from None
-        self.cpu.load_psw(int.from_bytes(self.storage.mem[0:8], "big"))
+        self.cpu.load_psw(self.storage.read_doubleword(IPL_PSW))
 
     def run(self, max_instructions: int = DEFAULT_MAX_INSTRUCTIONS) -> str:
         """Run until a wait nothing can end, or the limit; return the stop reason."""
@@ -110,7 +111,7 @@ class Machine:
 
     def press_interrupt_key(self) -> None:
         """The console's INTERRUPT key: an external interruption, code bit 25."""
-        self.cpu.request_external_interruption(0x40)
+        self.cpu.request_external_interruption(EXTERNAL_INTERRUPT_KEY)
 
     def dump(self, address: int, length: int) -> bytes:
         if address < 0 or length < 0 or address + length > self.storage.size:
@@ -159,7 +160,7 @@ def prepare_bare(request: BareRun, machine: Machine | None = None) -> tuple[Mach
         else:
             psw = request.psw
             if psw is None:
-                psw = int.from_bytes(machine.storage.mem[0:8], "big")
+                psw = machine.storage.read_doubleword(IPL_PSW)
             machine.set_psw(psw)
     except BaseException:
         for device in attached:

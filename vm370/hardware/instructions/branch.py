@@ -14,7 +14,7 @@ addressing mode BAL and BALR leave the whole 32-bit address too.
 
 from __future__ import annotations
 
-from vm370.hardware.instructions.fixed import WORD
+from vm370.hardware.instructions.operands import WORD
 
 
 def _link(cpu) -> int:

@@ -10,12 +10,9 @@ operation exceptions.
 
 from __future__ import annotations
 
+from vm370.hardware.instructions.operands import bd_address, rx_address
 from vm370.hardware.interrupts import ADDRESSING, SPECIFICATION, ProgramInterrupt
 from vm370.hardware.psw import RecheckInterruptions
-
-
-def _si_address(cpu, b1: int, d1: int) -> int:
-    return (d1 + (cpu.gpr[b1] if b1 else 0)) & cpu.address_mask
 
 
 def supervisor_call(cpu, r1, r2):
@@ -32,13 +29,13 @@ def set_program_mask(cpu, r1, r2):
 
 def set_system_mask(cpu, i2, b1, d1):
     """80 SSM Set System Mask [SI]"""
-    cpu.set_system_mask(cpu.fetch_byte(_si_address(cpu, b1, d1)))
+    cpu.set_system_mask(cpu.fetch_byte(bd_address(cpu, b1, d1)))
     raise RecheckInterruptions
 
 
 def load_psw(cpu, i2, b1, d1):
     """82 LPSW Load PSW [SI]"""
-    cpu.load_psw(cpu.fetch_doubleword(_si_address(cpu, b1, d1)))
+    cpu.load_psw(cpu.fetch_doubleword(bd_address(cpu, b1, d1)))
     raise RecheckInterruptions
 
 
@@ -80,7 +77,7 @@ def _io_address(cpu, b1: int, d1: int) -> int:
     # PoO: bits 16-31 of the effective address are the channel and device.
     # The channels schedule device timing from now: make now exact first.
     cpu.sync_clock()
-    return _si_address(cpu, b1, d1) & 0xFFFF
+    return bd_address(cpu, b1, d1) & 0xFFFF
 
 
 def start_io(cpu, i2, b1, d1):
@@ -114,7 +111,7 @@ def test_channel(cpu, i2, b1, d1):
 
 def _control_operand(cpu, r1: int, r3: int, b2: int, d2: int) -> tuple[int, int]:
     """The word-aligned operand address of LMC/STMC and how many registers it holds."""
-    address = (d2 + (cpu.gpr[b2] if b2 else 0)) & cpu.address_mask
+    address = bd_address(cpu, b2, d2)
     # Word alignment as for LM and STM on the System/360.
     if address & 3:
         raise ProgramInterrupt(SPECIFICATION)
@@ -145,8 +142,7 @@ def store_multiple_control(cpu, r1, r3, b2, d2):
 
 def load_real_address(cpu, r1, x2, b2, d2):
     """B1 LRA Load Real Address [RX]"""
-    gpr = cpu.gpr
-    address = (d2 + (gpr[x2] if x2 else 0) + (gpr[b2] if b2 else 0)) & cpu.address_mask
+    address = rx_address(cpu, x2, b2, d2)
     # Translation on or off alike, through the tables CR0 designates; no
     # translation exception, the associative array untouched.
-    cpu.cc, gpr[r1] = cpu.dat.load_real_address(address)
+    cpu.cc, cpu.gpr[r1] = cpu.dat.load_real_address(address)

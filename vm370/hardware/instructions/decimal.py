@@ -16,18 +16,13 @@ on, after the result is stored.
 from __future__ import annotations
 
 from vm370.hardware import packed_decimal
+from vm370.hardware.instructions.operands import rx_address, ss_addresses
 from vm370.hardware.interrupts import (
     DECIMAL_OVERFLOW,
     FIXED_POINT_DIVIDE,
     MASK_DECIMAL_OVERFLOW,
     ProgramInterrupt,
 )
-
-
-def _addresses(cpu, b1: int, d1: int, b2: int, d2: int) -> tuple[int, int]:
-    gpr = cpu.gpr
-    mask = cpu.address_mask
-    return (d1 + (gpr[b1] if b1 else 0)) & mask, (d2 + (gpr[b2] if b2 else 0)) & mask
 
 
 def _store_signed_result(cpu, address: int, result: packed_decimal.DecimalResult) -> None:
@@ -55,7 +50,7 @@ def add_decimal(cpu, l, b1, d1, b2, d2):
 
 def subtract_decimal(cpu, l, b1, d1, b2, d2):
     """FB SP Subtract Decimal [SS]"""
-    first, second = _addresses(cpu, b1, d1, b2, d2)
+    first, second = ss_addresses(cpu, b1, d1, b2, d2)
     operand1 = cpu.fetch(first, (l >> 4) + 1)
     operand2 = cpu.fetch(second, (l & 15) + 1)
     result = packed_decimal.subtract_decimal(operand1, operand2, cpu.ascii)
@@ -64,7 +59,7 @@ def subtract_decimal(cpu, l, b1, d1, b2, d2):
 
 def zero_and_add(cpu, l, b1, d1, b2, d2):
     """F8 ZAP Zero and Add [SS]"""
-    first, second = _addresses(cpu, b1, d1, b2, d2)
+    first, second = ss_addresses(cpu, b1, d1, b2, d2)
     length1 = (l >> 4) + 1
     # PoO: the first operand is not fetched, so only its store access matters.
     cpu.check_access(first, length1, True)
@@ -75,31 +70,30 @@ def zero_and_add(cpu, l, b1, d1, b2, d2):
 
 def compare_decimal(cpu, l, b1, d1, b2, d2):
     """F9 CP Compare Decimal [SS]"""
-    first, second = _addresses(cpu, b1, d1, b2, d2)
+    first, second = ss_addresses(cpu, b1, d1, b2, d2)
     operand1 = cpu.fetch(first, (l >> 4) + 1)
     operand2 = cpu.fetch(second, (l & 15) + 1)
     cpu.cc = packed_decimal.compare_decimal(operand1, operand2)
 
 
-def multiply_decimal(cpu, l, b1, d1, b2, d2):
-    """FC MP Multiply Decimal [SS]"""
+def _multiply_or_divide(cpu, l, b1, d1, b2, d2, operation) -> None:
     length1, length2 = (l >> 4) + 1, (l & 15) + 1
     # The length rule is a specification exception, recognized before any access.
     packed_decimal.check_multiply_divide_lengths(length1, length2)
-    first, second = _addresses(cpu, b1, d1, b2, d2)
+    first, second = ss_addresses(cpu, b1, d1, b2, d2)
     operand1 = cpu.fetch(first, length1)
     operand2 = cpu.fetch(second, length2)
-    cpu.store(first, packed_decimal.multiply_decimal(operand1, operand2, cpu.ascii))
+    cpu.store(first, operation(operand1, operand2, cpu.ascii))
+
+
+def multiply_decimal(cpu, l, b1, d1, b2, d2):
+    """FC MP Multiply Decimal [SS]"""
+    _multiply_or_divide(cpu, l, b1, d1, b2, d2, packed_decimal.multiply_decimal)
 
 
 def divide_decimal(cpu, l, b1, d1, b2, d2):
     """FD DP Divide Decimal [SS]"""
-    length1, length2 = (l >> 4) + 1, (l & 15) + 1
-    packed_decimal.check_multiply_divide_lengths(length1, length2)
-    first, second = _addresses(cpu, b1, d1, b2, d2)
-    operand1 = cpu.fetch(first, length1)
-    operand2 = cpu.fetch(second, length2)
-    cpu.store(first, packed_decimal.divide_decimal(operand1, operand2, cpu.ascii))
+    _multiply_or_divide(cpu, l, b1, d1, b2, d2, packed_decimal.divide_decimal)
 
 
 def _in_place(cpu, l, b1, d1, b2, d2, operation, *extra) -> None:
@@ -110,7 +104,7 @@ def _in_place(cpu, l, b1, d1, b2, d2, operation, *extra) -> None:
     overlap (neither wrapping past the end of the address space), the work
     copy is the one span covering both; otherwise the two fields side by side.
     """
-    first, second = _addresses(cpu, b1, d1, b2, d2)
+    first, second = ss_addresses(cpu, b1, d1, b2, d2)
     length1, length2 = (l >> 4) + 1, (l & 15) + 1
     cpu.check_access(first, length1, True)
     space = cpu.address_mask + 1
@@ -143,21 +137,19 @@ def move_with_offset(cpu, l, b1, d1, b2, d2):
 
 def convert_to_binary(cpu, r1, x2, b2, d2):
     """4F CVB Convert to Binary [RX]"""
-    gpr = cpu.gpr
-    address = (d2 + (gpr[x2] if x2 else 0) + (gpr[b2] if b2 else 0)) & cpu.address_mask
+    address = rx_address(cpu, x2, b2, d2)
     # S/360: the operand must be on a doubleword boundary (specification).
     doubleword = cpu.fetch_doubleword(address)
     value, overflow = packed_decimal.convert_to_binary(doubleword.to_bytes(8, "big"))
-    gpr[r1] = value
+    cpu.gpr[r1] = value
     if overflow:
         raise ProgramInterrupt(FIXED_POINT_DIVIDE)
 
 
 def convert_to_decimal(cpu, r1, x2, b2, d2):
     """4E CVD Convert to Decimal [RX]"""
-    gpr = cpu.gpr
-    address = (d2 + (gpr[x2] if x2 else 0) + (gpr[b2] if b2 else 0)) & cpu.address_mask
-    field = packed_decimal.convert_to_decimal(gpr[r1], cpu.ascii)
+    address = rx_address(cpu, x2, b2, d2)
+    field = packed_decimal.convert_to_decimal(cpu.gpr[r1], cpu.ascii)
     cpu.store_doubleword(address, int.from_bytes(field, "big"))
 
 
@@ -175,7 +167,7 @@ def _set_mark(cpu, first: int, mark: int | None) -> None:
 
 
 def _edit(cpu, l, b1, d1, b2, d2, mark: bool) -> None:
-    first, second = _addresses(cpu, b1, d1, b2, d2)
+    first, second = ss_addresses(cpu, b1, d1, b2, d2)
     pattern = cpu.fetch(first, l + 1)
     mask = cpu.address_mask
 

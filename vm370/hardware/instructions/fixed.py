@@ -9,6 +9,7 @@ instruction is completed).
 
 from __future__ import annotations
 
+from vm370.hardware.instructions.operands import WORD, even_pair, set_pair, shift_amount
 from vm370.hardware.interrupts import (
     FIXED_POINT_DIVIDE,
     FIXED_POINT_OVERFLOW,
@@ -17,7 +18,6 @@ from vm370.hardware.interrupts import (
     ProgramInterrupt,
 )
 
-WORD = 0xFFFFFFFF
 SIGN = 0x80000000
 
 
@@ -332,14 +332,10 @@ def divide(cpu, r1, x2, b2, d2):
     _divide(cpu, r1, signed(cpu.fetch_word(address)))
 
 
-def _shift_amount(cpu, b2: int, d2: int) -> int:
-    return (d2 + (cpu.gpr[b2] if b2 else 0)) & 63
-
-
 def shift_left_single(cpu, r1, r3, b2, d2):
     """8B SLA Shift Left Single [RS]"""
     value = cpu.gpr[r1]
-    shifted = signed(value) << _shift_amount(cpu, b2, d2)
+    shifted = signed(value) << shift_amount(cpu, b2, d2)
     # PoO: the sign stays; overflow when a bit unlike the sign leaves bit 1.
     result = (value & SIGN) | (shifted & 0x7FFFFFFF)
     cpu.gpr[r1] = result
@@ -351,20 +347,9 @@ def shift_left_single(cpu, r1, r3, b2, d2):
 
 def shift_right_single(cpu, r1, r3, b2, d2):
     """8A SRA Shift Right Single [RS]"""
-    result = (signed(cpu.gpr[r1]) >> _shift_amount(cpu, b2, d2)) & WORD
+    result = (signed(cpu.gpr[r1]) >> shift_amount(cpu, b2, d2)) & WORD
     cpu.gpr[r1] = result
     _set_cc_for(cpu, result)
-
-
-def _pair(cpu, r1: int) -> int:
-    if r1 & 1:
-        raise ProgramInterrupt(SPECIFICATION)
-    return cpu.gpr[r1] << 32 | cpu.gpr[r1 + 1]
-
-
-def _set_pair(cpu, r1: int, value: int) -> None:
-    cpu.gpr[r1] = (value >> 32) & WORD
-    cpu.gpr[r1 + 1] = value & WORD
 
 
 def _set_cc_for_double(cpu, value: int) -> None:
@@ -373,11 +358,11 @@ def _set_cc_for_double(cpu, value: int) -> None:
 
 def shift_left_double(cpu, r1, r3, b2, d2):
     """8F SLDA Shift Left Double [RS]"""
-    value = _pair(cpu, r1)
+    value = even_pair(cpu, r1)
     signed_value = value - ((value & (1 << 63)) << 1)
-    shifted = signed_value << _shift_amount(cpu, b2, d2)
+    shifted = signed_value << shift_amount(cpu, b2, d2)
     result = (value & (1 << 63)) | (shifted & ((1 << 63) - 1))
-    _set_pair(cpu, r1, result)
+    set_pair(cpu, r1, result)
     if not -(1 << 63) <= shifted < (1 << 63):
         _overflow(cpu)
     else:
@@ -386,8 +371,8 @@ def shift_left_double(cpu, r1, r3, b2, d2):
 
 def shift_right_double(cpu, r1, r3, b2, d2):
     """8E SRDA Shift Right Double [RS]"""
-    value = _pair(cpu, r1)
+    value = even_pair(cpu, r1)
     signed_value = value - ((value & (1 << 63)) << 1)
-    result = (signed_value >> _shift_amount(cpu, b2, d2)) & 0xFFFFFFFFFFFFFFFF
-    _set_pair(cpu, r1, result)
+    result = (signed_value >> shift_amount(cpu, b2, d2)) & 0xFFFFFFFFFFFFFFFF
+    set_pair(cpu, r1, result)
     _set_cc_for_double(cpu, result)

@@ -16,6 +16,7 @@ first, so the instruction is completed when the interruption is taken.
 from __future__ import annotations
 
 from vm370.hardware import hfp
+from vm370.hardware.instructions.operands import rx_address
 from vm370.hardware.interrupts import SPECIFICATION, ProgramInterrupt
 
 SHORT = hfp.SHORT
@@ -28,11 +29,6 @@ def _index(r: int) -> int:
     if r & 9:
         raise ProgramInterrupt(SPECIFICATION)
     return r >> 1
-
-
-def _address(cpu, x2: int, b2: int, d2: int) -> int:
-    gpr = cpu.gpr
-    return (d2 + (gpr[x2] if x2 else 0) + (gpr[b2] if b2 else 0)) & cpu.address_mask
 
 
 def _set_short(cpu, index: int, value: int) -> None:
@@ -71,12 +67,12 @@ def _long_register(cpu, r1: int, r2: int) -> tuple[int, int]:
 
 def _short_storage(cpu, r1: int, x2: int, b2: int, d2: int) -> tuple[int, int]:
     index = _index(r1)
-    return index, cpu.fetch_word(_address(cpu, x2, b2, d2))
+    return index, cpu.fetch_word(rx_address(cpu, x2, b2, d2))
 
 
 def _long_storage(cpu, r1: int, x2: int, b2: int, d2: int) -> tuple[int, int]:
     index = _index(r1)
-    return index, cpu.fetch_doubleword(_address(cpu, x2, b2, d2))
+    return index, cpu.fetch_doubleword(rx_address(cpu, x2, b2, d2))
 
 
 def load_long_register(cpu, r1, r2):
@@ -106,13 +102,13 @@ def load_short(cpu, r1, x2, b2, d2):
 def store_long(cpu, r1, x2, b2, d2):
     """60 STD Store (long) [RX]"""
     index = _index(r1)
-    cpu.store_doubleword(_address(cpu, x2, b2, d2), cpu.fpr[index])
+    cpu.store_doubleword(rx_address(cpu, x2, b2, d2), cpu.fpr[index])
 
 
 def store_short(cpu, r1, x2, b2, d2):
     """70 STE Store (short) [RX]"""
     index = _index(r1)
-    cpu.store_word(_address(cpu, x2, b2, d2), cpu.fpr[index] >> 32)
+    cpu.store_word(rx_address(cpu, x2, b2, d2), cpu.fpr[index] >> 32)
 
 
 def _sign_control_long(cpu, r1: int, r2: int, operation) -> None:

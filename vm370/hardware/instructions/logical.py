@@ -10,8 +10,16 @@ instruction.
 
 from __future__ import annotations
 
-from vm370.hardware.instructions.fixed import WORD
-from vm370.hardware.interrupts import SPECIFICATION, ProgramInterrupt
+from vm370.hardware.instructions.operands import (
+    WORD,
+    bd_address,
+    even_pair,
+    rx_address,
+    set_pair,
+    shift_amount,
+    ss_addresses,
+)
+from vm370.hardware.interrupts import ProgramInterrupt
 
 
 def _set_cc_nonzero(cpu, result: int) -> None:
@@ -20,21 +28,6 @@ def _set_cc_nonzero(cpu, result: int) -> None:
 
 def _compare_logical(cpu, first, second) -> None:
     cpu.cc = 0 if first == second else (1 if first < second else 2)
-
-
-def _rx_address(cpu, x2: int, b2: int, d2: int) -> int:
-    gpr = cpu.gpr
-    return (d2 + (gpr[x2] if x2 else 0) + (gpr[b2] if b2 else 0)) & cpu.address_mask
-
-
-def _si_address(cpu, b1: int, d1: int) -> int:
-    return (d1 + (cpu.gpr[b1] if b1 else 0)) & cpu.address_mask
-
-
-def _ss_addresses(cpu, b1: int, d1: int, b2: int, d2: int) -> tuple[int, int]:
-    gpr = cpu.gpr
-    mask = cpu.address_mask
-    return (d1 + (gpr[b1] if b1 else 0)) & mask, (d2 + (gpr[b2] if b2 else 0)) & mask
 
 
 def _overlap_distance(cpu, first: int, second: int, length: int) -> int:
@@ -49,7 +42,7 @@ def _combine(cpu, l: int, b1: int, d1: int, b2: int, d2: int, operation) -> byte
     ``operation`` works on ints; bytes are combined as one big integer when
     the operands do not overlap destructively, byte by byte when they do.
     """
-    first, second = _ss_addresses(cpu, b1, d1, b2, d2)
+    first, second = ss_addresses(cpu, b1, d1, b2, d2)
     length = l + 1
     cpu.check_access(first, length, True)
     target = cpu.fetch(first, length)
@@ -75,17 +68,17 @@ def compare_logical_register(cpu, r1, r2):
 
 def compare_logical(cpu, r1, x2, b2, d2):
     """55 CL Compare Logical [RX]"""
-    _compare_logical(cpu, cpu.gpr[r1], cpu.fetch_word(_rx_address(cpu, x2, b2, d2)))
+    _compare_logical(cpu, cpu.gpr[r1], cpu.fetch_word(rx_address(cpu, x2, b2, d2)))
 
 
 def compare_logical_immediate(cpu, i2, b1, d1):
     """95 CLI Compare Logical [SI]"""
-    _compare_logical(cpu, cpu.fetch_byte(_si_address(cpu, b1, d1)), i2)
+    _compare_logical(cpu, cpu.fetch_byte(bd_address(cpu, b1, d1)), i2)
 
 
 def compare_logical_characters(cpu, l, b1, d1, b2, d2):
     """D5 CLC Compare Logical [SS]"""
-    first, second = _ss_addresses(cpu, b1, d1, b2, d2)
+    first, second = ss_addresses(cpu, b1, d1, b2, d2)
     _compare_logical(cpu, cpu.fetch(first, l + 1), cpu.fetch(second, l + 1))
 
 
@@ -98,14 +91,14 @@ def and_register(cpu, r1, r2):
 
 def and_(cpu, r1, x2, b2, d2):
     """54 N AND [RX]"""
-    result = cpu.gpr[r1] & cpu.fetch_word(_rx_address(cpu, x2, b2, d2))
+    result = cpu.gpr[r1] & cpu.fetch_word(rx_address(cpu, x2, b2, d2))
     cpu.gpr[r1] = result
     cpu.cc = 1 if result else 0
 
 
 def and_immediate(cpu, i2, b1, d1):
     """94 NI AND [SI]"""
-    address = _si_address(cpu, b1, d1)
+    address = bd_address(cpu, b1, d1)
     result = cpu.fetch_byte(address) & i2
     cpu.store_byte(address, result)
     cpu.cc = 1 if result else 0
@@ -125,14 +118,14 @@ def or_register(cpu, r1, r2):
 
 def or_(cpu, r1, x2, b2, d2):
     """56 O OR [RX]"""
-    result = cpu.gpr[r1] | cpu.fetch_word(_rx_address(cpu, x2, b2, d2))
+    result = cpu.gpr[r1] | cpu.fetch_word(rx_address(cpu, x2, b2, d2))
     cpu.gpr[r1] = result
     cpu.cc = 1 if result else 0
 
 
 def or_immediate(cpu, i2, b1, d1):
     """96 OI OR [SI]"""
-    address = _si_address(cpu, b1, d1)
+    address = bd_address(cpu, b1, d1)
     result = cpu.fetch_byte(address) | i2
     cpu.store_byte(address, result)
     cpu.cc = 1 if result else 0
@@ -152,14 +145,14 @@ def exclusive_or_register(cpu, r1, r2):
 
 def exclusive_or(cpu, r1, x2, b2, d2):
     """57 X Exclusive OR [RX]"""
-    result = cpu.gpr[r1] ^ cpu.fetch_word(_rx_address(cpu, x2, b2, d2))
+    result = cpu.gpr[r1] ^ cpu.fetch_word(rx_address(cpu, x2, b2, d2))
     cpu.gpr[r1] = result
     cpu.cc = 1 if result else 0
 
 
 def exclusive_or_immediate(cpu, i2, b1, d1):
     """97 XI Exclusive OR [SI]"""
-    address = _si_address(cpu, b1, d1)
+    address = bd_address(cpu, b1, d1)
     result = cpu.fetch_byte(address) ^ i2
     cpu.store_byte(address, result)
     cpu.cc = 1 if result else 0
@@ -172,13 +165,13 @@ def exclusive_or_characters(cpu, l, b1, d1, b2, d2):
 
 def test_under_mask(cpu, i2, b1, d1):
     """91 TM Test under Mask [SI]"""
-    selected = cpu.fetch_byte(_si_address(cpu, b1, d1)) & i2
+    selected = cpu.fetch_byte(bd_address(cpu, b1, d1)) & i2
     cpu.cc = 0 if selected == 0 else (3 if selected == i2 else 1)
 
 
 def test_and_set(cpu, i2, b1, d1):
     """93 TS Test and Set [SI]"""
-    address = _si_address(cpu, b1, d1)
+    address = bd_address(cpu, b1, d1)
     byte = cpu.fetch_byte(address)
     cpu.store_byte(address, 0xFF)
     cpu.cc = byte >> 7
@@ -186,23 +179,23 @@ def test_and_set(cpu, i2, b1, d1):
 
 def insert_character(cpu, r1, x2, b2, d2):
     """43 IC Insert Character [RX]"""
-    byte = cpu.fetch_byte(_rx_address(cpu, x2, b2, d2))
+    byte = cpu.fetch_byte(rx_address(cpu, x2, b2, d2))
     cpu.gpr[r1] = (cpu.gpr[r1] & 0xFFFFFF00) | byte
 
 
 def store_character(cpu, r1, x2, b2, d2):
     """42 STC Store Character [RX]"""
-    cpu.store_byte(_rx_address(cpu, x2, b2, d2), cpu.gpr[r1] & 0xFF)
+    cpu.store_byte(rx_address(cpu, x2, b2, d2), cpu.gpr[r1] & 0xFF)
 
 
 def move_immediate(cpu, i2, b1, d1):
     """92 MVI Move [SI]"""
-    cpu.store_byte(_si_address(cpu, b1, d1), i2)
+    cpu.store_byte(bd_address(cpu, b1, d1), i2)
 
 
 def move_characters(cpu, l, b1, d1, b2, d2):
     """D2 MVC Move [SS]"""
-    first, second = _ss_addresses(cpu, b1, d1, b2, d2)
+    first, second = ss_addresses(cpu, b1, d1, b2, d2)
     length = l + 1
     cpu.check_access(first, length, True)
     data = cpu.fetch(second, length)
@@ -246,7 +239,7 @@ def _table_reader(cpu, table: int):
 
 def translate(cpu, l, b1, d1, b2, d2):
     """DC TR Translate [SS]"""
-    first, table = _ss_addresses(cpu, b1, d1, b2, d2)
+    first, table = ss_addresses(cpu, b1, d1, b2, d2)
     length = l + 1
     cpu.check_access(first, length, True)
     if _ranges_overlap(cpu, first, length, table, 256):
@@ -285,7 +278,7 @@ def _first_function_byte(cpu, data: bytes, table: int) -> tuple[int, int]:
 
 def translate_and_test(cpu, l, b1, d1, b2, d2):
     """DD TRT Translate and Test [SS]"""
-    first, table = _ss_addresses(cpu, b1, d1, b2, d2)
+    first, table = ss_addresses(cpu, b1, d1, b2, d2)
     length = l + 1
     index, function = _first_function_byte(cpu, cpu.fetch(first, length), table)
     if not function:
@@ -303,35 +296,21 @@ def translate_and_test(cpu, l, b1, d1, b2, d2):
     cpu.cc = 1 if index < length - 1 else 2
 
 
-def _logical_shift_amount(cpu, b2: int, d2: int) -> int:
-    return (d2 + (cpu.gpr[b2] if b2 else 0)) & 63
-
-
 def shift_left_single_logical(cpu, r1, r3, b2, d2):
     """89 SLL Shift Left Single Logical [RS]"""
-    cpu.gpr[r1] = (cpu.gpr[r1] << _logical_shift_amount(cpu, b2, d2)) & WORD
+    cpu.gpr[r1] = (cpu.gpr[r1] << shift_amount(cpu, b2, d2)) & WORD
 
 
 def shift_right_single_logical(cpu, r1, r3, b2, d2):
     """88 SRL Shift Right Single Logical [RS]"""
-    cpu.gpr[r1] = cpu.gpr[r1] >> _logical_shift_amount(cpu, b2, d2)
-
-
-def _double_register(cpu, r1: int) -> int:
-    if r1 & 1:
-        raise ProgramInterrupt(SPECIFICATION)
-    return cpu.gpr[r1] << 32 | cpu.gpr[r1 + 1]
+    cpu.gpr[r1] = cpu.gpr[r1] >> shift_amount(cpu, b2, d2)
 
 
 def shift_left_double_logical(cpu, r1, r3, b2, d2):
     """8D SLDL Shift Left Double Logical [RS]"""
-    value = (_double_register(cpu, r1) << _logical_shift_amount(cpu, b2, d2)) & (2**64 - 1)
-    cpu.gpr[r1] = value >> 32
-    cpu.gpr[r1 + 1] = value & WORD
+    set_pair(cpu, r1, even_pair(cpu, r1) << shift_amount(cpu, b2, d2))
 
 
 def shift_right_double_logical(cpu, r1, r3, b2, d2):
     """8C SRDL Shift Right Double Logical [RS]"""
-    value = _double_register(cpu, r1) >> _logical_shift_amount(cpu, b2, d2)
-    cpu.gpr[r1] = value >> 32
-    cpu.gpr[r1 + 1] = value & WORD
+    set_pair(cpu, r1, even_pair(cpu, r1) >> shift_amount(cpu, b2, d2))
