@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from vm370.hardware.channel import CAW_LOCATION, CHAIN_COMMAND, ChannelSubsystem
+from vm370.hardware.channel import make_ccw as ccw
 from vm370.hardware.clock import INSTRUCTIONS_PER_SECOND, Clock
 from vm370.hardware.devices.ckd_image import CKDImage, Record, create_image
 from vm370.hardware.devices.dasd import Dasd2314
@@ -30,15 +31,6 @@ PROGRAM = 0x1000
 SEEK_ARGUMENT = 0x800
 SEARCH_ARGUMENTS = 0x900
 BUFFERS = 0x4000
-
-
-def ccw(command: int, address: int, flags: int, count: int) -> bytes:
-    return (
-        bytes((command,))
-        + address.to_bytes(3, "big")
-        + bytes((flags, 0))
-        + count.to_bytes(2, "big")
-    )
 
 
 def build(pack: Path) -> tuple[Storage, Clock, ChannelSubsystem]:

@@ -36,14 +36,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "support")]
 
-from assembler import assemble  # noqa: E402
-from assembler.loader import load  # noqa: E402
-from vm370.hardware.devices.display3277 import Display3277  # noqa: E402
-from vm370.hardware.machine import Machine  # noqa: E402
+from terminal_host import program_machine  # noqa: E402
+
 from vm370.terminal.runner import PacedRunner  # noqa: E402
 from vm370.terminal.tn3270 import TN3270Server  # noqa: E402
-
-LOAD_ADDRESS = 0x2000
 
 # Erase/Write a full screen of one letter, forever, stepping the letter.
 FULL_SCREEN_WRITER = """\
@@ -76,23 +72,11 @@ NEXT     DC    256X'00'
 """
 
 
-def machine_with(source: str, name: str) -> tuple[Machine, Display3277]:
-    result = assemble(source, deck_name=name)
-    if result.return_code:
-        raise SystemExit(f"{name} does not assemble: {result.diagnostics}")
-    machine = Machine(64 * 1024)
-    load([(result.object_deck, LOAD_ADDRESS)], machine.storage)
-    device = Display3277()
-    machine.attach(0x0C0, device)
-    machine.set_psw(LOAD_ADDRESS)
-    return machine, device
-
-
 def round_trips(count: int) -> None:
     from s3270_driver import S3270
 
     source = (ROOT / "decks" / "echo3277.asm").read_text()
-    machine, device = machine_with(source, "ECHO")
+    machine, device = program_machine(source, "ECHO")
     runner = PacedRunner(machine, [device], slice_instructions=5_000)
     stop = threading.Event()
     thread = runner.start_in_thread(stop)
@@ -127,7 +111,7 @@ def tui_frames(seconds: float) -> None:
     from vm370.terminal.tui.app import TerminalApp
     from vm370.terminal.tui.connection import InProcessLink
 
-    machine, device = machine_with(FULL_SCREEN_WRITER, "WRIT")
+    machine, device = program_machine(FULL_SCREEN_WRITER, "WRIT")
     runner = PacedRunner(machine, [device], slice_instructions=5_000)
     stop = threading.Event()
     latencies: list[float] = []
@@ -181,7 +165,7 @@ def tui_round_trips(count: int) -> None:
     from vm370.terminal.tui.connection import InProcessLink
 
     source = (ROOT / "decks" / "echo3277.asm").read_text()
-    machine, device = machine_with(source, "ECHO")
+    machine, device = program_machine(source, "ECHO")
     runner = PacedRunner(machine, [device])  # the slice `vm370 bare --tui` runs
     stop = threading.Event()
     times: list[float] = []

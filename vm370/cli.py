@@ -138,6 +138,14 @@ def _hex_number(text: str, what: str) -> int:
     return value
 
 
+def _file_at_address(option: str, item: str) -> tuple[str, int]:
+    """FILE@HEXADDR of --load and --load-deck."""
+    path, at, address = item.rpartition("@")
+    if not at or not path:
+        raise UsageError(f"{option} {item!r} must be FILE@HEXADDR")
+    return path, _hex_number(address, "load address")
+
+
 def _run_bare(args: argparse.Namespace) -> int:
     import json
 
@@ -152,11 +160,7 @@ def _run_bare(args: argparse.Namespace) -> int:
             request.psw = parse_psw(args.psw)
     except ValueError as error:
         raise UsageError(str(error)) from None
-    for item in args.load:
-        path, at, address = item.rpartition("@")
-        if not at or not path:
-            raise UsageError(f"--load {item!r} must be FILE@HEXADDR")
-        request.loads.append((path, _hex_number(address, "load address")))
+    request.loads = [_file_at_address("--load", item) for item in args.load]
     for item in args.dump:
         address, colon, length = item.partition(":")
         if not colon:
@@ -256,9 +260,7 @@ def _machine_with_decks(items: list[str], storage_size: int):
 
     decks = []
     for item in items:
-        path, at, address = item.rpartition("@")
-        if not at or not path:
-            raise UsageError(f"--load-deck {item!r} must be FILE@HEXADDR")
+        path, address = _file_at_address("--load-deck", item)
         try:
             with open(path, "rb") as file:
                 deck = file.read(_LARGEST_DECK + 1)
@@ -266,7 +268,7 @@ def _machine_with_decks(items: list[str], storage_size: int):
             raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
         if len(deck) > _LARGEST_DECK:
             raise UsageError(f"{path} is over {_LARGEST_DECK // 2**20} MB: not an object deck")
-        decks.append((deck, _hex_number(address, "load address")))
+        decks.append((deck, address))
     machine = Machine(storage_size)
     try:
         load(decks, machine.storage)
@@ -422,7 +424,6 @@ def _output_clash(source, deck: str | None, listing: str | None) -> str | None:
     return None
 
 
-# Subcommands register here as they become real.
 def _parse_attach(item: str) -> tuple[int, str, str | None]:
     """HEXDEV=TYPE[:FILE] of --attach."""
     address, equals, rest = item.partition("=")
@@ -534,6 +535,7 @@ def _run_tui(args: argparse.Namespace) -> int:
     return 0
 
 
+# Subcommands register here as they become real.
 _SUBCOMMANDS: list = [_add_bare, _add_asm, _add_dasd, _add_tui]
 
 

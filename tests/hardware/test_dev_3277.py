@@ -5,6 +5,7 @@ import time
 
 import pytest
 from channel_programs import ChannelRig, ccw
+from terminal_host import Terminal
 
 from vm370.hardware.channel import INCORRECT_LENGTH, SUPPRESS_LENGTH
 from vm370.hardware.devices import (
@@ -27,7 +28,6 @@ from vm370.hardware.display3270 import (
     AID_ENTER,
     AID_PA2,
     MODELS,
-    Display3270,
     encode_address,
 )
 
@@ -37,22 +37,6 @@ SF, SBA, IC = 0x1D, 0x11, 0x13
 
 def e(text: str) -> bytes:
     return text.encode("cp037")
-
-
-class Terminal:
-    """A terminal session kept in the test: its own Display3270 follows the outbound records."""
-
-    def __init__(self) -> None:
-        self.display = Display3270()
-        self.records: list[bytes] = []
-        self.detached_reason = None
-
-    def outbound(self, record: bytes) -> None:
-        self.records.append(record)
-        self.display.process_outbound(record)
-
-    def detached(self, reason: str) -> None:
-        self.detached_reason = reason
 
 
 def run(rig, program):

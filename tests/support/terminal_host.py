@@ -19,10 +19,27 @@ from vm370.hardware.display3270 import (
     ORDER_IC,
     ORDER_SBA,
     ORDER_SF,
+    Display3270,
     encode_address,
 )
 
 INPUT_ADDRESS = 2 * 80 + 8
+
+
+class Terminal:
+    """A terminal session kept in the test: its own Display3270 follows the outbound records."""
+
+    def __init__(self) -> None:
+        self.display = Display3270()
+        self.records: list[bytes] = []
+        self.detached_reason = None
+
+    def outbound(self, record: bytes) -> None:
+        self.records.append(record)
+        self.display.process_outbound(record)
+
+    def detached(self, reason: str) -> None:
+        self.detached_reason = reason
 
 
 def _sba(address: int) -> bytes:
@@ -104,14 +121,14 @@ ECHO_LOAD_ADDRESS = 0x2000
 ECHO_END_ADDRESS = 0xEC0  # the disabled wait PSW's address after PF3
 
 
-def echo_demo_machine(address: int = 0x0C0):
-    """The echo demo of decks/ assembled, loaded at 2000 and ready to run, with its 3277."""
+def program_machine(source: str, deck_name: str, address: int = 0x0C0):
+    """``source`` assembled, loaded at 2000 and ready to run, with a 3277 at ``address``."""
     from assembler import assemble
     from assembler.loader import load
     from vm370.hardware.devices.display3277 import Display3277
     from vm370.hardware.machine import Machine
 
-    result = assemble(ECHO_DECK.read_text(), deck_name="ECHO")
+    result = assemble(source, deck_name=deck_name)
     assert result.return_code == 0, result.diagnostics
     machine = Machine(64 * 1024)
     load([(result.object_deck, ECHO_LOAD_ADDRESS)], machine.storage)
@@ -119,3 +136,8 @@ def echo_demo_machine(address: int = 0x0C0):
     machine.attach(address, device)
     machine.set_psw(ECHO_LOAD_ADDRESS)
     return machine, device
+
+
+def echo_demo_machine(address: int = 0x0C0):
+    """The echo demo of decks/ assembled, loaded at 2000 and ready to run, with its 3277."""
+    return program_machine(ECHO_DECK.read_text(), "ECHO", address)

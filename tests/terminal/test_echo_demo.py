@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from s3270_driver import S3270, S3270_PATH
-from terminal_host import ECHO_DECK, ECHO_END_ADDRESS, echo_demo_machine
+from terminal_host import ECHO_DECK, ECHO_END_ADDRESS, Terminal, echo_demo_machine
 
-from vm370.hardware.display3270 import AID_CLEAR, AID_ENTER, AID_PF, Display3270
+from vm370.hardware.display3270 import AID_CLEAR, AID_ENTER, AID_PF
 from vm370.terminal.runner import PacedRunner
 from vm370.terminal.tn3270 import TN3270Server
 from vm370.terminal.tui.app import TerminalApp
@@ -21,17 +21,6 @@ from vm370.terminal.tui.connection import InProcessLink
 
 ROOT = Path(__file__).resolve().parents[2]
 needs_s3270 = pytest.mark.skipif(S3270_PATH is None, reason="s3270 is not installed")
-
-
-class Terminal:
-    def __init__(self) -> None:
-        self.display = Display3270()
-
-    def outbound(self, record: bytes) -> None:
-        self.display.process_outbound(record)
-
-    def detached(self, reason: str) -> None:
-        pass
 
 
 def test_the_demo_formats_waits_reads_and_echoes_deterministically():

@@ -3,23 +3,12 @@
 import threading
 import time
 
-from terminal_host import echo_demo_machine
+from terminal_host import Terminal, echo_demo_machine
 
-from vm370.hardware.display3270 import AID_ENTER, Display3270
+from vm370.hardware.display3270 import AID_ENTER
 from vm370.hardware.machine import Machine
 from vm370.terminal.runner import DISABLED_WAIT, STOPPED, PacedRunner
 from vm370.terminal.tn3270_client import parse_host_port
-
-
-class Terminal:
-    def __init__(self) -> None:
-        self.display = Display3270()
-
-    def outbound(self, record: bytes) -> None:
-        self.display.process_outbound(record)
-
-    def detached(self, reason: str) -> None:
-        pass
 
 
 def test_a_disabled_wait_ends_the_run():

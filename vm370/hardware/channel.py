@@ -220,6 +220,16 @@ class Subchannel:
         self.deferred = 0  # unsolicited status raised while the subchannel worked
 
 
+def make_ccw(command: int, data_address: int, flags: int, count: int) -> bytes:
+    """The 8-byte format-0 CCW: command, data address, flags, a zero byte, byte count."""
+    return (
+        bytes((command,))
+        + data_address.to_bytes(3, "big")
+        + bytes((flags, 0))
+        + count.to_bytes(2, "big")
+    )
+
+
 def make_csw(
     key: int, ccw_address: int, unit_status: int, channel_status: int, count: int
 ) -> bytes:

@@ -193,11 +193,26 @@ class TelnetReader:
 
 
 class OptionState:
-    """Which options each side has agreed to, from the negotiations seen (RFC 1143, simply)."""
+    """Which options each side has agreed to, and the answers that keep it so (RFC 1143, simply).
 
-    def __init__(self) -> None:
+    ``accept_local`` are the options this side performs when the peer asks
+    (DO, answered WILL); ``accept_remote`` those it lets the peer perform
+    (WILL, answered DO). Every other option is refused (WONT, DONT). An
+    option this side asked for itself (``ask``) is agreed without a second
+    answer.
+    """
+
+    def __init__(self, accept_local: tuple[int, ...] = (), accept_remote: tuple[int, ...] = ()):
+        self.accept_local = frozenset(accept_local)
+        self.accept_remote = frozenset(accept_remote)
         self.local: set[int] = set()  # we WILL, peer said DO
         self.remote: set[int] = set()  # peer WILL, we said DO
+        self.asked: set[tuple[int, int]] = set()  # (DO or WILL, option) we sent first
+
+    def ask(self, verb: int, option: int) -> bytes:
+        """Ask for an option (DO or WILL); the bytes to send."""
+        self.asked.add((verb, option))
+        return negotiation(verb, option)
 
     def note(self, event: Negotiation) -> None:
         if event.verb == DO:
@@ -208,6 +223,23 @@ class OptionState:
             self.remote.add(event.option)
         elif event.verb == WONT:
             self.remote.discard(event.option)
+
+    def answer(self, event: Negotiation) -> bytes:
+        """Take in the peer's negotiation; the bytes to send back (none when agreed already)."""
+        verb, option = event.verb, event.option
+        if verb == WILL:
+            agreed, accepted, yes, no = self.remote, self.accept_remote, DO, DONT
+        elif verb == DO:
+            agreed, accepted, yes, no = self.local, self.accept_local, WILL, WONT
+        else:  # DONT, WONT: always obeyed, never answered
+            self.note(event)
+            return b""
+        if option in agreed:
+            return b""
+        if option not in accepted:
+            return negotiation(no, option)
+        self.note(event)
+        return b"" if (yes, option) in self.asked else negotiation(yes, option)
 
     def both(self, option: int) -> bool:
         return option in self.local and option in self.remote

@@ -35,7 +35,6 @@ from vm370.hardware.display3270 import MODELS, REMOTE_COMMANDS, ScreenModel
 from vm370.terminal import telnet
 from vm370.terminal.telnet import (
     DO,
-    DONT,
     OPTION_BINARY,
     OPTION_END_OF_RECORD,
     OPTION_TERMINAL_TYPE,
@@ -162,10 +161,10 @@ class _Session:
         self.outbound_queue: asyncio.Queue[bytes | None] = asyncio.Queue()
         self.port: TerminalPort | None = None
         self.terminal_type: TerminalType | None = None
-        self.local: set[int] = set()
-        self.remote: set[int] = set()
-        self.asked_do: set[int] = set()
-        self.asked_will: set[int] = set()
+        self.options = telnet.OptionState(
+            accept_local=(OPTION_BINARY, OPTION_END_OF_RECORD),
+            accept_remote=(OPTION_BINARY, OPTION_END_OF_RECORD, OPTION_TERMINAL_TYPE),
+        )
         self.closing_reason: str | None = None
         self.pending_events: collections.deque = collections.deque()
 
@@ -197,49 +196,31 @@ class _Session:
         self.writer.write(data)
 
     def ask(self, verb: int, option: int) -> None:
-        (self.asked_do if verb == DO else self.asked_will).add(option)
-        self.send_raw(telnet.negotiation(verb, option))
+        self.send_raw(self.options.ask(verb, option))
 
     @property
     def in_3270_mode(self) -> bool:
-        wanted = (OPTION_BINARY, OPTION_END_OF_RECORD)
         return self.terminal_type is not None and all(
-            option in self.local and option in self.remote for option in wanted
+            self.options.both(option) for option in (OPTION_BINARY, OPTION_END_OF_RECORD)
         )
 
     def on_negotiation(self, event: Negotiation) -> None:
+        """Agree or refuse (TN3270E among the refused: the client falls back to TN3270)."""
         verb, option = event.verb, event.option
-        accepted = (OPTION_BINARY, OPTION_END_OF_RECORD, OPTION_TERMINAL_TYPE)
-        if verb == WILL:
-            if option in self.remote:
-                return
-            if option in self.asked_do or option in accepted:
-                if option not in self.asked_do:
-                    self.send_raw(telnet.negotiation(DO, option))
-                self.remote.add(option)
-                if option == OPTION_TERMINAL_TYPE:
-                    self.send_raw(telnet.terminal_type_send())
-            else:  # TN3270E among them: declined, the client falls back to TN3270
-                self.send_raw(telnet.negotiation(DONT, option))
+        newly_agreed = verb == WILL and option not in self.options.remote
+        reply = self.options.answer(event)
+        if reply:
+            self.send_raw(reply)
+        if option != OPTION_TERMINAL_TYPE:
+            return
+        if newly_agreed and option in self.options.remote:
+            self.send_raw(telnet.terminal_type_send())
         elif verb == WONT:
-            self.remote.discard(option)
-            if option == OPTION_TERMINAL_TYPE:
-                self.send_raw(
-                    b"vm370: this is a TN3270 server; connect with a 3270 client "
-                    b"such as x3270, c3270 or s3270.\r\n"
-                )
-                raise ClientDropped("client will not send a terminal type (not a 3270)")
-        elif verb == DO:
-            if option in self.local:
-                return
-            if option in self.asked_will or option in (OPTION_BINARY, OPTION_END_OF_RECORD):
-                if option not in self.asked_will:
-                    self.send_raw(telnet.negotiation(WILL, option))
-                self.local.add(option)
-            else:
-                self.send_raw(telnet.negotiation(WONT, option))
-        elif verb == DONT:
-            self.local.discard(option)
+            self.send_raw(
+                b"vm370: this is a TN3270 server; connect with a 3270 client "
+                b"such as x3270, c3270 or s3270.\r\n"
+            )
+            raise ClientDropped("client will not send a terminal type (not a 3270)")
 
     def on_subnegotiation(self, event: Subnegotiation) -> None:
         if event.option != OPTION_TERMINAL_TYPE or not event.payload:
@@ -253,9 +234,9 @@ class _Session:
             self.send_raw(f"vm370: {error}\r\n".encode("ascii", errors="replace"))
             raise ClientDropped(str(error)) from None
         for option in (OPTION_END_OF_RECORD, OPTION_BINARY):
-            if option not in self.remote:
+            if option not in self.options.remote:
                 self.ask(DO, option)
-            if option not in self.local:
+            if option not in self.options.local:
                 self.ask(WILL, option)
 
     async def read_events(self) -> list:

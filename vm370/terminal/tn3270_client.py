@@ -16,15 +16,12 @@ from collections.abc import Callable
 
 from vm370.terminal import telnet
 from vm370.terminal.telnet import (
-    DO,
-    DONT,
     OPTION_BINARY,
     OPTION_END_OF_RECORD,
     OPTION_TERMINAL_TYPE,
     TERMINAL_TYPE_SEND,
-    WILL,
-    WONT,
     Negotiation,
+    OptionState,
     Record,
     Subnegotiation,
     TelnetError,
@@ -69,8 +66,7 @@ class TN3270Client:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
         self.telnet = TelnetReader(max_record=1 << 20)
-        self.agreed_local: set[int] = set()
-        self.agreed_remote: set[int] = set()
+        self.options = OptionState(accept_local=_ACCEPTED, accept_remote=_ACCEPTED)
 
     @property
     def name(self) -> str:
@@ -84,27 +80,6 @@ class TN3270Client:
             # UnicodeError: a host name the resolver cannot even encode (a label over 63).
             reason = getattr(error, "strerror", None) or error or "timed out"
             raise TN3270ClientError(f"cannot connect to {self.name}: {reason}") from None
-
-    def _answer(self, event: Negotiation) -> None:
-        verb, option = event.verb, event.option
-        if verb == DO:
-            if option in _ACCEPTED:
-                if option not in self.agreed_local:
-                    self.agreed_local.add(option)
-                    self.writer.write(telnet.negotiation(WILL, option))
-            else:
-                self.writer.write(telnet.negotiation(WONT, option))
-        elif verb == WILL:
-            if option in _ACCEPTED:
-                if option not in self.agreed_remote:
-                    self.agreed_remote.add(option)
-                    self.writer.write(telnet.negotiation(DO, option))
-            else:
-                self.writer.write(telnet.negotiation(DONT, option))
-        elif verb == DONT:
-            self.agreed_local.discard(option)
-        elif verb == WONT:
-            self.agreed_remote.discard(option)
 
     async def run(self) -> str:
         """Read until the server closes; return why the session ended."""
@@ -126,7 +101,9 @@ class TN3270Client:
                 raise TN3270ClientError(f"{self.name}: {error}") from None
             for event in events:
                 if isinstance(event, Negotiation):
-                    self._answer(event)
+                    reply = self.options.answer(event)
+                    if reply:
+                        self.writer.write(reply)
                 elif isinstance(event, Subnegotiation):
                     if event.option == OPTION_TERMINAL_TYPE and event.payload[:1] == bytes(
                         (TERMINAL_TYPE_SEND,)

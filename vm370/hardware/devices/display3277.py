@@ -336,18 +336,14 @@ class Display3277(Device):
         return self.reject()
 
     def _write(self, command: int, data: bytes, count: int) -> CCWResult:
-        display = self.display
+        record = bytes((command,)) + data
         try:
-            display.write(
-                data,
-                erase=command != WRITE,
-                alternate=command == ERASE_WRITE_ALTERNATE,
-            )
+            self.display.process_outbound(record)
         except DataStreamError:
             # The terminal gets the buffer as it now is rather than the bad stream.
-            self.port.emit(display.erase_write_image(0))
+            self.port.emit(self.display.erase_write_image(0))
             return self.unit_check(SENSE_OPERATION_CHECK, delay=COMMAND_DELAY)
-        self.port.emit(bytes((command,)) + data)
+        self.port.emit(record)
         return CCWResult(NORMAL_END, count, delay=COMMAND_DELAY + count // BYTES_PER_INSTRUCTION)
 
     def _read(self, record: bytes) -> CCWResult:

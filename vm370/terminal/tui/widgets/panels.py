@@ -165,14 +165,14 @@ class StorageFramesPanel(Panel):
         storage = self.machine.storage
         frames = storage.size // FRAME_SIZE
         shown = min(frames, FRAMES_PER_LINE * MAX_FRAME_LINES)
-        memory, keys = storage.mem, storage.keys
+        memory = storage.mem
         cells = []
         for frame in range(shown):
             start = frame * FRAME_SIZE
             if memory[start : start + FRAME_SIZE] == _ZERO_FRAME:
                 cells.append(".")
             else:
-                cells.append(f"{keys[start >> 11] >> 4:X}")
+                cells.append(f"{storage.key_of(start) >> 4:X}")
         used = sum(cell != "." for cell in cells)
         lines = [f"{frames} frames, {used} in use (key shown)"]
         for row in range(0, shown, FRAMES_PER_LINE):

@@ -23,7 +23,6 @@ from textual.widget import Widget
 from vm370.hardware.display3270 import (
     AID_CLEAR,
     AID_ENTER,
-    AID_NAMES,
     AID_PA1,
     AID_PA2,
     AID_PA3,
@@ -273,6 +272,3 @@ class Screen3270(Widget, can_focus=True):
     def action_insert(self) -> None:
         self.station.toggle_insert()
         self.redraw()
-
-    def aid_name(self, aid: int) -> str:
-        return AID_NAMES.get(aid, f"{aid:02X}")
