@@ -26,6 +26,7 @@ from vm370.cp.supervisor import Supervisor
 from vm370.cp.system import ControlProgram
 from vm370.cp.vmblock import RunState
 from vm370.hardware.machine import Machine
+from vm370.hardware.psw import PROGRAM_NEW_PSW, SVC_NEW_PSW
 
 ORIGIN = 0x200
 COUNT = 0x400
@@ -48,9 +49,9 @@ def image(body: str, iterations: int) -> dict[int, bytes]:
         WAIT_PSW: DISABLED_WAIT.to_bytes(8, "big"),
         0x410: b"\x00",
         0x500: bytes(4),
-        0x60: SVC_HANDLER.to_bytes(8, "big"),  # SVC new PSW: supervisor, disabled
+        SVC_NEW_PSW: SVC_HANDLER.to_bytes(8, "big"),  # SVC new PSW: supervisor, disabled
         SVC_HANDLER: bytes.fromhex("82000020"),  # LPSW X'20': back after the SVC
-        0x68: (DISABLED_WAIT | 0xBAD).to_bytes(8, "big"),
+        PROGRAM_NEW_PSW: (DISABLED_WAIT | 0xBAD).to_bytes(8, "big"),
     }
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from vm370.cp.privops import fetch_instruction, handle_privileged_operation
 from vm370.cp.system import ControlProgram
 from vm370.cp.vmblock import VirtualMachine
-from vm370.hardware.psw import BCPSW
+from vm370.hardware.psw import (
+    BCPSW,
+    EXTERNAL_NEW_PSW,
+    IO_NEW_PSW,
+    PROGRAM_NEW_PSW,
+    PROGRAM_OLD_PSW,
+    SVC_NEW_PSW,
+)
 
 ORIGIN = 0x200
 PROGRAM_MARK = 0xBBBB
@@ -19,10 +26,10 @@ def new_guest(cp: ControlProgram, name: str = "GUEST", size: int = 64 * 1024) ->
     """A stopped guest whose new PSWs are disabled waits marked by class."""
     guest = cp.create_virtual_machine(name, size)
     for location, mark in (
-        (0x58, EXTERNAL_MARK),
-        (0x60, SVC_MARK),
-        (0x68, PROGRAM_MARK),
-        (0x78, IO_MARK),
+        (EXTERNAL_NEW_PSW, EXTERNAL_MARK),
+        (SVC_NEW_PSW, SVC_MARK),
+        (PROGRAM_NEW_PSW, PROGRAM_MARK),
+        (IO_NEW_PSW, IO_MARK),
     ):
         cp.load(name, location, (DISABLED_WAIT | mark).to_bytes(8, "big"))
     return guest
@@ -41,7 +48,7 @@ def trap(cp: ControlProgram, guest: VirtualMachine, instruction: str, psw: BCPSW
 
 
 def program_old_psw(cp: ControlProgram, guest: VirtualMachine) -> BCPSW:
-    return BCPSW.from_bytes(cp.read(guest.name, 0x28, 8))
+    return BCPSW.from_bytes(cp.read(guest.name, PROGRAM_OLD_PSW, 8))
 
 
 # A virtual 360/67's program (guest-real addresses -> hex): it turns on its

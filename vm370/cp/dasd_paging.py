@@ -28,27 +28,24 @@ from __future__ import annotations
 
 from vm370.cp.frames import FRAME_SIZE, FrameTable
 from vm370.cp.paging import PagingError
-from vm370.hardware.channel import CAW_LOCATION, CHAIN_COMMAND, CSW_LOCATION
+from vm370.hardware.channel import (
+    CAW_LOCATION,
+    CHAIN_COMMAND,
+    CSW_LOCATION,
+    TRANSFER_IN_CHANNEL,
+    make_ccw,
+)
+from vm370.hardware.devices import CHANNEL_END, DEVICE_END
+from vm370.hardware.devices.dasd import (
+    READ_DATA,
+    SEARCH_ID_EQUAL,
+    SEEK,
+    WRITE_COUNT_KEY_AND_DATA,
+    WRITE_DATA,
+)
 from vm370.hardware.storage import Storage
 
-SEEK = 0x07
-SEARCH_ID_EQUAL = 0x31
-TRANSFER_IN_CHANNEL = 0x08
-WRITE_DATA = 0x05
-WRITE_COUNT_KEY_DATA = 0x1D
-READ_DATA = 0x06
-CHANNEL_END_DEVICE_END = 0x0C
 PAGE_RECORD = 1
-
-
-def ccw(command: int, address: int, flags: int, count: int) -> bytes:
-    """A S/360 CCW: command, data address, flags, byte count (PoO "Channel Command Word")."""
-    return (
-        bytes((command,))
-        + address.to_bytes(3, "big")
-        + bytes((flags, 0))
-        + count.to_bytes(2, "big")
-    )
 
 
 class DasdPagingStore:
@@ -100,7 +97,7 @@ class DasdPagingStore:
         if slot in self._formatted:
             self._run(slot, WRITE_DATA)
         else:
-            self._run(slot, WRITE_COUNT_KEY_DATA)
+            self._run(slot, WRITE_COUNT_KEY_AND_DATA)
             self._formatted.add(slot)
         self.writes += 1
 
@@ -126,20 +123,20 @@ class DasdPagingStore:
         """Build the channel program for ``slot``, start it, and wait for it to end."""
         cylinder, head = divmod(slot, self.heads)
         seek = bytes(2) + cylinder.to_bytes(2, "big") + head.to_bytes(2, "big")
-        record = 0 if command == WRITE_COUNT_KEY_DATA else PAGE_RECORD
+        record = 0 if command == WRITE_COUNT_KEY_AND_DATA else PAGE_RECORD
         search = seek[2:] + bytes((record,))
         self.storage.write(self.seek_address, seek + search)
         search_ccw = self.program_address + 8
-        if command == WRITE_COUNT_KEY_DATA:
+        if command == WRITE_COUNT_KEY_AND_DATA:
             count = seek[2:] + bytes((PAGE_RECORD, 0)) + FRAME_SIZE.to_bytes(2, "big")
             self.storage.write(self.count_address, count)
-            transfer = ccw(command, self.count_address, 0, 8 + FRAME_SIZE)
+            transfer = make_ccw(command, self.count_address, 0, 8 + FRAME_SIZE)
         else:
-            transfer = ccw(command, self.buffer_address, 0, FRAME_SIZE)
+            transfer = make_ccw(command, self.buffer_address, 0, FRAME_SIZE)
         program = (
-            ccw(SEEK, self.seek_address, CHAIN_COMMAND, 6)
-            + ccw(SEARCH_ID_EQUAL, self.seek_address + 6, CHAIN_COMMAND, 5)
-            + ccw(TRANSFER_IN_CHANNEL, search_ccw, 0, 1)
+            make_ccw(SEEK, self.seek_address, CHAIN_COMMAND, 6)
+            + make_ccw(SEARCH_ID_EQUAL, self.seek_address + 6, CHAIN_COMMAND, 5)
+            + make_ccw(TRANSFER_IN_CHANNEL, search_ccw, 0, 1)
             + transfer
         )
         self.storage.write(self.program_address, program)
@@ -156,7 +153,7 @@ class DasdPagingStore:
         channel = self.device_address >> 8
         taken = self.channels.take_interrupt(lambda number: number == channel)
         csw = self.storage.read(CSW_LOCATION, 8)
-        if taken != self.device_address or csw[4] != CHANNEL_END_DEVICE_END or csw[5]:
+        if taken != self.device_address or csw[4] != CHANNEL_END | DEVICE_END or csw[5]:
             raise PagingError(
                 f"paging device {self.device_address:03X} failed: CSW {csw.hex().upper()}"
             )

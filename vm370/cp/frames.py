@@ -27,7 +27,9 @@ import enum
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-FRAME_SHIFT = 12
+from vm370.hardware.dat import PAGE_SHIFT
+
+FRAME_SHIFT = PAGE_SHIFT  # a frame holds one of the Model 67's 4K pages
 FRAME_SIZE = 1 << FRAME_SHIFT
 # The most pages one instruction can need at once: an EXECUTE and its target
 # and two storage operands, each of which may cross a page boundary (PoO

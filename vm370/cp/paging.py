@@ -260,10 +260,7 @@ class Pager:
 
     def _evict(self, residence: _Residence, page: int, frame: Frame) -> None:
         machine = residence.machine
-        if page in residence.mapped:
-            residence.space.unmap(page)
-            residence.mapped.discard(page)
-            self._unmapped(machine.name, page)
+        self._unmap(residence, page)
         del residence.frames[page]
         data = bytes(self.storage.mem[frame.address : frame.address + FRAME_SIZE])
         frame.changed = data != residence.clean.pop(page)
@@ -273,13 +270,12 @@ class Pager:
 
     def _sample(self, frame: Frame) -> None:
         """The clock turned a reference bit off: watch the page for its next use."""
-        residence = self._machines[frame.owner]
-        page = frame.virtual_page
+        self._unmap(self._machines[frame.owner], frame.virtual_page)
+
+    def _unmap(self, residence: _Residence, page: int) -> None:
+        """Make the page's table entry invalid, if it is valid, and tell ``on_unmap``."""
         if page in residence.mapped:
             residence.space.unmap(page)
             residence.mapped.discard(page)
-            self._unmapped(frame.owner, page)
-
-    def _unmapped(self, name: str, page: int) -> None:
-        if self.on_unmap is not None:
-            self.on_unmap(name, page)
+            if self.on_unmap is not None:
+                self.on_unmap(residence.machine.name, page)

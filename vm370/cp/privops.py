@@ -31,6 +31,7 @@ from vm370.cp import reflect
 from vm370.cp.vmblock import VirtualMachine
 from vm370.hardware import isa
 from vm370.hardware.control_registers import ECPSW, control_register_numbers
+from vm370.hardware.instructions.operands import bd_address, rx_address
 from vm370.hardware.interrupts import (
     ADDRESSING,
     OPERATION,
@@ -131,7 +132,7 @@ def trapped_instruction(machine: VirtualMachine) -> tuple[DecodedInstruction, in
     instruction = fetch_instruction(machine, address)
     if instruction.mnemonic != "EX":
         return instruction, ilc
-    target = _address(machine, instruction.d2, instruction.b2, instruction.x2)
+    target = rx_address(machine, instruction.x2, instruction.b2, instruction.d2)
     subject = fetch_instruction(machine, target)
     if instruction.r1:
         raw = bytearray(subject.raw)
@@ -140,16 +141,9 @@ def trapped_instruction(machine: VirtualMachine) -> tuple[DecodedInstruction, in
     return subject, ilc
 
 
-def _address(machine: VirtualMachine, displacement: int, base: int, index: int = 0) -> int:
-    gpr = machine.gpr
-    return (
-        displacement + (gpr[index] if index else 0) + (gpr[base] if base else 0)
-    ) & machine.address_mask
-
-
 def simulate_load_psw(cp: ControlProgram, machine: VirtualMachine, ins: DecodedInstruction):
     """82 LPSW Load PSW [SI]"""
-    address = _address(machine, ins.d1, ins.b1)
+    address = bd_address(machine, ins.b1, ins.d1)
     if address & 7:
         raise ProgramInterrupt(SPECIFICATION)
     machine.load_psw_image(int.from_bytes(machine.storage.fetch(address, 8), "big"))
@@ -157,7 +151,7 @@ def simulate_load_psw(cp: ControlProgram, machine: VirtualMachine, ins: DecodedI
 
 def simulate_set_system_mask(cp: ControlProgram, machine: VirtualMachine, ins: DecodedInstruction):
     """80 SSM Set System Mask [SI]"""
-    mask = machine.storage.fetch(_address(machine, ins.d1, ins.b1), 1)[0]
+    mask = machine.storage.fetch(bd_address(machine, ins.b1, ins.d1), 1)[0]
     psw = machine.psw
     if isinstance(psw, ECPSW):
         # In EC mode the byte replaces PSW bits 0-7, whose bits 4-7 are the
@@ -200,7 +194,7 @@ def simulate_insert_storage_key(
 
 
 def _io_address(machine: VirtualMachine, ins: DecodedInstruction) -> int:
-    return _address(machine, ins.d1, ins.b1) & 0xFFFF
+    return bd_address(machine, ins.b1, ins.d1) & 0xFFFF
 
 
 def simulate_start_io(cp: ControlProgram, machine: VirtualMachine, ins: DecodedInstruction):
@@ -226,7 +220,7 @@ def simulate_test_channel(cp: ControlProgram, machine: VirtualMachine, ins: Deco
 
 def simulate_diagnose(cp: ControlProgram, machine: VirtualMachine, ins: DecodedInstruction):
     """83 DIAG Diagnose [RS]"""
-    code = _address(machine, ins.d2, ins.b2) & 0xFFFF
+    code = bd_address(machine, ins.b2, ins.d2) & 0xFFFF
     entry = cp.diagnose.lookup(code)
     if entry is None:
         raise ProgramInterrupt(SPECIFICATION)
@@ -236,7 +230,7 @@ def simulate_diagnose(cp: ControlProgram, machine: VirtualMachine, ins: DecodedI
 
 def _control_operand(machine: VirtualMachine, ins: DecodedInstruction) -> tuple[list[int], int]:
     numbers = control_register_numbers(ins.r1, ins.r3)
-    address = _address(machine, ins.d2, ins.b2)
+    address = bd_address(machine, ins.b2, ins.d2)
     if address & 3:
         raise ProgramInterrupt(SPECIFICATION)
     return numbers, address
@@ -268,7 +262,7 @@ def simulate_load_real_address(
     cp: ControlProgram, machine: VirtualMachine, ins: DecodedInstruction
 ):
     """B1 LRA Load Real Address [RX]"""
-    address = _address(machine, ins.d2, ins.b2, ins.x2)
+    address = rx_address(machine, ins.x2, ins.b2, ins.d2)
     cc, value = machine.dat.load_real_address(address)
     machine.gpr[ins.r1] = value & 0xFFFFFFFF
     machine.psw.cc = cc

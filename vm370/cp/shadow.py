@@ -37,6 +37,7 @@ from vm370.cp.paging import Pager
 from vm370.cp.tables import PAGES_PER_SEGMENT, TableStorage
 from vm370.cp.vmblock import VirtualMachine
 from vm370.hardware.dat import (
+    BYTE_INDEX_MASK,
     PAGE_INDEX_MASK,
     PAGE_SHIFT,
     SEGMENT_SHIFT,
@@ -113,7 +114,9 @@ class ShadowTables:
         page_table = self.page_tables.get(segment)
         if page_table is None:
             page_table = self.table_storage.allocate(2 * PAGES_PER_SEGMENT)
-            self.storage.write(page_table, page_table_entry(None).to_bytes(2, "big") * 256)
+            self.storage.write(
+                page_table, page_table_entry(None).to_bytes(2, "big") * PAGES_PER_SEGMENT
+            )
             self.page_tables[segment] = page_table
             self.storage.write_word(
                 self.segment_table_origin + 4 * segment,
@@ -128,7 +131,7 @@ class ShadowTables:
         self._write_halfword(entry_address, page_table_entry(frame.address))
         self._entries_of_page.setdefault(guest_page, set()).add(entry_address)
         self.entries_filled += 1
-        return frame.address | (guest_real & ((1 << PAGE_SHIFT) - 1))
+        return frame.address | (guest_real & BYTE_INDEX_MASK)
 
     def drop_guest_page(self, guest_page: int) -> None:
         """A guest-real page left its frame: no shadow entry may point there any more."""

@@ -25,7 +25,7 @@ from __future__ import annotations
 from vm370.cp import reflect
 from vm370.cp.diagnose import DiagnoseRegistry, standard_registry
 from vm370.cp.dispatch import Dispatcher
-from vm370.cp.frames import FRAME_SIZE, PAGES_PER_INSTRUCTION, FrameError, FrameTable
+from vm370.cp.frames import FRAME_SHIFT, FRAME_SIZE, PAGES_PER_INSTRUCTION, FrameError, FrameTable
 from vm370.cp.paging import Pager, PagingDevice
 from vm370.cp.shadow import ShadowTables
 from vm370.cp.tables import AddressSpace, TableStorage
@@ -188,10 +188,6 @@ class ControlProgram:
             if self.supervisor is not None:
                 self.supervisor.wake_up()
 
-    def reflect_program_interruption(self, machine: VirtualMachine, code: int, ilc: int) -> None:
-        """Give the guest its own program interruption (used by the trap handler)."""
-        reflect.reflect_program_interruption(machine, code, ilc)
-
     def resolve_translation_exception(self, machine: VirtualMachine, address: int) -> int:
         """A real translation exception while the guest ran: make ``address`` addressable.
 
@@ -204,8 +200,8 @@ class ControlProgram:
         address &= machine.address_mask
         if address >= machine.storage_size:
             raise ProgramInterrupt(ADDRESSING)
-        frame = self.pager.resolve_fault(machine.name, address >> 12)
-        return frame.address | (address & 0xFFF)
+        frame = self.pager.resolve_fault(machine.name, address >> FRAME_SHIFT)
+        return frame.address | (address & (FRAME_SIZE - 1))
 
     def real_segment_table_register(self, machine: VirtualMachine) -> int:
         """The real CR0 while the machine runs: its shadow tables or CP's tables for it."""

@@ -28,6 +28,19 @@ MINIMUM_STORAGE = 4096
 MAXIMUM_STORAGE = 16 * 1024 * 1024
 
 
+# The PSW fields that mean the same in the BC and the EC format.
+_SHARED_PSW_FIELDS = (
+    "key",
+    "ascii",
+    "machine_check_mask",
+    "wait",
+    "problem_state",
+    "ilc",
+    "cc",
+    "program_mask",
+)
+
+
 class RunState(enum.Enum):
     """What a virtual machine is doing, as the dispatcher sees it."""
 
@@ -181,33 +194,20 @@ class VirtualMachine:
         a mode change does to the current PSW.
         """
         psw = self.psw
+        shared = {name: getattr(psw, name) for name in _SHARED_PSW_FIELDS}
         if self.ec_mode and isinstance(psw, BCPSW):
             self.psw = ECPSW(
                 io_mask=bool(psw.system_mask & 0xFE),
                 external_mask=bool(psw.system_mask & EXTERNAL_MASK),
-                key=psw.key,
-                ascii=psw.ascii,
-                machine_check_mask=psw.machine_check_mask,
-                wait=psw.wait,
-                problem_state=psw.problem_state,
-                ilc=psw.ilc,
-                cc=psw.cc,
-                program_mask=psw.program_mask,
                 instruction_address=psw.instruction_address,
+                **shared,
             )
         elif not self.ec_mode and isinstance(psw, ECPSW):
             system_mask = (0xFE if psw.io_mask else 0) | (EXTERNAL_MASK if psw.external_mask else 0)
             self.psw = BCPSW(
                 system_mask=system_mask,
-                key=psw.key,
-                ascii=psw.ascii,
-                machine_check_mask=psw.machine_check_mask,
-                wait=psw.wait,
-                problem_state=psw.problem_state,
-                ilc=psw.ilc,
-                cc=psw.cc,
-                program_mask=psw.program_mask,
                 instruction_address=psw.instruction_address & 0x00FFFFFF,
+                **shared,
             )
 
     def storage_key(self, address: int) -> int:
