@@ -37,6 +37,13 @@ class RelocationItem:
     negative: bool
     statement: int
 
+    @property
+    def flags(self) -> int:
+        """The item's RLD flag byte: V-type, length - 1, subtracted (pointer bit clear)."""
+        return (
+            (0x10 if self.v_type else 0) | ((self.length - 1) << 2) | (0x02 if self.negative else 0)
+        )
+
 
 @dataclass(slots=True)
 class PunchedCard:

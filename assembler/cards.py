@@ -201,6 +201,21 @@ _DELIMITERS = frozenset(" ,(+-*/=")
 _SYMBOL_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz$#@*&")
 
 
+def after_apostrophe(text: str, index: int, start: int = 0) -> int:
+    """Where scanning goes on after the apostrophe at ``index`` (``start``: where the
+    operand begins): past the quoted string it opens, or just past it when it belongs
+    to an attribute such as T'&P or L'SYM. -1 for a string that is never closed."""
+    previous = text[index - 1] if index > start else ""
+    before = text[index - 2] if index - 2 >= start else " "
+    following = text[index + 1] if index + 1 < len(text) else ""
+    if previous in _ATTRIBUTE_LETTERS and before in _DELIMITERS and following in _SYMBOL_START:
+        return index + 1
+    closing = text.find("'", index + 1)
+    while closing != -1 and text[closing + 1 : closing + 2] == "'":
+        closing = text.find("'", closing + 2)
+    return -1 if closing == -1 else closing + 1
+
+
 def operand_field_end(text: str, start: int) -> int:
     """Where the operand field starting at ``start`` ends: the first blank outside quotes.
 
@@ -213,22 +228,9 @@ def operand_field_end(text: str, start: int) -> int:
         if char == " ":
             return index
         if char == "'":
-            previous = text[index - 1] if index > start else ""
-            before = text[index - 2] if index - 2 >= start else " "
-            next_char = text[index + 1] if index + 1 < length else ""
-            if (
-                previous in _ATTRIBUTE_LETTERS
-                and before in _DELIMITERS
-                and (next_char in _SYMBOL_START)
-            ):
-                index += 1
-                continue
-            closing = text.find("'", index + 1)
-            while closing != -1 and closing + 1 < length and text[closing + 1] == "'":
-                closing = text.find("'", closing + 2)
-            if closing == -1:
+            index = after_apostrophe(text, index, start)
+            if index == -1:
                 return length
-            index = closing + 1
             continue
         index += 1
     return length

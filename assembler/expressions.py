@@ -134,22 +134,3 @@ def leftmost_term(expression: Expression) -> Expression:
             expression = expression.operand
         else:
             return expression
-
-
-def symbols_in(expression: Expression) -> list[SymbolRef]:
-    """Every symbol an expression names, left to right (for the cross-reference)."""
-    found: list[SymbolRef] = []
-    stack = [expression]
-    while stack:
-        node = stack.pop()
-        kind = type(node)
-        if kind is SymbolRef:
-            found.append(node)
-        elif kind is LengthAttribute and node.name != "*":
-            found.append(SymbolRef(node.name, node.column))
-        elif kind is Binary:
-            stack.append(node.right)
-            stack.append(node.left)
-        elif kind is Negate:
-            stack.append(node.operand)
-    return found

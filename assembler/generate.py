@@ -310,12 +310,7 @@ class Generator:
     def _dc(self, statement: Statement) -> None:
         if statement.operation == "DS":
             return
-        services = AddressServices(
-            value=self.value,
-            absolute=lambda node: self.absolute(node, -(1 << 31), (1 << 31) - 1, "modifier"),
-            base_displacement=self._s_constant,
-            external=self._v_constant,
-        )
+        services = self._address_services()
         data = bytearray(statement.length)
         section_key = statement.section.key
         for (offset, operand_layout, bit_offset), operand in zip(
@@ -352,6 +347,15 @@ class Generator:
             )
         self._emit(statement, bytes(data))
 
+    def _address_services(self) -> AddressServices:
+        """What the constants of DC and of literal pools need from pass 2."""
+        return AddressServices(
+            value=self.value,
+            absolute=lambda node: self.absolute(node, -(1 << 31), (1 << 31) - 1, "modifier"),
+            base_displacement=self._s_constant,
+            external=self._v_constant,
+        )
+
     def _s_constant(self, operand: Operand) -> tuple[int, int]:
         if operand.parenthesized:
             if operand.second is not None:
@@ -369,12 +373,7 @@ class Generator:
         return Value(0, ((external.key, 1),))
 
     def _literal_pool(self, statement: Statement) -> None:
-        services = AddressServices(
-            value=self.value,
-            absolute=lambda node: self.absolute(node, -(1 << 31), (1 << 31) - 1, "modifier"),
-            base_displacement=self._s_constant,
-            external=self._v_constant,
-        )
+        services = self._address_services()
         for entry in statement.pool:
             first = self.assembly.statements[entry.statement - 1]
             saved = self.context.location, self.statement

@@ -200,11 +200,8 @@ def _rld_part(assembly: Assembly, pages: Pages) -> None:
     for item in sorted(
         assembly.relocation_items, key=lambda item: (item.position_key, item.address)
     ):
-        flags = (
-            (0x10 if item.v_type else 0) | ((item.length - 1) << 2) | (0x02 if item.negative else 0)
-        )
         pages.add(
-            f"  {item.position_key:04X}    {item.relocation_key:04X}    {flags:02X}   "
+            f"  {item.position_key:04X}    {item.relocation_key:04X}    {item.flags:02X}   "
             f"{item.address:06X}"
         )
 

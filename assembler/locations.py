@@ -7,6 +7,8 @@ one pass over the statements settles every location.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from assembler.assembly import Assembly
 from assembler.dc import layout
 from assembler.diagnostics import CRITICAL, ERROR, SERIOUS, WARNING, AssemblyError
@@ -486,20 +488,24 @@ def _open_other_section(assembly: Assembly, statement: Statement, kind: str) -> 
         define(assembly, statement, Value(0, ((section.key, 1),)), 1, "J")
 
 
-def _extrn(assembly: Assembly, statement: Statement) -> None:
-    _place(assembly, statement)
-    kind = "WX" if statement.operation == "WXTRN" else "ER"
+def _symbol_operands(statement: Statement, message: str) -> Iterator[Operand]:
+    """The operands of ENTRY, EXTRN or WXTRN one by one, each a plain symbol;
+    ``message`` at the first that is not."""
     for operand in statement.operands:
         if (
             not isinstance(operand, Operand)
             or not isinstance(operand.expression, SymbolRef)
             or operand.parenthesized
         ):
-            raise AssemblyError(
-                f"{statement.operation} names external symbols, as {statement.operation} SUB1,SUB2",
-                operand.column,
-                SERIOUS,
-            )
+            raise AssemblyError(message, operand.column, SERIOUS)
+        yield operand
+
+
+def _extrn(assembly: Assembly, statement: Statement) -> None:
+    _place(assembly, statement)
+    kind = "WX" if statement.operation == "WXTRN" else "ER"
+    message = f"{statement.operation} names external symbols, as {statement.operation} SUB1,SUB2"
+    for operand in _symbol_operands(statement, message):
         name = operand.expression.name
         if name in assembly.symbols.externals:
             continue
@@ -511,15 +517,9 @@ def _extrn(assembly: Assembly, statement: Statement) -> None:
 
 def _entry(assembly: Assembly, statement: Statement) -> None:
     _place(assembly, statement)
-    for operand in statement.operands:
-        if (
-            not isinstance(operand, Operand)
-            or not isinstance(operand.expression, SymbolRef)
-            or operand.parenthesized
-        ):
-            raise AssemblyError(
-                "ENTRY names symbols of this assembly, as ENTRY START2", operand.column, SERIOUS
-            )
+    for operand in _symbol_operands(
+        statement, "ENTRY names symbols of this assembly, as ENTRY START2"
+    ):
         assembly.symbols.entries.append(
             EntryPoint(operand.expression.name, statement.number, operand.column)
         )

@@ -18,7 +18,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assembler.cards import CardProblem, SourceStatement, read_source, split_fields
+from assembler.cards import (
+    CardProblem,
+    SourceStatement,
+    after_apostrophe,
+    read_source,
+    split_fields,
+)
 from assembler.conditional import ConditionalError, Evaluator, to_bool, to_int, to_text, wrap32
 from assembler.dc import TYPES
 from assembler.diagnostics import CRITICAL, ERROR, SERIOUS, WARNING
@@ -109,26 +115,6 @@ class Scope:
     warnings: list[str] = field(default_factory=list)
 
 
-def _after_apostrophe(text: str, index: int, start: int = 0) -> int:
-    """Where scanning goes on after the apostrophe at ``index``: past the quoted string
-    it opens, or just past it when it belongs to an attribute such as T'&P or L'SYM.
-    -1 for a string that is never closed."""
-    previous = text[index - 1] if index > start else ""
-    before = text[index - 2] if index - 2 >= start else " "
-    following = text[index + 1] if index + 1 < len(text) else ""
-    if (
-        previous
-        and previous.upper() in "LTKNSI"
-        and before in ",(+-*/= "
-        and (following.isalpha() or following in "&$#@*")
-    ):
-        return index + 1
-    closing = text.find("'", index + 1)
-    while closing != -1 and text[closing + 1 : closing + 2] == "'":
-        closing = text.find("'", closing + 2)
-    return -1 if closing == -1 else closing + 1
-
-
 def split_top_level(text: str) -> list[str]:
     """Operands separated by commas outside quotes and parentheses."""
     parts, depth, start, index = [], 0, 0, 0
@@ -137,7 +123,7 @@ def split_top_level(text: str) -> list[str]:
     while index < length:
         char = text[index]
         if char == "'":
-            after = _after_apostrophe(text, index, start)
+            after = after_apostrophe(text, index, start)
             if after == -1:
                 raise MacroError(
                     f"apostrophe not closed in operand {text[start:]!r}", SERIOUS, index
@@ -844,26 +830,14 @@ class MacroProcessor:
                 pieces.append("&")
                 index += 1
                 continue
-            end = match.end()
-            subscripts: tuple[int, ...] = ()
             try:
-                if text[end : end + 1] == "(":
-                    close = _matching_parenthesis(text, end)
-                    inner = self._substitute(text[end + 1 : close], scope)
-                    evaluator = self._evaluator(scope)
-                    subscripts = tuple(
-                        to_int(evaluator.evaluate(part), "subscript")
-                        for part in split_top_level(inner)
-                    )
-                    end = close + 1
-                value = to_text(self._value(name, subscripts, scope))
+                value, index = self._reference(text, name, match.end(), scope)
             except (MacroError, ConditionalError):
                 # Left for the generated definition to report when it is used.
                 pieces.append("&")
                 index += 1
                 continue
             pieces.append(value)
-            index = end + 1 if text[end : end + 1] == "." else end
         return "".join(pieces)
 
     def _known(self, name: str, scope: Scope) -> bool:
@@ -1161,21 +1135,27 @@ class MacroProcessor:
                 raise MacroError(
                     f"'&' not followed by a variable symbol in {text!r} (write && for an ampersand)"
                 )
-            name = match.group().upper()
-            index = match.end()
-            subscripts: tuple[int, ...] = ()
-            if text[index : index + 1] == "(":
-                close = _matching_parenthesis(text, index)
-                inner = self._substitute(text[index + 1 : close], scope)
-                evaluator = self._evaluator(scope)
-                subscripts = tuple(
-                    to_int(evaluator.evaluate(part), "subscript") for part in split_top_level(inner)
-                )
-                index = close + 1
-            pieces.append(to_text(self._value(name, subscripts, scope)))
-            if text[index : index + 1] == ".":
-                index += 1
+            value, index = self._reference(text, match.group().upper(), match.end(), scope)
+            pieces.append(value)
         return "".join(pieces)
+
+    def _reference(self, text: str, name: str, end: int, scope: Scope) -> tuple[str, int]:
+        """The value of the variable symbol ``&name`` whose name ends at ``end`` in
+        ``text``, with its subscripts if it has them, and where the reference ends
+        (past a concatenating period)."""
+        subscripts: tuple[int, ...] = ()
+        if text[end : end + 1] == "(":
+            close = _matching_parenthesis(text, end)
+            inner = self._substitute(text[end + 1 : close], scope)
+            evaluator = self._evaluator(scope)
+            subscripts = tuple(
+                to_int(evaluator.evaluate(part), "subscript") for part in split_top_level(inner)
+            )
+            end = close + 1
+        value = to_text(self._value(name, subscripts, scope))
+        if text[end : end + 1] == ".":
+            end += 1
+        return value, end
 
 
 def _conditional_operands(text: str, fields) -> str:
@@ -1187,7 +1167,7 @@ def _conditional_operands(text: str, fields) -> str:
     while index < len(text):
         char = text[index]
         if char == "'":
-            index = _after_apostrophe(text, index, start)
+            index = after_apostrophe(text, index, start)
             if index == -1:
                 return text[start:]
             continue
@@ -1220,7 +1200,7 @@ def _matching_parenthesis(text: str, start: int) -> int:
     while index < len(text):
         char = text[index]
         if char == "'":
-            index = _after_apostrophe(text, index, start)
+            index = after_apostrophe(text, index, start)
             if index == -1:
                 break
             continue

@@ -144,9 +144,6 @@ def _write_rld(writer: DeckWriter, assembly: Assembly) -> None:
     previous_pointers = None
     previous_flag_at = 0
     for item in items:
-        flag = (
-            (0x10 if item.v_type else 0) | ((item.length - 1) << 2) | (0x02 if item.negative else 0)
-        )
         pointers = (item.relocation_key, item.position_key)
         same = pointers == previous_pointers and data
         needed = 4 if same else 8
@@ -160,7 +157,7 @@ def _write_rld(writer: DeckWriter, assembly: Assembly) -> None:
         else:
             data += item.relocation_key.to_bytes(2, "big") + item.position_key.to_bytes(2, "big")
         previous_flag_at = len(data)
-        data += bytes([flag]) + (item.address & 0xFFFFFF).to_bytes(3, "big")
+        data += bytes([item.flags]) + (item.address & 0xFFFFFF).to_bytes(3, "big")
         previous_pointers = pointers
     if data:
         writer.card("RLD", {11: len(data).to_bytes(2, "big"), 17: bytes(data)})

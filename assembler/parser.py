@@ -440,11 +440,3 @@ def parse_dc_operands(text: str) -> tuple[DCOperand, ...]:
     if fast is not None:
         return fast
     return _parse_cached(text, "dc_operands")
-
-
-def parse_literal(text: str) -> Literal:
-    """A literal such as ``=F'1'`` on its own."""
-    (operand,) = parse_operands(text)
-    if not isinstance(operand, Literal):
-        raise OperandSyntaxError("a literal starts with '='", 0)
-    return operand
