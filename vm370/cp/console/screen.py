@@ -157,6 +157,14 @@ def _displayable(text: str) -> str:
     return "".join(shown)
 
 
+def _split_lines(text: str) -> list[str]:
+    """``text`` split at newlines only (other controls show as blanks); a final newline ends it."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 def _logo(columns: int) -> list[str]:
     """The project's logo, centred on ``columns``, ending in VM/370 ONLINE."""
     art = [
@@ -269,7 +277,7 @@ class ConsoleScreen:
     def write_line(self, text: str) -> None:
         """Show a line of CP or guest output (several for embedded newlines)."""
         capacity = self.layout.output_capacity
-        for line in text.splitlines() or [""]:
+        for line in _split_lines(text):
             shown = _displayable(line)
             # Only a line longer than the whole output area is cut, into screenfuls.
             pieces = [shown[i : i + capacity] for i in range(0, len(shown), capacity)] or [""]
