@@ -9,6 +9,8 @@ from __future__ import annotations
 import gc
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vm370.cp.console import (
     Attention,
@@ -561,3 +563,69 @@ def test_larger_models_keep_the_layout_at_their_last_two_rows(model, rows, colum
 def test_model_2_status_is_at_row_24_column_61(terminal):
     assert terminal.display.row_text(23)[60:67] == "RUNNING"
     assert terminal.display.field_start(terminal.address(24, 61)) == terminal.address(24, 60)
+
+
+# Through the real 3277 device, and under any sequence of events
+
+
+def test_every_write_is_a_channel_program_the_3277_device_accepts():
+    from vm370.hardware.devices import NORMAL_END
+    from vm370.hardware.devices.display3277 import Display3277
+
+    terminal = Terminal()
+    device = Display3277(2)
+    terminal.screen.show_logo()
+    terminal.flush()
+    terminal.screen.request_read("CP READ", hidden=True)
+    terminal.flush()
+    terminal.press(AID_ENTER, "secret")
+    fill_screen(terminal, 30)
+    terminal.press(AID_ENTER)
+    terminal.press(AID_CLEAR)
+    for record in terminal.sent:
+        result = device.execute(record[0], record[1:], len(record) - 1, False)
+        assert result.status == NORMAL_END
+    assert device.display.screen_text() == terminal.display.screen_text()
+
+
+operations = st.one_of(
+    st.tuples(st.just("write"), st.text(max_size=200)),
+    st.tuples(st.just("read"), st.sampled_from(["VM READ", "CP READ"]), st.booleans()),
+    st.tuples(st.just("cancel")),
+    st.tuples(st.just("enter"), st.text(alphabet="abcXYZ 019*", max_size=20)),
+    st.tuples(st.just("key"), st.sampled_from([AID_PA1, AID_PA2, AID_CLEAR, AID_PF[5]])),
+    st.tuples(st.just("wait"), st.integers(min_value=0, max_value=70)),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(operations, max_size=40), st.sampled_from([2, 3, 5]))
+def test_the_screen_keeps_its_format_and_shows_its_state_after_any_events(steps, model):
+    terminal = Terminal(model)
+    terminal.screen.show_logo()
+    terminal.flush()
+    layout = terminal.screen.layout
+    for step in steps:
+        if step[0] == "write":
+            terminal.screen.write_line(step[1])
+        elif step[0] == "read" and terminal.screen.reading is None:
+            terminal.screen.request_read(step[1], hidden=step[2])
+        elif step[0] == "cancel":
+            terminal.screen.cancel_read()
+        elif step[0] == "enter":
+            terminal.display.erase_input()
+            terminal.press(AID_ENTER, step[1])
+        elif step[0] == "key":
+            terminal.press(step[1])
+        elif step[0] == "wait":
+            terminal.advance(step[1])
+        terminal.flush()
+        display = terminal.display
+        assert display.field_starts() == [layout.input_attribute, layout.status_attribute]
+        expected = terminal.screen.lines()
+        shown = display.screen_text()
+        assert shown[: layout.output_rows] == expected[: layout.output_rows]
+        assert shown[-1][-20:] == terminal.screen.status.ljust(20)
+        assert not display.keyboard_locked
+        deadline = terminal.screen.next_deadline()
+        assert deadline is None or deadline > terminal.time
