@@ -1,9 +1,10 @@
 """CP's console manager: what a user's terminal shows and what it sends to CP.
 
-``screen.ConsoleScreen`` is the VM/370 console of a 3270 display; both turn
+``screen.ConsoleScreen`` is the VM/370 console of a 3270 display,
+``linemode.LineModeConsole`` that of a typewriter-style telnet terminal; both turn
 what the user does into the events of ``events``. The modules do no I/O:
-CP sends their 3270 data streams to the real display and passes back what
-the display read.
+CP sends what they ask for (3270 data streams, telnet bytes) to the
+terminal and passes back what the terminal sent.
 """
 
 from .events import (
@@ -17,6 +18,7 @@ from .events import (
     InputLine,
     Interrupt,
 )
+from .linemode import LineModeConsole
 from .screen import ConsoleScreen
 
 __all__ = [
@@ -30,4 +32,5 @@ __all__ = [
     "FunctionKey",
     "InputLine",
     "Interrupt",
+    "LineModeConsole",
 ]

@@ -70,6 +70,14 @@ class ConsoleStateError(Exception):
     """CP asked the console for something its state does not allow (a second read)."""
 
 
+def split_lines(text: str) -> list[str]:
+    """``text`` split at newlines only (other controls are the caller's); a final one ends it."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 def check_read_kind(kind: str) -> None:
     if kind not in READ_KINDS:
         raise ValueError(f"read kind {kind!r} is not one of {', '.join(READ_KINDS)}")

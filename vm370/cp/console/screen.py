@@ -81,7 +81,9 @@ from .events import (
     Interrupt,
     TypeAhead,
     check_read_kind,
+    split_lines,
 )
+from .logo import logo_lines
 
 RUNNING = "RUNNING"
 MORE = "MORE..."
@@ -155,34 +157,6 @@ def _displayable(text: str) -> str:
         else:
             shown.append(bytes((code,)).decode("cp037"))
     return "".join(shown)
-
-
-def _split_lines(text: str) -> list[str]:
-    """``text`` split at newlines only (other controls show as blanks); a final newline ends it."""
-    lines = text.replace("\r\n", "\n").split("\n")
-    if len(lines) > 1 and lines[-1] == "":
-        lines.pop()
-    return lines
-
-
-def _logo(columns: int) -> list[str]:
-    """The project's logo, centred on ``columns``, ending in VM/370 ONLINE."""
-    art = [
-        "+--------------------------------------------------------------+",
-        "|                                                              |",
-        "|   V     V  M     M  33333   7777777   00000                  |",
-        "|   V     V  MM   MM      3        7   0     0                 |",
-        "|    V   V   M M M M   3333       7    0     0                 |",
-        "|     V V    M  M  M      3      7     0     0                 |",
-        "|      V     M     M  33333     7       00000                  |",
-        "|                                                              |",
-        "|   vm370: the CP-67/CMS time-sharing system, reconstructed    |",
-        "|   on an emulated IBM System/360 Model 67                     |",
-        "|                                                              |",
-        "+--------------------------------------------------------------+",
-    ]
-    margin = " " * max(0, (columns - len(art[0])) // 2)
-    return [margin + line for line in art] + ["", "VM/370 ONLINE"]
 
 
 class ConsoleScreen:
@@ -271,13 +245,13 @@ class ConsoleScreen:
         """Clear the screen and show the logo ending in VM/370 ONLINE (output after it follows)."""
         self._reset_output()
         self._needs_full = True
-        self._pending.extendleft(reversed(_logo(self.layout.columns)))
+        self._pending.extendleft(reversed(logo_lines(self.layout.columns)))
         self._flow()
 
     def write_line(self, text: str) -> None:
         """Show a line of CP or guest output (several for embedded newlines)."""
         capacity = self.layout.output_capacity
-        for line in _split_lines(text):
+        for line in split_lines(text):
             shown = _displayable(line)
             # Only a line longer than the whole output area is cut, into screenfuls.
             pieces = [shown[i : i + capacity] for i in range(0, len(shown), capacity)] or [""]
