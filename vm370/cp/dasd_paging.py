@@ -105,6 +105,11 @@ class DasdPagingStore:
         for key in [key for key in self._slots if key[0] == owner]:
             self._free.append(self._slots.pop(key))
 
+    def discard_page(self, owner: str, page: int) -> None:
+        slot = self._slots.pop((owner, page), None)
+        if slot is not None:
+            self._free.append(slot)
+
     def slots_used(self) -> int:
         return len(self._slots)
 

@@ -52,6 +52,8 @@ class PagingDevice(Protocol):
 
     def discard(self, owner: str) -> None: ...
 
+    def discard_page(self, owner: str, page: int) -> None: ...
+
 
 class PagingStore:
     """The paging device, in host memory: one 4 KB slot per page written."""
@@ -78,6 +80,10 @@ class PagingStore:
         """Forget every page of ``owner`` (the virtual machine is gone)."""
         for key in [key for key in self._slots if key[0] == owner]:
             del self._slots[key]
+
+    def discard_page(self, owner: str, page: int) -> None:
+        """Forget one page (released: it reads as zeros again)."""
+        self._slots.pop((owner, page), None)
 
     def slots_used(self) -> int:
         return len(self._slots)
@@ -155,6 +161,26 @@ class Pager:
             frame.lock_count = 0
             self.frames.release(frame)
         self.store.discard(name)
+
+    def release_pages(self, name: str, first: int, last: int) -> None:
+        """The machine gives pages back (DIAGNOSE X'10'): frames freed, slots forgotten.
+
+        A page locked for I/O keeps its frame and is only cleared; every other
+        page reads as zeros at its next touch.
+        """
+        residence = self._machines[name]
+        for page in range(first, last + 1):
+            frame = residence.frames.get(page)
+            if frame is not None:
+                if frame.locked:
+                    self.storage.write(frame.address, ZERO_PAGE)
+                    residence.clean[page] = ZERO_PAGE
+                    continue
+                self._unmap(residence, page)
+                del residence.frames[page]
+                residence.clean.pop(page, None)
+                self.frames.release(frame)
+            self.store.discard_page(name, page)
 
     def resident_frame(self, name: str, page: int) -> Frame | None:
         """The frame holding the page, if it is in storage (mapped or not)."""

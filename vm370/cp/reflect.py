@@ -21,7 +21,6 @@ from __future__ import annotations
 from vm370.cp.vmblock import RunState, VirtualMachine
 from vm370.hardware.control_registers import EC_INTERRUPTION_CODE
 from vm370.hardware.psw import (
-    CSW,
     EXTERNAL_OLD_PSW,
     IO_OLD_PSW,
     PROGRAM_OLD_PSW,
@@ -60,9 +59,7 @@ def make_external_pending(machine: VirtualMachine, code_bits: int) -> None:
 
 def make_io_pending(machine: VirtualMachine, device: int, csw: bytes) -> None:
     """An I/O interruption for one of the guest's devices, with the CSW to store."""
-    if len(csw) != 8:
-        raise ValueError(f"a CSW is 8 bytes, not {len(csw)}")
-    machine.pending_io.append((device, bytes(csw)))
+    machine.channel.post_interruption(device, csw)
 
 
 def present_pending(machine: VirtualMachine) -> bool:
@@ -75,15 +72,12 @@ def present_pending(machine: VirtualMachine) -> bool:
             reflect_interruption(machine, EXTERNAL_OLD_PSW, code)
             presented = True
             continue
-        for index, (device, csw) in enumerate(machine.pending_io):
-            if machine.channel_enabled((device >> 8) & 7):
-                del machine.pending_io[index]
-                machine.storage.write_real(CSW, csw)
-                reflect_interruption(machine, IO_OLD_PSW, device)
-                presented = True
-                break
-        else:
+        # The virtual channel stores the CSW at the guest's location 64.
+        device = machine.channel.take_interrupt(machine.channel_enabled)
+        if device is None:
             return presented
+        reflect_interruption(machine, IO_OLD_PSW, device)
+        presented = True
     return presented
 
 
@@ -91,4 +85,4 @@ def has_enabled_pending(machine: VirtualMachine) -> bool:
     """Whether an interruption is waiting that the virtual PSW would take now."""
     if machine.pending_external and machine.external_enabled:
         return True
-    return any(machine.channel_enabled((device >> 8) & 7) for device, _ in machine.pending_io)
+    return machine.channel.has_enabled_pending(machine.channel_enabled)

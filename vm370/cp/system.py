@@ -22,22 +22,29 @@ everything above, and ``run`` is not offered.
 
 from __future__ import annotations
 
+import datetime
+
 from vm370.cp import reflect
+from vm370.cp.ccwtrans import ChannelProgramTranslator
 from vm370.cp.diagnose import DiagnoseRegistry, standard_registry
+from vm370.cp.diagnose_services import guest_time_of_day, register_vm370_codes
 from vm370.cp.dispatch import Dispatcher
 from vm370.cp.frames import FRAME_SHIFT, FRAME_SIZE, PAGES_PER_INSTRUCTION, FrameError, FrameTable
 from vm370.cp.paging import Pager, PagingDevice
+from vm370.cp.realio import MAX_EVENTS, IOArea, RealIO
 from vm370.cp.shadow import ShadowTables
 from vm370.cp.tables import AddressSpace, TableStorage
-from vm370.cp.vio import NoVirtualDevices, VirtualIO
+from vm370.cp.vio import DeviceIO, NoVirtualDevices, VirtualIO
 from vm370.cp.vmblock import RunState, VirtualMachine, VirtualMachineError
 from vm370.cp.vstorage import GuestStorage
+from vm370.hardware.channel import CAW_LOCATION, CSW_LOCATION
 from vm370.hardware.control_registers import ECPSW
 from vm370.hardware.dat import DynamicAddressTranslator
 from vm370.hardware.interrupts import ADDRESSING, ProgramInterrupt
 from vm370.hardware.machine import Machine
 
 LOW_STORAGE_FRAME = 0
+IO_AREA_FRAMES = 4  # CP's storage for translated channel programs (ccwtrans.py)
 
 
 class ControlProgramError(Exception):
@@ -87,6 +94,62 @@ class ControlProgram:
         self.purges = 0
         # Set when CP takes the real CPU (supervisor.py).
         self.supervisor = None
+        # Virtual devices (enable_virtual_devices): CP's real I/O, the CCW
+        # translator; the command processor and the spool of a multi-user CP.
+        self.realio: RealIO | None = None
+        self.translator: ChannelProgramTranslator | None = None
+        self.commands = None
+        self.spool = None
+        # The time of day when the virtual clock read 0 (DIAGNOSE X'0C', QUERY TIME).
+        self.started_at = datetime.datetime(1972, 8, 2, 9, 0, 0)
+
+    def enable_virtual_devices(self, io_frames: int = IO_AREA_FRAMES) -> None:
+        """Give virtual machines devices: CCW translation, CP's real I/O, VM/370's DIAGNOSEs."""
+        if self.translator is not None:
+            return
+        self.realio = RealIO(self.storage, self.machine.channels)
+        area = IOArea(self.storage, self.frames, "CCW translation", io_frames)
+        self.translator = ChannelProgramTranslator(self, self.realio, area)
+        self.virtual_io = DeviceIO(self.translator)
+        register_vm370_codes(self.diagnose)
+
+    def time_of_day(self) -> datetime.datetime:
+        """The date and time on the virtual clock."""
+        return guest_time_of_day(self.started_at, self.machine.clock.now)
+
+    def release_pages(self, machine: VirtualMachine, first: int, last: int) -> None:
+        """DIAGNOSE X'10': the pages' contents go; they read as zeros from now on."""
+        self.pager.release_pages(machine.name, first, last)
+        self.purge_translations()
+
+    def run_virtual_program(self, machine: VirtualMachine, address: int, program: int) -> bytes:
+        """Run a channel program on a device CP simulates, to its end; its CSW.
+
+        DIAGNOSE X'20' for the console, reader, punch and printer: the
+        machine's channel runs the program with its events until the device
+        is idle, and the status is taken without an interruption.
+        """
+        channel = machine.channel
+        caw = machine.storage.read_word(CAW_LOCATION)
+        machine.storage.write_word(CAW_LOCATION, program)
+        try:
+            condition = channel.start_io(address)
+        finally:
+            machine.storage.write_word(CAW_LOCATION, caw)
+        if condition == 1:
+            return machine.storage.read_real(CSW_LOCATION, 8)
+        if condition != 0:
+            return bytes(4) + bytes((0x10, 0, 0, 0))
+        clock = self.machine.clock
+        for _ in range(MAX_EVENTS):
+            if not channel.is_busy(address) or channel.waiting_for_device(address):
+                break
+            if not clock.advance_to_next_event():
+                break
+            clock.run_due()
+        if channel.waiting_for_device(address):
+            channel.halt_io(address)
+        return channel.pending_for(address) or bytes(8)
 
     def write_log(self, line: str) -> None:
         """A line for CP's log (the operator's console, later)."""
@@ -118,6 +181,8 @@ class ControlProgram:
         machine.dat = DynamicAddressTranslator(machine.storage, machine.control)
         machine.shadow = ShadowTables(self.table_storage, self.pager, machine)
         machine.dat.on_purge = lambda: self._guest_purged(machine)
+        machine.channel.clock = self.machine.clock
+        machine.channel.on_pending = lambda: self.wake(machine)
         self.machines[name] = machine
         self.write_log(f"{name} defined with {storage_size // 1024}K of storage")
         return machine

@@ -75,15 +75,18 @@ class VirtualMachine:
 
     name: str
     storage_size: int
+    # VM/370 privilege classes (A-G) from the directory: they gate CP commands
+    # and the restricted DIAGNOSE codes.
+    classes: str = "G"
     gpr: list[int] = field(default_factory=lambda: [0] * 16)
     fpr: list[int] = field(default_factory=lambda: [0] * 4)
     psw: BCPSW | ECPSW = field(default_factory=BCPSW)
     control: ControlRegisters = field(default_factory=ControlRegisters)
     state: RunState = RunState.STOPPED
     # External interruption code bits waiting to be presented (timer X'80',
-    # interrupt key X'40'), and I/O interruptions: (device address, CSW bytes).
+    # interrupt key X'40'). Pending I/O interruptions are the virtual
+    # channel's (``channel``, vchannel.py), as on the real machine.
     pending_external: int = 0
-    pending_io: list[tuple[int, bytes]] = field(default_factory=list)
     counters: Counters = field(default_factory=Counters)
     # The virtual interval timer: the part of a timer unit not yet subtracted.
     timer_fraction: int = 0
@@ -100,6 +103,10 @@ class VirtualMachine:
     storage: Any = field(default=None, repr=False)
     dat: DynamicAddressTranslator | None = field(default=None, repr=False)
     shadow: Any = field(default=None, repr=False)
+    # The machine's channel subsystem (vchannel.py) and its virtual devices
+    # by address (vdevices.py): built at LOGON from the directory.
+    channel: Any = field(default=None, repr=False)
+    devices: dict[int, Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if not self.name or len(self.name) > 8 or not self.name.isalnum():
@@ -113,6 +120,15 @@ class VirtualMachine:
             )
         if not self.storage_keys:
             self.storage_keys = bytearray(self.storage_size >> BLOCK_SHIFT)
+        if self.channel is None:
+            from vm370.cp.vchannel import VirtualChannel
+
+            self.channel = VirtualChannel(self)
+
+    @property
+    def pending_io(self) -> list[tuple[int, bytes]]:
+        """(device, CSW) of each I/O interruption waiting to be presented, oldest first."""
+        return self.channel.pending_interruptions()
 
     @property
     def ec_mode(self) -> bool:

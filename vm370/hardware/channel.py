@@ -50,7 +50,9 @@ from vm370.hardware.devices import (
     CHANNEL_END,
     CONTROL_UNIT_END,
     DEVICE_END,
+    NORMAL_END,
     STATUS_MODIFIER,
+    CCWResult,
     Device,
     control_unit_type,
     is_read,
@@ -206,6 +208,7 @@ class Subchannel:
         "outcome",
         "deferred",
         "control_unit",
+        "waiting",
     )
 
     def __init__(self, address: int, device: Device, control_unit: ControlUnit):
@@ -218,6 +221,9 @@ class Subchannel:
         self.event: Event | None = None
         self.outcome: _Outcome | None = None
         self.deferred = 0  # unsolicited status raised while the subchannel worked
+        # A command the device deferred (CCWResult.deferred): what the channel
+        # needs to finish it when the device calls ``resume``.
+        self.waiting: tuple | None = None
 
 
 def make_ccw(command: int, data_address: int, flags: int, count: int) -> bytes:
@@ -339,6 +345,7 @@ class ChannelSubsystem:
                 subchannel.event.cancel()
             subchannel.event = None
             subchannel.outcome = None
+            subchannel.waiting = None
             subchannel.state = IDLE
             subchannel.deferred = 0
             subchannel.device.reset()
@@ -385,6 +392,9 @@ class ChannelSubsystem:
         except _ChannelProgramCheck as check:
             self._store_csw(make_csw(key, check.ccw_address, 0, check.channel_status, check.count))
             return 1
+        if outcome is None:  # the device ends the command later (resume)
+            subchannel.state = WORKING
+            return 0
         if outcome.immediate and not self._chains(outcome):
             # An immediate command ends at initial selection: CSW stored, cc 1.
             status = outcome.unit_status
@@ -480,6 +490,10 @@ class ChannelSubsystem:
     def _halt(self, subchannel: Subchannel) -> None:
         if subchannel.event is not None:
             subchannel.event.cancel()
+        if subchannel.waiting is not None:
+            # A deferred command halted: it ends with nothing transferred.
+            started, subchannel.waiting = subchannel.waiting, None
+            subchannel.outcome = self._complete(subchannel, started, CCWResult(NORMAL_END, 0))
         if subchannel.outcome is not None:
             self._end_chain(subchannel, subchannel.outcome)
 
@@ -574,7 +588,8 @@ class ChannelSubsystem:
         except _ChannelProgramCheck as check:  # pragma: no cover - the implied CCW is valid
             raise IPLError(f"IPL from {address:03X}: program check {check}") from None
         subchannel.state = WORKING
-        self._schedule_end(subchannel, outcome)
+        if outcome is not None:
+            self._schedule_end(subchannel, outcome)
         if not self.run_until_idle(subchannel.address):
             self.reset()
             raise IPLError(f"IPL from {address:03X}: the IPL channel program never ended")
@@ -603,16 +618,15 @@ class ChannelSubsystem:
         )
 
     def _fetch_ccw(self, address: int) -> CCW:
-        storage = self.storage
-        if address + 8 > storage.size:
+        if address + 8 > self.storage.size:
             raise _ChannelProgramCheck(PROGRAM_CHECK, address + 8)
-        mem = storage.mem
+        word = self.storage.read(address, 8)
         return CCW(
             address,
-            mem[address],
-            int.from_bytes(mem[address + 1 : address + 4], "big"),
-            mem[address + 4],
-            int.from_bytes(mem[address + 6 : address + 8], "big"),
+            word[0],
+            int.from_bytes(word[1:4], "big"),
+            word[4],
+            int.from_bytes(word[6:8], "big"),
         )
 
     def _follow_tic(self, ccw: CCW, first: bool) -> CCW:
@@ -680,8 +694,12 @@ class ChannelSubsystem:
             total += ccw.count
         return ccws, total, None
 
-    def _execute(self, subchannel: Subchannel, ccw: CCW, first: bool) -> _Outcome:
-        """Start one command on the device and work out the channel's view of it."""
+    def _execute(self, subchannel: Subchannel, ccw: CCW, first: bool) -> _Outcome | None:
+        """Start one command on the device and work out the channel's view of it.
+
+        None when the device deferred the command (``CCWResult.deferred``): the
+        subchannel stays working until the device calls ``resume``.
+        """
         self.ccws_executed += 1
         if ccw.flags & PROGRAM_CONTROLLED_INTERRUPTION:
             self._signal_pci(subchannel, ccw)
@@ -696,13 +714,26 @@ class ChannelSubsystem:
             pieces = []
             for piece in ccws:
                 usable, error = self._accessible(piece.data_address, piece.count, key, store=False)
-                pieces.append(self.storage.mem[piece.data_address : piece.data_address + usable])
+                if usable:
+                    pieces.append(self.storage.read(piece.data_address, usable))
                 if error:
                     error_offset = sum(len(p) for p in pieces)
                     error_status, error_ccw = error, piece
                     break
             data = b"".join(pieces)
         result = subchannel.device.start_ccw(ccw.command, data, total, not first)
+        started = (ccws, total, chain_error, error_offset, error_status, error_ccw)
+        if result.deferred:
+            subchannel.waiting = started
+            return None
+        return self._complete(subchannel, started, result)
+
+    def _complete(self, subchannel: Subchannel, started: tuple, result: CCWResult) -> _Outcome:
+        """The device's result of a command: store what it read, work out the outcome."""
+        ccws, total, chain_error, error_offset, error_status, error_ccw = started
+        ccw = ccws[0]
+        key = subchannel.key
+        reading = is_read(ccw.command)
         needed = min(result.length, total)
         if reading:
             incoming = result.data[:needed]
@@ -714,9 +745,8 @@ class ChannelSubsystem:
                 chunk = incoming[offset : offset + piece.count]
                 if not piece.flags & SKIP:
                     usable, error = self._accessible(piece.data_address, len(chunk), key, True)
-                    start = piece.data_address
-                    self.storage.mem[start : start + usable] = chunk[:usable]
-                    self.storage.note_written(start, usable)
+                    if usable:
+                        self.storage.write(piece.data_address, chunk[:usable])
                     if error:
                         error_offset = offset + usable
                         error_status, error_ccw = error, piece
@@ -804,7 +834,29 @@ class ChannelSubsystem:
             csw = make_csw(subchannel.key, check.ccw_address, status, check.channel_status, 0)
             self._finish(subchannel, csw)
             return
+        if following is None:
+            subchannel.outcome = None
+            return
         self._schedule_end(subchannel, following)
+
+    def resume(self, address: int, result: CCWResult) -> bool:
+        """A device ends the command it deferred (a console read the operator answered).
+
+        The channel stores what the device read and goes on as if the device
+        had answered at once: chaining or ending the program. False when
+        nothing waits for the device (the program was halted or reset).
+        """
+        subchannel = self._subchannels.get(address)
+        if subchannel is None or subchannel.waiting is None or subchannel.state != WORKING:
+            return False
+        started, subchannel.waiting = subchannel.waiting, None
+        self._schedule_end(subchannel, self._complete(subchannel, started, result))
+        return True
+
+    def waiting_for_device(self, address: int) -> bool:
+        """Whether the device at ``address`` holds a deferred command."""
+        subchannel = self._subchannels.get(address)
+        return subchannel is not None and subchannel.waiting is not None
 
     def _csw_for(self, subchannel: Subchannel, outcome: _Outcome, unit_status: int) -> bytes:
         return make_csw(

@@ -62,7 +62,12 @@ The protocol
       many instructions after channel end. When the command is the last of
       its channel program, the program ends with channel end and the device
       presents device end on its own later (seek overlap); when it is
-      command-chained, the channel waits for device end before chaining.
+      command-chained, the channel waits for device end before chaining;
+    - ``deferred``: the command waits for something outside the machine (a
+      console read until the operator types a line). The channel keeps the
+      program working (SIO gives condition code 0) and the device later calls
+      ``channels.resume(address, result)`` with the real result; a HALT I/O
+      in between ends the command with no data.
 
     A command the device does not know is answered with ``self.reject()``:
     unit check with command reject in the sense bytes. The Sense command
@@ -148,6 +153,10 @@ class CCWResult:
     delay: int = 1
     immediate: bool = False
     device_end_delay: int = 0
+    # The command waits for something outside the machine (a line typed at a
+    # console): the channel keeps the program working until the device calls
+    # ``channels.resume(address, result)`` with the real result.
+    deferred: bool = False
 
 
 class Device:
