@@ -108,10 +108,15 @@ def statement_lines(text: str, filename: str, diagnostics: list[Diagnostic]):
 
 @dataclass(frozen=True)
 class StatementSyntax:
-    """How a statement is written: its usage line and a name for each operand, in order."""
+    """How a statement is written: its usage line and a name for each operand, in order.
+
+    ``echo`` is False for statements that hold passwords: their errors name an operand
+    by its position, never by its text, since a misplaced password could be that text.
+    """
 
     usage: str
     operands: tuple[str, ...]
+    echo: bool = True
 
 
 def _field_index(text: str, column: int) -> int:
@@ -146,13 +151,14 @@ def friendly_syntax_error(
             return FieldError(f"{keyword}: {name} is missing {usage}", len(text.rstrip()) + 1)
         index = _field_index(text, token.column) - 1
         return FieldError(_wrong_operand(keyword, token.value, index, syntax, usage), token.column)
-    return FieldError(f"{keyword}: {str(error).splitlines()[0]} {usage}", 1)
+    return FieldError(f"{keyword}: the statement cannot be read {usage}", 1)
 
 
 def _wrong_operand(keyword: str, field: str, index: int, syntax: StatementSyntax, usage: str):
+    shown = repr(field) if syntax.echo else f"operand {index + 1}"
     if index >= len(syntax.operands):
-        return f"{keyword}: {field!r} is one operand too many {usage}"
-    return f"{keyword}: {field!r} is not {syntax.operands[index]} {usage}"
+        return f"{keyword}: {shown} is one {'operand ' if syntax.echo else ''}too many {usage}"
+    return f"{keyword}: {shown} is not {syntax.operands[index]} {usage}"
 
 
 def parse_statement(

@@ -105,6 +105,7 @@ _SYNTAX = {
             "the privilege classes (letters A-H)",
             "a priority (1-99)",
         ),
+        echo=False,
     ),
     "ACCOUNT": StatementSyntax(
         "ACCOUNT number [distribution]", ("the account number", "the distribution code")
@@ -146,6 +147,7 @@ _SYNTAX = {
             "the write password",
             "the multiple-write password",
         ),
+        echo=False,
     ),
     "DEDICATE": StatementSyntax(
         "DEDICATE cuu realcuu",
@@ -418,9 +420,13 @@ def _password(token, what: str) -> Password:
         raise FieldError(f"{what}: {error}", token.column) from None
 
 
-def _spool_class(token, what: str) -> str:
+def _spool_class(token, what: str, any_class: bool = False) -> str:
+    """A spool class: one letter or digit; a reader may also take ``*``, every class."""
+    if any_class and token == "*":
+        return "*"
     if len(token) != 1 or not token.isalnum():
-        raise FieldError(f"{what} {str(token)!r} must be one letter or digit", token.column)
+        choices = "one letter or digit, or *" if any_class else "one letter or digit"
+        raise FieldError(f"{what} {str(token)!r} must be {choices}", token.column)
     return str(token)
 
 
@@ -543,7 +549,10 @@ class _ToStatement(Transformer):
             cuu=_field(cuu, int(cuu, 16)),
             device_type=_field(device_type, kind),
             unit=_field(unit_token, unit),
-            spool_class=_field(spool_class, spool_class and _spool_class(spool_class, "class")),
+            spool_class=_field(
+                spool_class,
+                spool_class and _spool_class(spool_class, "class", any_class=unit == "READER"),
+            ),
         )
 
     def link_statement(self, userid, target_cuu, cuu, mode):
@@ -655,8 +664,8 @@ def parse_directory(
             statements.append(_read_statement(number, line))
         except FieldError as error:
             diagnostics.append(Diagnostic(filename, number, error.column, error.message))
-        except LarkError as error:
-            diagnostics.append(Diagnostic(filename, number, 1, str(error).splitlines()[0]))
+        except LarkError:
+            diagnostics.append(Diagnostic(filename, number, 1, "the statement cannot be read"))
     builder = _Builder(filename, system, diagnostics)
     directory = builder.build(statements)
     if diagnostics:
