@@ -375,14 +375,15 @@ class _Statement:
     name: str
     line: int
     fields: dict[str, tuple[object, int]]
+    keyword_column: int = 1
 
     def value(self, key: str, default=None):
         found = self.fields.get(key)
         return default if found is None else found[0]
 
-    def column(self, key: str) -> int:
-        found = self.fields.get(key)
-        return 1 if found is None else found[1]
+    def column(self, key: str | None) -> int:
+        found = self.fields.get(key) if key else None
+        return self.keyword_column if found is None else found[1]
 
 
 def _size(token, what: str) -> int:
@@ -644,6 +645,7 @@ def _read_statement(number: int, text: str) -> _Statement:
         key: (value, column - shift if column > end + shift else column)
         for key, (value, column) in statement.fields.items()
     }
+    statement.keyword_column = keyword_column
     return statement
 
 
@@ -703,7 +705,7 @@ class _Builder:
         self.volume_types: dict[str, tuple[str, int]] = {}
 
     def error(self, statement: _Statement, key: str | None, message: str) -> None:
-        column = statement.column(key) if key else 1
+        column = statement.column(key)
         self.diagnostics.append(Diagnostic(self.filename, statement.line, column, message))
 
     def build(self, statements: list[_Statement]) -> Directory:
