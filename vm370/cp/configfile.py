@@ -47,7 +47,8 @@ class ConfigFileError(Exception):
     """A file with problems; ``diagnostics`` lists every one, in line order."""
 
     def __init__(self, diagnostics: list[Diagnostic]):
-        self.diagnostics = sorted(diagnostics, key=lambda d: (d.line, d.column))
+        # In line order; what concerns the whole file (line 0) comes last.
+        self.diagnostics = sorted(diagnostics, key=lambda d: (d.line <= 0, d.line, d.column))
         super().__init__("\n".join(str(d) for d in self.diagnostics))
 
 

@@ -352,12 +352,14 @@ def parse_system(text: str, filename: str = "<system>") -> SystemConfig:
     """Parse and check a real configuration; raise ``SystemConfigError`` listing every problem."""
     diagnostics: list[Diagnostic] = []
     statements: list[_Statement] = []
+    unreadable: set[str] = set()
     for number, line, original in statement_lines(text, filename, diagnostics):
         try:
             statements.append(_read_statement(number, line, original))
         except FieldError as error:
             diagnostics.append(Diagnostic(filename, number, error.column, error.message))
-    config = _build(statements, filename, diagnostics)
+            unreadable.add(line.split()[0])
+    config = _build(statements, filename, diagnostics, unreadable)
     if diagnostics:
         raise SystemConfigError(diagnostics)
     return config
@@ -372,7 +374,15 @@ def load_system(path: str | Path) -> SystemConfig:
     return parse_system(text, str(path))
 
 
-def _build(statements: list[_Statement], filename: str, diagnostics: list[Diagnostic]):
+def _build(
+    statements: list[_Statement],
+    filename: str,
+    diagnostics: list[Diagnostic],
+    unreadable: set[str],
+):
+    """The configuration from its statements; ``unreadable`` names statements already in error
+    (so that a bad STORAGE line is not also reported as a missing one)."""
+
     def error(statement: _Statement, key: str | None, message: str) -> None:
         column = statement.columns.get(key, 1) if key else 1
         diagnostics.append(Diagnostic(filename, statement.line, column, message))
@@ -443,11 +453,13 @@ def _build(statements: list[_Statement], filename: str, diagnostics: list[Diagno
                 )
     for statement in areas:
         _add_area(statement, packs, error)
-    if storage is None:
+    if storage is None and "STORAGE" not in unreadable:
         diagnostics.append(
             Diagnostic(filename, 0, 0, "no STORAGE statement: the real storage size is missing")
         )
     for kind, purpose in (("PAGE", "paging"), ("SPOOL", "spool files")):
+        if "AREA" in unreadable or "PACK" in unreadable:
+            break
         if not any(area.kind == kind for pack in packs.values() for area in pack.areas):
             diagnostics.append(
                 Diagnostic(
