@@ -5,7 +5,7 @@
     system.conf     the real configuration (vm370.cp.sysconfig)
     user.direct     the user directory (vm370.cp.directory)
     packs/          pack images, as the PACK statements name them
-    passwords.txt   passwords ``vm370 init`` generated, for the owner of the folder to read
+    passwords.txt   kept for passwords a system generator writes, for the folder's owner
     vm370.lock      present while a system runs from the folder: "pid N" and "host NAME"
 
 Only one system runs from a folder at a time, and host-side tools change no
