@@ -506,7 +506,52 @@ def _add_directory(subparsers) -> None:
         metavar="CONF",
         help="a real configuration (system.conf): check volumes and CP areas against it",
     )
-    parser.set_defaults(func=_run_directory_check)
+    check.set_defaults(func=_run_directory_check)
+    hashing = actions.add_parser(
+        "hash-password",
+        help="write a password in the directory's hashed form",
+        description=(
+            "Read a password (typed without echo, asked twice; or the first line of standard "
+            "input when that is not a terminal) and print the HASH:PBKDF2-SHA256:... form "
+            "that a USER or MDISK statement takes in its place."
+        ),
+    )
+    hashing.add_argument(
+        "--iterations",
+        type=int,
+        default=None,
+        metavar="N",
+        help="PBKDF2 iterations (1000-10000000, default 100000)",
+    )
+    hashing.set_defaults(func=_run_directory_hash_password)
+
+
+def _run_directory_hash_password(args: argparse.Namespace) -> int:
+    import getpass
+
+    from vm370.cp.passwords import (
+        DEFAULT_ITERATIONS,
+        MAX_ITERATIONS,
+        MAX_PLAIN_LENGTH,
+        MIN_ITERATIONS,
+        hash_password,
+    )
+
+    iterations = DEFAULT_ITERATIONS if args.iterations is None else args.iterations
+    if not MIN_ITERATIONS <= iterations <= MAX_ITERATIONS:
+        raise UsageError(f"--iterations must be {MIN_ITERATIONS} to {MAX_ITERATIONS}")
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            raise UsageError("the two passwords differ; nothing was written")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if not 1 <= len(password) <= MAX_PLAIN_LENGTH or not all(" " < c <= "~" for c in password):
+        raise UsageError(
+            f"a password is 1 to {MAX_PLAIN_LENGTH} printable characters without blanks"
+        )
+    print(hash_password(password, iterations))
+    return 0
 
 
 def _size_text(size: int) -> str:

@@ -81,3 +81,29 @@ def test_a_missing_file_is_one_line(capsys, tmp_path):
     status, out, err = run(capsys, str(tmp_path / "none.direct"))
     assert status == 1 and out == ""
     assert err == f"{tmp_path / 'none.direct'}: cannot read: No such file or directory\n"
+
+
+def test_hash_password_writes_a_form_the_directory_accepts(capsys, monkeypatch):
+    import io
+
+    from vm370.cp.directory import parse_directory
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("Opensez\n"))
+    status = main(["directory", "hash-password", "--iterations", "1000"])
+    out = capsys.readouterr().out
+    assert status == 0
+    hashed = out.strip()
+    assert hashed.startswith("HASH:PBKDF2-SHA256:1000:") and "OPENSEZ" not in hashed.upper()
+    user = parse_directory(f"DIRECTORY 130 2314 VMSRES\nUSER ALICE {hashed}\n").users["ALICE"]
+    assert user.check_password("opensez") and not user.check_password("opensesame")
+
+
+def test_hash_password_refuses_what_no_directory_takes(capsys, monkeypatch):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("much too long\n"))
+    assert main(["directory", "hash-password"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "1 to 8 printable characters" in captured.err
+    assert "much too long" not in captured.err
+    assert main(["directory", "hash-password", "--iterations", "5"]) == 2
