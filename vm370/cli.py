@@ -506,7 +506,6 @@ def _add_directory(subparsers) -> None:
         metavar="CONF",
         help="a real configuration (system.conf): check volumes and CP areas against it",
     )
-    check.set_defaults(func=_run_directory_check)
     hashing = actions.add_parser(
         "hash-password",
         help="write a password in the directory's hashed form",
@@ -523,7 +522,14 @@ def _add_directory(subparsers) -> None:
         metavar="N",
         help="PBKDF2 iterations (1000-10000000, default 100000)",
     )
-    hashing.set_defaults(func=_run_directory_hash_password)
+    parser.set_defaults(func=_run_directory)
+
+
+def _run_directory(args: argparse.Namespace) -> int:
+    """Dispatch ``vm370 directory ACTION``."""
+    if args.directory_command == "hash-password":
+        return _run_directory_hash_password(args)
+    return _run_directory_check(args)
 
 
 def _run_directory_hash_password(args: argparse.Namespace) -> int:
