@@ -160,6 +160,12 @@ def test_statement_names_abbreviate_as_dmkdir_allows():
     assert short.users["ABBR"] == full.users["ABBR"]
 
 
+def test_errors_in_abbreviated_statements_point_at_the_written_columns():
+    found = errors("U A PW 4K\n M 191 2314 5 1 VMSRES Q\n")
+    assert found[0].startswith("user.direct:2:8: storage 4K")
+    assert found[1].startswith("user.direct:3:24: MDISK: operand 6 is not an access mode")
+
+
 def test_option_abbreviations_pick_the_first_option_they_begin():
     user = directory("USER OPT PW\n OPTION A AF 5 V S B I R E C FF\n").users["OPT"]
     assert user.options == {

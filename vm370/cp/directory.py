@@ -684,9 +684,6 @@ def load_directory(path: str | Path, system: SystemConfig | None = None) -> Dire
     return parse_directory(text, str(path), system)
 
 
-_MACHINE_STATEMENTS = ("ACCOUNT", "OPTION", "IPL")
-
-
 class _Builder:
     """Statements -> ``Directory``, with the checks that span lines and users."""
 
@@ -696,7 +693,6 @@ class _Builder:
         self.diagnostics = diagnostics
         self.volume: DirectoryVolume | None = None
         self.users: dict[str, UserEntry] = {}
-        self.user_lines: dict[str, int] = {}
         self.addresses: dict[int, tuple[str, int]] = {}
         self.devices_started = False
         self.statement_lines: dict[str, int] = {}
