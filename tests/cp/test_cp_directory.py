@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from vm370.cp.directory import (
     DirectoryError,
@@ -434,3 +436,35 @@ def test_load_directory_reports_an_unreadable_file(tmp_path):
     with pytest.raises(DirectoryError) as caught:
         load_directory(binary)
     assert "not a text file" in str(caught.value)
+
+
+def test_windows_line_ends_and_a_byte_order_mark_are_read(tmp_path):
+    path = tmp_path / "user.direct"
+    path.write_bytes(
+        b"\xef\xbb\xbfDIRECTORY 130 2314 VMSRES\r\nUSER A PW\r\n MDISK 191 2314 60 2 VMSRES\r\n"
+    )
+    assert load_directory(path).users["A"].minidisks[0x191].cylinders == 2
+
+
+extent = st.tuples(st.integers(0, 199), st.integers(1, 30)).filter(lambda e: e[0] + e[1] <= 200)
+
+
+@given(st.lists(extent, min_size=1, max_size=8))
+def test_an_overlap_is_reported_exactly_when_two_extents_share_a_cylinder(extents):
+    body = "".join(
+        f"USER U{index} PW\n MDISK 191 2314 {start} {count} VMSRES\n"
+        for index, (start, count) in enumerate(extents)
+    )
+    cylinders = [set(range(start, start + count)) for start, count in extents]
+    shared = any(
+        cylinders[i] & cylinders[j]
+        for i in range(len(cylinders))
+        for j in range(i + 1, len(cylinders))
+    )
+    try:
+        directory(body)
+        reported = False
+    except DirectoryError as error:
+        assert all("overlap" in str(d) for d in error.diagnostics)
+        reported = True
+    assert reported == shared

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lark import Lark, Token
-from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, VisitError
+from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput
 
 # A directory for thousands of users is well under this; /dev/zero or a pack image is not.
 MAX_FILE_BYTES = 4 * 1024 * 1024
@@ -132,8 +132,6 @@ def friendly_syntax_error(
     known_mistake: str | None = None,
 ) -> FieldError:
     """A message a person can act on, from where Lark stopped in one statement line."""
-    if isinstance(error, VisitError) and isinstance(error.orig_exc, FieldError):
-        return error.orig_exc
     keyword = text.split()[0]
     usage = f"(syntax: {syntax.usage})"
     if isinstance(error, UnexpectedCharacters):

@@ -195,12 +195,12 @@ def _relative_file(token, original: str, what: str) -> Path:
     return Path(text)
 
 
-def _address(token) -> int:
-    address = int(token, 16)
+def _address(text: str, column: int) -> int:
+    address = int(text, 16)
     if address > MAX_REAL_ADDRESS:
         raise FieldError(
-            f"real device address {token} is not 000-{MAX_REAL_ADDRESS:03X} (channels 0-6)",
-            token.column,
+            f"real device address {text} is not 000-{MAX_REAL_ADDRESS:03X} (channels 0-6)",
+            column,
         )
     return address
 
@@ -259,7 +259,7 @@ class _ToStatement(Transformer):
             "PACK",
             volser=(str(volser), volser.column),
             device_type=(_device_type(device_type, tuple(sorted(GEOMETRIES))), device_type.column),
-            address=(_address(address), address.column),
+            address=(_address(address, address.column), address.column),
             image=(_relative_file(image, self.original, "the image file"), image.column),
         )
 
@@ -284,8 +284,8 @@ class _ToStatement(Transformer):
 
     def display_statement(self, addresses, device_type, model):
         first_text, _, last_text = addresses.partition("-")
-        first = _address(_at(first_text, addresses.column))
-        last = _address(_at(last_text, addresses.column)) if last_text else first
+        first = _address(first_text, addresses.column)
+        last = _address(last_text, addresses.column) if last_text else first
         if last < first:
             raise FieldError(f"address range {addresses} runs backwards", addresses.column)
         model_number = DEFAULT_DISPLAY_MODEL if model is None else int(model)
@@ -304,7 +304,7 @@ class _ToStatement(Transformer):
     def _unit_record(self, name, address, device_type, file):
         return self._statement(
             name,
-            address=(_address(address), address.column),
+            address=(_address(address, address.column), address.column),
             device_type=(
                 _device_type(device_type, (_UNIT_RECORD_TYPES[name],)),
                 device_type.column,
@@ -320,18 +320,6 @@ class _ToStatement(Transformer):
 
     def printer_statement(self, address, device_type, file):
         return self._unit_record("PRINTER", address, device_type, file)
-
-
-class _At(str):
-    """A piece of a token with its own column, for errors about part of a field."""
-
-    column: int
-
-
-def _at(text: str, column: int) -> _At:
-    piece = _At(text)
-    piece.column = column
-    return piece
 
 
 def _read_statement(number: int, text: str, original: str) -> _Statement:
