@@ -68,6 +68,7 @@ def test_areas_of_a_kind_and_devices_by_address():
     assert config.device_at(0x0C1) == "a 3277 display"
     assert config.device_at(0x00E) == "the real printer"
     assert config.device_at(0x200) is None
+    assert config.pack_at(0x130).volser == "VMSRES" and config.pack_at(0x0C0) is None
 
 
 def test_the_sample_configuration_loads():

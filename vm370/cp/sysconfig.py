@@ -168,11 +168,15 @@ class SystemConfig:
             key=lambda item: item[1].line,
         )
 
+    def pack_at(self, address: int) -> PackSpec | None:
+        """The pack at real ``address``, or None."""
+        return next((pack for pack in self.packs.values() if pack.address == address), None)
+
     def device_at(self, address: int) -> str | None:
         """What the configuration has at real ``address`` (as "pack VMSRES"), or None."""
-        for pack in self.packs.values():
-            if pack.address == address:
-                return f"the pack {pack.volser}"
+        pack = self.pack_at(address)
+        if pack is not None:
+            return f"the pack {pack.volser}"
         for display in self.displays:
             if display.address == address:
                 return "a 3277 display"
