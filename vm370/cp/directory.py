@@ -706,7 +706,7 @@ class _Builder:
 
     def build(self, statements: list[_Statement]) -> Directory:
         current: UserEntry | None = None
-        if statements and statements[0].name != "DIRECTORY":
+        if statements and all(statement.name != "DIRECTORY" for statement in statements):
             self.error(statements[0], None, "the DIRECTORY statement must come first")
         if not statements:
             self.diagnostics.append(
