@@ -36,7 +36,10 @@ TYPES: dict[str, tuple[int | None, int, int]] = {
     "V": (4, 4, 4),
 }
 ADDRESS_TYPES = frozenset("AYSV")
-DS_LARGEST_CHARACTER_LENGTH = 65535
+# GC28-6514, summary of constants: "In a DS assembler instruction, C and X type
+# constants may have length specification to 65,535"; DC keeps 256.
+DS_LARGEST_LENGTH = 65535
+DS_LONG_TYPES = frozenset("CX")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +53,7 @@ class Layout:
 
     @property
     def length_attribute(self) -> int:
-        return self.lengths[0] if self.lengths else 1
+        return max(self.lengths[0], 1) if self.lengths else 1
 
     @property
     def total(self) -> int:
@@ -95,8 +98,8 @@ def layout(operand: DCOperand, absolute: Callable, is_ds: bool) -> Layout:
         duplication = absolute(operand.duplication)
         if duplication < 0:
             raise AssemblyError("duplication factor must not be negative", operand.column, SERIOUS)
-    if kind == "C" and is_ds:
-        largest = DS_LARGEST_CHARACTER_LENGTH
+    if kind in DS_LONG_TYPES and is_ds:
+        largest = DS_LARGEST_LENGTH
     # With a zero duplication factor DC, like DS, may leave the value out.
     count = _constant_count(operand, is_ds or duplication == 0)
     if operand.length is not None and operand.length_in_bits:
@@ -122,6 +125,11 @@ def layout(operand: DCOperand, absolute: Callable, is_ds: bool) -> Layout:
     if implicit is not None:
         return Layout(alignment, duplication, (implicit,) * count)
     return Layout(1, duplication, tuple(_implicit_lengths(operand)))
+
+
+def first_alignment(operand: DCOperand) -> int:
+    """The boundary an operand starts on: its type's, unless a length modifier is given."""
+    return 1 if operand.length is not None else TYPES[operand.type][1]
 
 
 def _constant_count(operand: DCOperand, is_ds: bool) -> int:
@@ -155,14 +163,16 @@ def _implicit_lengths(operand: DCOperand) -> list[int]:
     kind, nominal = operand.type, operand.nominal
     if nominal is None:
         return [1]
+    # A constant with no characters or digits (C'', X'', B'') takes no space; DC
+    # reports it when the bytes are made.
     if kind == "C":
-        return [max(len(character_bytes(nominal, operand.column)), 1)]
+        return [len(character_bytes(nominal, operand.column))]
     lengths = []
     for part in split_nominal(nominal):
         if kind == "X":
-            lengths.append(max((len(part) + 1) // 2, 1))
+            lengths.append((len(part) + 1) // 2)
         elif kind == "B":
-            lengths.append(max((len(part) + 7) // 8, 1))
+            lengths.append((len(part) + 7) // 8)
         else:
             digits = sum(char.isdigit() for char in part)
             lengths.append(max((digits + 2) // 2 if kind == "P" else digits, 1))
@@ -258,8 +268,18 @@ def zoned_bytes(text: str, length: int, column: int) -> bytes:
     return bytes(data[-length:]).rjust(length, b"\xf0")
 
 
+def _empty_constant(kind: str, column: int) -> AssemblyError:
+    return AssemblyError(
+        f"{kind}'' has nothing in it; the constant is left out (no space is reserved)",
+        column,
+        ERROR,
+    )
+
+
 def hexadecimal_bytes(text: str, length: int, column: int) -> bytes:
-    if not text or any(char not in "0123456789ABCDEFabcdef" for char in text):
+    if not text:
+        raise _empty_constant("X", column)
+    if any(char not in "0123456789ABCDEFabcdef" for char in text):
         raise AssemblyError(
             f"X'{text}' contains a character that is not a hex digit", column, SERIOUS
         )
@@ -268,7 +288,9 @@ def hexadecimal_bytes(text: str, length: int, column: int) -> bytes:
 
 
 def binary_bytes(text: str, length: int, column: int) -> bytes:
-    if not text or any(char not in "01" for char in text):
+    if not text:
+        raise _empty_constant("B", column)
+    if any(char not in "01" for char in text):
         raise AssemblyError(f"B'{text}' contains a digit other than 0 and 1", column, SERIOUS)
     value = int(text, 2)
     return (value & ((1 << (length * 8)) - 1)).to_bytes(length, "big")
@@ -380,6 +402,8 @@ def _one_constant(
     lengths = operand_layout.lengths
     if kind == "C":
         data = character_bytes(operand.nominal, column)
+        if not data:
+            raise _empty_constant("C", column)
         pieces.append(data[: lengths[0]].ljust(lengths[0], b"\x40"))
     elif operand.addresses is not None:
         offset = 0

@@ -278,10 +278,9 @@ class Generator:
         return (base, displacement), value.offset
 
     def _length_address(self, operand: Operand, longest: int):
-        """SS: E, E(L), E(L,B); the implied length is the leftmost term's length attribute."""
-        if operand.parenthesized and operand.first is None:
-            raise AssemblyError("length missing: write D(L,B)", operand.column, SERIOUS)
-        if operand.parenthesized:
+        """SS: E, E(L), E(L,B) or E(,B); the implied length is the leftmost term's length
+        attribute, also when the length is left out before an explicit base (CLC A-B(,5),C)."""
+        if operand.parenthesized and operand.first is not None:
             length = self.absolute(operand.first, 0, longest, "length")
         else:
             length = self._implied_length(operand.expression)

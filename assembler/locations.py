@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from assembler.assembly import Assembly
-from assembler.dc import layout
+from assembler.dc import first_alignment, layout
 from assembler.diagnostics import CRITICAL, ERROR, SERIOUS, WARNING, AssemblyError
 from assembler.expressions import (
     EvaluationContext,
@@ -303,6 +303,12 @@ def _dc_ds(assembly: Assembly, statement: Statement) -> None:
     section = current_section(assembly)
     is_ds = statement.operation == "DS"
     location = origin = section.location
+    first = statement.operands[0]
+    # The name is defined before the operands are read: its value is the first
+    # operand's aligned location whatever the duplication factors say, so a factor
+    # may use it, as in PATCH DC (64-(PATCH-ERP1))X'00'.
+    name_value = Value(align(origin, first_alignment(first)), ((section.key, 1),))
+    define(assembly, statement, name_value, 1, first.type)
     first_location = None
     first_layout = None
     statement.layouts = []
@@ -335,14 +341,9 @@ def _dc_ds(assembly: Assembly, statement: Statement) -> None:
     _advance(assembly, statement, start, location - start)
     if not is_ds:
         statement.fill_before = start - origin
-    first = statement.operands[0]
-    define(
-        assembly,
-        statement,
-        Value(start, ((section.key, 1),)),
-        first_layout.length_attribute,
-        first.type,
-    )
+    symbol = assembly.symbols.symbols.get(statement.name)
+    if symbol is not None and symbol.statement == statement.number:
+        symbol.length = first_layout.length_attribute
 
 
 def _equ(assembly: Assembly, statement: Statement) -> None:
@@ -399,11 +400,14 @@ def _org(assembly: Assembly, statement: Statement) -> None:
                 "ORG would set the location before the start of the section", operand.column
             )
         target = value.offset
+    # The name of an ORG statement is given the location counter's value before the
+    # ORG sets it (GC28-6514, "ORG").
+    before = section.location
     section.location = target
     section.advance_to(target)
     statement.section = section
     statement.location = target
-    define(assembly, statement, Value(target, ((section.key, 1),)), 1, "U")
+    define(assembly, statement, Value(before, ((section.key, 1),)), 1, "U")
 
 
 def _ltorg(assembly: Assembly, statement: Statement) -> None:
@@ -426,12 +430,14 @@ def _cnop(assembly: Assembly, statement: Statement) -> None:
         raise AssemblyError(
             "CNOP operands must be 0, 2, 4 or 6 and 4 or 8, as CNOP 6,8", 0, SERIOUS
         )
-    start = align(section.location, 2)
+    before = section.location
+    start = align(before, 2)
     target = start
     while target % boundary != byte:
         target += 2
     _advance(assembly, statement, start, target - start)
-    define(assembly, statement, Value(target, ((section.key, 1),)), 1, "I")
+    # The name is the location before any padding, as Assembler XF assigns it.
+    define(assembly, statement, Value(before, ((section.key, 1),)), 1, "I")
 
 
 def _start(assembly: Assembly, statement: Statement) -> None:

@@ -1,0 +1,114 @@
+"""Cases where real programs met the assembler, each checked against the rule of the
+Assembler F manual (GC28-6514) or, where F is silent, Assembler XF.
+
+Expected object code is worked out by hand from the instruction formats (PoO) and
+the manual's rules for lengths, locations and base registers.
+"""
+
+import pytest
+
+PREFIX = "T CSECT\n USING T,12\n"
+
+
+def symbol(result, name: str):
+    return result.assembly.symbols.symbols[name]
+
+
+def code(result, number: int) -> str:
+    return result.assembly.statements[number - 1].object_code.hex().upper()
+
+
+def messages(result) -> str:
+    return "\n".join(diagnostic.message for diagnostic in result.diagnostics)
+
+
+# DS lengths: C and X to 65,535 in DS, 256 in DC (GC28-6514, summary of constants)
+
+
+@pytest.mark.parametrize("operand", ["XL4000", "CL4000", "XL65535", "CL65535"])
+def test_ds_takes_c_and_x_lengths_to_65535(asm, operand):
+    result = asm.assembled(PREFIX + f"A DS {operand}\nB DS X\n END\n")
+    length = int(operand[2:])
+    assert symbol(result, "B").value.offset == length
+    assert symbol(result, "A").length == length
+
+
+@pytest.mark.parametrize(
+    "statement", [" DS XL65536", " DS CL65536", " DC XL257'1'", " DC CL257'A'", " DS BL257"]
+)
+def test_lengths_past_the_limit_are_refused(asm, statement):
+    result = asm.assembled(PREFIX + statement + "\n END\n", expect_rc=12)
+    assert "length modifier" in messages(result)
+
+
+# USING with an absolute base
+
+
+def test_absolute_address_in_an_absolute_using_range_takes_that_base(asm):
+    source = "DUM EQU 0\nFLD EQU X'100'\nT CSECT\n USING DUM,2\n LA 1,FLD\n END\n"
+    # RX: 41, R1=1 X2=0, B2=2, D2=100
+    assert code(asm.assembled(source), 5) == "41102100"
+
+
+def test_absolute_address_without_a_using_takes_register_0(asm):
+    assert code(asm.assembled("T CSECT\n LA 1,X'100'\n END\n"), 2) == "41100100"
+
+
+def test_absolute_using_above_4095_gives_the_smaller_displacement(asm):
+    source = "T CSECT\n USING 4096,3\n LA 1,4100\n LA 1,100\n END\n"
+    result = asm.assembled(source)
+    assert code(result, 3) == "41103004"
+    # 100 is below the USING's base: only register 0 reaches it.
+    assert code(result, 4) == "41100064"
+
+
+# Names of CNOP and ORG statements
+
+
+def test_cnop_name_is_the_location_before_the_padding(asm):
+    result = asm.assembled(PREFIX + " DC X'00'\nLBL CNOP 0,4\nNEXT DC X'01'\n END\n")
+    assert symbol(result, "LBL").value.offset == 1
+    assert symbol(result, "NEXT").value.offset == 4
+
+
+def test_org_name_is_the_location_before_the_org(asm):
+    result = asm.assembled(PREFIX + " DS 10X\nLBL ORG *+6\nNEXT DC X'01'\n END\n")
+    assert symbol(result, "LBL").value.offset == 10
+    assert symbol(result, "NEXT").value.offset == 16
+
+
+# Zero-length constants
+
+
+@pytest.mark.parametrize("constant", ["X''", "C''", "B''", "3X''"])
+def test_a_constant_with_nothing_in_it_is_an_error_and_reserves_nothing(asm, constant):
+    result = asm.assembled(PREFIX + f"A DC {constant}\nB DC X'01'\n END\n", expect_rc=8)
+    assert "nothing in it" in messages(result)
+    assert symbol(result, "B").value.offset == 0
+
+
+# Duplication factors that use the statement's own name
+
+
+def test_duplication_factor_may_use_its_own_name(asm):
+    source = PREFIX + "ERP1 DS 0H\n DC X'01'\nPATCH DC (64-(PATCH-ERP1))X'00'\nNEXT DS 0X\n END\n"
+    result = asm.assembled(source)
+    assert symbol(result, "PATCH").value.offset == 1
+    assert symbol(result, "NEXT").value.offset == 64
+    assert code(result, 5) == "00" * 63
+
+
+def test_own_name_in_a_duplication_factor_is_the_aligned_location(asm):
+    source = PREFIX + " DC X'01'\nF DC (F-T)F'7'\nNEXT DS 0X\n END\n"
+    result = asm.assembled(source)
+    assert symbol(result, "F").value.offset == 4
+    assert symbol(result, "NEXT").value.offset == 4 + 4 * 4
+
+
+# SS operands with the length left out
+
+
+def test_ss_operand_with_length_omitted_takes_the_implied_length(asm):
+    source = PREFIX + "D DS CL10\nDA DS CL10\nB DS CL10\n CLC DA-D(,5),B\n END\n"
+    # D5, L=L'DA-1=9, B1=5 D1=DA-D=00A, B2=12 D2=B-T=014
+    assert code(asm.assembled(source), 6) == "D509500AC014"
