@@ -163,10 +163,10 @@ def _implicit_lengths(operand: DCOperand) -> list[int]:
     kind, nominal = operand.type, operand.nominal
     if nominal is None:
         return [1]
-    # A constant with no characters or digits (C'', X'', B'') takes no space; DC
-    # reports it when the bytes are made.
     if kind == "C":
-        return [len(character_bytes(nominal, operand.column))]
+        return [max(len(character_bytes(nominal, operand.column)), 1)]
+    # X'' and B'' have no digits: they take no space, and DC reports them when the
+    # bytes are made.
     lengths = []
     for part in split_nominal(nominal):
         if kind == "X":
@@ -402,8 +402,6 @@ def _one_constant(
     lengths = operand_layout.lengths
     if kind == "C":
         data = character_bytes(operand.nominal, column)
-        if not data:
-            raise _empty_constant("C", column)
         pieces.append(data[: lengths[0]].ljust(lengths[0], b"\x40"))
     elif operand.addresses is not None:
         offset = 0
