@@ -180,3 +180,63 @@ def test_continued_comment_card_with_text_before_column_16_is_a_warning(asm):
     result = asm.assembled(source, expect_rc=4)
     assert "continuation card must be blank" in messages(result)
     assert code(result, 3) == "01"
+
+
+# Macro language: attributes, keywords, operation fields, strings
+
+
+TYPE_OF = " MACRO\n TYPEOF &A\n&T SETC T'&A\n DC C'&T'\n MEND\n"
+
+
+def generated_text(result) -> bytes:
+    return b"".join(s.object_code for s in result.assembly.statements if s.source.generated)
+
+
+def test_type_attribute_of_an_extrn_symbol_is_t(asm):
+    result = asm.assembled(TYPE_OF + "T CSECT\n EXTRN EXT1,EXT2\n TYPEOF EXT2\n END\n")
+    assert generated_text(result) == b"\xe3"  # C'T'
+
+
+@pytest.mark.parametrize(
+    "operand, expected",
+    [("(1,2)", "N"), ("(A,B)", "F"), ("(,B)", "O")],
+)
+def test_type_attribute_of_a_sublist_is_its_first_operand(asm, operand, expected):
+    source = TYPE_OF + f"T CSECT\n TYPEOF {operand}\nA DC F'1'\nB DC C'B'\n END\n"
+    result = asm.assembled(source)
+    assert generated_text(result)[:1] == expected.encode("cp037")
+
+
+def test_undefined_keyword_is_an_error_and_the_operand_is_ignored(asm):
+    source = (
+        " MACRO\n MAC &A,&K=7\n DC AL1(&K)\n DC C'&A'\n MEND\n"
+        "T CSECT\n MAC X,Z=3\n END\n"
+    )
+    result = asm.assembled(source, expect_rc=8)
+    assert "Z= is not a keyword of macro MAC" in messages(result)
+    assert generated_text(result) == b"\x07\xe7"  # the default K, then C'X'
+
+
+def test_variable_symbol_in_the_operation_field_cannot_call_a_macro(asm):
+    source = " MACRO\n MAC\n DC X'01'\n MEND\nT CSECT\n&OP SETC 'MAC'\n &OP\n END\n"
+    result = asm.assembled(source, expect_rc=8)
+    assert "cannot call a macro" in messages(result)
+    assert generated_text(result) == b""
+
+
+def test_variable_symbol_in_the_operation_field_may_name_an_instruction(asm):
+    source = "T CSECT\n&OP SETC 'LR'\n &OP 1,2\n END\n"
+    assert code(asm.assembled(source), 3) == "1812"
+
+
+def test_substring_followed_directly_by_a_string(asm):
+    source = (
+        "T CSECT\n&F SETC 'ABCDEF'\n&P SETC 'XY'\n&R SETC '&F'(1,3)'&P'\n DC C'&R'\n END\n"
+    )
+    assert code(asm.assembled(source), 5) == "ABCXY".encode("cp037").hex().upper()
+
+
+def test_two_strings_without_a_period_are_an_error(asm):
+    source = "T CSECT\n&R SETC 'AB''CD'\n&S SETC ('AB' 'CD')\n END\n"
+    result = asm.assembled(source, expect_rc=12)
+    assert "period must join" in messages(result)
