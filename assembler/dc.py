@@ -1,10 +1,10 @@
 """Constants: the lengths and bytes of DC, DS and literal operands.
 
-GC28-6514, "DC -- Define Constant": types C X B F H E D P Z A Y S V, the
-duplication factor, the length (L), scale (S) and exponent (E) modifiers,
-several constants in one operand (in the quotes, or in the parentheses of
-the address types), and boundary alignment of F H E D A Y S V when no
-length is given.
+GC28-6514, "DC -- Define Constant": types C X B F H E D L P Z A Y S V Q,
+the duplication factor, the length (L), scale (S) and exponent (E)
+modifiers, several constants in one operand (in the quotes, or in the
+parentheses of the address types), and boundary alignment of F H E D L A Y
+S V Q when no length is given.
 """
 
 from __future__ import annotations
@@ -28,14 +28,16 @@ TYPES: dict[str, tuple[int | None, int, int]] = {
     "H": (2, 2, 8),
     "E": (4, 4, 8),
     "D": (8, 8, 8),
+    "L": (16, 8, 16),
     "P": (None, 1, 16),
     "Z": (None, 1, 16),
     "A": (4, 4, 4),
     "Y": (2, 2, 2),
     "S": (2, 2, 2),
     "V": (4, 4, 4),
+    "Q": (4, 4, 4),
 }
-ADDRESS_TYPES = frozenset("AYSV")
+ADDRESS_TYPES = frozenset("AYSVQ")
 # GC28-6514, summary of constants: "In a DS assembler instruction, C and X type
 # constants may have length specification to 65,535"; DC keeps 256.
 DS_LARGEST_LENGTH = 65535
@@ -72,6 +74,7 @@ class Relocation:
     length: int
     value: Value
     v_type: bool
+    pseudo: bool = False  # a Q-type constant: the loader puts a displacement there
 
 
 def character_bytes(nominal: str, column: int = -1) -> bytes:
@@ -104,10 +107,10 @@ def layout(operand: DCOperand, absolute: Callable, is_ds: bool) -> Layout:
     count = _constant_count(operand, is_ds or duplication == 0)
     if operand.length is not None and operand.length_in_bits:
         bits = absolute(operand.length)
-        if kind in "SV" or not 1 <= bits <= largest * 8:
+        if kind in "SVQ" or not 1 <= bits <= largest * 8:
             raise AssemblyError(
                 f"a bit length does not apply to {kind}-type constants"
-                if kind in "SV"
+                if kind in "SVQ"
                 else f"bit length of a {kind}-type constant must be 1 to {largest * 8}",
                 operand.length.column,
                 SERIOUS,
@@ -243,6 +246,21 @@ def floating_point_bytes(text: str, length: int, scale: int, exponent: int, colu
     return bytes([(0x80 if negative else 0) | characteristic]) + fraction
 
 
+def extended_bytes(text: str, length: int, scale: int, exponent: int, column: int) -> bytes:
+    """L: extended-precision floating point, two long numbers (PoO, "Extended-Precision
+    Floating-Point"): the high part as D, the low part with the same sign, a
+    characteristic 14 less (modulo 128) and the next 14 fraction digits. A length
+    below 16 keeps the leftmost bytes."""
+    if length <= 8:
+        return floating_point_bytes(text, length, scale, exponent, column)
+    data = floating_point_bytes(text, 15, scale, exponent, column)
+    if not any(data):
+        return bytes(length)
+    high, low_fraction = data[:8], data[8:]
+    low_characteristic = (high[0] & 0x80) | ((high[0] - 14) & 0x7F)
+    return (high + bytes([low_characteristic]) + low_fraction)[:length]
+
+
 def _decimal_digits(text: str, column: int) -> tuple[str, bool]:
     body = text.strip()
     negative = body.startswith("-")
@@ -307,12 +325,19 @@ class AddressServices:
     # Moves * to the operand's start plus an offset: each duplicated address
     # constant sees its own location (GC28-6514, duplication factor).
     move_location: Callable | None = None
+    pseudo: Callable | None = None  # SymbolRef -> Value (the PR item a Q-type constant names)
 
 
 # Modifier ranges as the HLASM Language Reference gives them ("Scale modifier",
 # "Exponent modifier"; taken to be Assembler F's too); they also keep the exact
 # arithmetic below from computing 10**99999999.
-SCALE_RANGES = {"F": (-187, 346), "H": (-187, 346), "E": (0, 14), "D": (0, 14)}
+SCALE_RANGES = {
+    "F": (-187, 346),
+    "H": (-187, 346),
+    "E": (0, 14),
+    "D": (0, 14),
+    "L": (0, 27),
+}
 EXPONENT_RANGE = (-85, 75)
 # No decimal constant can hold a value past 10**±400: a nominal exponent beyond
 # this bound is refused before the arithmetic is done.
@@ -331,7 +356,7 @@ def _modifiers(operand: DCOperand, services: AddressServices) -> tuple[int, int]
             SERIOUS,
         )
     low, high = EXPONENT_RANGE
-    if operand.type in "FHED" and not low <= exponent <= high:
+    if operand.type in "FHEDL" and not low <= exponent <= high:
         raise AssemblyError(
             f"exponent modifier must be {low} to {high}", operand.exponent.column, SERIOUS
         )
@@ -344,13 +369,13 @@ def constant_bytes(
     """The bytes of one DC operand (all duplications) and its address fields."""
     kind = operand.type
     scale, exponent = _modifiers(operand, services)
-    if operand.scale is not None and kind not in "FHED":
+    if operand.scale is not None and kind not in "FHEDL":
         raise AssemblyError(
             f"a scale modifier does not apply to {kind}-type constants",
             operand.scale.column,
             SERIOUS,
         )
-    if operand.exponent is not None and kind not in "FHED":
+    if operand.exponent is not None and kind not in "FHEDL":
         raise AssemblyError(
             f"an exponent modifier does not apply to {kind}-type constants",
             operand.exponent.column,
@@ -371,7 +396,9 @@ def constant_bytes(
             one, found = _one_constant(operand, operand_layout, services, scale, exponent)
             data += one
             relocations.extend(
-                Relocation(copy * size + item.offset, item.length, item.value, item.v_type)
+                Relocation(
+                    copy * size + item.offset, item.length, item.value, item.v_type, item.pseudo
+                )
                 for item in found
             )
         services.move_location(0)
@@ -380,7 +407,7 @@ def constant_bytes(
     if relocations and duplication > 1:
         size = len(one)
         relocations = [
-            Relocation(copy * size + item.offset, item.length, item.value, item.v_type)
+            Relocation(copy * size + item.offset, item.length, item.value, item.v_type, item.pseudo)
             for copy in range(duplication)
             for item in relocations
         ]
@@ -409,7 +436,9 @@ def _one_constant(
             data, relocation = _address_constant(kind, item, length, services)
             if relocation is not None:
                 relocations.append(
-                    Relocation(offset + relocation[0], length, relocation[1], kind == "V")
+                    Relocation(
+                        offset + relocation[0], length, relocation[1], kind == "V", kind == "Q"
+                    )
                 )
             pieces.append(data)
             offset += length
@@ -423,6 +452,8 @@ def _one_constant(
                 pieces.append(fixed_point_bytes(part, length, scale, exponent, column))
             elif kind in "ED":
                 pieces.append(floating_point_bytes(part, length, scale, exponent, column))
+            elif kind == "L":
+                pieces.append(extended_bytes(part, length, scale, exponent, column))
             elif kind == "P":
                 pieces.append(packed_bytes(part, length, column))
             else:
@@ -444,6 +475,15 @@ def _address_constant(kind: str, item, length: int, services: AddressServices):
         raise AssemblyError(
             f"a {kind}-type constant takes an expression, not D(B)", item.column, SERIOUS
         )
+    if kind == "Q":
+        # GC28-6514, "Q-type address constant": the displacement of an external dummy
+        # section (a DXD, or a DSECT named here) in the pseudo-register vector,
+        # filled in by the linkage editor or loader.
+        if not isinstance(item.expression, SymbolRef):
+            raise AssemblyError(
+                "a Q-type constant names one DXD or DSECT, as Q(AREA)", item.column, SERIOUS
+            )
+        return bytes(length), (0, services.pseudo(item.expression))
     if kind == "V":
         if not isinstance(item.expression, SymbolRef):
             raise AssemblyError("a V-type constant names one external symbol", item.column, SERIOUS)
@@ -518,6 +558,8 @@ def _bit_value(kind: str, part, bits: int, services, scale: int, exponent: int, 
         data = character_bytes(part, column)[:length].ljust(length, b"\x40")
     elif kind in "ED":
         data = floating_point_bytes(part, length, scale, exponent, column)
+    elif kind == "L":
+        data = extended_bytes(part, length, scale, exponent, column)
     elif kind == "X":
         data = hexadecimal_bytes(part, length, column)
     elif kind == "B":
@@ -527,6 +569,6 @@ def _bit_value(kind: str, part, bits: int, services, scale: int, exponent: int, 
     else:
         data = zoned_bytes(part, length, column)
     integer = int.from_bytes(data, "big")
-    if kind in "CED":
+    if kind in "CEDL":
         return integer >> (length * 8 - bits)
     return integer & mask

@@ -521,6 +521,37 @@ def _extrn(assembly: Assembly, statement: Statement) -> None:
         )
 
 
+def _dxd(assembly: Assembly, statement: Statement) -> None:
+    """DXD: an external dummy section (PR item) as long as its operands, written as
+    DS operands, on the strictest of their boundaries (GC28-6514, "DXD")."""
+    _place(assembly, statement)
+    name = statement.name
+    if not name or not valid_symbol(name):
+        raise AssemblyError("DXD needs a symbol in the name field", -1, SERIOUS)
+    length = 0
+    alignment = 1
+    first_length = 1
+    for index, operand in enumerate(statement.operands):
+        operand_layout = layout(operand, lambda node: absolute_now(assembly, statement, node), True)
+        if index == 0:
+            first_length = operand_layout.length_attribute
+        alignment = max(alignment, operand_layout.alignment)
+        length = align(length, operand_layout.alignment) + operand_layout.total
+    existing = assembly.symbols.symbols.get(name)
+    if existing is not None:
+        raise AssemblyError(f"symbol {name} is already defined in statement {existing.statement}")
+    external = assembly.symbols.new_external(name, "PR", length, alignment)
+    define(assembly, statement, Value(0, ((external.key, 1),)), first_length, "X")
+
+
+def _cxd(assembly: Assembly, statement: Statement) -> None:
+    section = current_section(assembly)
+    start = align(section.location, 4)
+    statement.fill_before = start - section.location
+    _advance(assembly, statement, start, 4)
+    define(assembly, statement, Value(start, ((section.key, 1),)), 4, "A")
+
+
 def _entry(assembly: Assembly, statement: Statement) -> None:
     _place(assembly, statement)
     for operand in _symbol_operands(
@@ -592,6 +623,8 @@ _HANDLERS = {
     "EXTRN": _extrn,
     "WXTRN": _extrn,
     "ENTRY": _entry,
+    "DXD": _dxd,
+    "CXD": _cxd,
     "CCW": _ccw,
     "TITLE": _title,
     "END": _end,

@@ -1384,7 +1384,7 @@ def _open_code_labels(statements: list[SourceStatement]) -> dict[str, int]:
 
 
 _CONSTANT = re.compile(
-    r"^\d*([CXBFHEDPZAYSV])(?:L(\d+))?(?:S(\(?[-+]?\d+\)?))?(?:E[-+(\d)]+)?(?:'([^']*)')?"
+    r"^\d*([CXBFHEDLPZAYSVQ])(?:L(\d+))?(?:S(\(?[-+]?\d+\)?))?(?:E[-+(\d)]+)?(?:'([^']*)')?"
 )
 
 
@@ -1396,7 +1396,7 @@ def _constant_attributes(operands: str) -> Attributes:
     kind, length_text, scale_text, nominal = match.groups()
     first = (nominal or "").split(",")[0]
     scale = 0
-    if kind in "FHED" and scale_text:
+    if kind in "FHEDL" and scale_text:
         scale = int(scale_text.strip("()"))
     elif kind in "PZ":
         # GC28-6514: S' of a decimal constant is the number of digits after its point.

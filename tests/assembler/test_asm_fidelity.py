@@ -7,6 +7,9 @@ the manual's rules for lengths, locations and base registers.
 
 import pytest
 
+from assembler import assemble
+from assembler.loader import ObjectDeckError, load
+
 PREFIX = "T CSECT\n USING T,12\n"
 
 
@@ -122,9 +125,7 @@ def card(text: str, continued: bool = False) -> str:
     return text.ljust(71)[:71] + ("X" if continued else " ")
 
 
-THREE_OPERANDS = (
-    " MACRO\n MAC &A,&B,&C\n DC C'&A'\n DC C'&B'\n DC C'&C'\n MEND\nT CSECT\n"
-)
+THREE_OPERANDS = " MACRO\n MAC &A,&B,&C\n DC C'&A'\n DC C'&B'\n DC C'&C'\n MEND\nT CSECT\n"
 
 
 def test_alternate_format_macro_call_keeps_every_operand(asm):
@@ -208,10 +209,7 @@ def test_type_attribute_of_a_sublist_is_its_first_operand(asm, operand, expected
 
 
 def test_undefined_keyword_is_an_error_and_the_operand_is_ignored(asm):
-    source = (
-        " MACRO\n MAC &A,&K=7\n DC AL1(&K)\n DC C'&A'\n MEND\n"
-        "T CSECT\n MAC X,Z=3\n END\n"
-    )
+    source = " MACRO\n MAC &A,&K=7\n DC AL1(&K)\n DC C'&A'\n MEND\nT CSECT\n MAC X,Z=3\n END\n"
     result = asm.assembled(source, expect_rc=8)
     assert "Z= is not a keyword of macro MAC" in messages(result)
     assert generated_text(result) == b"\x07\xe7"  # the default K, then C'X'
@@ -230,9 +228,7 @@ def test_variable_symbol_in_the_operation_field_may_name_an_instruction(asm):
 
 
 def test_substring_followed_directly_by_a_string(asm):
-    source = (
-        "T CSECT\n&F SETC 'ABCDEF'\n&P SETC 'XY'\n&R SETC '&F'(1,3)'&P'\n DC C'&R'\n END\n"
-    )
+    source = "T CSECT\n&F SETC 'ABCDEF'\n&P SETC 'XY'\n&R SETC '&F'(1,3)'&P'\n DC C'&R'\n END\n"
     assert code(asm.assembled(source), 5) == "ABCXY".encode("cp037").hex().upper()
 
 
@@ -240,3 +236,112 @@ def test_two_strings_without_a_period_are_an_error(asm):
     source = "T CSECT\n&R SETC 'AB''CD'\n&S SETC ('AB' 'CD')\n END\n"
     result = asm.assembled(source, expect_rc=12)
     assert "period must join" in messages(result)
+
+
+# External dummy sections: DXD, CXD and Q-type constants (GC28-6514; OS/360 object
+# module: ESD type X'06' PR, RLD flag types 2 (Q) and 3 (CXD))
+
+PSEUDO = """\
+T        CSECT
+QW       DC    Q(AREA)
+QH       DC    QL2(WORK)
+LEN      CXD
+AREA     DXD   2F
+WORK     DSECT
+W1       DS    CL10
+         END
+"""
+
+SECOND = """\
+U        CSECT
+QA       DC    Q(AREA)
+QB       DC    Q(PB)
+LEN2     CXD
+AREA     DXD   3F
+PB       DXD   H
+         END
+"""
+
+
+def cards_of(result, kind: str) -> list[bytes]:
+    return [card for card in result.cards if card[1:4] == kind.encode("cp037")]
+
+
+def test_dxd_and_a_dsect_in_a_q_constant_are_pr_items(asm):
+    result = asm.assembled(PSEUDO)
+    (esd,) = cards_of(result, "ESD")
+    items = esd[16:64]
+    # T SD, then AREA: PR (06), boundary less one 3 (fullword), length 8; then the
+    # DSECT WORK: doubleword boundary (7), length 10.
+    assert items[16:32] == "AREA    ".encode("cp037") + bytes.fromhex("06000003") + bytes(
+        [0x40]
+    ) + bytes.fromhex("000008")
+    assert items[32:48] == "WORK    ".encode("cp037") + bytes.fromhex("06000007") + bytes(
+        [0x40]
+    ) + bytes.fromhex("00000A")
+    assert esd[14:16] == b"\x00\x01"
+
+
+def test_q_and_cxd_fields_get_rld_items_of_types_2_and_3(asm):
+    result = asm.assembled(PSEUDO)
+    assert code(result, 2) == "00000000" and code(result, 3) == "0000"
+    assert code(result, 4) == "00000000"
+    items = sorted(
+        (item.relocation_key, item.position_key, item.flags, item.address)
+        for item in result.assembly.relocation_items
+    )
+    # CXD: no relocation ID, type 3, 4 bytes (0011 11 00); Q(AREA): type 2, 4 bytes
+    # (0010 11 00); QL2(WORK): type 2, 2 bytes (0010 01 00).
+    assert items == [(0, 1, 0x3C, 8), (2, 1, 0x2C, 0), (3, 1, 0x24, 4)]
+
+
+def test_q_literal(asm):
+    source = "T CSECT\n USING T,12\n L 1,=Q(AREA)\nAREA DXD F\n END\n"
+    result = asm.assembled(source)
+    (item,) = result.assembly.relocation_items
+    assert item.flags == 0x2C and item.address == 8
+
+
+@pytest.mark.parametrize(
+    "statement, fragment",
+    [
+        (" DC A(AREA)", "only a Q-type constant"),
+        (" DC Q(T)", "needs the name of a DXD or a DSECT"),
+        (" DC Q(AREA+4)", "names one DXD or DSECT"),
+    ],
+)
+def test_q_constant_misuse_is_an_error(asm, statement, fragment):
+    result = assemble(f"T CSECT\n{statement}\nAREA DXD F\n END\n")
+    assert result.return_code >= 8
+    assert fragment in messages(result)
+
+
+def test_loader_lays_out_the_pseudo_register_vector():
+    first, second = (asm_deck(PSEUDO), asm_deck(SECOND))
+    storage = bytearray(0x10000)
+    loaded = load([first, second], storage, 0x1000)
+    # AREA: the longer of 8 and 12 bytes at 0; WORK on a doubleword at 16 (10 bytes);
+    # PB on a halfword at 26; 28 bytes in all.
+    assert loaded.pseudo_registers == {"AREA": 0, "WORK": 16, "PB": 26}
+    assert loaded.pseudo_register_length == 28
+    t, u = (section.address for section in loaded.sections)
+    assert storage[t : t + 12] == bytes.fromhex("00000000 0010 0000 0000001C".replace(" ", ""))
+    assert storage[u : u + 12] == bytes.fromhex("00000000 0000001A 0000001C".replace(" ", ""))
+
+
+def asm_deck(source: str) -> bytes:
+    result = assemble(source)
+    assert result.return_code == 0, messages(result)
+    return result.object_deck
+
+
+@pytest.mark.parametrize("flag, fragment", [(0x0C, "only Q-type"), (0x4C, "type 4")])
+def test_loader_refuses_rld_items_it_cannot_apply(flag, fragment):
+    deck = bytearray(asm_deck("T CSECT\nQW DC Q(AREA)\nAREA DXD F\n END\n"))
+    rld = next(i for i in range(0, len(deck), 80) if deck[i + 1 : i + 4] == b"\xd9\xd3\xc4")
+    assert deck[rld + 20] == 0x2C
+    deck[rld + 20] = flag
+    storage = bytearray(0x1000)
+    with pytest.raises(ObjectDeckError, match=fragment):
+        load([bytes(deck)], storage, 0x100)
+    assert not any(storage)
