@@ -1427,8 +1427,11 @@ def _integer_attribute(kind: str, length: int, scale: int) -> int:
     """I' (GC28-6514, "Integer Attribute"): the digits (or bits) left of the point."""
     if kind in "FH":
         return 8 * length - scale - 1
-    if kind in "ED":
+    if kind in "ED" or (kind == "L" and length <= 8):
         return 2 * (length - 1) - scale
+    if kind == "L":
+        # The low part's characteristic byte holds no digits.
+        return 2 * (length - 2) - scale
     if kind == "P":
         return 2 * length - scale - 1
     if kind == "Z":

@@ -345,3 +345,77 @@ def test_loader_refuses_rld_items_it_cannot_apply(flag, fragment):
     with pytest.raises(ObjectDeckError, match=fragment):
         load([bytes(deck)], storage, 0x100)
     assert not any(storage)
+
+
+# Floating-point constants (GC28-6514, "Floating-Point Constants -- E, D"; the
+# format is the PoO's: sign, characteristic excess 64, hexadecimal fraction)
+
+
+@pytest.mark.parametrize(
+    "operand, expected",
+    [
+        # 1.1377716064453125 is X'1.2345': normalized 41 123450; the scale modifier
+        # shifts the fraction one digit right and adds one to the characteristic.
+        ("ES1'1.1377716064453125'", "42012345"),
+        # X'1.23448': shifted, the digit after the sixth is 8, so the fraction is
+        # rounded up after the shift (truncation would give 012344).
+        ("ES1'1.13776397705078125'", "42012345"),
+        ("E'1.13776397705078125'", "41123448"),
+        ("DS2'1'", "4300100000000000"),
+    ],
+)
+def test_scale_modifier_rounds_after_shifting(asm, operand, expected):
+    assert constant_hex(asm, operand) == expected
+
+
+def constant_hex(asm, operand: str) -> str:
+    return code(asm.assembled(f"T CSECT\n DC {operand}\n END\n"), 2)
+
+
+def test_smallest_normalized_long_value(asm):
+    # 16**-65, the smallest normalized value: characteristic 0, fraction X'1'.
+    assert constant_hex(asm, "D'5.397605346934028E-79'") == "0010000000000000"
+
+
+@pytest.mark.parametrize(
+    "operand, expected",
+    [("D'5.4E-79'", "001001D133A949F6"), ("E'5.4E-79'", "001001D1")],
+)
+def test_values_just_above_the_lower_limit(asm, operand, expected):
+    # 5.4E-79 = X'0.1001D133A949F6...' times 16**-64.
+    assert constant_hex(asm, operand) == expected
+
+
+def test_value_below_the_lower_limit_is_an_error(asm):
+    result = assemble("T CSECT\n DC D'5.3E-79'\n END\n")
+    assert result.return_code == 8
+    assert "outside the floating-point range" in messages(result)
+
+
+# L-type extended precision: two long numbers, the second with the same sign, a
+# characteristic 14 less and the next 14 fraction digits (PoO, extended precision)
+
+
+@pytest.mark.parametrize(
+    "operand, expected",
+    [
+        ("L'1.5'", "41180000000000003300000000000000"),
+        ("LS2'1.5'", "43001800000000003500000000000000"),
+        ("L'-1'", "C110000000000000B300000000000000"),
+        ("L'0.1'", "4019999999999999329999999999999A"),
+        ("L'0'", "00" * 16),
+        ("LL8'1'", "4110000000000000"),
+    ],
+)
+def test_extended_precision_constants(asm, operand, expected):
+    assert constant_hex(asm, operand) == expected
+
+
+def test_extended_precision_literal_is_doubleword_aligned_and_16_bytes(asm):
+    source = "T CSECT\n USING T,12\n LD 0,=L'1.5'\nX DC L'1'\n END\n"
+    result = asm.assembled(source)
+    pool = result.assembly.literal_pools[-1]
+    (entry,) = pool
+    assert entry.location % 8 == 0 and len(entry.object_code) == 16
+    assert entry.object_code.hex().upper() == "41180000000000003300000000000000"
+    assert symbol(result, "X").length == 16 and symbol(result, "X").value.offset == 8
