@@ -365,6 +365,10 @@ def _equ(assembly: Assembly, statement: Statement) -> None:
         length = absolute_now(assembly, statement, operands[1].expression)
         if not 0 <= length <= 65535:
             raise AssemblyError("EQU length attribute must be 0 to 65535", operands[1].column)
+    elif statement.operand_text[:1] == "(":
+        # An expression in parentheses is not a term (GC28-6514, "Terms"): when one
+        # comes first there is no leftmost term to take a length from, so it is 1.
+        length = 1
     else:
         first = leftmost_term(operands[0].expression)
         if isinstance(first, SymbolRef):
@@ -460,10 +464,24 @@ def _csect(assembly: Assembly, statement: Statement) -> None:
 def _open_control_section(assembly: Assembly, statement: Statement, origin: int) -> None:
     name = statement.name
     kind = "SD" if name else "PC"
-    section = assembly.symbols.section_named(name, (kind,))
+    symbols = assembly.symbols
+    section = symbols.section_named(name, (kind,))
     new = section is None
-    if new:
-        section = assembly.symbols.new_section(name, kind, origin)
+    if new and name in symbols.externals and symbols.externals[name].kind in ("ER", "WX"):
+        # A name is defined once (GC28-6514): the error is reported, and the
+        # control section takes the name and the external symbol's ESD ID, so that
+        # what referred to the external symbol refers to the section.
+        declared = symbols.symbols.pop(name).statement
+        assembly.report(
+            statement,
+            f"{name} is declared external in statement {declared}; the control section "
+            "takes the name and the external declaration is dropped",
+            -1,
+            ERROR,
+        )
+        section = symbols.new_section(name, kind, origin, symbols.drop_external(name))
+    elif new:
+        section = symbols.new_section(name, kind, origin)
     assembly.section = section
     assembly.started = True
     statement.section = section

@@ -82,11 +82,12 @@ class SymbolTable:
         self._next_esdid = 1
         self._next_dsect_key = -1
 
-    def new_section(self, name: str, kind: str, origin: int) -> Section:
+    def new_section(self, name: str, kind: str, origin: int, key: int | None = None) -> Section:
+        """A new section; ``key`` reuses the ESD ID of an external symbol it replaces."""
         if kind == "DSECT":
             key = self._next_dsect_key
             self._next_dsect_key -= 1
-        else:
+        elif key is None:
             key = self._take_esdid()
         section = Section(name, kind, key, origin, origin, origin)
         self.sections.append(section)
@@ -100,6 +101,12 @@ class SymbolTable:
         self.externals[name] = external
         self.externals_by_key[external.key] = external
         return external
+
+    def drop_external(self, name: str) -> int:
+        """Forget an external symbol; its ESD ID is returned for reuse."""
+        external = self.externals.pop(name)
+        del self.externals_by_key[external.key]
+        return external.key
 
     def _take_esdid(self) -> int:
         esdid = self._next_esdid

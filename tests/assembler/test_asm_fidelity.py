@@ -419,3 +419,47 @@ def test_extended_precision_literal_is_doubleword_aligned_and_16_bytes(asm):
     assert entry.location % 8 == 0 and len(entry.object_code) == 16
     assert entry.object_code.hex().upper() == "41180000000000003300000000000000"
     assert symbol(result, "X").length == 16 and symbol(result, "X").value.offset == 8
+
+
+# Length attribute of EQU symbols
+
+
+def test_equ_length_is_the_leftmost_terms_unless_a_parenthesis_comes_first(asm):
+    source = PREFIX + "S1 DS CL8\nQ EQU (S1+4)\nR EQU S1+4\nP EQU (S1+4)-2\n END\n"
+    result = asm.assembled(source)
+    # GC28-6514: the leftmost term's length; an expression in parentheses is no term.
+    assert [symbol(result, name).length for name in ("Q", "R", "P")] == [1, 8, 1]
+    assert symbol(result, "Q").value.offset == 4
+
+
+# Error recovery and limits
+
+
+@pytest.mark.parametrize(
+    "operand", ["A(((((((1)))))))", "(((((((1)))))))X'00'", "A(1+((((((1)))))))"]
+)
+def test_six_levels_of_parentheses_are_an_error(operand):
+    result = assemble(f"T CSECT\n DC {operand}\n END\n")
+    assert result.return_code == 12
+    assert "more than 5 levels of parentheses" in messages(result)
+
+
+def test_five_levels_of_parentheses_are_allowed(asm):
+    result = asm.assembled("T CSECT\n DC A((((((1))))))\n LA 1,(((((2)))))(3)\n END\n")
+    assert code(result, 2) == "00000001"
+    assert code(result, 3) == "41130002"
+
+
+def test_csect_named_like_an_earlier_extrn_is_an_error_and_takes_the_name(asm):
+    source = "         EXTRN FOO\nFOO      CSECT\n         USING FOO,12\n         L 1,X\n"
+    source += "X        DC    A(FOO)\n         END\n"
+    result = asm.assembled(source, expect_rc=8)
+    assert "FOO is declared external in statement 1" in messages(result)
+    assert result.assembly.diagnostics[0].statement == 2
+    # The section is addressable through its USING, and A(FOO) is the section's start.
+    assert code(result, 4) == "5810C004"
+    assert code(result, 5) == "00000000"
+    (item,) = result.assembly.relocation_items
+    (section,) = [s for s in result.assembly.symbols.sections if s.name == "FOO"]
+    assert item.relocation_key == section.key
+    assert "FOO" not in result.assembly.symbols.externals
