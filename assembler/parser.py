@@ -422,14 +422,17 @@ def _friendly(error: LarkError, text: str, start: str) -> OperandSyntaxError:
         return OperandSyntaxError(f"character {char!r} not expected here", column)
     if isinstance(error, UnexpectedInput):
         token = getattr(error, "token", None)
+        if token is None or token.type == "$END":
+            # Checked before the typical mistakes, whose examples stop in the same
+            # states: "EQU ( S1+4)" is an operand field of "(" cut by the blank.
+            return OperandSyntaxError(
+                "operand field ends too soon (a term or a closing parenthesis is missing; "
+                "a blank ends the operand field)",
+                len(text),
+            )
         known = _known_mistake(error, start)
         if known is not None:
             return OperandSyntaxError(known, column)
-        if token is None or token.type == "$END":
-            return OperandSyntaxError(
-                "operand field ends too soon (a term or a closing parenthesis is missing)",
-                len(text),
-            )
         if token.value == ")":
             return OperandSyntaxError("unbalanced parenthesis", column)
         return OperandSyntaxError(f"{token.value!r} not expected here", column)

@@ -463,3 +463,12 @@ def test_csect_named_like_an_earlier_extrn_is_an_error_and_takes_the_name(asm):
     (section,) = [s for s in result.assembly.symbols.sections if s.name == "FOO"]
     assert item.relocation_key == section.key
     assert "FOO" not in result.assembly.symbols.externals
+
+
+def test_blank_inside_parentheses_ends_the_operand_field():
+    # GC28-6514: the operand field ends at the first blank outside quotes, so
+    # "( S1+4)" is the operand "(" followed by remarks.
+    result = assemble("T CSECT\nS1 DS CL8\nP EQU ( S1+4)\n END\n")
+    assert result.return_code == 12
+    assert "operand field ends too soon" in messages(result)
+    assert "a blank ends the operand field" in messages(result)
