@@ -531,7 +531,14 @@ def _extrn(assembly: Assembly, statement: Statement) -> None:
     message = f"{statement.operation} names external symbols, as {statement.operation} SUB1,SUB2"
     for operand in _symbol_operands(statement, message):
         name = operand.expression.name
-        if name in assembly.symbols.externals:
+        known = assembly.symbols.externals.get(name)
+        if known is not None and known.kind != "PR":
+            continue
+        if known is not None:
+            existing = assembly.symbols.symbols[name].statement
+            assembly.report(
+                statement, f"symbol {name} is already defined in statement {existing}", -1
+            )
             continue
         external = assembly.symbols.new_external(name, kind)
         define_symbol(

@@ -472,3 +472,11 @@ def test_blank_inside_parentheses_ends_the_operand_field():
     assert result.return_code == 12
     assert "operand field ends too soon" in messages(result)
     assert "a blank ends the operand field" in messages(result)
+
+
+def test_extrn_of_a_dxd_name_is_a_duplicate_and_the_q_constant_stays_valid():
+    result = assemble("T CSECT\nAREA DXD F\n EXTRN AREA\nQ DC Q(AREA)\n END\n")
+    assert result.return_code == 8
+    assert "AREA is already defined in statement 2" in messages(result)
+    (item,) = result.assembly.relocation_items
+    assert item.flags == 0x2C
