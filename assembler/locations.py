@@ -381,6 +381,9 @@ def _equ(assembly: Assembly, statement: Statement) -> None:
 
 def _org(assembly: Assembly, statement: Statement) -> None:
     section = current_section(assembly)
+    # The name of an ORG statement is given the location counter's value before the
+    # ORG sets it (GC28-6514, "ORG").
+    before = section.location
     operands = statement.operands
     if not operands or isinstance(operands[0], Omitted):
         target = section.high
@@ -404,9 +407,6 @@ def _org(assembly: Assembly, statement: Statement) -> None:
                 "ORG would set the location before the start of the section", operand.column
             )
         target = value.offset
-    # The name of an ORG statement is given the location counter's value before the
-    # ORG sets it (GC28-6514, "ORG").
-    before = section.location
     section.location = target
     section.advance_to(target)
     statement.section = section
