@@ -36,13 +36,20 @@ class RelocationItem:
     v_type: bool
     negative: bool
     statement: int
+    # The flag's type when it is neither A nor V: PSEUDO_REGISTER for a Q-type constant,
+    # CUMULATIVE_LENGTH for CXD (OS/360 object module, RLD flag bits 0-3).
+    type_code: int = 0
 
     @property
     def flags(self) -> int:
-        """The item's RLD flag byte: V-type, length - 1, subtracted (pointer bit clear)."""
-        return (
-            (0x10 if self.v_type else 0) | ((self.length - 1) << 2) | (0x02 if self.negative else 0)
-        )
+        """The item's RLD flag byte: type, length - 1, subtracted (pointer bit clear)."""
+        code = RLD_BRANCH if self.v_type else self.type_code
+        return (code << 4) | ((self.length - 1) << 2) | (0x02 if self.negative else 0)
+
+
+RLD_BRANCH = 1  # V-type constant
+RLD_PSEUDO_REGISTER = 2  # Q-type constant: the displacement of an external dummy section
+RLD_CUMULATIVE_LENGTH = 3  # CXD: the length of all external dummy sections
 
 
 @dataclass(slots=True)

@@ -144,11 +144,12 @@ def read_source(source_text: str) -> tuple[list[SourceStatement], Columns]:
                 break
             card = _card(lines[index])
             if card[begin:continue_].strip():
+                # A continued comment is only a warning: nothing of it is assembled.
                 statement.problems.append(
                     CardProblem(
                         index + 1,
                         begin + 1,
-                        ERROR,
+                        WARNING if statement.comment else ERROR,
                         f"continuation card must be blank before column {continue_ + 1}",
                     )
                 )
@@ -165,18 +166,21 @@ def read_source(source_text: str) -> tuple[list[SourceStatement], Columns]:
 def _close_operand_gap(statement: SourceStatement) -> None:
     """Let an operand field that ends in a comma go on at the next card's continue column.
 
-    Strictly the operand field must run to the end column (GC28-6514); the
-    alternate form, a comma then blanks, is what people write, and later
-    assemblers accept it. Only a comma that ends the operand field counts,
-    never one in the remarks.
+    This is the alternate format of macro prototypes and calls (GC28-6514,
+    "Alternate Statement Format"): an operand, a comma, a blank and remarks on
+    one card, the next operand at the continue column of the next. Later
+    assemblers accept it for every statement, and so does this one. Only a
+    comma that ends the operand field counts, never one in the remarks; the
+    remarks before the continuation are dropped from the statement's text
+    (the listing shows its cards as punched).
     """
     text = statement.text
-    stripped = text.rstrip()
-    if statement.comment or not stripped.endswith(",") or len(stripped) == len(text):
+    if statement.comment or text[-1:] == ",":
         return
-    fields = split_fields(stripped)
-    if fields.operands and fields.operands_offset + len(fields.operands) == len(stripped):
-        statement.text = stripped
+    fields = split_fields(text)
+    operands_end = fields.operands_offset + len(fields.operands)
+    if fields.operands.endswith(",") and operands_end < len(text):
+        statement.text = text[:operands_end]
 
 
 def _card(line: str) -> str:

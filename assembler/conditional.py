@@ -145,7 +145,17 @@ class Evaluator:
         return self.attribute(letter, name, self._subscripts(subscript))
 
     def _string(self, tree):
-        return "".join(self.node(piece) for piece in tree.children)
+        pieces = []
+        joined = True
+        for child in tree.children:
+            if isinstance(child, Token):  # the period between two pieces
+                joined = True
+                continue
+            if not joined:
+                raise ConditionalError("a period must join two quoted strings, as 'A'.'B'", 12)
+            pieces.append(self.node(child))
+            joined = child.children[1] is not None  # a substring may be followed directly
+        return "".join(pieces)
 
     def _piece(self, tree):
         token, substring = tree.children

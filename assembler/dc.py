@@ -1,10 +1,10 @@
 """Constants: the lengths and bytes of DC, DS and literal operands.
 
-GC28-6514, "DC -- Define Constant": types C X B F H E D P Z A Y S V, the
-duplication factor, the length (L), scale (S) and exponent (E) modifiers,
-several constants in one operand (in the quotes, or in the parentheses of
-the address types), and boundary alignment of F H E D A Y S V when no
-length is given.
+GC28-6514, "DC -- Define Constant": types C X B F H E D L P Z A Y S V Q,
+the duplication factor, the length (L), scale (S) and exponent (E)
+modifiers, several constants in one operand (in the quotes, or in the
+parentheses of the address types), and boundary alignment of F H E D L A Y
+S V Q when no length is given.
 """
 
 from __future__ import annotations
@@ -28,15 +28,20 @@ TYPES: dict[str, tuple[int | None, int, int]] = {
     "H": (2, 2, 8),
     "E": (4, 4, 8),
     "D": (8, 8, 8),
+    "L": (16, 8, 16),
     "P": (None, 1, 16),
     "Z": (None, 1, 16),
     "A": (4, 4, 4),
     "Y": (2, 2, 2),
     "S": (2, 2, 2),
     "V": (4, 4, 4),
+    "Q": (4, 4, 4),
 }
-ADDRESS_TYPES = frozenset("AYSV")
-DS_LARGEST_CHARACTER_LENGTH = 65535
+ADDRESS_TYPES = frozenset("AYSVQ")
+# GC28-6514, summary of constants: "In a DS assembler instruction, C and X type
+# constants may have length specification to 65,535"; DC keeps 256.
+DS_LARGEST_LENGTH = 65535
+DS_LONG_TYPES = frozenset("CX")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +55,7 @@ class Layout:
 
     @property
     def length_attribute(self) -> int:
-        return self.lengths[0] if self.lengths else 1
+        return max(self.lengths[0], 1) if self.lengths else 1
 
     @property
     def total(self) -> int:
@@ -69,6 +74,7 @@ class Relocation:
     length: int
     value: Value
     v_type: bool
+    pseudo: bool = False  # a Q-type constant: the loader puts a displacement there
 
 
 def character_bytes(nominal: str, column: int = -1) -> bytes:
@@ -95,16 +101,16 @@ def layout(operand: DCOperand, absolute: Callable, is_ds: bool) -> Layout:
         duplication = absolute(operand.duplication)
         if duplication < 0:
             raise AssemblyError("duplication factor must not be negative", operand.column, SERIOUS)
-    if kind == "C" and is_ds:
-        largest = DS_LARGEST_CHARACTER_LENGTH
+    if kind in DS_LONG_TYPES and is_ds:
+        largest = DS_LARGEST_LENGTH
     # With a zero duplication factor DC, like DS, may leave the value out.
     count = _constant_count(operand, is_ds or duplication == 0)
     if operand.length is not None and operand.length_in_bits:
         bits = absolute(operand.length)
-        if kind in "SV" or not 1 <= bits <= largest * 8:
+        if kind in "SVQ" or not 1 <= bits <= largest * 8:
             raise AssemblyError(
                 f"a bit length does not apply to {kind}-type constants"
-                if kind in "SV"
+                if kind in "SVQ"
                 else f"bit length of a {kind}-type constant must be 1 to {largest * 8}",
                 operand.length.column,
                 SERIOUS,
@@ -122,6 +128,11 @@ def layout(operand: DCOperand, absolute: Callable, is_ds: bool) -> Layout:
     if implicit is not None:
         return Layout(alignment, duplication, (implicit,) * count)
     return Layout(1, duplication, tuple(_implicit_lengths(operand)))
+
+
+def first_alignment(operand: DCOperand) -> int:
+    """The boundary an operand starts on: its type's, unless a length modifier is given."""
+    return 1 if operand.length is not None else TYPES[operand.type][1]
 
 
 def _constant_count(operand: DCOperand, is_ds: bool) -> int:
@@ -157,12 +168,14 @@ def _implicit_lengths(operand: DCOperand) -> list[int]:
         return [1]
     if kind == "C":
         return [max(len(character_bytes(nominal, operand.column)), 1)]
+    # X'' and B'' have no digits: they take no space, and DC reports them when the
+    # bytes are made.
     lengths = []
     for part in split_nominal(nominal):
         if kind == "X":
-            lengths.append(max((len(part) + 1) // 2, 1))
+            lengths.append((len(part) + 1) // 2)
         elif kind == "B":
-            lengths.append(max((len(part) + 7) // 8, 1))
+            lengths.append((len(part) + 7) // 8)
         else:
             digits = sum(char.isdigit() for char in part)
             lengths.append(max((digits + 2) // 2 if kind == "P" else digits, 1))
@@ -233,6 +246,21 @@ def floating_point_bytes(text: str, length: int, scale: int, exponent: int, colu
     return bytes([(0x80 if negative else 0) | characteristic]) + fraction
 
 
+def extended_bytes(text: str, length: int, scale: int, exponent: int, column: int) -> bytes:
+    """L: extended-precision floating point, two long numbers (PoO, "Extended-Precision
+    Floating-Point"): the high part as D, the low part with the same sign, a
+    characteristic 14 less (modulo 128) and the next 14 fraction digits. A length
+    below 16 keeps the leftmost bytes."""
+    if length <= 8:
+        return floating_point_bytes(text, length, scale, exponent, column)
+    data = floating_point_bytes(text, 15, scale, exponent, column)
+    if not any(data):
+        return bytes(length)
+    high, low_fraction = data[:8], data[8:]
+    low_characteristic = (high[0] & 0x80) | ((high[0] - 14) & 0x7F)
+    return (high + bytes([low_characteristic]) + low_fraction)[:length]
+
+
 def _decimal_digits(text: str, column: int) -> tuple[str, bool]:
     body = text.strip()
     negative = body.startswith("-")
@@ -258,8 +286,18 @@ def zoned_bytes(text: str, length: int, column: int) -> bytes:
     return bytes(data[-length:]).rjust(length, b"\xf0")
 
 
+def _empty_constant(kind: str, column: int) -> AssemblyError:
+    return AssemblyError(
+        f"{kind}'' has nothing in it; the constant is left out (no space is reserved)",
+        column,
+        ERROR,
+    )
+
+
 def hexadecimal_bytes(text: str, length: int, column: int) -> bytes:
-    if not text or any(char not in "0123456789ABCDEFabcdef" for char in text):
+    if not text:
+        raise _empty_constant("X", column)
+    if any(char not in "0123456789ABCDEFabcdef" for char in text):
         raise AssemblyError(
             f"X'{text}' contains a character that is not a hex digit", column, SERIOUS
         )
@@ -268,7 +306,9 @@ def hexadecimal_bytes(text: str, length: int, column: int) -> bytes:
 
 
 def binary_bytes(text: str, length: int, column: int) -> bytes:
-    if not text or any(char not in "01" for char in text):
+    if not text:
+        raise _empty_constant("B", column)
+    if any(char not in "01" for char in text):
         raise AssemblyError(f"B'{text}' contains a digit other than 0 and 1", column, SERIOUS)
     value = int(text, 2)
     return (value & ((1 << (length * 8)) - 1)).to_bytes(length, "big")
@@ -285,12 +325,19 @@ class AddressServices:
     # Moves * to the operand's start plus an offset: each duplicated address
     # constant sees its own location (GC28-6514, duplication factor).
     move_location: Callable | None = None
+    pseudo: Callable | None = None  # SymbolRef -> Value (the PR item a Q-type constant names)
 
 
 # Modifier ranges as the HLASM Language Reference gives them ("Scale modifier",
 # "Exponent modifier"; taken to be Assembler F's too); they also keep the exact
 # arithmetic below from computing 10**99999999.
-SCALE_RANGES = {"F": (-187, 346), "H": (-187, 346), "E": (0, 14), "D": (0, 14)}
+SCALE_RANGES = {
+    "F": (-187, 346),
+    "H": (-187, 346),
+    "E": (0, 14),
+    "D": (0, 14),
+    "L": (0, 27),
+}
 EXPONENT_RANGE = (-85, 75)
 # No decimal constant can hold a value past 10**±400: a nominal exponent beyond
 # this bound is refused before the arithmetic is done.
@@ -309,7 +356,7 @@ def _modifiers(operand: DCOperand, services: AddressServices) -> tuple[int, int]
             SERIOUS,
         )
     low, high = EXPONENT_RANGE
-    if operand.type in "FHED" and not low <= exponent <= high:
+    if operand.type in "FHEDL" and not low <= exponent <= high:
         raise AssemblyError(
             f"exponent modifier must be {low} to {high}", operand.exponent.column, SERIOUS
         )
@@ -322,13 +369,13 @@ def constant_bytes(
     """The bytes of one DC operand (all duplications) and its address fields."""
     kind = operand.type
     scale, exponent = _modifiers(operand, services)
-    if operand.scale is not None and kind not in "FHED":
+    if operand.scale is not None and kind not in "FHEDL":
         raise AssemblyError(
             f"a scale modifier does not apply to {kind}-type constants",
             operand.scale.column,
             SERIOUS,
         )
-    if operand.exponent is not None and kind not in "FHED":
+    if operand.exponent is not None and kind not in "FHEDL":
         raise AssemblyError(
             f"an exponent modifier does not apply to {kind}-type constants",
             operand.exponent.column,
@@ -349,7 +396,9 @@ def constant_bytes(
             one, found = _one_constant(operand, operand_layout, services, scale, exponent)
             data += one
             relocations.extend(
-                Relocation(copy * size + item.offset, item.length, item.value, item.v_type)
+                Relocation(
+                    copy * size + item.offset, item.length, item.value, item.v_type, item.pseudo
+                )
                 for item in found
             )
         services.move_location(0)
@@ -358,7 +407,7 @@ def constant_bytes(
     if relocations and duplication > 1:
         size = len(one)
         relocations = [
-            Relocation(copy * size + item.offset, item.length, item.value, item.v_type)
+            Relocation(copy * size + item.offset, item.length, item.value, item.v_type, item.pseudo)
             for copy in range(duplication)
             for item in relocations
         ]
@@ -387,7 +436,9 @@ def _one_constant(
             data, relocation = _address_constant(kind, item, length, services)
             if relocation is not None:
                 relocations.append(
-                    Relocation(offset + relocation[0], length, relocation[1], kind == "V")
+                    Relocation(
+                        offset + relocation[0], length, relocation[1], kind == "V", kind == "Q"
+                    )
                 )
             pieces.append(data)
             offset += length
@@ -401,6 +452,8 @@ def _one_constant(
                 pieces.append(fixed_point_bytes(part, length, scale, exponent, column))
             elif kind in "ED":
                 pieces.append(floating_point_bytes(part, length, scale, exponent, column))
+            elif kind == "L":
+                pieces.append(extended_bytes(part, length, scale, exponent, column))
             elif kind == "P":
                 pieces.append(packed_bytes(part, length, column))
             else:
@@ -422,6 +475,15 @@ def _address_constant(kind: str, item, length: int, services: AddressServices):
         raise AssemblyError(
             f"a {kind}-type constant takes an expression, not D(B)", item.column, SERIOUS
         )
+    if kind == "Q":
+        # GC28-6514, "Q-type address constant": the displacement of an external dummy
+        # section (a DXD, or a DSECT named here) in the pseudo-register vector,
+        # filled in by the linkage editor or loader.
+        if not isinstance(item.expression, SymbolRef):
+            raise AssemblyError(
+                "a Q-type constant names one DXD or DSECT, as Q(AREA)", item.column, SERIOUS
+            )
+        return bytes(length), (0, services.pseudo(item.expression))
     if kind == "V":
         if not isinstance(item.expression, SymbolRef):
             raise AssemblyError("a V-type constant names one external symbol", item.column, SERIOUS)
@@ -496,6 +558,8 @@ def _bit_value(kind: str, part, bits: int, services, scale: int, exponent: int, 
         data = character_bytes(part, column)[:length].ljust(length, b"\x40")
     elif kind in "ED":
         data = floating_point_bytes(part, length, scale, exponent, column)
+    elif kind == "L":
+        data = extended_bytes(part, length, scale, exponent, column)
     elif kind == "X":
         data = hexadecimal_bytes(part, length, column)
     elif kind == "B":
@@ -505,6 +569,6 @@ def _bit_value(kind: str, part, bits: int, services, scale: int, exponent: int, 
     else:
         data = zoned_bytes(part, length, column)
     integer = int.from_bytes(data, "big")
-    if kind in "CED":
+    if kind in "CEDL":
         return integer >> (length * 8 - bits)
     return integer & mask

@@ -9,7 +9,14 @@ Instruction Statements", explicit and implied addresses and lengths).
 
 from __future__ import annotations
 
-from assembler.assembly import Assembly, PunchedCard, RelocationItem, TextRecord
+from assembler.assembly import (
+    RLD_CUMULATIVE_LENGTH,
+    RLD_PSEUDO_REGISTER,
+    Assembly,
+    PunchedCard,
+    RelocationItem,
+    TextRecord,
+)
 from assembler.dc import AddressServices, constant_bits, constant_bytes
 from assembler.diagnostics import CRITICAL, ERROR, SERIOUS, WARNING, AssemblyError
 from assembler.expressions import (
@@ -153,10 +160,12 @@ class Generator:
         value: Value,
         v_type: bool,
         column: int,
+        pseudo: bool = False,
     ) -> None:
         section = statement.section
         if section is None or not section.in_esd:
             return
+        type_code = RLD_PSEUDO_REGISTER if pseudo else 0
         for key, count in value.relocations:
             if key < 0:
                 raise AssemblyError(
@@ -164,10 +173,24 @@ class Generator:
                     "use a difference of two DSECT symbols",
                     column,
                 )
+            external = self.symbols.externals_by_key.get(key)
+            if not pseudo and external is not None and external.kind == "PR":
+                raise AssemblyError(
+                    f"{external.name} is an external dummy section: only a Q-type constant "
+                    "can refer to it",
+                    column,
+                )
             for _ in range(abs(count)):
                 self.assembly.relocation_items.append(
                     RelocationItem(
-                        key, section.key, address, length, v_type, count < 0, statement.number
+                        key,
+                        section.key,
+                        address,
+                        length,
+                        v_type,
+                        count < 0,
+                        statement.number,
+                        type_code,
                     )
                 )
 
@@ -278,10 +301,9 @@ class Generator:
         return (base, displacement), value.offset
 
     def _length_address(self, operand: Operand, longest: int):
-        """SS: E, E(L), E(L,B); the implied length is the leftmost term's length attribute."""
-        if operand.parenthesized and operand.first is None:
-            raise AssemblyError("length missing: write D(L,B)", operand.column, SERIOUS)
-        if operand.parenthesized:
+        """SS: E, E(L), E(L,B) or E(,B); the implied length is the leftmost term's length
+        attribute, also when the length is left out before an explicit base (CLC A-B(,5),C)."""
+        if operand.parenthesized and operand.first is not None:
             length = self.absolute(operand.first, 0, longest, "length")
         else:
             length = self._implied_length(operand.expression)
@@ -340,6 +362,7 @@ class Generator:
                     relocation.value,
                     relocation.v_type,
                     operand.column,
+                    relocation.pseudo,
                 )
         if statement.fill_before:
             self._emit(
@@ -354,6 +377,7 @@ class Generator:
             absolute=lambda node: self.absolute(node, -(1 << 31), (1 << 31) - 1, "modifier"),
             base_displacement=self._s_constant,
             external=self._v_constant,
+            pseudo=self._q_constant,
         )
 
     def _s_constant(self, operand: Operand) -> tuple[int, int]:
@@ -371,6 +395,47 @@ class Generator:
         if external is None:
             external = self.symbols.new_external(symbol.name, "ER")
         return Value(0, ((external.key, 1),))
+
+    def _q_constant(self, symbol: SymbolRef) -> Value:
+        """The PR item of Q(NAME): a DXD, or a DSECT, which becomes an external dummy
+        section of its own length on a doubleword boundary (GC28-6514, "DXD")."""
+        value, _ = self._lookup(symbol.name, symbol.column)
+        key = value.simple_section
+        external = self.symbols.externals_by_key.get(key) if key is not None else None
+        if external is not None and external.kind == "PR":
+            return value
+        section = self.symbols.sections_by_key.get(key) if key is not None else None
+        if section is not None and section.kind == "DSECT" and section.name == symbol.name:
+            external = self.symbols.externals.get(symbol.name)
+            if external is None:
+                external = self.symbols.new_external(symbol.name, "PR", section.length, 8)
+            return Value(0, ((external.key, 1),))
+        raise AssemblyError(
+            f"Q({symbol.name}) needs the name of a DXD or a DSECT", symbol.column, ERROR
+        )
+
+    def _cxd(self, statement: Statement) -> None:
+        # CXD: a fullword the loader fills with the length of all external dummy
+        # sections (GC28-6514, "CXD"); its RLD item names no ESD item.
+        if statement.fill_before:
+            self._emit(
+                statement, bytes(statement.fill_before), statement.location - statement.fill_before
+            )
+        self._emit(statement, bytes(4))
+        section = statement.section
+        if section is not None and section.in_esd:
+            self.assembly.relocation_items.append(
+                RelocationItem(
+                    0,
+                    section.key,
+                    statement.location,
+                    4,
+                    False,
+                    False,
+                    statement.number,
+                    RLD_CUMULATIVE_LENGTH,
+                )
+            )
 
     def _literal_pool(self, statement: Statement) -> None:
         services = self._address_services()
@@ -399,6 +464,7 @@ class Generator:
                         relocation.value,
                         relocation.v_type,
                         -1,
+                        relocation.pseudo,
                     )
 
     def _ltorg(self, statement: Statement) -> None:
@@ -555,6 +621,7 @@ _DIRECTIVES = {
     "DROP": Generator._drop,
     "CNOP": Generator._cnop,
     "CCW": Generator._ccw,
+    "CXD": Generator._cxd,
     "PUNCH": Generator._punch_statement,
     "PRINT": Generator._print,
     "SPACE": Generator._space,

@@ -35,6 +35,7 @@ _NO_LOCATION = frozenset(
         "ENTRY",
         "EXTRN",
         "WXTRN",
+        "DXD",
         "ICTL",
         "EQU",
     ]
@@ -181,7 +182,12 @@ def _esd_part(assembly: Assembly, pages: Pages) -> None:
                 )
             )
     for external in symbols.externals.values():
-        rows.append((external.key, _esd_row(external.name, external.kind, f"{external.key:04X}")))
+        extra = ()
+        if external.kind == "PR":
+            extra = (f"{external.alignment - 1:06X}", f"{external.length:06X}")
+        rows.append(
+            (external.key, _esd_row(external.name, external.kind, f"{external.key:04X}", *extra))
+        )
     rows.sort()
     for _, line in rows:
         pages.add(line)

@@ -5,7 +5,13 @@ one after another from ``address`` (each deck on a doubleword boundary),
 allocates common sections after them, copies the text, resolves external
 references (ER, WX, V-type constants) against the section names and ENTRY
 points (LD) of all the decks, applies the relocation dictionary, and
-returns where everything went and the entry point. Cards that are not
+returns where everything went and the entry point. External dummy sections
+(PR items of DXD and Q-type constants) are laid out as the linkage editor
+lays out pseudo registers: one vector for all the decks, each name once,
+with its greatest length on its strictest boundary, in the order first met;
+a Q-type constant gets its displacement in the vector and a CXD the
+vector's length. The vector itself is not allocated: the program acquires
+it when it runs. Cards that are not
 object cards (no X'02' in column 1, or an unknown type) are skipped, as the
 OS/360 loader skips them.
 """
@@ -37,7 +43,7 @@ class UnresolvedSymbolsError(Exception):
 @dataclass(slots=True)
 class EsdItem:
     name: str
-    kind: str  # SD LD ER PC CM WX
+    kind: str  # SD LD ER PC CM PR WX
     esdid: int | None
     address: int
     length: int
@@ -71,6 +77,8 @@ class LoadResult:
     symbols: dict[str, int]
     unresolved: list[str]
     end_address: int  # first byte after everything loaded
+    pseudo_registers: dict[str, int] = field(default_factory=dict)  # name -> displacement
+    pseudo_register_length: int = 0  # what a CXD holds
 
 
 def _name(data: bytes) -> str:
@@ -179,6 +187,29 @@ def _align(value: int, boundary: int = 8) -> int:
     return (value + boundary - 1) & -boundary
 
 
+_RLD_ADDRESS, _RLD_BRANCH, _RLD_PSEUDO_REGISTER, _RLD_CUMULATIVE_LENGTH = range(4)
+
+
+def _pseudo_register_vector(modules: list[ObjectModule]) -> tuple[dict[str, int], int]:
+    """Displacement of each external dummy section, and the vector's length."""
+    lengths: dict[str, int] = {}
+    boundaries: dict[str, int] = {}
+    for module in modules:
+        for item in module.items:
+            if item.kind == "PR":
+                # The address field holds the boundary less one: 0, 1, 3 or 7.
+                boundary = (item.address & 7) + 1
+                lengths[item.name] = max(lengths.get(item.name, 0), item.length)
+                boundaries[item.name] = max(boundaries.get(item.name, 1), boundary)
+    displacements: dict[str, int] = {}
+    here = 0
+    for name, length in lengths.items():
+        here = _align(here, boundaries[name])
+        displacements[name] = here
+        here += length
+    return displacements, here
+
+
 def load(
     decks: Sequence[bytes | tuple[bytes, int]],
     storage,
@@ -264,6 +295,7 @@ def load(
                 relocation_of[deck_number][item.esdid] = common_address[item.name] - item.address
             elif item.kind == "LD" and item.owner in relocation_of[deck_number]:
                 symbols.setdefault(item.name, item.address + relocation_of[deck_number][item.owner])
+    pseudo_registers, pseudo_register_length = _pseudo_register_vector(modules)
     unresolved: list[str] = []
     size = len(memory)
     if here > size:
@@ -307,8 +339,31 @@ def load(
                     f"deck {deck_number + 1} card {card}: text at {target:06X} is beyond storage"
                 )
             text_writes.append((target, data))
+        pseudo = {
+            item.esdid: pseudo_registers[item.name] for item in module.items if item.kind == "PR"
+        }
         for relocation_id, position_id, flag, field_address, card in module.relocations:
-            if relocation_id in relocation:
+            rld_type = flag >> 4
+            if rld_type > _RLD_CUMULATIVE_LENGTH:
+                raise ObjectDeckError(
+                    f"deck {deck_number + 1} card {card}: RLD item type {rld_type} "
+                    "is not one this loader knows (0 A, 1 V, 2 Q, 3 CXD)"
+                )
+            if rld_type == _RLD_CUMULATIVE_LENGTH:
+                amount = pseudo_register_length
+            elif rld_type == _RLD_PSEUDO_REGISTER:
+                if relocation_id not in pseudo:
+                    raise ObjectDeckError(
+                        f"deck {deck_number + 1} card {card}: Q-type RLD item names ESD ID "
+                        f"{relocation_id}, which is not an external dummy section (PR)"
+                    )
+                amount = pseudo[relocation_id]
+            elif relocation_id in pseudo:
+                raise ObjectDeckError(
+                    f"deck {deck_number + 1} card {card}: an A- or V-type RLD item names "
+                    f"external dummy section ESD ID {relocation_id}; only Q-type items may"
+                )
+            elif relocation_id in relocation:
                 amount = relocation[relocation_id]
             elif relocation_id in external:
                 amount = external[relocation_id]
@@ -362,4 +417,12 @@ def load(
         memory[target : target + length] = (new & ((1 << (8 * length)) - 1)).to_bytes(length, "big")
     if entry_point is None:
         entry_point = sections[0].address if sections else address
-    return LoadResult(entry_point, sections, symbols, unresolved, here)
+    return LoadResult(
+        entry_point,
+        sections,
+        symbols,
+        unresolved,
+        here,
+        pseudo_registers,
+        pseudo_register_length,
+    )

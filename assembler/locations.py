@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from assembler.assembly import Assembly
-from assembler.dc import layout
+from assembler.dc import first_alignment, layout
 from assembler.diagnostics import CRITICAL, ERROR, SERIOUS, WARNING, AssemblyError
 from assembler.expressions import (
     EvaluationContext,
@@ -303,6 +303,12 @@ def _dc_ds(assembly: Assembly, statement: Statement) -> None:
     section = current_section(assembly)
     is_ds = statement.operation == "DS"
     location = origin = section.location
+    first = statement.operands[0]
+    # The name is defined before the operands are read: its value is the first
+    # operand's aligned location whatever the duplication factors say, so a factor
+    # may use it, as in PATCH DC (64-(PATCH-ERP1))X'00'.
+    name_value = Value(align(origin, first_alignment(first)), ((section.key, 1),))
+    define(assembly, statement, name_value, 1, first.type)
     first_location = None
     first_layout = None
     statement.layouts = []
@@ -335,14 +341,9 @@ def _dc_ds(assembly: Assembly, statement: Statement) -> None:
     _advance(assembly, statement, start, location - start)
     if not is_ds:
         statement.fill_before = start - origin
-    first = statement.operands[0]
-    define(
-        assembly,
-        statement,
-        Value(start, ((section.key, 1),)),
-        first_layout.length_attribute,
-        first.type,
-    )
+    symbol = assembly.symbols.symbols.get(statement.name)
+    if symbol is not None and symbol.statement == statement.number:
+        symbol.length = first_layout.length_attribute
 
 
 def _equ(assembly: Assembly, statement: Statement) -> None:
@@ -364,6 +365,10 @@ def _equ(assembly: Assembly, statement: Statement) -> None:
         length = absolute_now(assembly, statement, operands[1].expression)
         if not 0 <= length <= 65535:
             raise AssemblyError("EQU length attribute must be 0 to 65535", operands[1].column)
+    elif statement.operand_text[:1] == "(":
+        # An expression in parentheses is not a term (GC28-6514, "Terms"): when one
+        # comes first there is no leftmost term to take a length from, so it is 1.
+        length = 1
     else:
         first = leftmost_term(operands[0].expression)
         if isinstance(first, SymbolRef):
@@ -376,6 +381,9 @@ def _equ(assembly: Assembly, statement: Statement) -> None:
 
 def _org(assembly: Assembly, statement: Statement) -> None:
     section = current_section(assembly)
+    # The name of an ORG statement is given the location counter's value before the
+    # ORG sets it (GC28-6514, "ORG").
+    before = section.location
     operands = statement.operands
     if not operands or isinstance(operands[0], Omitted):
         target = section.high
@@ -403,7 +411,7 @@ def _org(assembly: Assembly, statement: Statement) -> None:
     section.advance_to(target)
     statement.section = section
     statement.location = target
-    define(assembly, statement, Value(target, ((section.key, 1),)), 1, "U")
+    define(assembly, statement, Value(before, ((section.key, 1),)), 1, "U")
 
 
 def _ltorg(assembly: Assembly, statement: Statement) -> None:
@@ -426,12 +434,14 @@ def _cnop(assembly: Assembly, statement: Statement) -> None:
         raise AssemblyError(
             "CNOP operands must be 0, 2, 4 or 6 and 4 or 8, as CNOP 6,8", 0, SERIOUS
         )
-    start = align(section.location, 2)
+    before = section.location
+    start = align(before, 2)
     target = start
     while target % boundary != byte:
         target += 2
     _advance(assembly, statement, start, target - start)
-    define(assembly, statement, Value(target, ((section.key, 1),)), 1, "I")
+    # The name is the location before any padding, as Assembler XF assigns it.
+    define(assembly, statement, Value(before, ((section.key, 1),)), 1, "I")
 
 
 def _start(assembly: Assembly, statement: Statement) -> None:
@@ -454,10 +464,24 @@ def _csect(assembly: Assembly, statement: Statement) -> None:
 def _open_control_section(assembly: Assembly, statement: Statement, origin: int) -> None:
     name = statement.name
     kind = "SD" if name else "PC"
-    section = assembly.symbols.section_named(name, (kind,))
+    symbols = assembly.symbols
+    section = symbols.section_named(name, (kind,))
     new = section is None
-    if new:
-        section = assembly.symbols.new_section(name, kind, origin)
+    if new and name in symbols.externals and symbols.externals[name].kind in ("ER", "WX"):
+        # A name is defined once (GC28-6514): the error is reported, and the
+        # control section takes the name and the external symbol's ESD ID, so that
+        # what referred to the external symbol refers to the section.
+        declared = symbols.symbols.pop(name).statement
+        assembly.report(
+            statement,
+            f"{name} is declared external in statement {declared}; the control section "
+            "takes the name and the external declaration is dropped",
+            -1,
+            ERROR,
+        )
+        section = symbols.new_section(name, kind, origin, symbols.drop_external(name))
+    elif new:
+        section = symbols.new_section(name, kind, origin)
     assembly.section = section
     assembly.started = True
     statement.section = section
@@ -507,12 +531,50 @@ def _extrn(assembly: Assembly, statement: Statement) -> None:
     message = f"{statement.operation} names external symbols, as {statement.operation} SUB1,SUB2"
     for operand in _symbol_operands(statement, message):
         name = operand.expression.name
-        if name in assembly.symbols.externals:
+        known = assembly.symbols.externals.get(name)
+        if known is not None and known.kind != "PR":
+            continue
+        if known is not None:
+            existing = assembly.symbols.symbols[name].statement
+            assembly.report(
+                statement, f"symbol {name} is already defined in statement {existing}", -1
+            )
             continue
         external = assembly.symbols.new_external(name, kind)
         define_symbol(
             assembly, statement, name, Value(0, ((external.key, 1),)), 1, "T", operand.column
         )
+
+
+def _dxd(assembly: Assembly, statement: Statement) -> None:
+    """DXD: an external dummy section (PR item) as long as its operands, written as
+    DS operands, on the strictest of their boundaries (GC28-6514, "DXD")."""
+    _place(assembly, statement)
+    name = statement.name
+    if not name or not valid_symbol(name):
+        raise AssemblyError("DXD needs a symbol in the name field", -1, SERIOUS)
+    length = 0
+    alignment = 1
+    first_length = 1
+    for index, operand in enumerate(statement.operands):
+        operand_layout = layout(operand, lambda node: absolute_now(assembly, statement, node), True)
+        if index == 0:
+            first_length = operand_layout.length_attribute
+        alignment = max(alignment, operand_layout.alignment)
+        length = align(length, operand_layout.alignment) + operand_layout.total
+    existing = assembly.symbols.symbols.get(name)
+    if existing is not None:
+        raise AssemblyError(f"symbol {name} is already defined in statement {existing.statement}")
+    external = assembly.symbols.new_external(name, "PR", length, alignment)
+    define(assembly, statement, Value(0, ((external.key, 1),)), first_length, "X")
+
+
+def _cxd(assembly: Assembly, statement: Statement) -> None:
+    section = current_section(assembly)
+    start = align(section.location, 4)
+    statement.fill_before = start - section.location
+    _advance(assembly, statement, start, 4)
+    define(assembly, statement, Value(start, ((section.key, 1),)), 4, "A")
 
 
 def _entry(assembly: Assembly, statement: Statement) -> None:
@@ -586,6 +648,8 @@ _HANDLERS = {
     "EXTRN": _extrn,
     "WXTRN": _extrn,
     "ENTRY": _entry,
+    "DXD": _dxd,
+    "CXD": _cxd,
     "CCW": _ccw,
     "TITLE": _title,
     "END": _end,

@@ -27,7 +27,7 @@ from assembler.cards import (
 )
 from assembler.conditional import ConditionalError, Evaluator, to_bool, to_int, to_text, wrap32
 from assembler.dc import TYPES
-from assembler.diagnostics import CRITICAL, ERROR, SERIOUS, WARNING
+from assembler.diagnostics import CRITICAL, ERROR, SERIOUS
 from vm370.hardware.isa import BY_MNEMONIC, EXTENDED_BRANCHES
 
 DECLARATIONS = frozenset({"LCLA", "LCLB", "LCLC", "GBLA", "GBLB", "GBLC"})
@@ -112,7 +112,7 @@ class Scope:
     system: dict[str, str] = field(default_factory=dict)
     actr: int = DEFAULT_ACTR
     macro: str = ""
-    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # reported at the call
 
 
 def split_top_level(text: str) -> list[str]:
@@ -260,6 +260,11 @@ class MacroProcessor:
     def _note_definition(self, name: str, operation: str, operands: str) -> None:
         """Record the attributes of a symbol defined in the name field (the first
         definition wins; the assembler reports any later one as a duplicate)."""
+        if operation in ("EXTRN", "WXTRN"):
+            # GC28-6514, "Type Attribute": T is an external symbol named on EXTRN.
+            for external in operands.upper().split(","):
+                if _SYMBOL.match(external):
+                    self.attributes.setdefault(external, Attributes("T", 1))
         if not name or name[0] in ".&":
             return
         name = name.upper()
@@ -593,6 +598,16 @@ class MacroProcessor:
         except MacroError as error:
             self._problem(statement, error.severity, error.message, stack)
             return
+        if definition is not None and "&" in fields.operation:
+            # GC28-6514: a variable symbol in the operation field may not produce a
+            # macro instruction; the statement is not expanded.
+            self._problem(
+                statement,
+                ERROR,
+                f"a variable symbol in the operation field cannot call a macro ({operation})",
+                stack,
+            )
+            return
         if definition is not None:
             if not generated:
                 self._emit(self._listed(statement))
@@ -714,9 +729,9 @@ class MacroProcessor:
                 CardProblem(line, column, error.severity, _in_macro(error.message, stack))
             )
             return
-        for warning in scope.warnings:
+        for error in scope.errors:
             call_listing.problems.append(
-                CardProblem(statement.line, 0, WARNING, _in_macro(warning, stack))
+                CardProblem(statement.line, 0, ERROR, _in_macro(error, stack))
             )
         body = definition.body
         index = 0
@@ -870,12 +885,14 @@ class MacroProcessor:
             match = re.match(r"^([A-Za-z$#@][A-Za-z0-9$#@_]*)=(.*)$", operand, re.S)
             if match and match.group(1).upper() in prototype.keywords:
                 keywords[match.group(1).upper()] = match.group(2)
+            elif match and prototype.keywords:
+                # An undefined keyword is an error (GC28-6514, "Keyword Operands");
+                # the operand is left out and the macro expanded without it.
+                scope.errors.append(
+                    f"{match.group(1).upper()}= is not a keyword of macro {prototype.name}; "
+                    "the operand is ignored"
+                )
             else:
-                if match and prototype.keywords:
-                    scope.warnings.append(
-                        f"{match.group(1).upper()}= is not a keyword of macro {prototype.name}; "
-                        "the operand is taken as positional"
-                    )
                 positional.append(operand)
         for index, parameter in enumerate(prototype.positional):
             scope.parameters[parameter] = positional[index] if index < len(positional) else ""
@@ -1080,6 +1097,11 @@ class MacroProcessor:
             value = to_text(self._value(base, subscripts, scope))
             if letter == "K":
                 return len(value)
+            items = sublist(value)
+            if items:
+                # T' L' S' I' of a sublist are those of its first operand (GC28-6514,
+                # "Attributes"); K' and N' above describe the whole sublist.
+                value = items[0]
             if letter == "T":
                 return self._type_of(value)
             return self._symbol_attribute(letter, value.upper())
@@ -1362,7 +1384,7 @@ def _open_code_labels(statements: list[SourceStatement]) -> dict[str, int]:
 
 
 _CONSTANT = re.compile(
-    r"^\d*([CXBFHEDPZAYSV])(?:L(\d+))?(?:S(\(?[-+]?\d+\)?))?(?:E[-+(\d)]+)?(?:'([^']*)')?"
+    r"^\d*([CXBFHEDLPZAYSVQ])(?:L(\d+))?(?:S(\(?[-+]?\d+\)?))?(?:E[-+(\d)]+)?(?:'([^']*)')?"
 )
 
 
@@ -1374,7 +1396,7 @@ def _constant_attributes(operands: str) -> Attributes:
     kind, length_text, scale_text, nominal = match.groups()
     first = (nominal or "").split(",")[0]
     scale = 0
-    if kind in "FHED" and scale_text:
+    if kind in "FHEDL" and scale_text:
         scale = int(scale_text.strip("()"))
     elif kind in "PZ":
         # GC28-6514: S' of a decimal constant is the number of digits after its point.
@@ -1405,8 +1427,11 @@ def _integer_attribute(kind: str, length: int, scale: int) -> int:
     """I' (GC28-6514, "Integer Attribute"): the digits (or bits) left of the point."""
     if kind in "FH":
         return 8 * length - scale - 1
-    if kind in "ED":
+    if kind in "ED" or (kind == "L" and length <= 8):
         return 2 * (length - 1) - scale
+    if kind == "L":
+        # The low part's characteristic byte holds no digits.
+        return 2 * (length - 2) - scale
     if kind == "P":
         return 2 * length - scale - 1
     if kind == "Z":

@@ -8,13 +8,17 @@ Linkage Editor and Loader program logic, "Object Module Input"):
   in 15-16, up to three 16-byte items in 17-64. An item is the name (8),
   its type (00 SD, 01 LD, 02 ER, 04 PC, 05 CM, 0A WX), a 3-byte address, a
   flag byte, and 3 bytes of length (SD, PC, CM) or of the owning section's
-  ESD ID (LD); ER and WX leave the last 8 bytes blank.
+  ESD ID (LD); ER and WX leave the last 8 bytes blank. A PR item (06, an
+  external dummy section or pseudo register) has its boundary less one as
+  the address and its length.
 - TXT: 3-byte address in 6-8, byte count in 11-12, ESD ID in 15-16, up to
   56 bytes of text in 17-72.
 - RLD: byte count in 11-12, items in 17-72: relocation pointer (2), position
-  pointer (2), flag (1), address (3). The flag is type (0 A, 1 V) in bits
-  0-3, length-1 in bits 4-5, bit 6 set to subtract, bit 7 set when the next
-  item has the same two pointers and so omits them.
+  pointer (2), flag (1), address (3). The flag is type (0 A, 1 V, 2 Q:
+  pseudo-register displacement, 3 CXD: cumulative pseudo-register length,
+  whose relocation pointer is 0) in bits 0-3, length-1 in bits 4-5, bit 6
+  set to subtract, bit 7 set when the next item has the same two pointers
+  and so omits them.
 - END: entry address in 6-8 and its ESD ID in 15-16 (or the entry's external
   name in 17-24).
 """
@@ -26,7 +30,15 @@ from assembler.assembly import Assembly
 CARD_LENGTH = 80
 TEXT_BYTES_PER_CARD = 56
 BLANK = 0x40
-ESD_TYPES = {"SD": 0x00, "LD": 0x01, "ER": 0x02, "PC": 0x04, "CM": 0x05, "WX": 0x0A}
+ESD_TYPES = {
+    "SD": 0x00,
+    "LD": 0x01,
+    "ER": 0x02,
+    "PC": 0x04,
+    "CM": 0x05,
+    "PR": 0x06,
+    "WX": 0x0A,
+}
 
 
 def ebcdic_name(name: str) -> bytes:
@@ -71,7 +83,17 @@ def esd_items(assembly: Assembly) -> list[tuple[int | None, bytes]]:
         )
         items.append((section.key, item))
     for external in symbols.externals.values():
-        item = ebcdic_name(external.name) + bytes([ESD_TYPES[external.kind]]) + bytes([BLANK] * 7)
+        item = ebcdic_name(external.name) + bytes([ESD_TYPES[external.kind]])
+        if external.kind == "PR":
+            # A pseudo register: its boundary less one (0, 1, 3, 7) as the address,
+            # its length in the length field.
+            item += (
+                (external.alignment - 1).to_bytes(3, "big")
+                + bytes([BLANK])
+                + external.length.to_bytes(3, "big")
+            )
+        else:
+            item += bytes([BLANK] * 7)
         items.append((external.key, item))
     items.sort(key=lambda pair: pair[0])
     labelled: list[tuple[int | None, bytes]] = list(items)

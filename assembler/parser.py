@@ -63,9 +63,34 @@ def _check_term_size(value: int, column: int) -> int:
     return value
 
 
+# GC28-6514, "Expressions": an expression may have at most five levels of parentheses.
+PARENTHESIS_LEVELS = 5
+
+
 @v_args(inline=True)
 class _ToNodes(Transformer):
-    """Lark tree -> nodes, run as the LALR parser reduces."""
+    """Lark tree -> nodes, run as the LALR parser reduces.
+
+    Parentheses around an expression leave no node; how deeply an expression is
+    nested is kept aside, by node, while one operand field is parsed.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.levels: dict[int, int] = {}
+
+    def _level(self, node) -> int:
+        return self.levels.get(id(node), 0)
+
+    def parenthesized(self, expression: Expression) -> Expression:
+        level = self._level(expression) + 1
+        if level > PARENTHESIS_LEVELS:
+            raise OperandSyntaxError(
+                f"more than {PARENTHESIS_LEVELS} levels of parentheses in an expression",
+                _column_of(expression),
+            )
+        self.levels[id(expression)] = level
+        return expression
 
     def symbol(self, token: Token) -> SymbolRef:
         return SymbolRef(token.value.upper(), token.start_pos)
@@ -102,11 +127,17 @@ class _ToNodes(Transformer):
         return LocationCounter(token.start_pos)
 
     def negate(self, operand: Expression) -> Negate:
-        return Negate(operand, _column_of(operand) - 1)
+        node = Negate(operand, _column_of(operand) - 1)
+        if self.levels:
+            self.levels[id(node)] = self._level(operand)
+        return node
 
     def _binary(operator: str):  # noqa: N805 - a factory used while building the class
         def build(self, left: Expression, right: Expression) -> Binary:
-            return Binary(operator, left, right, _column_of(left))
+            node = Binary(operator, left, right, _column_of(left))
+            if self.levels:
+                self.levels[id(node)] = max(self._level(left), self._level(right))
+            return node
 
         return build
 
@@ -182,13 +213,14 @@ def _column_of(node) -> int:
     return node.column
 
 
+_TRANSFORMER = _ToNodes()
 _GRAMMAR = Lark.open(
     "operands.lark",
     rel_to=__file__,
     parser="lalr",
     lexer="contextual",
     start=["operand_list", "dc_operands"],
-    transformer=_ToNodes(),
+    transformer=_TRANSFORMER,
     maybe_placeholders=True,
 )
 
@@ -390,14 +422,17 @@ def _friendly(error: LarkError, text: str, start: str) -> OperandSyntaxError:
         return OperandSyntaxError(f"character {char!r} not expected here", column)
     if isinstance(error, UnexpectedInput):
         token = getattr(error, "token", None)
+        if token is None or token.type == "$END":
+            # Checked before the typical mistakes, whose examples stop in the same
+            # states: "EQU ( S1+4)" is an operand field of "(" cut by the blank.
+            return OperandSyntaxError(
+                "operand field ends too soon (a term or a closing parenthesis is missing; "
+                "a blank ends the operand field)",
+                len(text),
+            )
         known = _known_mistake(error, start)
         if known is not None:
             return OperandSyntaxError(known, column)
-        if token is None or token.type == "$END":
-            return OperandSyntaxError(
-                "operand field ends too soon (a term or a closing parenthesis is missing)",
-                len(text),
-            )
         if token.value == ")":
             return OperandSyntaxError("unbalanced parenthesis", column)
         return OperandSyntaxError(f"{token.value!r} not expected here", column)
@@ -406,6 +441,7 @@ def _friendly(error: LarkError, text: str, start: str) -> OperandSyntaxError:
 
 @lru_cache(maxsize=16384)
 def _parse_cached(text: str, start: str) -> tuple:
+    _TRANSFORMER.levels.clear()
     try:
         result = _GRAMMAR.parse(text, start=start)
     except OperandSyntaxError:

@@ -38,6 +38,8 @@ DIRECTIVES = frozenset(
         "ENTRY",
         "EXTRN",
         "WXTRN",
+        "DXD",
+        "CXD",
         "CCW",
         "TITLE",
         "EJECT",
@@ -48,9 +50,9 @@ DIRECTIVES = frozenset(
         "ICTL",
     ]
 )
-NO_OPERANDS = frozenset(["CSECT", "DSECT", "COM", "LTORG", "EJECT", "REPRO"])
+NO_OPERANDS = frozenset(["CSECT", "DSECT", "COM", "LTORG", "EJECT", "REPRO", "CXD"])
 QUOTED_OPERAND = frozenset({"TITLE", "PUNCH"})
-CONSTANT_OPERANDS = frozenset({"DC", "DS"})
+CONSTANT_OPERANDS = frozenset({"DC", "DS", "DXD"})
 
 _SYMBOL = re.compile(r"^[A-Z$#@][A-Z0-9$#@]{0,7}$")
 

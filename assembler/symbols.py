@@ -40,11 +40,14 @@ class Section:
 
 @dataclass(slots=True)
 class ExternalSymbol:
-    """An EXTRN (ER), WXTRN (WX) or V-constant reference, with its ESD ID."""
+    """An EXTRN (ER), WXTRN (WX) or V-constant reference, or an external dummy section
+    (PR: a DXD, or a DSECT named in a Q-type constant), with its ESD ID."""
 
     name: str
-    kind: str  # "ER" or "WX"
+    kind: str  # "ER", "WX" or "PR"
     key: int
+    length: int = 0  # PR: bytes of the external dummy section
+    alignment: int = 1  # PR: its boundary (1, 2, 4 or 8)
 
 
 @dataclass(slots=True)
@@ -79,22 +82,31 @@ class SymbolTable:
         self._next_esdid = 1
         self._next_dsect_key = -1
 
-    def new_section(self, name: str, kind: str, origin: int) -> Section:
+    def new_section(self, name: str, kind: str, origin: int, key: int | None = None) -> Section:
+        """A new section; ``key`` reuses the ESD ID of an external symbol it replaces."""
         if kind == "DSECT":
             key = self._next_dsect_key
             self._next_dsect_key -= 1
-        else:
+        elif key is None:
             key = self._take_esdid()
         section = Section(name, kind, key, origin, origin, origin)
         self.sections.append(section)
         self.sections_by_key[key] = section
         return section
 
-    def new_external(self, name: str, kind: str) -> ExternalSymbol:
-        external = ExternalSymbol(name, kind, self._take_esdid())
+    def new_external(
+        self, name: str, kind: str, length: int = 0, alignment: int = 1
+    ) -> ExternalSymbol:
+        external = ExternalSymbol(name, kind, self._take_esdid(), length, alignment)
         self.externals[name] = external
         self.externals_by_key[external.key] = external
         return external
+
+    def drop_external(self, name: str) -> int:
+        """Forget an external symbol; its ESD ID is returned for reuse."""
+        external = self.externals.pop(name)
+        del self.externals_by_key[external.key]
+        return external.key
 
     def _take_esdid(self) -> int:
         esdid = self._next_esdid

@@ -4,7 +4,7 @@ GC28-6514, "USING": an implicit address is resolved against every base
 register whose USING value is in the same section and at most 4095 below
 it; the register giving the smallest displacement wins, and between equal
 displacements the higher-numbered register. Absolute addresses 0-4095 need
-no base register (base 0).
+no base register (base 0) unless an absolute USING covers them.
 """
 
 from __future__ import annotations
@@ -34,9 +34,14 @@ class UsingTable:
 
     def resolve(self, value: Value, describe, column: int = -1) -> tuple[int, int]:
         """(base register, displacement) for an implicit address."""
+        best: tuple[int, int] | None = None
         if value.absolute:
+            # Register 0 stands for base 0 without a USING, but an absolute USING that
+            # covers the address competes with it under the same rule: the smaller
+            # displacement, then the higher register (GC28-6514, "USING"), so
+            # USING 0,2 turns LA 1,X'100' into 4110 2100.
             if 0 <= value.offset <= MAX_DISPLACEMENT:
-                return 0, value.offset
+                best = (0, value.offset)
             section = None
         else:
             section = value.simple_section
@@ -44,7 +49,6 @@ class UsingTable:
                 raise AssemblyError(
                     "a complexly relocatable expression cannot be used as an address", column
                 )
-        best: tuple[int, int] | None = None
         for register, base in self.bases.items():
             if section is None:
                 if not base.absolute:

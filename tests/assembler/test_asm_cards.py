@@ -19,7 +19,10 @@ def test_comma_then_blanks_continues_the_operand_field():
     (remark, operand), _ = read_source(
         f"{card1}\n               C'B'\n{card2}\n               C'B'\n"
     )
-    assert "REMARK,  " in remark.text and remark.text.endswith(" C'B'")
+    # The alternate format: an operand field that ends in a comma goes on at the next
+    # card, its remarks left out of the statement (GC28-6514, "Alternate Statement Format").
+    assert remark.text == " DC C'A',C'B'"
+    assert remark.card_position(9) == (2, 16)
     assert operand.text == " DC C'A',C'B'"
     assert operand.card_position(9) == (4, 16)
 

@@ -71,7 +71,6 @@ def test_garbage_never_raises():
         " DC ",
         " DC =",
         " L =",
-        " MVC 0(,1),2",
         " USING ,",
         "\x00\x01",
         " DC 99999999999F'1'",

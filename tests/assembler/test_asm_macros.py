@@ -379,9 +379,9 @@ def test_missing_copy_member_inside_a_definition_is_reported():
     assert result.diagnostics[0].statement == 3
 
 
-def test_unknown_keyword_is_a_warning_and_taken_as_positional():
+def test_unknown_keyword_is_an_error_and_the_operand_is_ignored():
     result = assemble(SAVE_MACRO + "T CSECT\n SAVE (2,3),KIND=X\n END\n")
-    assert result.return_code == 4
+    assert result.return_code == 8
     assert "KIND= is not a keyword of macro SAVE" in result.diagnostics[0].message
     assert result.diagnostics[0].statement == 9
 
