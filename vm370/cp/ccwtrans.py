@@ -61,6 +61,7 @@ from vm370.hardware.channel import (
     INCORRECT_LENGTH,
     PROGRAM_CHECK,
     PROGRAM_CONTROLLED_INTERRUPTION,
+    SKIP,
     SUPPRESS_LENGTH,
     TRANSFER_IN_CHANNEL,
     make_ccw,
@@ -125,13 +126,19 @@ class ChannelProgramTranslator:
         self.ccws_translated = 0
 
     def start(
-        self, machine: VirtualMachine, device: TranslatedDevice, caw: int
+        self,
+        machine: VirtualMachine,
+        device: TranslatedDevice,
+        caw: int,
+        after_ipl_record: bool = False,
     ) -> tuple[bytes, bool] | None:
         """Translate and run the program the guest's ``caw`` names.
 
         Returns the CSW of its end in the guest's terms and whether it ended
         at START I/O (condition code 1 on the real channel), or None when the
         CAW itself is invalid (the caller stores the program check).
+        ``after_ipl_record`` (IPL, ipl.py) starts the program with the heads
+        just past record 1 of the first track, where the IPL read left them.
         """
         # PoO (S/360): CAW bits 4-7 must be zero and the CCW on a doubleword.
         key = caw >> 28
@@ -143,7 +150,7 @@ class ChannelProgramTranslator:
             return sense, False
         copy = _Copy(machine, device)
         try:
-            real_start = self._translate(copy, start)
+            real_start = self._translate(copy, start, after_ipl_record)
             self.translations += 1
             csw = self.realio.run(device.real_address, real_start, key)
         finally:
@@ -155,23 +162,33 @@ class ChannelProgramTranslator:
         if device.extent is not None:
             device.follow_real_arm()
         if csw[4] & UNIT_CHECK:
-            device.sense = self._sense_real_device(device)
+            device.kept_sense = self._sense_real_device(device)
         else:
-            device.sense = None
+            device.kept_sense = None
         return self._guest_csw(copy, csw, start), self.realio.ended_at_start
 
-    def _translate(self, copy: _Copy, start: int) -> int:
+    def _translate(self, copy: _Copy, start: int, after_ipl_record: bool = False) -> int:
         """Build the real program; its real address."""
         area = self.area
         area.reset()
         device = copy.device
         first = area.next
-        if device.extent is not None:
+        if device.extent is not None or after_ipl_record:
             # The arm is where this minidisk last left it, whatever others did.
-            seek = area.put(device.real_seek_argument())
+            if after_ipl_record:
+                device.cylinder = device.head = 0
+            seek = area.put_data(device.real_seek_argument())
             self._emit(copy, make_ccw(dasd.SEEK, seek, CHAIN_COMMAND, 6), start, 0)
+        if after_ipl_record:
+            # Read record 1 again without storing it: the heads are then past it.
+            search = area.put_data(device.real_seek_argument()[2:6] + b"\x01")
+            search_ccw = make_ccw(dasd.SEARCH_ID_EQUAL, search, CHAIN_COMMAND, 5)
+            at = self._emit(copy, search_ccw, start, 0)
+            self._emit(copy, make_ccw(TRANSFER_IN_CHANNEL, at, 0, 0), start, 0)
+            skip = CHAIN_COMMAND | SKIP | SUPPRESS_LENGTH
+            self._emit(copy, make_ccw(dasd.READ_DATA, area.reserve(1), skip, 1), start, 0)
             if device.read_only:
-                mask = area.put(bytes((dasd.MASK_INHIBIT_WRITES,)))
+                mask = area.put_data(bytes((dasd.MASK_INHIBIT_WRITES,)))
                 self._emit(copy, make_ccw(dasd.SET_FILE_MASK, mask, CHAIN_COMMAND, 1), start, 0)
         runs = deque([start])
         while runs:
@@ -225,12 +242,12 @@ class ChannelProgramTranslator:
         if raw is not None and raw[0] & 0x0F == TRANSFER_IN_CHANNEL:
             self._emit_tic(copy, guest, int.from_bytes(raw[1:4], "big"), runs)
             return
-        real = self.area.reserve(CCW_LENGTH)
+        real = self.area.put(bytes(CCW_LENGTH))
         copy.origin[real] = (guest, 0)
         copy.tics.append((real, guest))
 
     def _emit_tic(self, copy: _Copy, guest: int, target: int, runs: deque) -> None:
-        real = self.area.reserve(CCW_LENGTH)
+        real = self.area.put(bytes(CCW_LENGTH))
         copy.origin[real] = (guest, 0)
         if target & 7 or target + CCW_LENGTH > copy.machine.storage_size:
             # The real channel checks the TIC: point it where it fails the same way.
@@ -281,7 +298,7 @@ class ChannelProgramTranslator:
                 self._emit_with_prefix(copy, guest, command, relocated, data_address, flags, count)
                 return
             if command == dasd.RECALIBRATE:
-                real = self.area.put(device.relocate_seek(dasd.SEEK, bytes(6)))
+                real = self.area.put_data(device.relocate_seek(dasd.SEEK, bytes(6)))
                 self._emit(copy, make_ccw(dasd.SEEK, real, flags & ~CHAIN_DATA, 6), guest, 0)
                 return
             if command in _ID_SEARCHES or command in _HA_SEARCHES:
@@ -321,7 +338,7 @@ class ChannelProgramTranslator:
         count: int,
     ) -> None:
         """The CCW with its first bytes from CP's copy (relocated), the rest from the guest."""
-        head = self.area.put(prefix)
+        head = self.area.put_data(prefix)
         rest = count - len(prefix)
         if rest <= 0:
             self._emit(copy, make_ccw(command, head, flags, count), guest, 0)
@@ -352,7 +369,7 @@ class ChannelProgramTranslator:
         """READ IPL on a minidisk: seek to its first cylinder, then read its record 1."""
         device = copy.device
         seek = device.relocate_seek(dasd.SEEK, bytes(6))
-        arguments = self.area.put(seek + seek[2:6] + b"\x01")
+        arguments = self.area.put_data(seek + seek[2:6] + b"\x01")
         self._emit(copy, make_ccw(dasd.SEEK, arguments, CHAIN_COMMAND, 6), guest, count)
         search = self._emit(
             copy, make_ccw(dasd.SEARCH_ID_EQUAL, arguments + 6, CHAIN_COMMAND, 5), guest, count
@@ -440,14 +457,14 @@ class ChannelProgramTranslator:
         self, machine: VirtualMachine, device: TranslatedDevice, start: int, key: int
     ) -> bytes | None:
         """A program that starts with SENSE gets the sense CP kept, if it kept one."""
-        if device.sense is None:
+        if device.kept_sense is None:
             return None
         raw = self._fetch(machine, start)
         if raw is None or raw[0] & 0x0F != SENSE or raw[4] & (CHAIN_COMMAND | CHAIN_DATA):
             return None
         count = int.from_bytes(raw[6:8], "big")
         address = int.from_bytes(raw[1:4], "big")
-        sense, device.sense = device.sense, None
+        sense, device.kept_sense = device.kept_sense, None
         stored = sense[:count]
         status = 0
         if address + len(stored) > machine.storage_size:

@@ -13,12 +13,12 @@ storage as any supervisor would:
 
     read: SEEK, SEARCH ID EQUAL R1, TIC *-8, 06 READ DATA 4096 bytes
 
-The paging I/O is synchronous: CP starts the channel program and lets the
-virtual clock run the device's events until it ends (the faulting guest and
-everyone else wait; overlapping page waits with other guests' work is for
-later). The device's I/O interruption is taken by CP itself, so the paging
-pack must be alone on its channel. A failed channel program is a
-``PagingError`` with the CSW.
+The paging I/O is synchronous (realio.py): CP starts the channel program
+and lets the virtual clock run the device's events until it ends (the
+faulting guest and everyone else wait; overlapping page waits with other
+guests' work is for later), then takes that device's own status. The pack
+may hold other things (minidisks, spool space) in its other cylinders. A
+failed channel program is a ``PagingError`` with the CSW.
 
 CP keeps the channel programs and an 8 KB buffer (the count field and the
 page) in two frames of its own.
@@ -28,14 +28,9 @@ from __future__ import annotations
 
 from vm370.cp.frames import FRAME_SIZE, FrameTable
 from vm370.cp.paging import PagingError
-from vm370.hardware.channel import (
-    CAW_LOCATION,
-    CHAIN_COMMAND,
-    CSW_LOCATION,
-    TRANSFER_IN_CHANNEL,
-    make_ccw,
-)
-from vm370.hardware.devices import CHANNEL_END, DEVICE_END
+from vm370.cp.realio import RealIO, RealIOError
+from vm370.hardware.channel import CHAIN_COMMAND, TRANSFER_IN_CHANNEL, make_ccw
+from vm370.hardware.devices import CHANNEL_END, DEVICE_END, STATUS_MODIFIER
 from vm370.hardware.devices.dasd import (
     READ_DATA,
     SEARCH_ID_EQUAL,
@@ -57,15 +52,28 @@ class DasdPagingStore:
         frames: FrameTable,
         channels,
         device_address: int,
+        first_cylinder: int = 0,
+        cylinders: int | None = None,
     ) -> None:
         device = channels.devices.get(device_address) if channels is not None else None
         if device is None or not hasattr(device, "image"):
             raise PagingError(f"no DASD attached at {device_address:03X} to page on")
         self.storage = storage
         self.channels = channels
+        self.realio = RealIO(storage, channels)
         self.device_address = device_address
         self.heads = device.image.heads
-        self.slots_available = device.image.cylinders * self.heads
+        # The pack's cylinders CP pages on (its PAGE area of the real configuration).
+        self.first_cylinder = first_cylinder
+        if cylinders is None:
+            cylinders = device.image.cylinders - first_cylinder
+        last = first_cylinder + cylinders
+        if first_cylinder < 0 or cylinders < 1 or last > device.image.cylinders:
+            raise PagingError(
+                f"cylinders {first_cylinder}-{first_cylinder + cylinders - 1} are not on the "
+                f"pack at {device_address:03X}"
+            )
+        self.slots_available = cylinders * self.heads
         buffer = frames.allocate_for_cp("paging I/O buffer", 2)
         self.count_address = buffer[0].address + FRAME_SIZE - 8
         self.buffer_address = buffer[1].address
@@ -127,6 +135,7 @@ class DasdPagingStore:
     def _run(self, slot: int, command: int) -> None:
         """Build the channel program for ``slot``, start it, and wait for it to end."""
         cylinder, head = divmod(slot, self.heads)
+        cylinder += self.first_cylinder
         seek = bytes(2) + cylinder.to_bytes(2, "big") + head.to_bytes(2, "big")
         record = 0 if command == WRITE_COUNT_KEY_AND_DATA else PAGE_RECORD
         search = seek[2:] + bytes((record,))
@@ -145,20 +154,11 @@ class DasdPagingStore:
             + transfer
         )
         self.storage.write(self.program_address, program)
-        self.storage.write_word(CAW_LOCATION, self.program_address)
-        condition = self.channels.start_io(self.device_address)
-        if condition != 0:
-            csw = self.storage.read(CSW_LOCATION, 8)
-            raise PagingError(
-                f"paging device {self.device_address:03X}: SIO condition code {condition}, "
-                f"CSW {csw.hex().upper()}"
-            )
-        if not self.channels.run_until_idle(self.device_address):
-            raise PagingError(f"paging device {self.device_address:03X} never ended its I/O")
-        channel = self.device_address >> 8
-        taken = self.channels.take_interrupt(lambda number: number == channel)
-        csw = self.storage.read(CSW_LOCATION, 8)
-        if taken != self.device_address or csw[4] != CHANNEL_END | DEVICE_END or csw[5]:
+        try:
+            csw = self.realio.run(self.device_address, self.program_address)
+        except RealIOError as error:
+            raise PagingError(f"paging device: {error}") from None
+        if csw[4] & ~STATUS_MODIFIER != CHANNEL_END | DEVICE_END or csw[5]:
             raise PagingError(
                 f"paging device {self.device_address:03X} failed: CSW {csw.hex().upper()}"
             )

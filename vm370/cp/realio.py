@@ -39,7 +39,12 @@ class RealIOError(Exception):
 
 
 class IOArea:
-    """A run of CP frames handed out in doubleword-aligned pieces, then reset."""
+    """A run of CP frames for channel programs: CCWs from the bottom up, their data top down.
+
+    A channel program's CCWs must follow one another (chaining goes to the
+    next doubleword), so the arguments CCWs point at (seek addresses,
+    search arguments, buffers) are handed out from the other end.
+    """
 
     def __init__(self, storage: Storage, frames: FrameTable, purpose: str, count: int) -> None:
         allocated = frames.allocate_for_cp(purpose, count)
@@ -47,27 +52,40 @@ class IOArea:
         self.start = allocated[0].address
         self.end = self.start + count * FRAME_SIZE
         self.next = self.start
+        self.top = self.end
 
     def reset(self) -> None:
         self.next = self.start
+        self.top = self.end
 
     @property
     def room(self) -> int:
-        return self.end - self.next
+        return self.top - self.next
 
-    def put(self, data: bytes) -> int:
-        """Copy ``data`` into the area; its real address (doubleword aligned)."""
-        address = self.reserve(len(data))
-        if data:
-            self.storage.write(address, bytes(data))
+    def put(self, ccw: bytes) -> int:
+        """The next CCW (or CCWs) of the program; their real address."""
+        address = self.next
+        size = (max(len(ccw), 1) + 7) & ~7
+        if address + size > self.top:
+            raise RealIOError(f"CP's I/O area of {self.end - self.start} bytes is full")
+        self.next = address + size
+        if ccw:
+            self.storage.write(address, bytes(ccw))
         return address
 
     def reserve(self, length: int) -> int:
-        address = self.next
+        """Room for ``length`` bytes of data (doubleword aligned); its real address."""
         size = (max(length, 1) + 7) & ~7
-        if address + size > self.end:
+        if self.top - size < self.next:
             raise RealIOError(f"CP's I/O area of {self.end - self.start} bytes is full")
-        self.next = address + size
+        self.top -= size
+        return self.top
+
+    def put_data(self, data: bytes) -> int:
+        """Copy data a CCW points at into the area; its real address."""
+        address = self.reserve(len(data))
+        if data:
+            self.storage.write(address, bytes(data))
         return address
 
 

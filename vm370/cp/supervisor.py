@@ -43,6 +43,7 @@ from vm370.cp.privops import handle_privileged_operation, trapped_instruction
 from vm370.cp.system import ControlProgram
 from vm370.cp.vmblock import RunState, VirtualMachine
 from vm370.cp.vtimer import charge_timer, instructions_until_interruption
+from vm370.hardware.channel import CSW_LOCATION
 from vm370.hardware.control_registers import (
     CR6_EXTENDED_CONTROL_MODE,
     ECPSW,
@@ -125,6 +126,10 @@ class Supervisor:
         # instructions it had completed).
         self.pinned_frames: list[Frame] = []
         self._pinned_for: tuple[str, int, int] | None = None
+        # The real timer was set to take the running guest off the CPU at
+        # once (an interruption for it arrived while it ran, see ``preempt``).
+        self.preempting = False
+        self.timer_clobbered = False
         cp.supervisor = self
         # Real keys of guest frames change through the CPU's SSK path, which
         # also forgets instructions decoded under the old key.
@@ -339,10 +344,11 @@ class Supervisor:
         code = self._code(EXTERNAL_CODE_LOCATION)
         machine = self._save_guest(EXTERNAL_OLD_PSW)
         self.release_pinned_frames()
-        if machine is not None and code & EXTERNAL_TIMER:
+        if machine is not None and code & EXTERNAL_TIMER and not self.preempting:
             # The real timer is the measure of the slice: it is over, whatever
             # the clock, which lags within a block, made of it so far.
             self._returning = (machine, SLICE_EXPIRED)
+        self.preempting = False
         if code & ~EXTERNAL_TIMER & 0xFF:
             self.cp.write_log(f"external interruption {code:04X} for the operator")
         if machine is not None:
@@ -350,11 +356,13 @@ class Supervisor:
         self.dispatch()
 
     def io_interruption(self, cpu) -> None:
-        """CP's I/O entry: no real device is CP's yet, so it is only logged."""
+        """CP's I/O entry: a real device's status, for the console manager or the log."""
         device = self._code(IO_CODE_LOCATION)
         machine = self._save_guest(IO_OLD_PSW)
         self.release_pinned_frames()
-        self.cp.write_log(f"unsolicited I/O interruption from device {device:03X}")
+        csw = self.storage.read(CSW_LOCATION, 8)
+        if not self.cp.real_interruption(device, csw):
+            self.cp.write_log(f"unsolicited I/O interruption from device {device:03X}")
         if machine is not None:
             reflect.present_pending(machine)
         self.dispatch()
@@ -376,6 +384,8 @@ class Supervisor:
     def dispatch(self) -> None:
         """Give the real CPU to the next machine, or wait for the next event."""
         cp = self.cp
+        if cp.service_requested:
+            cp.service()
         dispatcher = cp.dispatcher
         if self._returning is not None:
             previous, used = self._returning
@@ -391,7 +401,8 @@ class Supervisor:
             self._idle()
             return
         machine, instructions = chosen
-        if not dispatcher.resumed:
+        if not dispatcher.resumed or self.timer_clobbered:
+            self.timer_clobbered = False
             # A new slice; a machine back from a trap finishes the one the
             # real timer is still counting down.
             if machine.external_enabled:
@@ -469,6 +480,25 @@ class Supervisor:
         cpu.load_psw(real.to_int())
         self.current = machine
         self.slice_started = self.clock.now
+
+    def preempt(self, machine: VirtualMachine) -> None:
+        """Take ``machine`` off the real CPU at its next instruction (CP has news for it).
+
+        An interruption for the running guest (its virtual device ended)
+        must be presented by CP, which holds the guest's PSW only once the
+        guest is off the CPU: the real interval timer is made to expire at
+        once, and the external entry that follows presents it without
+        counting the slice as used up.
+        """
+        if self.current is not machine or self.in_cp:
+            return
+        self.preempting = True
+        self.timer_clobbered = True
+        self._set_real_timer(0)
+
+    def stop_machine(self, machine: VirtualMachine) -> None:
+        """The machine stops (console function mode): off the CPU at once if it runs."""
+        self.preempt(machine)
 
     def wake_up(self) -> None:
         """A machine became ready from outside CP's entry points: end CP's idle wait."""

@@ -100,6 +100,10 @@ class ControlProgram:
         self.translator: ChannelProgramTranslator | None = None
         self.commands = None
         self.spool = None
+        # CP work waiting for its next entry (displays to write, guests' reads).
+        self.service_requested = False
+        self.services: list = []
+        self.interruption_handlers: list = []
         # The time of day when the virtual clock read 0 (DIAGNOSE X'0C', QUERY TIME).
         self.started_at = datetime.datetime(1972, 8, 2, 9, 0, 0)
 
@@ -112,6 +116,22 @@ class ControlProgram:
         self.translator = ChannelProgramTranslator(self, self.realio, area)
         self.virtual_io = DeviceIO(self.translator)
         register_vm370_codes(self.diagnose)
+
+    def request_service(self) -> None:
+        """Ask for ``service`` at CP's next entry (at once if CP idles)."""
+        self.service_requested = True
+        if self.supervisor is not None:
+            self.supervisor.wake_up()
+
+    def service(self) -> None:
+        """Run what asked for CP's attention (the console manager's displays)."""
+        self.service_requested = False
+        for serve in self.services:
+            serve()
+
+    def real_interruption(self, device: int, csw: bytes) -> bool:
+        """A real device's interruption: True when one of CP's handlers took it."""
+        return any(handler(device, csw) for handler in self.interruption_handlers)
 
     def time_of_day(self) -> datetime.datetime:
         """The date and time on the virtual clock."""
@@ -246,6 +266,11 @@ class ControlProgram:
 
     def wake(self, machine: VirtualMachine) -> None:
         """Present what the machine enables; a machine that leaves its wait is ready."""
+        if self.supervisor is not None and self.supervisor.current is machine:
+            # It is on the real CPU: CP presents it once it has taken it off.
+            if reflect.has_enabled_pending(machine):
+                self.supervisor.preempt(machine)
+            return
         was_waiting = machine.state is RunState.ENABLED_WAIT
         reflect.present_pending(machine)
         if machine.state is RunState.RUNNING and was_waiting:

@@ -239,7 +239,7 @@ class TranslatedDevice(Device):
         self.read_only = read_only
         self.volser = volser
         # Sense bytes CP took from the real device after a unit check.
-        self.sense: bytes | None = None
+        self.kept_sense: bytes | None = None
         # Where the minidisk's arm is, in its own cylinders.
         self.cylinder = 0
         self.head = 0
@@ -257,7 +257,8 @@ class TranslatedDevice(Device):
 
     def real_seek_argument(self) -> bytes:
         """BBCCHH of the real cylinder and head where this minidisk's arm is."""
-        return struct.pack(">HHH", 0, self.extent.start + self.cylinder, self.head)
+        start = self.extent.start if self.extent is not None else 0
+        return struct.pack(">HHH", 0, start + self.cylinder, self.head)
 
     def relocate_seek(self, command: int, argument: bytes) -> bytes:
         """A guest seek argument made real; a seek outside the extent made invalid."""

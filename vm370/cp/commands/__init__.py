@@ -25,10 +25,10 @@ if TYPE_CHECKING:
     from vm370.cp.system import ControlProgram
     from vm370.cp.vmblock import VirtualMachine
 
-UNKNOWN_COMMAND = "DMKCFM001E Unknown CP command"
+UNKNOWN_COMMAND = "DMKCFM001E UNKNOWN CP COMMAND"
 UNKNOWN_RC = 1
 # Modules that declare commands, imported when the registry is first used.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("vm370.cp.commands.session",)
 
 
 class CommandError(Exception):

@@ -1,0 +1,119 @@
+"""CP for many users, driven through real 3277 displays as a person would drive them."""
+
+from __future__ import annotations
+
+import pytest
+from cp_system import answer, boot, connect, logged_on, make_folder, shows, write_ipl_program
+
+from vm370.terminal.scripted import run_until
+
+# Writes a greeting on its console, reads a line, writes it back, stops.
+ECHO_PROGRAM = """\
+ECHO     CSECT
+         BALR  12,0
+         USING *,12
+         MVC   X'78'(8),IONEW
+         LA    1,WRITE
+         BAL   14,DOIO
+         LA    1,READ
+         BAL   14,DOIO
+         LH    2,X'46'              residual count of the read
+         LA    3,80
+         SR    3,2
+         STH   3,ECHO1+6            write back what was read
+         LA    1,ECHO1
+         BAL   14,DOIO
+         LPSW  DONE
+DOIO     ST    1,X'48'              CAW
+         SIO   X'009'
+         LPSW  WAITIO               wait for the I/O interruption
+IODONE   BR    14                   the I/O new PSW comes here
+         DS    0D
+IONEW    DC    X'00000000',A(IODONE)
+WAITIO   DC    X'80020000',A(0)     channel 0 enabled, wait
+DONE     DC    X'00020000',A(X'0EEE') disabled wait
+WRITE    DC    X'09',AL3(HELLO),X'2000',AL2(L'HELLO)
+READ     DC    X'0A',AL3(BUFFER),X'2000',AL2(80)
+ECHO1    DC    X'09',AL3(BUFFER),X'2000',AL2(80)
+HELLO    DC    C'HELLO FROM THE VIRTUAL MACHINE'
+BUFFER   DS    CL80
+         END   ECHO
+"""
+
+
+@pytest.fixture
+def folder(tmp_path):
+    return make_folder(tmp_path)
+
+
+def test_a_display_shows_the_logo_and_waits_for_logon(folder):
+    system = boot(folder)
+    terminal = connect(system)
+    assert "VM/370 ONLINE" in terminal.text()
+    assert terminal.status() == "CP READ"
+
+
+def test_logon_asks_for_the_password_in_a_field_that_does_not_show_it(folder):
+    system = boot(folder)
+    terminal = logged_on(system, "ALICE", "APPLE")
+    assert "LOGON AT" in terminal.text()
+    assert "APPLE" not in terminal.text()
+    assert "ALICE" in system.users.users
+
+
+def test_a_wrong_password_and_an_unknown_user_get_the_same_answer(folder):
+    system = boot(folder)
+    terminal = connect(system)
+    screens = []
+    for userid, password in (("ALICE", "WRONG"), ("NOBODY", "WRONG")):
+        terminal.type_line(f"LOGON {userid}")
+        run_until(system, shows(terminal, "ENTER PASSWORD:"))
+        terminal.type_line(password)
+        run_until(system, shows(terminal, "DMKLOG050E"))
+        screens.append(terminal.text().count("DMKLOG050E PASSWORD INCORRECT"))
+        terminal.press("PA2")
+        run_until(system, lambda: "DMKLOG050E" not in terminal.text())
+    assert screens == [1, 1]
+    assert not system.users.users
+
+
+def test_logoff_ends_the_machine_and_brings_the_logo_back(folder):
+    system = boot(folder)
+    terminal = logged_on(system, "ALICE", "APPLE")
+    screen = answer(system, terminal, "LOGOFF", "VM/370 ONLINE")
+    assert "LOGOFF AT" in screen or "VM/370 ONLINE" in screen
+    assert "ALICE" not in system.users.users
+    assert "ALICE" not in system.cp.machines
+
+
+def test_an_unknown_command_gets_the_vm370_message(folder):
+    system = boot(folder)
+    terminal = logged_on(system, "ALICE", "APPLE")
+    screen = answer(system, terminal, "FROBNICATE", "DMKCFM001E")
+    assert "DMKCFM001E UNKNOWN CP COMMAND" in screen
+
+
+def test_ipl_from_a_minidisk_runs_the_guest_on_its_virtual_console(folder):
+    write_ipl_program(folder / "packs" / "users.ckd", 1, ECHO_PROGRAM)
+    system = boot(folder)
+    terminal = logged_on(system, "ALICE", "APPLE")
+    answer(system, terminal, "IPL 191", "HELLO FROM THE VIRTUAL MACHINE")
+    run_until(system, lambda: terminal.status() == "VM READ")
+    terminal.type_line("TYPED BY ALICE")
+    run_until(system, lambda: terminal.text().count("TYPED BY ALICE") == 2)
+    machine = system.cp.machines["ALICE"]
+    run_until(system, lambda: machine.state.value == "disabled-wait")
+    assert machine.psw.instruction_address == 0xEEE
+
+
+def test_two_users_each_run_their_own_machine(folder):
+    write_ipl_program(folder / "packs" / "users.ckd", 1, ECHO_PROGRAM)
+    bob_program = ECHO_PROGRAM.replace("HELLO FROM", "BOB SAYS")
+    write_ipl_program(folder / "packs" / "users.ckd", 6, bob_program)
+    system = boot(folder)
+    alice = logged_on(system, "ALICE", "APPLE", 0)
+    bob = logged_on(system, "BOB", "BANANA", 1)
+    answer(system, alice, "IPL 191", "HELLO FROM THE VIRTUAL MACHINE")
+    answer(system, bob, "IPL 191", "BOB SAYS THE VIRTUAL MACHINE")
+    assert "BOB SAYS" not in alice.text()
+    assert "HELLO FROM" not in bob.text()

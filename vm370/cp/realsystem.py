@@ -1,0 +1,139 @@
+"""A whole system from its data folder: the real machine, CP, the users and the displays.
+
+``RealSystem(folder)`` reads the real configuration and the directory
+(datafolder.py), builds the real Model 67 they describe (storage, the packs
+at their addresses on their image files, the 3277 displays, the real
+reader, punch and printer), starts CP on it with paging on the PAGE area
+of the real configuration, and gives the displays to the console manager,
+each showing the logo. Then ``run`` runs the real machine: CP and every
+logged-on user's virtual machine.
+
+It looks like a machine to a runner (``clock``, ``cpu``, ``run``), so the
+paced runner of the terminals (vm370/terminal/runner.py) drives it as it
+drives a bare machine, polling the displays between slices.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+from vm370.cp.dasd_paging import DasdPagingStore
+from vm370.cp.datafolder import DataFolder
+from vm370.cp.realio import IOArea
+from vm370.cp.supervisor import Supervisor
+from vm370.cp.system import ControlProgram
+from vm370.cp.terminals import ConsoleManager
+from vm370.cp.users import UserManager
+from vm370.hardware.devices import Device, DeviceError, create_device
+from vm370.hardware.devices.display3277 import Display3277
+from vm370.hardware.display3270 import MODELS
+from vm370.hardware.machine import Machine
+
+CONSOLE_IO_FRAMES = 2
+
+
+class RealSystemError(Exception):
+    """The data folder does not describe a system that can start (the message says why)."""
+
+
+class RealSystem:
+    """The machine, CP and its users, as one data folder describes them."""
+
+    def __init__(
+        self,
+        folder: str | Path | DataFolder,
+        *,
+        start_time: datetime.datetime | None = None,
+        spool=None,
+    ) -> None:
+        self.folder = folder if isinstance(folder, DataFolder) else DataFolder(folder)
+        self.config, self.directory = self.folder.load()
+        config = self.config
+        self.machine = Machine(config.storage_size)
+        self.clock = self.machine.clock
+        self.cpu = self.machine.cpu
+        self.devices: list[Device] = []
+        self.packs: dict[str, tuple[int, Device]] = {}
+        try:
+            self._attach_real_devices()
+        except BaseException:
+            self.close()
+            raise
+        cp = ControlProgram(self.machine)
+        self.cp = cp
+        if start_time is not None:
+            cp.started_at = start_time
+        cp.enable_virtual_devices()
+        self._page_on_the_page_area()
+        self.supervisor = Supervisor(cp)
+        self.users = UserManager(cp, self.directory, self.packs, spool=spool)
+        cp.spool = spool
+        area = IOArea(cp.storage, cp.frames, "console manager", CONSOLE_IO_FRAMES)
+        displays = [(d.address, MODELS[d.model]) for d in config.displays]
+        self.consoles = ConsoleManager(cp, self.users, displays, cp.realio, area)
+        cp.consoles = self.consoles
+        cp.users = self.users
+        cp.services.append(self.consoles.service)
+        cp.interruption_handlers.append(self.consoles.interruption)
+        cp.realio.unsolicited = self.consoles.unsolicited
+        self.consoles.start()
+
+    def _attach_real_devices(self) -> None:
+        config = self.config
+        root = self.folder.path
+        for volser, pack in config.packs.items():
+            image = root / pack.image
+            try:
+                device = create_device(pack.device_type, str(image))
+            except DeviceError as error:
+                raise RealSystemError(f"pack {volser}: {error}") from None
+            self._attach(pack.address, device)
+            self.packs[volser] = (pack.address, device)
+        self.displays: list[Display3277] = []
+        for display in config.displays:
+            device = Display3277(display.model)
+            self._attach(display.address, device)
+            self.displays.append(device)
+        for unit, kind in ((config.punch, "2540P"), (config.printer, "1403")):
+            if unit is not None:
+                try:
+                    self._attach(unit.address, create_device(kind, str(root / unit.file)))
+                except DeviceError as error:
+                    raise RealSystemError(f"real {kind}: {error}") from None
+
+    def _attach(self, address: int, device: Device) -> None:
+        self.devices.append(device)
+        self.machine.attach(address, device)
+
+    def _page_on_the_page_area(self) -> None:
+        areas = self.config.areas("PAGE")
+        if not areas:
+            return
+        pack, area = areas[0]
+        self.cp.pager.store = DasdPagingStore(
+            self.cp.storage,
+            self.cp.frames,
+            self.machine.channels,
+            pack.address,
+            first_cylinder=area.start,
+            cylinders=area.count,
+        )
+
+    def run(self, max_instructions: int) -> str:
+        """Run the real machine (CP and the users' machines); the CPU's stop reason."""
+        return self.supervisor.run(max_instructions)
+
+    def poll_terminals(self) -> int:
+        """Let the displays take in what their terminals sent (attention for each AID)."""
+        return sum(display.poll() for display in self.displays)
+
+    def shutdown(self) -> None:
+        """Every user logged off; the packs flushed and closed."""
+        for user in list(self.users.users.values()):
+            self.users.logoff(user)
+        self.close()
+
+    def close(self) -> None:
+        for device in self.devices:
+            device.close()

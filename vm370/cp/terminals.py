@@ -1,0 +1,344 @@
+"""CP's console manager: the real 3277 displays, the logon dialogue, and each user's console.
+
+Every real display gets a VM/370 console screen (console/screen.py) that
+CP drives as VM/370's DMKGRF did: CP writes the screen's 3270 data streams
+to the real 3277 with channel programs (realio.py), and when the user
+presses an AID key the 3277 presents attention: CP's I/O interruption
+handler reads the display (Read Modified) and gives the record to the
+screen, which turns it into events (a line typed, PA1, ...).
+
+What a line means depends on where the user is:
+
+- not logged on: LOGON (the password asked for in a non-display field);
+- in CP mode (CP READ: console function mode, after PA1 or before an IPL):
+  a CP command (commands/);
+- in the virtual machine (VM READ): the line for the guest's read on its
+  virtual console, unless it starts with ``#CP``, which makes the rest a CP
+  command and keeps the guest's read waiting.
+
+A display writes and reads only inside CP's entry points (its I/O
+interruption, and the dispatcher, which services the displays that asked
+for it). Guest output reaches a screen at once (pure state), and the real
+write follows at CP's next entry, so no channel program is ever started
+from inside another device's event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from vm370.cp import commands
+from vm370.cp.console import (
+    CP_READ,
+    VM_READ,
+    Attention,
+    ConsoleInputError,
+    ConsoleScreen,
+    InputLine,
+    Interrupt,
+)
+from vm370.cp.realio import IOArea, RealIO, RealIOError
+from vm370.cp.users import LogonError, User, UserManager
+from vm370.hardware.channel import SUPPRESS_LENGTH, make_ccw
+from vm370.hardware.devices import ATTENTION
+from vm370.hardware.display3270 import ScreenModel
+
+if TYPE_CHECKING:
+    from vm370.cp.system import ControlProgram
+
+READ_MODIFIED = 0x06
+READ_BUFFER_SIZE = 4096
+CP_ESCAPE = "#CP"
+LOGON_WORDS = ("LOGON", "LOGIN")
+
+
+def stamp(cp: ControlProgram) -> str:
+    """VM/370's ``HH:MM:SS TID WEEKDAY MM/DD/YY`` on the virtual clock."""
+    now = cp.time_of_day()
+    return now.strftime("%H:%M:%S UTC %A %m/%d/%y").upper()
+
+
+class Terminal:
+    """One real display and who is at it."""
+
+    def __init__(self, manager: ConsoleManager, address: int, model: ScreenModel) -> None:
+        self.manager = manager
+        self.address = address
+        self.screen = ConsoleScreen(model, lambda: manager.cp.machine.clock.now)
+        self.user: User | None = None
+        self.logon_userid: str | None = None  # LOGON given, password asked for
+        self.guest_wants_line = False
+        self.timer_due: int | None = None
+
+    def describe(self) -> str:
+        return f"GRAF {self.address:03X}"
+
+    def write_line(self, text: str) -> None:
+        self.screen.write_line(text)
+        self.manager.need_service(self)
+
+    # The console line of the user at this terminal (users.User delegates here).
+
+    def guest_output(self, user: User, text: str) -> None:
+        self.write_line(text)
+
+    def guest_read(self, user: User) -> None:
+        self.guest_wants_line = True
+        self.manager.need_service(self)
+
+
+class ConsoleManager:
+    """The displays of the real machine and the conversation on each."""
+
+    def __init__(
+        self,
+        cp: ControlProgram,
+        users: UserManager,
+        displays: list[tuple[int, ScreenModel]],
+        realio: RealIO,
+        area: IOArea,
+    ) -> None:
+        self.cp = cp
+        self.users = users
+        self.realio = realio
+        self.area = area
+        self.terminals = {address: Terminal(self, address, model) for address, model in displays}
+        self._dirty: set[int] = set()
+        self.on_logon: Callable[[User, bool], None] | None = None
+        self.log: Callable[[str], None] = cp.write_log
+
+    def start(self) -> None:
+        """Every display shows the logo and waits for LOGON."""
+        for terminal in self.terminals.values():
+            self._welcome(terminal)
+
+    def _welcome(self, terminal: Terminal) -> None:
+        terminal.user = None
+        terminal.logon_userid = None
+        terminal.guest_wants_line = False
+        terminal.screen.cancel_read()
+        terminal.screen.show_logo()
+        terminal.screen.request_read(CP_READ)
+        self.need_service(terminal)
+
+    def need_service(self, terminal: Terminal) -> None:
+        self._dirty.add(terminal.address)
+        self.cp.request_service()
+
+    # CP's entries
+
+    def service(self) -> None:
+        """At CP's entry: answer guests' reads, run timers, write what changed."""
+        while self._dirty:
+            address = self._dirty.pop()
+            terminal = self.terminals[address]
+            if terminal.guest_wants_line:
+                self._give_guest_a_line(terminal)
+            deadline = terminal.screen.next_deadline()
+            if deadline is not None and deadline <= self.cp.machine.clock.now:
+                terminal.screen.tick()
+            self._flush(terminal)
+            self._schedule_timer(terminal)
+
+    def interruption(self, address: int, csw: bytes) -> bool:
+        """A real I/O interruption: True if it was a display's (CP handled it)."""
+        terminal = self.terminals.get(address)
+        if terminal is None:
+            return False
+        if csw[4] & ATTENTION:
+            self._attention(terminal)
+        return True
+
+    def unsolicited(self, address: int, csw: bytes) -> None:
+        """Status a display had pending when CP started a write (realio)."""
+        self.interruption(address, csw)
+
+    # Reading and writing the real display
+
+    def _attention(self, terminal: Terminal) -> None:
+        buffer = self.area.reserve(READ_BUFFER_SIZE)
+        program = self.area.put(make_ccw(READ_MODIFIED, buffer, SUPPRESS_LENGTH, READ_BUFFER_SIZE))
+        try:
+            csw = self.realio.run(terminal.address, program)
+            length = READ_BUFFER_SIZE - int.from_bytes(csw[6:8], "big")
+            record = self.cp.storage.read(buffer, max(0, length))
+        except RealIOError as error:
+            self.log(f"display {terminal.address:03X}: {error}")
+            return
+        finally:
+            self.area.reset()
+        if not record:
+            return
+        try:
+            events = terminal.screen.inbound(record)
+        except ConsoleInputError as error:
+            self.log(f"display {terminal.address:03X}: {error}")
+            events = []
+        for event in events:
+            self._event(terminal, event)
+        self.need_service(terminal)
+
+    def _flush(self, terminal: Terminal) -> None:
+        for record in terminal.screen.outbound():
+            command, data = record[0], record[1:]
+            try:
+                address = self.area.put_data(data) if data else self.area.reserve(1)
+                program = self.area.put(make_ccw(command, address, SUPPRESS_LENGTH, len(data) or 1))
+                self.realio.run(terminal.address, program)
+            except RealIOError as error:
+                self.log(f"display {terminal.address:03X}: {error}")
+            finally:
+                self.area.reset()
+
+    def _schedule_timer(self, terminal: Terminal) -> None:
+        deadline = terminal.screen.next_deadline()
+        if deadline is None or deadline == terminal.timer_due:
+            return
+        terminal.timer_due = deadline
+        clock = self.cp.machine.clock
+
+        def due() -> None:
+            terminal.timer_due = None
+            self.need_service(terminal)
+
+        clock.schedule(max(1, deadline - clock.now), due)
+
+    # What the user did
+
+    def _event(self, terminal: Terminal, event) -> None:
+        if isinstance(event, InputLine):
+            self._line(terminal, event)
+        elif isinstance(event, Interrupt):
+            self._interrupt(terminal)
+        elif isinstance(event, Attention):
+            user = terminal.user
+            if user is not None and not user.cp_mode and user.console is not None:
+                user.console.present_status(ATTENTION)
+
+    def _line(self, terminal: Terminal, line: InputLine) -> None:
+        user = terminal.user
+        if user is None:
+            self._logon_dialogue(terminal, line)
+            return
+        text = line.text
+        if line.kind == VM_READ and not user.cp_mode:
+            if text.upper().startswith(CP_ESCAPE):
+                self.run_command(terminal, user, text[len(CP_ESCAPE) :])
+                if terminal.user is user and not user.cp_mode:
+                    terminal.guest_wants_line = True
+                return
+            if user.console is not None and not user.console.enter(text):
+                terminal.write_line("NOT ACCEPTED")
+            return
+        self.run_command(terminal, user, text)
+        self._after_command(terminal)
+
+    def _after_command(self, terminal: Terminal) -> None:
+        user = terminal.user
+        if user is None:
+            return
+        if user.cp_mode:
+            if terminal.screen.reading is None:
+                self._request(terminal, CP_READ)
+        else:
+            terminal.screen.set_running()
+            if user.console is not None and user.console.read_pending:
+                terminal.guest_wants_line = True
+
+    def run_command(self, terminal: Terminal, user: User, text: str) -> int:
+        context = commands.CommandContext(
+            self.cp,
+            user.userid,
+            user.classes,
+            user.machine,
+            session=user,
+            write=terminal.write_line,
+        )
+        return commands.execute(context, text)
+
+    def _interrupt(self, terminal: Terminal) -> None:
+        user = terminal.user
+        if user is None or user.cp_mode:
+            if terminal.screen.reading is None:
+                self._request(terminal, CP_READ)
+            return
+        self.users.enter_cp_mode(user)
+        terminal.guest_wants_line = False
+        terminal.screen.cancel_read()
+        self._request(terminal, CP_READ)
+
+    def _request(self, terminal: Terminal, kind: str, hidden: bool = False) -> None:
+        for event in terminal.screen.request_read(kind, hidden):
+            self._event(terminal, event)
+
+    def _give_guest_a_line(self, terminal: Terminal) -> None:
+        terminal.guest_wants_line = False
+        user = terminal.user
+        if user is None or user.cp_mode or user.console is None:
+            return
+        if not user.console.read_pending or terminal.screen.reading is not None:
+            return
+        self._request(terminal, VM_READ)
+
+    # LOGON, LOGOFF, DISCONNECT
+
+    def _logon_dialogue(self, terminal: Terminal, line: InputLine) -> None:
+        if terminal.logon_userid is not None:
+            userid, terminal.logon_userid = terminal.logon_userid, None
+            self._logon(terminal, userid, line.text)
+            return
+        words = line.text.split()
+        if not words:
+            self._request(terminal, CP_READ)
+            return
+        if not any(word.startswith(words[0].upper()) for word in LOGON_WORDS):
+            terminal.write_line(commands.UNKNOWN_COMMAND)
+            self._request(terminal, CP_READ)
+            return
+        if len(words) < 2 or len(words[1]) > 8:
+            terminal.write_line("DMKLOG020E USERID MISSING OR INVALID")
+            self._request(terminal, CP_READ)
+            return
+        if len(words) > 2:
+            self._logon(terminal, words[1].upper(), words[2])
+            return
+        terminal.logon_userid = words[1].upper()
+        terminal.write_line("ENTER PASSWORD:")
+        self._request(terminal, CP_READ, hidden=True)
+
+    def _logon(self, terminal: Terminal, userid: str, password: str) -> None:
+        try:
+            user, reconnected = self.users.logon(userid, password, terminal)
+        except LogonError as error:
+            terminal.write_line(str(error))
+            self.log(f"LOGON refused on display {terminal.address:03X}")
+            self._request(terminal, CP_READ)
+            return
+        terminal.user = user
+        self.log(f"{user.userid} {'reconnected' if reconnected else 'logged on'} "
+                 f"at display {terminal.address:03X}")
+        if reconnected:
+            terminal.write_line(f"RECONNECTED AT {stamp(self.cp)}")
+            while user.kept_output:
+                terminal.write_line(user.kept_output.popleft())
+        else:
+            terminal.write_line(f"LOGON AT {stamp(self.cp)}")
+        if self.on_logon is not None:
+            self.on_logon(user, reconnected)
+        self._after_command(terminal)
+
+    def logoff(self, user: User) -> None:
+        """LOGOFF: the machine goes, the terminal shows the logo again."""
+        terminal = user.terminal
+        self.users.logoff(user)
+        self.log(f"{user.userid} logged off")
+        if terminal is not None:
+            self._welcome(terminal)
+
+    def disconnect(self, user: User) -> None:
+        terminal = user.terminal
+        self.users.disconnect(user)
+        self.log(f"{user.userid} disconnected")
+        if terminal is not None:
+            self._welcome(terminal)
