@@ -1,0 +1,84 @@
+"""The assembler at its limits: 16 MB of addresses, decks of many cards, long
+statements, loops, floods of diagnostics, and what counts as a line."""
+
+from __future__ import annotations
+
+import pytest
+
+from assembler import assemble
+from assembler.loader import load
+
+LOCATION_COUNTER_OVERFLOW = "location counter would pass X'FFFFFF'"
+
+
+def messages_at(result) -> list[tuple[int, int, str]]:
+    return [(d.line, d.severity, d.message) for d in result.diagnostics]
+
+
+def assert_no_internal_error(result) -> None:
+    assert not any("internal" in d.message for d in result.diagnostics), messages_at(result)
+    assert len(result.object_deck) % 80 == 0
+
+
+@pytest.mark.parametrize(
+    ("source", "line"),
+    [
+        # A section of exactly 16 MB: its length does not fit the ESD item's 3 bytes.
+        ("BIG      CSECT\n         DS    16777216X\n         END\n", 2),
+        ("C        COM\n         DS    16777216X\n         END\n", 2),
+        # The last byte at X'FFFFFF' leaves the location counter at 2**24.
+        ("P        START X'FFFFF8'\n         DC    8X'00'\n         END\n", 2),
+        ("P        CSECT\n         DC    F'1'\n         ORG   *+X'FFFFFF'\n         END\n", 3),
+        ("P        CSECT\n         DS    16777213X\n         CNOP  0,8\n         END\n", 3),
+    ],
+)
+def test_a_section_reaching_16_megabytes_is_a_diagnostic_at_its_line(source, line):
+    result = assemble(source)
+    assert_no_internal_error(result)
+    assert result.return_code == 12
+    found = [m for m in messages_at(result) if LOCATION_COUNTER_OVERFLOW in m[2]]
+    assert [(found_line, severity) for found_line, severity, _ in found] == [(line, 12)]
+
+
+def test_start_rounded_past_x_ffffff_is_reported_at_start():
+    # GC28-6514: START's value is rounded up to a doubleword, here to 2**24.
+    result = assemble("P        START X'FFFFFF'\n         DC    X'00'\n         END\n")
+    assert_no_internal_error(result)
+    assert result.return_code == 12
+    lines = [line for line, _, message in messages_at(result) if "X'FFFFFF'" in message]
+    assert lines == [1]
+    loaded = load([result.object_deck], bytearray(0x100), 0x10)
+    assert loaded.sections  # the rest of the section assembled from origin 0
+
+
+def test_a_literal_pool_that_cannot_be_placed_leaves_the_section_inside_16_megabytes():
+    source = "A        CSECT\n         DS    16777208X\n         L     1,=F'1'\n         END\n"
+    result = assemble(source)
+    assert_no_internal_error(result)
+    assert result.return_code == 12
+    assert any("literal =F'1' would pass X'FFFFFF'" in m for _, _, m in messages_at(result))
+    section = result.assembly.symbols.sections[0]
+    assert section.length <= 0xFFFFFF
+
+
+def test_a_section_placed_after_others_past_16_megabytes_is_reported_at_its_csect():
+    source = (
+        "A        CSECT\n         DS    16777200X\nB        CSECT\n         DC    64X'00'\n"
+        "         END\n"
+    )
+    result = assemble(source)
+    assert_no_internal_error(result)
+    assert result.return_code == 12
+    found = [(line, m) for line, _, m in messages_at(result) if "section B" in m]
+    assert [line for line, _ in found] == [3], messages_at(result)
+    for section in result.assembly.symbols.sections:
+        assert section.origin + section.length <= 0xFFFFFF
+
+
+def test_the_largest_section_still_assembles_and_loads():
+    # 16 MB less one byte: the location counter ends at X'FFFFFF'.
+    result = assemble("BIG CSECT\n DS 16777214X\n DC X'AB'\n END\n")
+    assert result.return_code == 0, messages_at(result)
+    storage = bytearray(0x1000000)
+    load([result.object_deck], storage, 0)
+    assert storage[0xFFFFFE] == 0xAB
