@@ -82,3 +82,34 @@ def test_the_largest_section_still_assembles_and_loads():
     storage = bytearray(0x1000000)
     load([result.object_deck], storage, 0)
     assert storage[0xFFFFFE] == 0xAB
+
+
+def test_a_deck_of_more_than_9999_cards_keeps_every_card_80_columns_and_loads():
+    # 10,000 TXT cards of 56 bytes, between an ESD card and the END card.
+    count = 10_000 * 56
+    result = assemble(f"BIG CSECT\n DC {count}X'5A'\n END\n", deck_name="PROG")
+    assert result.return_code == 0, messages_at(result)
+    deck = result.object_deck
+    assert len(deck) == 10_002 * 80
+    cards = result.cards
+    assert all(card[:1] == b"\x02" for card in cards)
+    columns = [card[72:80].decode("cp037") for card in cards]
+    assert columns[0] == "PROG0001"
+    assert columns[9998] == "PROG9999"
+    assert columns[9999] == "PRO10000"
+    assert columns[10_001] == "PRO10002"
+    assert cards[-1][1:4].decode("cp037") == "END"
+    storage = bytearray(count + 0x100)
+    load([deck], storage, 0x10)
+    assert storage[0x10 : 0x10 + count] == b"\x5a" * count
+    assert storage[0x10 + count] == 0
+
+
+def test_sequence_numbers_shorten_the_deck_id_and_rise_to_eight_digits():
+    from assembler.objdeck import identification
+
+    deck_id = "ABCD".encode("cp037")
+    assert identification(deck_id, 1).decode("cp037") == "ABCD0001"
+    assert identification(deck_id, 123_456).decode("cp037") == "AB123456"
+    assert identification(deck_id, 99_999_999).decode("cp037") == "99999999"
+    assert identification("AB  ".encode("cp037"), 10_000).decode("cp037") == "AB 10000"
