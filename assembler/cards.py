@@ -86,9 +86,23 @@ def _ictl_columns(card: str) -> Columns | None:
     return Columns(begin, end, continue_)
 
 
+def source_lines(source_text: str) -> list[str]:
+    """The cards of a source: a line ends at LF or CRLF and nowhere else.
+
+    str.splitlines() would also end one at a form feed, a vertical tab, a lone
+    CR, X'1C'-X'1E', NEL, U+2028 and U+2029; on a card they are characters (in
+    a comment or a C constant), and counting them as line ends would put every
+    later diagnostic on the wrong line.
+    """
+    lines = source_text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
 def read_source(source_text: str) -> tuple[list[SourceStatement], Columns]:
     """Cut source text (one card per line) into logical statements."""
-    lines = source_text.splitlines()
+    lines = source_lines(source_text)
     columns = Columns()
     statements: list[SourceStatement] = []
     index = 0

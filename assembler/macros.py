@@ -1216,7 +1216,8 @@ def _matching_parenthesis(text: str, start: int) -> int:
 
 def _read_library_file(path: Path) -> list[SourceStatement]:
     try:
-        statements, _ = read_source(path.read_text(encoding="utf-8"))
+        # Bytes decoded, not read_text(): its newline translation would end a line at a lone CR.
+        statements, _ = read_source(path.read_bytes().decode("utf-8"))
     except (OSError, UnicodeDecodeError) as error:
         raise MacroError(f"cannot read macro library file {path}: {error}", SERIOUS) from None
     return statements

@@ -113,3 +113,38 @@ def test_sequence_numbers_shorten_the_deck_id_and_rise_to_eight_digits():
     assert identification(deck_id, 123_456).decode("cp037") == "AB123456"
     assert identification(deck_id, 99_999_999).decode("cp037") == "99999999"
     assert identification("AB  ".encode("cp037"), 10_000).decode("cp037") == "AB 10000"
+
+
+# Characters str.splitlines() would take as line ends; on a card they are characters.
+NOT_LINE_ENDS = ["\f", "\v", "\r", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+
+
+@pytest.mark.parametrize("character", NOT_LINE_ENDS)
+def test_only_lf_ends_a_line_so_diagnostics_keep_their_line_numbers(character):
+    source = (
+        "P        CSECT\n"
+        f"* a comment with {character} inside\n"
+        f"         DC    C'A{character}B'\n"
+        "         L     1,NOWHERE\n"
+        "         END\n"
+    )
+    result = assemble(source)
+    undefined = [d for d in result.diagnostics if "NOWHERE" in d.message]
+    assert [(d.line, d.statement) for d in undefined] == [(4, 4)], messages_at(result)
+    assert len(result.assembly.statements) == 5
+
+
+def test_crlf_ends_a_line_and_a_lone_cr_does_not():
+    result = assemble("P CSECT\r\n DC C'A\rB'\r\n L 1,NOWHERE\r\n END\r\n")
+    constant = result.assembly.statements[1].object_code
+    assert constant == "A\rB".encode("cp037")
+    assert [d.line for d in result.diagnostics if "NOWHERE" in d.message] == [3]
+
+
+def test_a_form_feed_in_a_macro_library_file_is_no_line_end(tmp_path):
+    (tmp_path / "TWO.mac").write_bytes(
+        b"         MACRO\n         TWO\n* page\x0cbreak\n         DC    H'2'\n         MEND\n"
+    )
+    result = assemble("P CSECT\n TWO\n END\n", maclib=[tmp_path])
+    assert result.return_code == 0, messages_at(result)
+    assert [bytes(record.data) for record in result.assembly.text_records] == [b"\x00\x02"]
