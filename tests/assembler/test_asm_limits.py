@@ -148,3 +148,50 @@ def test_a_form_feed_in_a_macro_library_file_is_no_line_end(tmp_path):
     result = assemble("P CSECT\n TWO\n END\n", maclib=[tmp_path])
     assert result.return_code == 0, messages_at(result)
     assert [bytes(record.data) for record in result.assembly.text_records] == [b"\x00\x02"]
+
+
+def _asm_with_file_size_limit(arguments: list[str], limit: int, killed: bool):
+    """``vm370 asm`` in a process whose files cannot grow past ``limit`` bytes: writes
+    fail as on a full disk (EFBIG), or with ``killed`` the kernel kills it (SIGXFSZ)."""
+    import resource
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    action = "signal.SIG_DFL" if killed else "signal.SIG_IGN"
+    script = (
+        f"import signal, sys\nsignal.signal(signal.SIGXFSZ, {action})\n"
+        "from vm370.cli import main\nsys.exit(main(sys.argv[1:]))\n"
+    )
+
+    def limit_file_size():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return subprocess.run(
+        [sys.executable, "-c", script, "asm", *arguments],
+        cwd=Path(__file__).resolve().parents[2],
+        preexec_fn=limit_file_size,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("killed", [False, True], ids=["disk full", "killed"])
+def test_a_failed_write_keeps_the_previous_deck_and_listing(tmp_path, killed):
+    source = tmp_path / "prog.asm"
+    source.write_text("P        CSECT\n         DC    2000F'7'\n         END\n")
+    deck, listing = tmp_path / "prog.obj", tmp_path / "prog.lst"
+    deck.write_bytes(b"\x02" + bytes(79))
+    listing.write_text("the good listing\n")
+    arguments = [str(source), "-o", str(deck), "--listing", str(listing)]
+    done = _asm_with_file_size_limit(arguments, 4000, killed)
+    if killed:
+        assert done.returncode < 0  # ended by the signal, nothing cleaned up
+    else:
+        assert done.returncode == 16
+        expected = f"vm370 asm: cannot write {deck}: File too large"
+        assert done.stderr.strip().splitlines() == [expected]
+        assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
+    assert deck.read_bytes() == b"\x02" + bytes(79)
+    assert listing.read_text() == "the good listing\n"
