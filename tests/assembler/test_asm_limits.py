@@ -4,6 +4,8 @@ statements, loops, floods of diagnostics, and what counts as a line."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assembler import assemble
 from assembler.loader import load
@@ -195,3 +197,59 @@ def test_a_failed_write_keeps_the_previous_deck_and_listing(tmp_path, killed):
         assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
     assert deck.read_bytes() == b"\x02" + bytes(79)
     assert listing.read_text() == "the good listing\n"
+
+
+def continued_constant(cards: int) -> str:
+    """One DC statement on ``cards`` cards, each operand ending in a comma and blanks."""
+    lines = ["X        DC    F'1',".ljust(71) + "X"]
+    lines += [(" " * 15 + f"F'{i % 10}',").ljust(71) + "X" for i in range(cards - 2)]
+    lines.append(" " * 15 + "F'9'")
+    return "\n".join(lines) + "\n"
+
+
+def test_memory_for_continuation_cards_grows_with_the_statement_not_its_square():
+    import tracemalloc
+
+    from assembler.cards import read_source, split_fields
+
+    source = continued_constant(1000)
+    split_fields.cache_clear()
+    tracemalloc.start()
+    try:
+        (statement,), _ = read_source(source)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert statement.text.endswith("F'7',F'9'") and len(statement.cards) == 1000
+    # The cards themselves take about six times the source's length; joining the text
+    # card by card (and keeping every partial text) took over seventy times it.
+    assert peak < 16 * len(source), (peak, len(source))
+
+
+def test_a_statement_of_8000_continuation_cards_assembles():
+    result = assemble(f"P CSECT\n{continued_constant(8000)} END\n")
+    assert result.return_code == 0, messages_at(result)
+    data = result.assembly.statements[1].object_code
+    assert len(data) == 8000 * 4 and data[-8:] == bytes.fromhex("0000000700000009")
+
+
+_FIELD_TEXT = st.text(alphabet=" ',LTX(=&AB*C", max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_FIELD_TEXT, min_size=1, max_size=6))
+def test_the_card_by_card_operand_scan_agrees_with_split_fields(pieces):
+    from assembler.cards import _OperandFieldScan, split_fields
+
+    scan = _OperandFieldScan()
+    text = ""
+    for piece in pieces:
+        scan.feed(piece)
+        text += piece
+        fields = split_fields(text)
+        end = fields.operands_offset + len(fields.operands)
+        if scan.operands_end >= 0:
+            assert fields.operands and scan.operands_end == end < len(text)
+            assert scan.remarks_follow == bool(text[end:].strip())
+        else:
+            assert end == len(text)
