@@ -3,6 +3,8 @@ statements, loops, floods of diagnostics, and what counts as a line."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -253,3 +255,89 @@ def test_the_card_by_card_operand_scan_agrees_with_split_fields(pieces):
             assert scan.remarks_follow == bool(text[end:].strip())
         else:
             assert end == len(text)
+
+
+# Caps on what loops and recursive macros can make (the real caps are 200,000
+# statements and 10,000 diagnostics; smaller ones here keep the tests quick).
+STATEMENT_CAP = 3000
+DIAGNOSTIC_CAP = 500
+
+
+@pytest.fixture
+def small_caps(monkeypatch):
+    import assembler.assembly
+    import assembler.macros
+
+    monkeypatch.setattr(assembler.macros, "MAX_STATEMENTS", STATEMENT_CAP)
+    monkeypatch.setattr(assembler.assembly, "MAX_DIAGNOSTICS", DIAGNOSTIC_CAP)
+
+
+def cap_messages(result) -> list[str]:
+    cap = f"more than {STATEMENT_CAP} statements"
+    return [d.message for d in result.diagnostics if cap in d.message]
+
+
+def test_an_endless_loop_in_open_code_stops_at_the_statement_cap(small_caps):
+    source = "         ACTR  2147483647\n.B       ANOP\n         AGO   .B\n         END\n"
+    result = assemble(source)
+    assert result.return_code == 16
+    assert len(cap_messages(result)) == 1, messages_at(result)
+    # The statements after the loop are still assembled.
+    assert result.assembly.statements[-1].operation == "END"
+    assert len(result.assembly.statements) <= STATEMENT_CAP + 10
+
+
+def test_an_endless_loop_in_a_macro_that_generates_nothing_stops_at_the_cap(small_caps):
+    source = (
+        "         MACRO\n         SPIN\n         ACTR  2147483647\n&I       SETA  0\n"
+        ".A       ANOP\n&I       SETA  &I+1\n         AGO   .A\n         MEND\n"
+        "P        CSECT\n         SPIN\n         DC    F'1'\n         END\n"
+    )
+    result = assemble(source)
+    assert result.return_code == 16
+    assert len(cap_messages(result)) == 1, messages_at(result)
+    assert result.assembly.statements[-2].object_code == b"\x00\x00\x00\x01"
+
+
+DEEP_NOISY_LOOP = (
+    "         MACRO\n"
+    "         R     &N\n"
+    "         ACTR  2147483647\n"
+    "         AIF   (&N GE 99).LOOP\n"
+    "&M       SETA  &N+1\n"
+    "         R     &M\n"
+    ".LOOP    MNOTE 8,'still looping'\n"
+    "         AGO   .LOOP\n"
+    "         MEND\n"
+    "         R     0\n"
+    "         R     0\n"
+    "         END\n"
+)
+
+
+def test_a_recursive_macro_looping_with_diagnostics_stops_at_every_cap(small_caps):
+    result = assemble(DEEP_NOISY_LOOP)
+    assert result.return_code == 16
+    messages = [d.message for d in result.diagnostics]
+    assert len(cap_messages(result)) == 1
+    assert len(result.assembly.statements) <= STATEMENT_CAP + 20
+    # The diagnostic cap, the critical one that says why expansion stopped, and one
+    # more that says how many were left out, as severe as the worst of them.
+    assert len(messages) == DIAGNOSTIC_CAP + 2
+    assert re.fullmatch(r"\d+ more diagnostics not shown", messages[-1])
+    assert result.diagnostics[-1].severity == 8
+    # A call chain 100 deep is named by its ends in a message of bounded length.
+    chained = [m for m in messages if m.startswith("MNOTE: still looping")]
+    assert chained and max(len(m) for m in chained) < 300
+    assert "R called at line 10)" in chained[0] and "96 more calls" in chained[0]
+
+
+def test_a_call_chain_shows_its_innermost_and_outermost_calls():
+    from assembler.macros import describe_calls
+
+    stack = tuple(f"M{depth} called at line {depth}" for depth in range(1, 8))
+    assert describe_calls("E", stack[:2]) == "E (in M2 called at line 2; in M1 called at line 1)"
+    assert describe_calls("E", stack) == (
+        "E (in M7 called at line 7; in M6 called at line 6; in M5 called at line 5; "
+        "... 3 more calls ...; in M1 called at line 1)"
+    )
