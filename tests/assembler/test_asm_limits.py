@@ -341,3 +341,17 @@ def test_a_call_chain_shows_its_innermost_and_outermost_calls():
         "E (in M7 called at line 7; in M6 called at line 6; in M5 called at line 5; "
         "... 3 more calls ...; in M1 called at line 1)"
     )
+
+
+def test_vm370_asm_reports_a_16_megabyte_section_at_its_line(tmp_path, capsys):
+    from vm370.cli import main
+
+    source = tmp_path / "big.asm"
+    source.write_text("BIG      CSECT\n         DS    16777216X\n         END\n")
+    deck = tmp_path / "big.obj"
+    assert main(["asm", str(source), "-o", str(deck)]) == 12
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"{source}:2: statement 2: severity 12: {LOCATION_COUNTER_OVERFLOW} (16777216 bytes)"
+    ]
+    assert len(deck.read_bytes()) % 80 == 0
