@@ -145,7 +145,7 @@ def read_source(source_text: str) -> tuple[list[SourceStatement], Columns]:
         index += 1
         if statement.text[:1] == "*" or statement.text[:2] == ".*":
             statement.comment = True
-        joined = _JoinedText(statement.text, statement.comment)
+        joined = None
         while can_continue and card[continuation_column] != " ":
             if index >= count:
                 statement.problems.append(
@@ -168,6 +168,8 @@ def read_source(source_text: str) -> tuple[list[SourceStatement], Columns]:
                         f"continuation card must be blank before column {continue_ + 1}",
                     )
                 )
+            if joined is None:
+                joined = _JoinedText(statement.text, statement.comment)
             _close_operand_gap(joined)
             segments = statement.segments
             while len(segments) > 1 and segments[-1][0] >= joined.length:
@@ -176,7 +178,7 @@ def read_source(source_text: str) -> tuple[list[SourceStatement], Columns]:
             joined.append(card[continue_:end])
             statement.cards.append(card)
             index += 1
-        statement.text = joined.text().rstrip()
+        statement.text = (joined.text() if joined else statement.text).rstrip()
         statements.append(statement)
     return statements, columns
 
