@@ -355,3 +355,41 @@ def test_vm370_asm_reports_a_16_megabyte_section_at_its_line(tmp_path, capsys):
         f"{source}:2: statement 2: severity 12: {LOCATION_COUNTER_OVERFLOW} (16777216 bytes)"
     ]
     assert len(deck.read_bytes()) % 80 == 0
+
+
+def joined_the_plain_way(first: str, parts: list[str]) -> str:
+    """The rule for joining continuation cards, written out directly: before each
+    card, an operand field that ends in a comma followed only by blanks is cut there."""
+    from assembler.cards import split_fields
+
+    text = first
+    for part in parts:
+        fields = split_fields(text)
+        end = fields.operands_offset + len(fields.operands)
+        ends_in_comma = fields.operands.endswith(",")
+        if ends_in_comma and end < len(text) and not text[end:].strip():
+            text = text[:end]
+        text += part
+    return text.rstrip()
+
+
+_CARD_TEXT = st.text(alphabet=" ',LCX(=", max_size=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_CARD_TEXT, min_size=2, max_size=6))
+def test_continuation_cards_join_as_the_plain_rule_says(texts):
+    from assembler.cards import read_source
+
+    first = ("P DC " + texts[0]).ljust(71)[:71]
+    parts = [text.ljust(56)[:56] for text in texts[1:]]
+    cards = [first + "X"]
+    cards += [
+        " " * 15 + part + ("X" if n < len(parts) - 1 else " ") for n, part in enumerate(parts)
+    ]
+    (statement,), _ = read_source("\n".join(cards) + "\n")
+    assert statement.text == joined_the_plain_way(first, parts)
+    # Every character of the text is on the card and column its position says.
+    for offset, char in enumerate(statement.text):
+        line, column = statement.card_position(offset)
+        assert cards[line - 1][column - 1] == char
