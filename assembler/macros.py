@@ -1444,10 +1444,6 @@ def _severity_code(severity: int) -> int:
     return 16
 
 
-def _in_macro(message: str, stack: tuple[str, ...]) -> str:
-    return describe_calls(message, stack)
-
-
 def describe_calls(message: str, stack: tuple[str, ...]) -> str:
     """A message with the macro calls that generated its statement, innermost first;
     a chain longer than MAX_CALLS_NAMED names its innermost calls and the first."""
@@ -1458,3 +1454,6 @@ def describe_calls(message: str, stack: tuple[str, ...]) -> str:
         left_out = len(calls) - MAX_CALLS_NAMED
         calls = [*calls[: MAX_CALLS_NAMED - 1], f"... {left_out} more calls ...", calls[-1]]
     return f"{message} ({'; '.join(calls)})"
+
+
+_in_macro = describe_calls
