@@ -119,3 +119,10 @@ def test_a_process_killed_while_writing_leaves_the_previous_file(tmp_path):
     assert path.read_bytes() == b"the good deck"
     # Only the hidden temporary file is left, under another name.
     assert len(leftovers(tmp_path)) == 1
+
+
+def test_a_name_of_255_bytes_can_still_be_replaced(tmp_path):
+    path = tmp_path / ("d" * 251 + ".obj")
+    path.write_bytes(b"old")
+    write_file(path, b"new")
+    assert path.read_bytes() == b"new" and leftovers(tmp_path) == []

@@ -85,7 +85,9 @@ def _status(path: Path) -> os.stat_result | None:
 def _create_temporary(target: Path) -> tuple[Path, BinaryIO]:
     """A new file next to ``target``, made with the usual permissions (0666 less umask)."""
     while True:
-        temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}{TEMPORARY_SUFFIX}")
+        # The name cut short so that the temporary one stays within 255 bytes too.
+        stem = target.name[:200]
+        temporary = target.with_name(f".{stem}.{secrets.token_hex(4)}{TEMPORARY_SUFFIX}")
         try:
             descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:
