@@ -10,9 +10,15 @@ from pathlib import Path
 from assembler.cards import CardProblem, SourceStatement, read_source
 from assembler.diagnostics import CRITICAL, ERROR, AssemblyError, Diagnostic
 from assembler.expressions import Value
-from assembler.macros import MacroProcessor
+from assembler.macros import MacroProcessor, describe_calls
 from assembler.statements import LiteralEntry, Statement, parse_statements
 from assembler.symbols import Section, SymbolTable
+
+# Diagnostics kept for one assembly (and so on standard error and in the listing);
+# a source that is wrong everywhere, or a loop that reports each time round, says the
+# rest in one line.
+MAX_DIAGNOSTICS = 10_000
+MAX_CRITICAL_AFTER_LIMIT = 100
 
 
 @dataclass(slots=True)
@@ -176,8 +182,31 @@ def assemble(
         assembly.deck_id = deck_name[:4].upper()
     deck = write_object_deck(assembly)
     assembly.diagnostics.sort(key=lambda diagnostic: diagnostic.statement)
+    _limit_diagnostics(assembly.diagnostics)
     listing = write_listing(assembly)
     return AssemblyResult(deck, listing, list(assembly.diagnostics), assembly.return_code, assembly)
+
+
+def _limit_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    """Keep the first MAX_DIAGNOSTICS (in statement order), the critical ones after them
+    (they say why the assembly stopped; up to MAX_CRITICAL_AFTER_LIMIT), and one that
+    counts the rest, as severe as the worst of them, so the return code stays the same."""
+    if len(diagnostics) <= MAX_DIAGNOSTICS:
+        return
+    later = diagnostics[MAX_DIAGNOSTICS:]
+    critical = [d for d in later if d.severity == CRITICAL][:MAX_CRITICAL_AFTER_LIMIT]
+    kept = {id(diagnostic) for diagnostic in critical}
+    left_out = [diagnostic for diagnostic in later if id(diagnostic) not in kept]
+    diagnostics[MAX_DIAGNOSTICS:] = critical
+    if left_out:
+        diagnostics.append(
+            Diagnostic(
+                left_out[0].statement,
+                0,
+                max(diagnostic.severity for diagnostic in left_out),
+                f"{len(left_out)} more diagnostics not shown",
+            )
+        )
 
 
 def _with_problem(
@@ -191,9 +220,7 @@ def _with_problem(
 
 def in_macro(message: str, stack: tuple[str, ...]) -> str:
     """A message with the macro calls that generated its statement, innermost first."""
-    if not stack:
-        return message
-    return f"{message} (in {'; in '.join(reversed(stack))})"
+    return describe_calls(message, stack)
 
 
 def read_sources(source_text: str, assembly: Assembly) -> list[SourceStatement]:

@@ -15,6 +15,7 @@ reading and parsing without either knowing.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -51,12 +52,12 @@ class SourceStatement:
     def card_position(self, offset: int) -> tuple[int, int]:
         """(source line, card column from 1) of an offset inside ``text``."""
         offset = max(offset, 0)
-        line, column = self.line, offset + 1
-        for start, card_index, card_column in self.segments:
-            if offset >= start:
-                line = self.line + card_index
-                column = card_column + offset - start
-        return line, column
+        # Segments begin at rising offsets: the last one at or before ``offset`` holds it.
+        found = bisect_right(self.segments, offset, key=lambda segment: segment[0])
+        if not found:
+            return self.line, offset + 1
+        start, card_index, card_column = self.segments[found - 1]
+        return self.line + card_index, card_column + offset - start
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,9 +87,23 @@ def _ictl_columns(card: str) -> Columns | None:
     return Columns(begin, end, continue_)
 
 
+def source_lines(source_text: str) -> list[str]:
+    """The cards of a source: a line ends at LF or CRLF and nowhere else.
+
+    str.splitlines() would also end one at a form feed, a vertical tab, a lone
+    CR, X'1C'-X'1E', NEL, U+2028 and U+2029; on a card they are characters (in
+    a comment or a C constant), and counting them as line ends would put every
+    later diagnostic on the wrong line.
+    """
+    lines = source_text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
 def read_source(source_text: str) -> tuple[list[SourceStatement], Columns]:
     """Cut source text (one card per line) into logical statements."""
-    lines = source_text.splitlines()
+    lines = source_lines(source_text)
     columns = Columns()
     statements: list[SourceStatement] = []
     index = 0
@@ -130,6 +145,7 @@ def read_source(source_text: str) -> tuple[list[SourceStatement], Columns]:
         index += 1
         if statement.text[:1] == "*" or statement.text[:2] == ".*":
             statement.comment = True
+        joined = None
         while can_continue and card[continuation_column] != " ":
             if index >= count:
                 statement.problems.append(
@@ -153,17 +169,22 @@ def read_source(source_text: str) -> tuple[list[SourceStatement], Columns]:
                         f"continuation card must be blank before column {continue_ + 1}",
                     )
                 )
-            _close_operand_gap(statement)
-            statement.segments.append((len(statement.text), len(statement.cards), continue_ + 1))
-            statement.text += card[continue_:end]
+            if joined is None:
+                joined = _JoinedText(statement.text, statement.comment)
+            _close_operand_gap(joined)
+            segments = statement.segments
+            while len(segments) > 1 and segments[-1][0] >= joined.length:
+                segments.pop()  # that card's text was all dropped as the gap closed
+            segments.append((joined.length, len(statement.cards), continue_ + 1))
+            joined.append(card[continue_:end])
             statement.cards.append(card)
             index += 1
-        statement.text = statement.text.rstrip()
+        statement.text = (joined.text() if joined else statement.text).rstrip()
         statements.append(statement)
     return statements, columns
 
 
-def _close_operand_gap(statement: SourceStatement) -> None:
+def _close_operand_gap(joined: _JoinedText) -> None:
     """Let an operand field that ends in a comma go on at the next card's continue column.
 
     This is the alternate format of macro prototypes and calls (GC28-6514,
@@ -174,13 +195,172 @@ def _close_operand_gap(statement: SourceStatement) -> None:
     remarks before the continuation are dropped from the statement's text
     (the listing shows its cards as punched).
     """
-    text = statement.text
-    if statement.comment or text[-1:] == ",":
+    scan = joined.scan
+    if scan is None or scan.operands_end < 0:
         return
-    fields = split_fields(text)
-    operands_end = fields.operands_offset + len(fields.operands)
-    if fields.operands.endswith(",") and operands_end < len(text):
-        statement.text = text[:operands_end]
+    if joined.character_before(scan.operands_end) == ",":
+        joined.truncate(scan.operands_end)
+
+
+class _JoinedText:
+    """The text of a statement as its continuation cards are joined, in linear time.
+
+    Its parts are kept in a list (not added to one string card by card) and the
+    operand field is scanned as the parts come (``_OperandFieldScan``), so a
+    statement of thousands of cards costs time and memory in proportion to its
+    length.
+    """
+
+    def __init__(self, first: str, comment: bool) -> None:
+        self.parts = [first]
+        self.length = len(first)
+        self.scan = None if comment else _OperandFieldScan()
+        if self.scan is not None:
+            self.scan.feed(first)
+
+    def append(self, part: str) -> None:
+        self.parts.append(part)
+        self.length += len(part)
+        if self.scan is not None:
+            self.scan.feed(part)
+
+    def character_before(self, offset: int) -> str:
+        """The character at ``offset - 1`` (parts are searched from the end)."""
+        position = self.length
+        for part in reversed(self.parts):
+            position -= len(part)
+            if position <= offset - 1:
+                return part[offset - 1 - position]
+        return ""
+
+    def truncate(self, length: int) -> None:
+        """Drop the text from ``length`` on; the operand field goes on from there."""
+        while self.length - len(self.parts[-1]) >= length:
+            self.length -= len(self.parts.pop())
+        keep = len(self.parts[-1]) - (self.length - length)
+        self.parts[-1] = self.parts[-1][:keep]
+        self.length = length
+        self.scan.reopen(self.character_before(length), self.character_before(length - 1))
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+_ATTRIBUTE_LETTERS = frozenset("LTSIKNltsikn")
+_DELIMITERS = frozenset(" ,(+-*/=")
+_SYMBOL_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz$#@*&")
+
+
+class _OperandFieldScan:
+    """Where ``split_fields`` would end the operand field of a text fed to it piece by
+    piece, each character looked at once.
+
+    The same rules as ``split_fields`` and ``after_apostrophe``, as a state
+    machine: an apostrophe is decided when the character after it arrives (an
+    attribute such as L'SYM, or a string, in which '' stands for one
+    apostrophe). ``operands_end`` is where a blank outside quotes ended the
+    field (-1 while it has not ended); ``remarks_follow`` tells whether anything
+    but blanks came after that.
+    """
+
+    # What the scan is in: the four fields, then inside the operands.
+    NAME, BEFORE_OPERATION, OPERATION, BEFORE_OPERANDS = range(4)
+    OPERANDS, AFTER_APOSTROPHE, STRING, QUOTE_IN_STRING, ENDED = range(4, 9)
+
+    def __init__(self) -> None:
+        self.state = self.NAME
+        self.position = 0  # characters fed so far
+        self.operands_start = -1
+        self.operands_end = -1
+        self.remarks_follow = False
+        # The two characters before the current one inside the operand field ("" and
+        # " " stand for positions before the field, as after_apostrophe has them).
+        self.previous = ""
+        self.before = " "
+        self.apostrophe_previous = ""
+        self.apostrophe_before = " "
+
+    def reopen(self, previous: str, before: str) -> None:
+        """The text was cut back to where the operand field ended (``previous`` and
+        ``before`` are the last two characters left): the field goes on there."""
+        self.state = self.OPERANDS
+        self.position = self.operands_end
+        self.operands_end = -1
+        self.remarks_follow = False
+        if self.position - 2 < self.operands_start:
+            before = " "
+        self.before, self.previous = before, previous
+
+    def feed(self, part: str) -> None:
+        if self.state == self.ENDED:
+            # Remarks: only whether they hold more than blanks matters.
+            self.remarks_follow = self.remarks_follow or bool(part.strip())
+            self.position += len(part)
+            return
+        for char in part:
+            self._step(char)
+            self.position += 1
+
+    def _step(self, char: str) -> None:
+        state = self.state
+        if state >= self.OPERANDS:
+            self._operand_step(char)
+        elif state == self.NAME:
+            # A name starts in the begin column (a blank there means none) and ends at a blank.
+            if char == " ":
+                self.state = self.BEFORE_OPERATION
+        elif state == self.BEFORE_OPERATION:
+            if char != " ":
+                self.state = self.OPERATION
+        elif state == self.OPERATION:
+            if char == " ":
+                self.state = self.BEFORE_OPERANDS
+        elif char != " ":
+            self.state = self.OPERANDS
+            self.operands_start = self.position
+            self._operand_step(char)
+
+    def _operand_step(self, char: str) -> None:
+        state = self.state
+        if state == self.ENDED:
+            if char != " ":
+                self.remarks_follow = True
+            return
+        if state == self.AFTER_APOSTROPHE:
+            if (
+                self.apostrophe_previous in _ATTRIBUTE_LETTERS
+                and self.apostrophe_before in _DELIMITERS
+                and char in _SYMBOL_START
+            ):
+                state = self.OPERANDS  # L'SYM: the character is an operand character
+            else:
+                self.state = self.QUOTE_IN_STRING if char == "'" else self.STRING
+                self._remember(char)
+                return
+        elif state == self.STRING:
+            if char == "'":
+                self.state = self.QUOTE_IN_STRING
+            self._remember(char)
+            return
+        elif state == self.QUOTE_IN_STRING:
+            if char == "'":
+                self.state = self.STRING  # '' is one apostrophe inside the string
+                self._remember(char)
+                return
+            state = self.OPERANDS  # the string ended; the character is looked at afresh
+        if char == " ":
+            self.state = self.ENDED
+            self.operands_end = self.position
+            return
+        if char == "'":
+            self.state = self.AFTER_APOSTROPHE
+            self.apostrophe_previous, self.apostrophe_before = self.previous, self.before
+        else:
+            self.state = self.OPERANDS
+        self._remember(char)
+
+    def _remember(self, char: str) -> None:
+        self.before, self.previous = self.previous or " ", char
 
 
 def _card(line: str) -> str:
@@ -198,11 +378,6 @@ class Fields:
     operation_offset: int
     operands_offset: int
     remarks_offset: int
-
-
-_ATTRIBUTE_LETTERS = frozenset("LTSIKNltsikn")
-_DELIMITERS = frozenset(" ,(+-*/=")
-_SYMBOL_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz$#@*&")
 
 
 def after_apostrophe(text: str, index: int, start: int = 0) -> int:

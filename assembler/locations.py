@@ -90,6 +90,17 @@ def _lay_out_sections(assembly: Assembly) -> None:
             next_origin = section.high
             continue
         origin = align(next_origin, DOUBLEWORD)
+        if origin + section.length > LOCATION_LIMIT:
+            # Left where it was assembled (overlapping the first section): the deck is
+            # flagged and wrong either way, but every address in it stays 24 bits.
+            _report_at_section_start(
+                assembly,
+                section,
+                f"section {section.name or '(private code)'} does not fit after the "
+                f"sections before it: they end at X'{next_origin:X}' and it is "
+                f"{section.length} bytes; location counter would pass X'FFFFFF'",
+            )
+            continue
         delta = origin - section.origin
         if delta:
             shift[section.key] = delta
@@ -115,6 +126,12 @@ def _lay_out_sections(assembly: Assembly) -> None:
         for entry in pool:
             if entry.section is not None and entry.section.key in shift:
                 entry.location += shift[entry.section.key]
+
+
+def _report_at_section_start(assembly: Assembly, section: Section, message: str) -> None:
+    first = next((s for s in assembly.statements if s.section is section), None)
+    if first is not None:
+        assembly.report(first, message, -1, SERIOUS)
 
 
 def _place(assembly: Assembly, statement: Statement) -> None:
@@ -196,12 +213,15 @@ def define_symbol(
     symbols[name] = Symbol(name, value, length, type_attribute, statement.number)
 
 
-LOCATION_LIMIT = 0xFFFFFF  # the location counter is 24 bits (GC28-6514)
+# GC28-6514: the location counter's largest value is 2**24-1, so the last byte a
+# statement may fill is X'FFFFFE' (the counter after it is X'FFFFFF'); this also keeps
+# every section's length within the 3 bytes its ESD item has for it.
+LOCATION_LIMIT = 0xFFFFFF
 
 
 def _advance(assembly: Assembly, statement: Statement, start: int, length: int) -> None:
     section = current_section(assembly)
-    if start + length > LOCATION_LIMIT + 1:
+    if start + length > LOCATION_LIMIT:
         raise AssemblyError(
             f"location counter would pass X'FFFFFF' ({start + length} bytes)", -1, SERIOUS
         )
@@ -237,7 +257,7 @@ def _collect_literal(assembly: Assembly, statement: Statement, literal: Literal)
             raise AssemblyError(
                 "a literal cannot have a duplication factor of zero", literal.column
             )
-        if constant_layout.total > LOCATION_LIMIT + 1:
+        if constant_layout.total > LOCATION_LIMIT:
             raise AssemblyError(
                 f"literal ={text} is {constant_layout.total} bytes; no pool can hold it "
                 f"below X'FFFFFF'",
@@ -278,7 +298,7 @@ def _pool_literals(assembly: Assembly, statement: Statement | None, final: bool 
     placed = []
     for entry in ordered:
         entry.section = section
-        if location + entry.layout.total > LOCATION_LIMIT + 1:
+        if location + entry.layout.total > LOCATION_LIMIT:
             # Left out of the pool (no object code); its users get a serious error here.
             entry.location = LOCATION_LIMIT
             if statement is not None:
@@ -293,7 +313,8 @@ def _pool_literals(assembly: Assembly, statement: Statement | None, final: bool 
         location += entry.layout.total
         placed.append(entry)
     ordered = placed
-    section.advance_to(location)
+    if placed:
+        section.advance_to(location)
     assembly.literal_pools.append(ordered)
     if statement is not None:
         statement.pool = ordered
@@ -407,6 +428,12 @@ def _org(assembly: Assembly, statement: Statement) -> None:
                 "ORG would set the location before the start of the section", operand.column
             )
         target = value.offset
+        if target > LOCATION_LIMIT:
+            raise AssemblyError(
+                f"location counter would pass X'FFFFFF' (ORG to X'{target:X}')",
+                operand.column,
+                SERIOUS,
+            )
     section.location = target
     section.advance_to(target)
     statement.section = section
@@ -454,6 +481,15 @@ def _start(assembly: Assembly, statement: Statement) -> None:
         origin = absolute_now(assembly, statement, statement.operands[0].expression)
         # GC28-6514: START's value is rounded up to a doubleword boundary.
         origin = align(origin, DOUBLEWORD)
+        if origin > LOCATION_LIMIT:
+            # Reported, and the section opened at 0 so that the rest of it assembles.
+            assembly.report(
+                statement,
+                f"START value rounded to a doubleword is X'{origin:X}', past X'FFFFFF'",
+                statement.operands[0].column,
+                SERIOUS,
+            )
+            origin = 0
     _open_control_section(assembly, statement, origin)
 
 

@@ -35,9 +35,15 @@ SETS = frozenset({"SETA", "SETB", "SETC"})
 CONDITIONAL = DECLARATIONS | SETS | {"AIF", "AGO", "ANOP", "ACTR", "MNOTE", "MEXIT"}
 DEFAULT_ACTR = 4096  # GC28-6514: ACTR's initial value
 MAX_DEPTH = 100
-# Statements in one assembly past which no macro is expanded: a macro that
-# calls itself twice would otherwise expand 2**100 times under MAX_DEPTH.
+# Statements that macro expansions and conditional-assembly loops may go through in
+# one assembly (each statement of a macro body each time it is reached, and each
+# open-code statement reached again after AGO or AIF): past it no macro is expanded
+# and no branch taken. A macro that calls itself twice would otherwise expand 2**100
+# times under MAX_DEPTH, and a loop under ACTR 2147483647 run for hours.
 MAX_STATEMENTS = 200_000
+# Macro calls named in full in a message; a longer chain shows its innermost calls,
+# how many were left out, and the open-code call it started from.
+MAX_CALLS_NAMED = 4
 # &SYSDATE and &SYSTIME when the caller gives no time: a fixed moment (the start of
 # 1970, as SOURCE_DATE_EPOCH=0 would give), so that assemblies through the API are
 # reproducible. The vm370 asm command passes the time of day.
@@ -190,11 +196,29 @@ class MacroProcessor:
         self.sysndx = 0
         self.sysect = ""
         self.expansion_stopped = False
+        self.statements_gone_through = 0  # counted against MAX_STATEMENTS
         self.unreadable_library_files: dict[Path, str] = {}  # *.macro, *.copy: why skipped
         self.too_deep: set[tuple[str, ...]] = set()  # open-code calls that passed MAX_DEPTH
         self.copies = 0
 
     # Helpers for output and problems
+
+    def _past_statement_cap(self, stack: tuple[str, ...]) -> bool:
+        """Have macros and loops gone through more than MAX_STATEMENTS statements? The
+        first time, the last statement out carries the critical diagnostic."""
+        if self.statements_gone_through <= MAX_STATEMENTS:
+            return False
+        if not self.expansion_stopped:
+            self.expansion_stopped = True
+            message = (
+                f"more than {MAX_STATEMENTS} statements in one assembly gone through by macro "
+                "expansion and AGO or AIF loops (a loop, or a macro calling itself more than "
+                "once?); no more macros are expanded and no more branches taken"
+            )
+            self.output[-1].problems.append(
+                CardProblem(self.output[-1].line, 0, CRITICAL, describe_calls(message, stack))
+            )
+        return True
 
     def _emit(self, statement: SourceStatement) -> None:
         self.output.append(statement)
@@ -289,10 +313,14 @@ class MacroProcessor:
         scope = Scope(system=self.system)
         statements = list(sources)
         index = 0
+        furthest = 0  # statements before this one have been gone through once already
         labels: dict[str, int] | None = None
         while index < len(statements):
             statement = statements[index]
             index += 1
+            if index <= furthest:
+                self.statements_gone_through += 1  # reached again by AGO or AIF
+            furthest = max(furthest, index)
             if statement.comment or not statement.text.strip():
                 self._emit(statement)
                 continue
@@ -328,6 +356,8 @@ class MacroProcessor:
                             f"sequence symbol {target} is not defined in open code",
                             (),
                         )
+                        continue
+                    if self._past_statement_cap(()):
                         continue
                     scope.actr -= 1
                     if scope.actr < 0:
@@ -686,21 +716,7 @@ class MacroProcessor:
         prototype = definition.prototype
         frame = f"{prototype.name} called at line {statement.line}"
         inner_stack = (*stack, frame)
-        if len(self.output) >= MAX_STATEMENTS:
-            if not self.expansion_stopped:
-                self.expansion_stopped = True  # reported once; every later call is skipped
-                self.output[-1].problems.append(
-                    CardProblem(
-                        statement.line,
-                        0,
-                        CRITICAL,
-                        _in_macro(
-                            f"more than {MAX_STATEMENTS} statements in one assembly (a macro "
-                            f"calling itself more than once?); no more macros are expanded",
-                            stack[-3:],
-                        ),
-                    )
-                )
+        if self._past_statement_cap(stack):
             return
         if depth >= MAX_DEPTH:
             if stack[:1] in self.too_deep:
@@ -738,6 +754,9 @@ class MacroProcessor:
         while index < len(body):
             model = body[index]
             index += 1
+            self.statements_gone_through += 1
+            if self._past_statement_cap(inner_stack):
+                return
             if model.comment:
                 if not model.text.startswith(".*"):
                     self._emit(
@@ -803,6 +822,8 @@ class MacroProcessor:
                 index = end + 1
                 continue
             self._model_or_call(self._at(model, statement), fields, scope, inner_stack, depth + 1)
+            if self.expansion_stopped:
+                return  # the statement cap was passed inside: every expansion ends
 
     def _generated_definition(
         self, statements: list[SourceStatement], scope: Scope
@@ -1238,7 +1259,8 @@ def _matching_parenthesis(text: str, start: int) -> int:
 
 def _read_library_file(path: Path) -> list[SourceStatement]:
     try:
-        statements, _ = read_source(path.read_text(encoding="utf-8"))
+        # Bytes decoded, not read_text(): its newline translation would end a line at a lone CR.
+        statements, _ = read_source(path.read_bytes().decode("utf-8"))
     except (OSError, UnicodeDecodeError) as error:
         raise MacroError(f"cannot read macro library file {path}: {error}", SERIOUS) from None
     return statements
@@ -1447,7 +1469,16 @@ def _severity_code(severity: int) -> int:
     return 16
 
 
-def _in_macro(message: str, stack: tuple[str, ...]) -> str:
+def describe_calls(message: str, stack: tuple[str, ...]) -> str:
+    """A message with the macro calls that generated its statement, innermost first;
+    a chain longer than MAX_CALLS_NAMED names its innermost calls and the first."""
     if not stack:
         return message
-    return f"{message} (in {'; in '.join(reversed(stack))})"
+    calls = [f"in {call}" for call in reversed(stack)]
+    if len(calls) > MAX_CALLS_NAMED:
+        left_out = len(calls) - MAX_CALLS_NAMED
+        calls = [*calls[: MAX_CALLS_NAMED - 1], f"... {left_out} more calls ...", calls[-1]]
+    return f"{message} ({'; '.join(calls)})"
+
+
+_in_macro = describe_calls

@@ -2,7 +2,8 @@
 
 Every card has X'02' in column 1 and its type (ESD, TXT, RLD, END) in
 columns 2-4, the deck ID in 73-76 and a sequence number in 77-80 (OS/360
-Linkage Editor and Loader program logic, "Object Module Input"):
+Linkage Editor and Loader program logic, "Object Module Input"; a deck of
+10,000 cards or more shortens the ID, see ``identification``):
 
 - ESD: count of ESD data bytes in 11-12, ESD ID of the first item with an ID
   in 15-16, up to three 16-byte items in 17-64. An item is the name (8),
@@ -62,9 +63,21 @@ class DeckWriter:
 
     def raw(self, image: bytes | bytearray) -> None:
         image = bytearray(image)
-        image[72:76] = self.deck_id
-        image[76:80] = f"{len(self.cards) + 1:04d}".encode("cp037")
+        image[72:80] = identification(self.deck_id, len(self.cards) + 1)
         self.cards.append(bytes(image))
+
+
+def identification(deck_id: bytes, sequence: int) -> bytes:
+    """Columns 73-80 of card ``sequence``: the deck ID in 73-76, the number in 77-80.
+
+    From card 10,000 on the number needs more than four columns; it takes them
+    from the right of the deck ID (``PROG9999``, ``PRO10000``, ``PR100000``), so
+    every card stays 80 columns and the numbers still rise. Past 99,999,999 cards
+    (no 16 MB program comes near) the number starts again from 0.
+    """
+    number = str(sequence % 100_000_000)
+    digits = max(len(number), 4)
+    return deck_id[: 8 - digits].ljust(8 - digits, b"\x40") + number.zfill(digits).encode("cp037")
 
 
 def esd_items(assembly: Assembly) -> list[tuple[int | None, bytes]]:

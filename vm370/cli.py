@@ -343,6 +343,7 @@ def _run_asm(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from assembler import assemble
+    from vm370.hardware.host_files import write_file
 
     source_path = Path(args.source)
     try:
@@ -385,12 +386,13 @@ def _run_asm(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     try:
+        # Each file appears whole or not at all; a failure keeps the previous one.
         if args.object:
-            Path(args.object).write_bytes(result.object_deck)
+            write_file(args.object, result.object_deck)
         if args.listing == "-":
             sys.stdout.write(result.listing)
         elif args.listing:
-            Path(args.listing).write_text(result.listing, encoding="utf-8")
+            write_file(args.listing, result.listing.encode("utf-8"))
     except OSError as error:
         where = error.filename or args.object or args.listing
         print(f"vm370 asm: cannot write {where}: {error.strerror or error}", file=sys.stderr)

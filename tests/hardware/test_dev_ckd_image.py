@@ -232,3 +232,32 @@ def test_a_pack_cannot_be_attached_twice_for_writing(tmp_path):
     for reader in readers:
         reader.close()
     Dasd2311(path).close()
+
+
+def test_a_killed_dasd_create_leaves_no_partial_pack_and_can_be_run_again(tmp_path, capsys):
+    import resource
+    import signal
+    import sys
+    from pathlib import Path
+
+    path = tmp_path / "new.2314"
+    script = (
+        "import signal, sys\nsignal.signal(signal.SIGXFSZ, signal.SIG_DFL)\n"
+        "from vm370.cli import main\nsys.exit(main(sys.argv[1:]))\n"
+    )
+
+    def limit_file_size():
+        # The kernel kills the process (SIGXFSZ) when the pack reaches 1 MB.
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))
+
+    done = subprocess.run(
+        [sys.executable, "-c", script, "dasd", "create", "2314", str(path)],
+        cwd=Path(__file__).resolve().parents[2],
+        preexec_fn=limit_file_size,
+        capture_output=True,
+        timeout=120,
+    )
+    assert done.returncode == -signal.SIGXFSZ
+    assert not path.exists()
+    assert main(["dasd", "create", "2314", str(path), "--cylinders", "2"]) == 0
+    assert CKDImage(path).cylinders == 2

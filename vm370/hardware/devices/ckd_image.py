@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from vm370.hardware.devices import DeviceError
+from vm370.hardware.host_files import new_file
 
 try:
     import fcntl
@@ -213,14 +214,10 @@ def create_image(
     if not 1 <= cylinders <= 0xFFFF:
         raise CKDImageError(f"a pack has 1 to 65535 cylinders, not {cylinders}")
     path = Path(path)
+    # Written under a temporary name and renamed when complete (host_files): a full
+    # disk, Ctrl+C or a killed process never leaves a partial pack under the name.
     try:
-        handle = open(path, "xb")  # noqa: SIM115 - closed below
-    except FileExistsError:
-        raise CKDImageError(f"{path} already exists; remove it or choose another name") from None
-    except OSError as error:
-        raise CKDImageError(f"cannot create {path}: {error.strerror}") from None
-    try:
-        with handle:
+        with new_file(path, overwrite=False) as handle:
             handle.write(_header(geometry))
             for cylinder in range(cylinders):
                 slots = [
@@ -228,13 +225,10 @@ def create_image(
                     for head in range(geometry.heads)
                 ]
                 handle.write(b"".join(slots))
+    except FileExistsError:
+        raise CKDImageError(f"{path} already exists; remove it or choose another name") from None
     except OSError as error:
-        path.unlink(missing_ok=True)
-        raise CKDImageError(f"cannot write {path}: {error.strerror}") from None
-    except BaseException:
-        # Ctrl+C half way: a partial pack would later be refused as truncated.
-        path.unlink(missing_ok=True)
-        raise
+        raise CKDImageError(f"cannot create {path}: {error.strerror}") from None
     return path
 
 
