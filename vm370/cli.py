@@ -483,6 +483,63 @@ def _run_dasd_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_directory(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "directory",
+        help="check a VM/370 user directory",
+        description="Work with a user directory in VM/370's format (see docs/cp.md).",
+    )
+    actions = parser.add_subparsers(dest="directory_command", metavar="ACTION", required=True)
+    check = actions.add_parser(
+        "check",
+        help="check a directory and summarize each user",
+        description=(
+            "Parse and check a directory: one line per user on standard output (storage, "
+            "classes, minidisks, devices; never a password). Problems go to standard error, "
+            "one FILE:LINE:COL line each; the exit status is 0 for a clean directory, 1 if "
+            "it has problems."
+        ),
+    )
+    check.add_argument("file", metavar="FILE", help="the directory file (e.g. user.direct)")
+    check.add_argument(
+        "--system",
+        metavar="CONF",
+        help="a real configuration (system.conf): check volumes and CP areas against it",
+    )
+    parser.set_defaults(func=_run_directory_check)
+
+
+def _size_text(size: int) -> str:
+    if size % (1024 * 1024) == 0:
+        return f"{size // (1024 * 1024)}M"
+    return f"{size // 1024}K"
+
+
+def _run_directory_check(args: argparse.Namespace) -> int:
+    from vm370.cp.configfile import ConfigFileError
+    from vm370.cp.directory import load_directory
+    from vm370.cp.sysconfig import load_system
+
+    try:
+        system = load_system(args.system) if args.system else None
+        directory = load_directory(args.file, system)
+    except ConfigFileError as error:
+        for diagnostic in error.diagnostics:
+            print(diagnostic, file=sys.stderr)
+        return 1
+    for user in directory.users.values():
+        cylinders = sum(disk.cylinders for disk in user.minidisks.values())
+        devices = " ".join(f"{cuu:03X} {what}" for cuu, what in user.device_addresses())
+        print(
+            f"{user.userid:<8}  storage {_size_text(user.storage)} "
+            f"(max {_size_text(user.max_storage)})  classes {user.classes}  "
+            f"minidisks {len(user.minidisks)} ({cylinders} cyl)  devices: {devices or 'none'}"
+        )
+    count = len(directory.users)
+    print(f"{args.file}: {count} user{'s' if count != 1 else ''}, no problems")
+    return 0
+
+
 def _serve_bare(args: argparse.Namespace, request, machine) -> dict:
     """``bare --tn3270`` / ``--tui``: run paced for the attached 3277s (vm370.terminal.serve)."""
     from vm370.terminal.serve import serve_bare
@@ -536,7 +593,7 @@ def _run_tui(args: argparse.Namespace) -> int:
 
 
 # Subcommands register here as they become real.
-_SUBCOMMANDS: list = [_add_bare, _add_asm, _add_dasd, _add_tui]
+_SUBCOMMANDS: list = [_add_bare, _add_asm, _add_dasd, _add_directory, _add_tui]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
