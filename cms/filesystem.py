@@ -270,7 +270,10 @@ class CMSDisk:
     def _load(self) -> None:
         lay = self.layout
         device = self.device
-        label_block = self._read(lay.label_block, "label (block 3)")
+        try:
+            label_block = device.read_block(lay.label_block)
+        except MinidiskError as error:
+            raise DiskFormatError(f"not a CMS disk: {error}") from None
         if lay.label_id.get(label_block) != _ebcdic("CMS="):
             raise DiskFormatError(
                 "not a CMS disk: block 3 has no CMS= label (format it with `vm370 cms format`)"

@@ -53,7 +53,7 @@ def read_file(path, filename):
 def test_blank_pack_is_not_formatted(pack):
     with (
         opened(pack("2311", 12), START, CYLINDERS, read_only=True) as device,
-        pytest.raises(DiskFormatError, match="label .*not CMS-formatted"),
+        pytest.raises(DiskFormatError, match="not a CMS disk: block 3 .*not CMS-formatted"),
     ):
         CMSDisk.open(device)
 
