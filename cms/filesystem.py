@@ -204,8 +204,9 @@ class CMSDisk:
         self._committed = bytearray()  # the bitmap of the MFD on disk
 
     @classmethod
-    def format(cls, device: Minidisk, label: str) -> CMSDisk:
-        """Write an empty CMS file system over the whole minidisk (everything on it is lost)."""
+    def format(cls, device: Minidisk, label: str, cylinders: int | None = None) -> CMSDisk:
+        """Write an empty CMS file system over the minidisk, or over its first ``cylinders``
+        (as CMS ``FORMAT cuu mode nn``; the rest stays as it is). Everything it covers is lost."""
         lay = layout()
         volid = label.upper()
         if not 1 <= len(volid) <= 6:
@@ -214,20 +215,26 @@ class CMSDisk:
             volid_bytes = _ebcdic(volid.ljust(6))
         except UnicodeEncodeError:
             raise CMSError(f"disk label {label!r} has a character EBCDIC lacks") from None
+        if cylinders is None:
+            cylinders = device.cylinders
+        if not 1 <= cylinders <= device.cylinders:
+            raise CMSError(
+                f"cannot format {cylinders} cylinders of a {device.cylinders}-cylinder minidisk"
+            )
         disk = cls(device)
         disk.label = volid
-        disk.cylinders = device.cylinders
-        disk.total_blocks = device.blocks
+        disk.cylinders = cylinders
+        disk.total_blocks = cylinders * device.geometry.blocks_per_cylinder
         if disk.total_blocks > 0xFFFF:
             raise CMSError(
-                f"{device.cylinders} cylinders make {disk.total_blocks} blocks; block numbers "
+                f"{cylinders} cylinders make {disk.total_blocks} blocks; block numbers "
                 "are halfwords, so a CMS disk has at most 65535"
             )
         # Spoil the old label first: an interrupted FORMAT leaves "not a CMS disk".
         geometry = device.geometry
         device.format_track(0, 0, {})
         device.flush()
-        for cylinder in range(device.cylinders):
+        for cylinder in range(cylinders):
             for head in range(geometry.tracks_per_cylinder):
                 if (cylinder, head) != (0, 0):
                     device.format_track(cylinder, head, {})

@@ -604,6 +604,11 @@ def _add_cms(subparsers) -> None:
             )
         if name == "format":
             action.add_argument("--label", required=True, help="the disk label, 1-6 characters")
+            action.add_argument(
+                "--cylinders",
+                type=int,
+                help="format only the first N cylinders (CMS FORMAT cuu mode N; default all)",
+            )
     parser.set_defaults(func=_run_cms)
 
 
@@ -783,7 +788,7 @@ def _cms_erase(args, device, operands) -> int:
 def _cms_format(args, device, operands) -> int:
     from cms.filesystem import CMSDisk
 
-    disk = CMSDisk.format(device, args.label)
+    disk = CMSDisk.format(device, args.label, args.cylinders)
     print(
         f"{device.device_type} minidisk formatted: label {disk.label}, {disk.cylinders} "
         f"cylinders, {disk.total_blocks} blocks ({disk.total_blocks - disk.blocks_used} free)"

@@ -163,3 +163,9 @@ def test_refused_while_the_system_runs(data_folder, capsys):
         image.seek(512 + 20 * 7680)  # cylinder 1, head 0: still a blank track (R0 only)
         track = image.read(5 + 16 + 8)
     assert track[21:29] == b"\xff" * 8
+
+
+def test_format_some_cylinders(tmp_path, capsys):
+    path = create_image(tmp_path / "p.2314", "2314", 5)
+    assert cms("format", str(path), "--extent", "0:5", "--label", "s", "--cylinders", "2") == 0
+    assert "label S, 2 cylinders, 280 blocks" in capsys.readouterr().out

@@ -285,3 +285,22 @@ def test_binary_records_are_unchanged():
     assert [len(r) for r in binary_to_records(data, "V", 1000)] == [1000, 280]
     with pytest.raises(CMSError, match="not a whole number of 80-byte records"):
         binary_to_records(data[:100], "F", 80)
+
+
+def test_format_of_the_first_cylinders_leaves_the_rest(pack):
+    path = pack("2311", 6)
+    with opened(path, 0, 6) as device:
+        disk = CMSDisk.format(device, "PART", cylinders=4)
+        assert (disk.cylinders, disk.total_blocks) == (4, 160)
+        with pytest.raises(DiskFullError):
+            disk.write("X", "Y", [b"\xc1" * 800] * 160, "F")
+        reopened = CMSDisk.open(device)  # the 6-cylinder extent holds the 4-cylinder disk
+        assert (reopened.cylinders, reopened.total_blocks) == (4, 160)
+    image = CKDImage(path, read_only=True)
+    try:
+        assert len(image.read_track(3, 9).records) == 5
+        assert len(image.read_track(4, 0).records) == 1  # not formatted
+    finally:
+        image.close()
+    with opened(path, 0, 6) as device, pytest.raises(CMSError, match="cannot format 7"):
+        CMSDisk.format(device, "X", cylinders=7)
