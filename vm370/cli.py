@@ -549,6 +549,8 @@ _CMS_OPERANDS = {
     "erase": ("FILEID",),
     "format": (),
 }
+# More than a CMS file can hold even as text (F lines lose their padding in the host file).
+_CMS_MAX_HOST_FILE = 64 * 1024 * 1024
 _CMS_DISK_FORMS = "DISK --extent START:COUNT | --data DIR --user USERID --cuu CUU"
 
 
@@ -755,7 +757,14 @@ def _cms_put(args, device, operands) -> int:
 
     file_id = _cms_fileid(operands["FILEID"])
     source = operands["FILE"]
+    if args.lrecl is not None and not 1 <= args.lrecl <= 65535:
+        raise UsageError(f"--lrecl must be 1 to 65535, not {args.lrecl}")
     try:
+        size = Path(source).stat().st_size
+        if size > _CMS_MAX_HOST_FILE:
+            raise UsageError(
+                f"{source} is {size} bytes; a CMS file holds at most 12,848,000 bytes of data"
+            )
         data = Path(source).read_bytes()
     except OSError as error:
         raise UsageError(f"cannot read {source}: {error.strerror}") from None

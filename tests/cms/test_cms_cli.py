@@ -88,6 +88,7 @@ def test_erase_and_missing_files(image, tmp_path, capsys):
         (("put", "{tmp}/none.txt", "A B", "--extent", "1:4"), "takes DISK FILE FILEID"),
         (("put", "{image}", "{tmp}/none.txt", "A B", "--extent", "1:4"), "cannot read"),
         (("list", "{image}", "--extent", "1:4", "--user", "X"), "go with --data"),
+        (("put", "{image}", "{image}", "A B", "--lrecl", "0", "--extent", "1:4"), "--lrecl"),
     ],
 )
 def test_usage_errors_exit_2(image, tmp_path, capsys, arguments, message):
