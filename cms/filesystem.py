@@ -248,7 +248,10 @@ class CMSDisk:
         label_block = bytearray(lay.block_size)
         lay.label_id.put(label_block, _ebcdic("CMS="))
         lay.label_volid.put(label_block, volid_bytes)
-        contents = {lay.label_block: bytes(label_block), lay.mfd_block: disk._mfd(working)}
+        contents = {
+            device.location(lay.label_block)[2]: bytes(label_block),
+            device.location(lay.mfd_block)[2]: disk._mfd(working),
+        }
         first_track = set(range(1, geometry.blocks_per_track + 1))
         for block in disk._fst_blocks + disk._extension_blocks:
             if block in first_track:
