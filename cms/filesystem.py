@@ -701,6 +701,42 @@ class CMSDisk:
         self._commit(working, entries, fst_count)
         return self._entry(entry, "FST")
 
+    def put(
+        self,
+        fileid: str,
+        data: bytes,
+        recfm: str = "F",
+        lrecl: int | None = None,
+        binary: bool = False,
+        written: datetime | None = None,
+    ) -> FileEntry:
+        """Write host data as the file ``fileid`` ('FN FT [FM]'): UTF-8 text made EBCDIC
+        records, one a line (``text_to_records``), or with ``binary`` the bytes unchanged
+        in ``lrecl``-byte records, default 80 (``binary_to_records``)."""
+        file_id = parse_fileid(fileid)
+        recfm = recfm.upper()
+        if binary:
+            records = binary_to_records(data, recfm, lrecl or 80)
+        else:
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise CMSError("the data is not UTF-8 text (put it as binary)") from None
+            records = text_to_records(text, recfm, lrecl or (80 if recfm == "F" else None))
+        return self.write(
+            file_id.filename, file_id.filetype, records, recfm, lrecl, file_id.mode, written
+        )
+
+    def get(self, fileid: str, binary: bool = False) -> bytes:
+        """The file ``fileid`` as host data: UTF-8 text, a line a record, or with ``binary``
+        its records back to back."""
+        file_id = parse_fileid(fileid)
+        entry = self.find(file_id.filename, file_id.filetype, file_id.mode_number)
+        records = self.read(entry.filename, entry.filetype)
+        if binary:
+            return b"".join(records)
+        return records_to_text(records, entry.recfm).encode("utf-8")
+
     def erase(self, filename: str, filetype: str, mode_number: str | None = None) -> None:
         """Erase a file (FileNotFound if there is none). Committed when this returns."""
         self.find(filename, filetype, mode_number)

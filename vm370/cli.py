@@ -731,15 +731,11 @@ def _cms_list(args, device, operands) -> int:
 
 
 def _cms_get(args, device, operands) -> int:
-    from cms.filesystem import CMSDisk, records_to_text
+    from cms.filesystem import CMSDisk
 
-    file_id = _cms_fileid(operands["FILEID"])
-    disk = CMSDisk.open(device)
-    entry = disk.find(file_id.filename, file_id.filetype, file_id.mode_number)
-    records = disk.read(entry.filename, entry.filetype)
-    data = (
-        b"".join(records) if args.binary else records_to_text(records, entry.recfm).encode("utf-8")
-    )
+    fileid = operands["FILEID"]
+    _cms_fileid(fileid)
+    data = CMSDisk.open(device).get(fileid, args.binary)
     target = operands["FILE"]
     try:
         if target == "-":
@@ -753,9 +749,10 @@ def _cms_get(args, device, operands) -> int:
 
 
 def _cms_put(args, device, operands) -> int:
-    from cms.filesystem import CMSDisk, binary_to_records, text_to_records
+    from cms.filesystem import CMSDisk
 
-    file_id = _cms_fileid(operands["FILEID"])
+    fileid = operands["FILEID"]
+    _cms_fileid(fileid)
     source = operands["FILE"]
     if args.lrecl is not None and not 1 <= args.lrecl <= 65535:
         raise UsageError(f"--lrecl must be 1 to 65535, not {args.lrecl}")
@@ -768,17 +765,8 @@ def _cms_put(args, device, operands) -> int:
         data = Path(source).read_bytes()
     except OSError as error:
         raise UsageError(f"cannot read {source}: {error.strerror}") from None
-    recfm = args.recfm.upper()
-    if args.binary:
-        records = binary_to_records(data, recfm, args.lrecl or 80)
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise UsageError(f"{source} is not UTF-8 text (use --binary for bytes)") from None
-        records = text_to_records(text, recfm, args.lrecl or (80 if recfm == "F" else None))
     disk = CMSDisk.open(device)
-    entry = disk.write(file_id.filename, file_id.filetype, records, recfm, args.lrecl, file_id.mode)
+    entry = disk.put(fileid, data, args.recfm, args.lrecl, args.binary)
     print(
         f"{entry.fileid}: {entry.records} records, RECFM {entry.recfm} LRECL {entry.lrecl}, "
         f"{entry.blocks} blocks"

@@ -170,3 +170,10 @@ def test_format_some_cylinders(tmp_path, capsys):
     path = create_image(tmp_path / "p.2314", "2314", 5)
     assert cms("format", str(path), "--extent", "0:5", "--label", "s", "--cylinders", "2") == 0
     assert "label S, 2 cylinders, 280 blocks" in capsys.readouterr().out
+
+
+def test_put_of_bytes_that_are_not_text(image, tmp_path, capsys):
+    source = tmp_path / "latin1.txt"
+    source.write_bytes(b"caf\xe9\n")
+    assert cms("put", image, str(source), "CAFE TEXT", "--extent", "1:4") == 1
+    assert "not UTF-8 text (put it as binary)" in capsys.readouterr().err
