@@ -131,6 +131,13 @@ def _halfwords(data: bytes, count: int, offset: int = 0) -> list[int]:
     return [int.from_bytes(data[offset + 2 * i : offset + 2 * i + 2], "big") for i in range(count)]
 
 
+def _stored_name(field_bytes: bytes) -> bool:
+    """A filename or filetype as CMS stores it: 1-8 graphic EBCDIC characters, then blanks.
+    (CMS programs may use more characters than the host tools' names allow.)"""
+    name = field_bytes.rstrip(EBCDIC_BLANK)
+    return bool(name) and all(0x41 <= byte <= 0xFE for byte in name)
+
+
 def _pack_halfwords(values: Iterable[int]) -> bytes:
     return b"".join(value.to_bytes(2, "big") for value in values)
 
@@ -400,7 +407,7 @@ class CMSDisk:
         blocks = fst["FSTBLKCT"].get_int(raw)
         first = fst["FSTFCLPT"].get_int(raw)
         name = f"{where} ({filename} {filetype})"
-        if not NAME_PATTERN.fullmatch(filename) or not NAME_PATTERN.fullmatch(filetype):
+        if not _stored_name(fst["FSTFNAME"].get(raw)) or not _stored_name(fst["FSTFTYPE"].get(raw)):
             raise DiskFormatError(f"{where} has no valid file name (damaged FST)")
         problem = None
         if recfm not in ("F", "V"):
