@@ -548,6 +548,7 @@ _CMS_OPERANDS = {
     "put": ("FILE", "FILEID"),
     "erase": ("FILEID",),
     "format": (),
+    "check": (),
 }
 # More than a CMS file can hold even as text (F lines lose their padding in the host file).
 _CMS_MAX_HOST_FILE = 64 * 1024 * 1024
@@ -578,6 +579,7 @@ def _add_cms(subparsers) -> None:
         "put": ("copy a host file onto the disk (create or replace)", "FILE FILEID"),
         "erase": ("erase a file", "FILEID"),
         "format": ("make an empty CMS disk (everything on it is lost)", ""),
+        "check": ("read every file's chain and records; report lost blocks", ""),
     }
     for name, (summary, operands) in helps.items():
         action = actions.add_parser(
@@ -654,7 +656,7 @@ def _cms_minidisk(args: argparse.Namespace, image_path: str | None):
     from vm370.cp.datafolder import DataFolder
     from vm370.hardware.devices.ckd_image import CKDImage
 
-    read_only = args.cms_command in ("list", "get")
+    read_only = args.cms_command in ("list", "get", "check")
     if args.data is None:
         if args.user or args.cuu:
             raise UsageError("--user and --cuu go with --data DIR, not with a pack image")
@@ -793,12 +795,26 @@ def _cms_format(args, device, operands) -> int:
     return 0
 
 
+def _cms_check(args, device, operands) -> int:
+    from cms.filesystem import CMSDisk
+
+    disk = CMSDisk.open(device)
+    lost = disk.check()
+    count = len(disk.files())
+    print(
+        f"LABEL {disk.label}: {count} file{'s' if count != 1 else ''} readable, "
+        f"{disk.blocks_used} blocks in use, {len(lost)} marked in use but unowned"
+    )
+    return 1 if lost else 0
+
+
 _CMS_ACTIONS = {
     "list": _cms_list,
     "get": _cms_get,
     "put": _cms_put,
     "erase": _cms_erase,
     "format": _cms_format,
+    "check": _cms_check,
 }
 
 

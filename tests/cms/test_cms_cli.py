@@ -177,3 +177,14 @@ def test_put_of_bytes_that_are_not_text(image, tmp_path, capsys):
     source.write_bytes(b"caf\xe9\n")
     assert cms("put", image, str(source), "CAFE TEXT", "--extent", "1:4") == 1
     assert "not UTF-8 text (put it as binary)" in capsys.readouterr().err
+
+
+def test_check_reads_every_file(image, tmp_path, capsys):
+    source = tmp_path / "a.txt"
+    source.write_text("x\n" * 30)  # 2400 bytes: 3 data blocks, an FCL, an FST block, 1-4
+    assert cms("put", image, str(source), "A B", "--extent", "1:4") == 0
+    capsys.readouterr()
+    assert cms("check", image, "--extent", "1:4") == 0
+    assert capsys.readouterr().out == (
+        "LABEL HOSTFS: 1 file readable, 9 blocks in use, 0 marked in use but unowned\n"
+    )
