@@ -486,12 +486,17 @@ class CMSDisk:
         return [self._entry(raw, "FST") for raw in self._entries]
 
     def _index(self, filename: str, filetype: str) -> int | None:
-        name = _ebcdic(filename.upper().ljust(8))
-        ftype = _ebcdic(filetype.upper().ljust(8))
+        """Where the file is in the directory: the name as given, else folded to upper case
+        (host users type lower case; CMS programs may store it)."""
         fst = self.layout.fst
-        for index, raw in enumerate(self._entries):
-            if fst["FSTFNAME"].get(raw) == name and fst["FSTFTYPE"].get(raw) == ftype:
-                return index
+        for name, ftype in ((filename, filetype), (filename.upper(), filetype.upper())):
+            try:
+                wanted = (_ebcdic(name.ljust(8)), _ebcdic(ftype.ljust(8)))
+            except UnicodeEncodeError:
+                continue
+            for index, raw in enumerate(self._entries):
+                if (fst["FSTFNAME"].get(raw), fst["FSTFTYPE"].get(raw)) == wanted:
+                    return index
         return None
 
     def find(self, filename: str, filetype: str, mode_number: str | None = None) -> FileEntry:
@@ -500,7 +505,7 @@ class CMSDisk:
         entry = None if index is None else self._entry(self._entries[index], "FST")
         if entry is None or (mode_number is not None and entry.mode_number != mode_number):
             mode = f" (mode number {mode_number})" if mode_number else ""
-            raise FileNotFound(f"file {filename.upper()} {filetype.upper()}{mode} not found")
+            raise FileNotFound(f"file {filename} {filetype}{mode} not found")
         return entry
 
     def _chain(self, entry: FileEntry) -> tuple[list[int], list[int]]:
