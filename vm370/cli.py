@@ -9,9 +9,11 @@ user can act on are printed as one line on stderr, never as a traceback
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from vm370 import __version__
 
@@ -593,6 +595,282 @@ def _run_directory_check(args: argparse.Namespace) -> int:
     return 0
 
 
+_CMS_OPERANDS = {
+    "list": (),
+    "get": ("FILEID", "FILE"),
+    "put": ("FILE", "FILEID"),
+    "erase": ("FILEID",),
+    "format": (),
+    "check": (),
+}
+# More than a CMS file can hold even as text (F lines lose their padding in the host file).
+_CMS_MAX_HOST_FILE = 64 * 1024 * 1024
+_CMS_DISK_FORMS = "DISK --extent START:COUNT | --data DIR --user USERID --cuu CUU"
+
+
+class _CMSFailure(Exception):
+    """A CMS error (no such file, disk full, damaged disk, system running): exit status 1."""
+
+
+def _add_cms(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "cms",
+        help="list, read, write and format CMS minidisks",
+        description=(
+            "Work with the files of a CMS minidisk (the 800-byte-block format of "
+            "docs/cms-disk-format.md). The disk is a cylinder extent of a pack image "
+            "(DISK --extent START:COUNT) or a user's minidisk in a system's data folder "
+            "(--data DIR --user USERID --cuu 191; refused while that system runs). Text is "
+            "converted between the host's UTF-8 and EBCDIC (code page 037). Exit status: 0 "
+            "done, 1 a CMS error (no such file, disk full, damaged disk), 2 a usage error."
+        ),
+    )
+    actions = parser.add_subparsers(dest="cms_command", metavar="ACTION", required=True)
+    helps = {
+        "list": ("list the files, with the label and block counts", ""),
+        "get": ("copy a file to the host (FILE '-' is standard output)", "FILEID FILE"),
+        "put": ("copy a host file onto the disk (create or replace)", "FILE FILEID"),
+        "erase": ("erase a file", "FILEID"),
+        "format": ("make an empty CMS disk (everything on it is lost)", ""),
+        "check": ("read every file's chain and records; report lost blocks", ""),
+    }
+    for name, (summary, operands) in helps.items():
+        action = actions.add_parser(
+            name,
+            help=summary,
+            description=f"{summary[0].upper()}{summary[1:]}. FILEID is 'FN FT [FM]'.",
+            usage=f"vm370 cms {name} [{_CMS_DISK_FORMS}] {operands}".rstrip(),
+        )
+        action.add_argument("operands", nargs="*", help=argparse.SUPPRESS)
+        action.add_argument("--extent", metavar="START:COUNT", help="cylinders of the pack")
+        action.add_argument("--data", metavar="DIR", help="a system's data folder")
+        action.add_argument("--user", metavar="USERID", help="the minidisk's owner (with --data)")
+        action.add_argument("--cuu", metavar="CUU", help="its virtual address, hex (with --data)")
+        if name in ("get", "put"):
+            action.add_argument(
+                "--binary",
+                action="store_true",
+                help="bytes unchanged: no EBCDIC conversion, no line ends",
+            )
+        if name == "put":
+            action.add_argument(
+                "--recfm", choices=("F", "V", "f", "v"), default="F", help="default F"
+            )
+            action.add_argument(
+                "--lrecl", type=int, help="record length (F default 80; V default the longest)"
+            )
+        if name == "format":
+            action.add_argument("--label", required=True, help="the disk label, 1-6 characters")
+            action.add_argument(
+                "--cylinders",
+                type=int,
+                help="format only the first N cylinders (CMS FORMAT cuu mode N; default all)",
+            )
+    parser.set_defaults(func=_run_cms)
+
+
+def _run_cms(args: argparse.Namespace) -> int:
+    from cms.filesystem import CMSError
+    from cms.minidisk import MinidiskError
+    from vm370.cp.datafolder import DataFolderError, SystemLocked, UnknownMinidisk
+    from vm370.hardware.devices.ckd_image import CKDImageError
+
+    wanted = _CMS_OPERANDS[args.cms_command]
+    operands = list(args.operands)
+    if args.data is None:
+        if len(operands) != len(wanted) + 1:
+            raise UsageError(_cms_operands_message(args.cms_command, ("DISK", *wanted)))
+        image = operands.pop(0)
+    else:
+        if len(operands) != len(wanted):
+            raise UsageError(_cms_operands_message(args.cms_command, wanted))
+        image = None
+    try:
+        with _cms_minidisk(args, image) as device:
+            named = dict(zip(wanted, operands, strict=True))
+            return _CMS_ACTIONS[args.cms_command](args, device, named)
+    except (SystemLocked, CMSError, _CMSFailure) as error:
+        print(f"vm370 cms {args.cms_command}: {error}", file=sys.stderr)
+        return 1
+    except (UnknownMinidisk, DataFolderError, CKDImageError, MinidiskError) as error:
+        raise UsageError(str(error)) from None
+
+
+def _cms_operands_message(action: str, operands: tuple[str, ...]) -> str:
+    needed = " ".join(operands) or "no operands"
+    return f"{action} takes {needed} (with --data, no DISK)"
+
+
+@contextlib.contextmanager
+def _cms_minidisk(args: argparse.Namespace, image_path: str | None):
+    """The minidisk the arguments name, open for the action; a data folder stays locked."""
+    from cms.minidisk import Minidisk
+    from vm370.cp.configfile import ConfigFileError
+    from vm370.cp.datafolder import DataFolder
+    from vm370.hardware.devices.ckd_image import CKDImage
+
+    read_only = args.cms_command in ("list", "get", "check")
+    if args.data is None:
+        if args.user or args.cuu:
+            raise UsageError("--user and --cuu go with --data DIR, not with a pack image")
+        if not args.extent:
+            raise UsageError("a pack image needs --extent START:COUNT (cylinders)")
+        start, cylinders = _cms_extent(args.extent)
+        image = CKDImage(image_path, read_only=read_only)
+        try:
+            yield Minidisk(image, start, cylinders)
+        finally:
+            image.close()
+        return
+    if args.extent:
+        raise UsageError("--extent goes with a pack image, not with --data")
+    if not args.user or not args.cuu:
+        raise UsageError("--data DIR needs --user USERID and --cuu CUU")
+    cuu = _hex_number(args.cuu, "--cuu")
+    folder = DataFolder(args.data)
+    with folder.locked():
+        try:
+            path, device_type, start, cylinders = folder.minidisk_location(args.user, cuu)
+        except ConfigFileError as error:
+            first, more = error.diagnostics[0], len(error.diagnostics) - 1
+            also = f" (and {more} more problems: see `vm370 directory check`)" if more else ""
+            raise UsageError(f"{first}{also}") from None
+        image = CKDImage(path, read_only=read_only)
+        try:
+            if image.geometry.device_type != device_type:
+                raise UsageError(
+                    f"the directory says {args.user.upper()} {cuu:03X} is a {device_type}, "
+                    f"but {path} is a {image.geometry.device_type} pack"
+                )
+            yield Minidisk(image, start, cylinders)
+        finally:
+            image.close()
+
+
+def _cms_extent(text: str) -> tuple[int, int]:
+    start, colon, count = text.partition(":")
+    if not colon or not start.isdigit() or not count.isdigit() or int(count) < 1:
+        raise UsageError(f"--extent {text!r} must be START:COUNT in cylinders, e.g. 1:10")
+    return int(start), int(count)
+
+
+def _cms_fileid(text: str):
+    from cms.filesystem import CMSError, parse_fileid
+
+    try:
+        return parse_fileid(text)
+    except CMSError as error:
+        raise UsageError(str(error)) from None
+
+
+def _cms_list(args, device, operands) -> int:
+    from cms.filesystem import CMSDisk
+
+    disk = CMSDisk.open(device)
+    entries = disk.files()
+    used = disk.blocks_used
+    print(
+        f"LABEL {disk.label:<6}  {device.device_type}  {disk.cylinders} cylinders  "
+        f"{disk.total_blocks} blocks: {used} used, {disk.total_blocks - used} free  "
+        f"{len(entries)} file{'s' if len(entries) != 1 else ''}"
+    )
+    if entries:
+        print("FILENAME FILETYPE FM FORMAT LRECL   RECS BLOCKS DATE     TIME")
+    for entry in entries:
+        written = entry.written.strftime("%m/%d/%y %H:%M") if entry.written else "--/--/-- --:--"
+        print(
+            f"{entry.filename:<8} {entry.filetype:<8} {entry.mode:<2} {entry.recfm:<6} "
+            f"{entry.lrecl:>5} {entry.records:>6} {entry.blocks:>6} {written}"
+        )
+    return 0
+
+
+def _cms_get(args, device, operands) -> int:
+    from cms.filesystem import CMSDisk
+
+    fileid = operands["FILEID"]
+    _cms_fileid(fileid)
+    data = CMSDisk.open(device).get(fileid, args.binary)
+    target = operands["FILE"]
+    try:
+        if target == "-":
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        else:
+            Path(target).write_bytes(data)
+    except OSError as error:
+        raise _CMSFailure(f"cannot write {target}: {error.strerror}") from None
+    return 0
+
+
+def _cms_put(args, device, operands) -> int:
+    from cms.filesystem import CMSDisk
+
+    fileid = operands["FILEID"]
+    _cms_fileid(fileid)
+    source = operands["FILE"]
+    if args.lrecl is not None and not 1 <= args.lrecl <= 65535:
+        raise UsageError(f"--lrecl must be 1 to 65535, not {args.lrecl}")
+    try:
+        size = Path(source).stat().st_size
+        if size > _CMS_MAX_HOST_FILE:
+            raise UsageError(
+                f"{source} is {size} bytes; a CMS file holds at most 12,848,000 bytes of data"
+            )
+        data = Path(source).read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read {source}: {error.strerror}") from None
+    disk = CMSDisk.open(device)
+    entry = disk.put(fileid, data, args.recfm, args.lrecl, args.binary)
+    print(
+        f"{entry.fileid}: {entry.records} records, RECFM {entry.recfm} LRECL {entry.lrecl}, "
+        f"{entry.blocks} blocks"
+    )
+    return 0
+
+
+def _cms_erase(args, device, operands) -> int:
+    from cms.filesystem import CMSDisk
+
+    file_id = _cms_fileid(operands["FILEID"])
+    CMSDisk.open(device).erase(file_id.filename, file_id.filetype, file_id.mode_number)
+    return 0
+
+
+def _cms_format(args, device, operands) -> int:
+    from cms.filesystem import CMSDisk
+
+    disk = CMSDisk.format(device, args.label, args.cylinders)
+    print(
+        f"{device.device_type} minidisk formatted: label {disk.label}, {disk.cylinders} "
+        f"cylinders, {disk.total_blocks} blocks ({disk.total_blocks - disk.blocks_used} free)"
+    )
+    return 0
+
+
+def _cms_check(args, device, operands) -> int:
+    from cms.filesystem import CMSDisk
+
+    disk = CMSDisk.open(device)
+    lost = disk.check()
+    count = len(disk.files())
+    print(
+        f"LABEL {disk.label}: {count} file{'s' if count != 1 else ''} readable, "
+        f"{disk.blocks_used} blocks in use, {len(lost)} marked in use but unowned"
+    )
+    return 1 if lost else 0
+
+
+_CMS_ACTIONS = {
+    "list": _cms_list,
+    "get": _cms_get,
+    "put": _cms_put,
+    "erase": _cms_erase,
+    "format": _cms_format,
+    "check": _cms_check,
+}
+
+
 def _serve_bare(args: argparse.Namespace, request, machine) -> dict:
     """``bare --tn3270`` / ``--tui``: run paced for the attached 3277s (vm370.terminal.serve)."""
     from vm370.terminal.serve import serve_bare
@@ -646,7 +924,7 @@ def _run_tui(args: argparse.Namespace) -> int:
 
 
 # Subcommands register here as they become real.
-_SUBCOMMANDS: list = [_add_bare, _add_asm, _add_dasd, _add_directory, _add_tui]
+_SUBCOMMANDS: list = [_add_bare, _add_asm, _add_dasd, _add_directory, _add_cms, _add_tui]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
