@@ -149,7 +149,13 @@ def _file_at_address(option: str, item: str) -> tuple[str, int]:
 def _run_bare(args: argparse.Namespace) -> int:
     import json
 
-    from vm370.hardware.machine import DEFAULT_MAX_INSTRUCTIONS, BareRun, MachineError, run_bare
+    from vm370.hardware.machine import (
+        DEFAULT_MAX_INSTRUCTIONS,
+        BareRun,
+        MachineError,
+        check_dump,
+        run_bare,
+    )
     from vm370.hardware.psw import parse_psw
     from vm370.hardware.storage import parse_size
 
@@ -210,6 +216,11 @@ def _run_bare(args: argparse.Namespace) -> int:
             real_storage = parse_size(args.real_storage)
         except ValueError as error:
             raise UsageError(f"--real-storage: {error}") from None
+    try:
+        for _, address, length in request.dumps:
+            check_dump(address, length, request.storage_size)
+    except MachineError as error:
+        raise UsageError(str(error)) from None
     machine = _machine_with_decks(args.load_deck, request.storage_size)
     try:
         if args.under_cp:
@@ -243,7 +254,22 @@ def _run_bare(args: argparse.Namespace) -> int:
             print(f"TLB hits {tlb['hits']}  misses {tlb['misses']}")
         for label, data in report["dump"].items():
             print(f"{label}: {data}")
+    _hint_unattached(report)
     return 0
+
+
+def _hint_unattached(report: dict) -> None:
+    """On stderr: devices the program addressed that were not attached (its likely error)."""
+    addresses = report.get("unattached_devices")
+    if not addresses:
+        return
+    names = ", ".join(addresses)
+    print(
+        f"vm370 bare: note: the program addressed device {names}, which is not attached "
+        f"(condition code 3); attach it with --attach {addresses[0]}=TYPE "
+        f"(TYPE: 1052, 2540R, 2540P, 1403, 2311, 2314 or 3277)",
+        file=sys.stderr,
+    )
 
 
 # A deck for 16M of storage is well under this; an endless file must not fill memory.

@@ -31,7 +31,7 @@ from vm370.cp.supervisor import Supervisor, SupervisorError
 from vm370.cp.system import ControlProgram, ControlProgramError
 from vm370.cp.vmblock import RunState
 from vm370.hardware.control_registers import CR6_EXTENDED_CONTROL_MODE, MODE_REGISTER
-from vm370.hardware.machine import BareRun, Machine, MachineError
+from vm370.hardware.machine import NOTHING_TO_RUN, BareRun, Machine, MachineError
 from vm370.hardware.storage import MAX_STORAGE
 
 GUEST_NAME = "BARE"
@@ -100,6 +100,8 @@ def run_under_cp(
         psw = request.psw
         if psw is None:
             psw = int.from_bytes(cp.read(GUEST_NAME, 0, 8), "big")
+            if psw == 0:
+                raise MachineError(NOTHING_TO_RUN)
         cp.set_psw(GUEST_NAME, psw)
     except ControlProgramError as error:
         raise MachineError(str(error)) from None
