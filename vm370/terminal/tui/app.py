@@ -37,6 +37,11 @@ from vm370.terminal.tui.widgets.panels import (
 )
 from vm370.terminal.tui.widgets.screen3270 import Screen3270
 
+# Below this width the screen (80 columns and margins) and a panel (45) do not
+# fit side by side; below this height its rows, status line and key bar do not.
+SIDE_BY_SIDE_WIDTH = 128
+KEY_BAR_HEIGHT = 27
+
 # The shortest time between two batches of host records: half a frame of
 # Textual's screen updates (60 a second). Most records of a fast host then wait
 # for the batch whose frame shows them; a whole frame's wait would let the
@@ -109,7 +114,17 @@ class TerminalApp(App):
     def screen3270(self) -> Screen3270:
         return self._screen_widget
 
+    def on_resize(self, event) -> None:
+        self._fit_layout()
+
+    def _fit_layout(self) -> None:
+        """Choose the layout for the terminal's size (classes used by tui.tcss)."""
+        width, height = self.size
+        self.screen.set_class(width < SIDE_BY_SIDE_WIDTH, "-narrow")
+        self.screen.set_class(height < KEY_BAR_HEIGHT, "-short")
+
     async def on_mount(self) -> None:
+        self._fit_layout()
         if isinstance(self.link, InProcessLink):
             self._switch_interval = sys.getswitchinterval()
             sys.setswitchinterval(min(self._switch_interval, IN_PROCESS_SWITCH_INTERVAL))
@@ -200,6 +215,13 @@ class TerminalApp(App):
     def action_toggle_panel(self, name: str) -> None:
         panel = self.panels[name]
         panel.display = not panel.display
+        if self.screen.has_class("-narrow"):
+            # The panels sit below the screen: show the one just opened, or
+            # go back to the top of the screen when it closed.
+            if panel.display:
+                panel.scroll_into_view_when_shown = True
+            else:
+                self.query_one("#main").scroll_home(animate=False)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
