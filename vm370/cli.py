@@ -514,6 +514,8 @@ def _serve_bare(args: argparse.Namespace, request, machine) -> dict:
     from vm370.terminal.serve import serve_bare
     from vm370.terminal.tn3270_client import parse_host_port
 
+    if args.tui:
+        _require_terminal()
     address = None
     if args.tn3270 is not None:
         try:
@@ -556,9 +558,27 @@ def _run_tui(args: argparse.Namespace) -> int:
         host, port = parse_host_port(args.connect)
     except ValueError as error:
         raise UsageError(f"--connect: {error}") from None
+    _require_terminal()
     link = TN3270Link(host, port, f"IBM-3278-{args.model}")
-    TerminalApp(link, model=MODELS[args.model]).run()
+    app = TerminalApp(link, model=MODELS[args.model], quit_if_unreachable=True)
+    app.run()
+    if app.connection_error is not None:
+        print(f"vm370 tui: {app.connection_error}", file=sys.stderr)
+        return 1
     return 0
+
+
+def _require_terminal() -> None:
+    """The Textual terminal reads keys from standard input: it must be a terminal.
+
+    At the end of a pipe or file the input would be readable for ever with
+    nothing in it, and the terminal would spin a core waiting for keys.
+    """
+    if not sys.stdin.isatty():
+        raise UsageError(
+            "standard input is not a terminal: run it in a terminal window "
+            "(to drive a 3270 from a script, use a TN3270 client such as s3270)"
+        )
 
 
 # Subcommands register here as they become real.

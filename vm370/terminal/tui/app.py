@@ -78,9 +78,14 @@ class TerminalApp(App):
         machine=None,
         runner=None,
         show_machine: bool = False,
+        quit_if_unreachable: bool = False,
     ) -> None:
         super().__init__()
         self.link = link
+        # `vm370 tui` quits when its server cannot be reached, leaving the
+        # reason here for the command to print; in process there is no server.
+        self.quit_if_unreachable = quit_if_unreachable
+        self.connection_error: str | None = None
         self.display3270 = Display3270(model)
         self.machine = machine
         self.runner = runner
@@ -138,6 +143,10 @@ class TerminalApp(App):
         try:
             await self.link.open(self)
         except (TN3270ClientError, OSError) as error:
+            if self.quit_if_unreachable:
+                self.connection_error = str(error) or type(error).__name__
+                self.exit(return_code=1)
+                return
             screen.status = "not connected"
             screen.redraw()
             self.notify(str(error), severity="error", timeout=30)
