@@ -140,3 +140,42 @@ def test_no_note_when_the_addressed_device_is_attached(capsys, tmp_path):
     argv = ("--load", f"{path}@100", "--psw", "0000000000000100")
     status, out, err = run(capsys, *argv, "--attach", f"0C0=1403:{printer}", "--json")
     assert status == 0 and "unattached_devices" not in json.loads(out) and err == ""
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--storage=--"], "storage size '--'"),
+        (["--load=--@100"], "cannot read --"),
+        (["--max-instructions=--"], "'--' is not a number"),
+    ],
+)
+def test_an_option_given_double_dash_as_its_value_is_an_ordinary_error(capsys, argv, message):
+    status, out, err = run(capsys, *argv, "--json")
+    assert status == 2 and out == ""
+    assert message in err and "internal error" not in err
+
+
+def test_a_printer_without_a_file_is_refused_with_json(capsys, program):
+    status, out, err = run(
+        capsys, "--load", f"{program}@100", "--psw", "0000000000000100",
+        "--attach", "00E=1403", "--json",
+    )  # fmt: skip
+    assert status == 2 and out == ""
+    assert "--attach 00E=1403:out.txt" in err
+
+
+def test_a_reader_that_stops_early_ends_the_run_quietly(program):
+    command = [
+        sys.executable, "-m", "vm370", "bare", "--load", f"{program}@100",
+        "--psw", "0000000000000100", "--dump", "0:20000", "--json",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = process.stdout.read(300)
+    process.stdout.close()  # as `| head -c 300` does
+    status = process.wait(60)
+    err = process.stderr.read().decode()
+    process.stderr.close()
+    assert first.startswith(b'{"stop": ')
+    assert "internal error" not in err and "Traceback" not in err and err == ""
+    assert status in (0, 141)

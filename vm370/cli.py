@@ -9,7 +9,9 @@ user can act on are printed as one line on stderr, never as a traceback
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -194,6 +196,11 @@ def _run_bare(args: argparse.Namespace) -> int:
             raise UsageError(
                 f"with --json the console's typing would mix with the JSON: "
                 f"give it a file, e.g. --attach {address:03X}=1052:console.txt"
+            )
+        if args.json and device_type == "1403" and file is None:
+            raise UsageError(
+                f"with --json the printer's lines would mix with the JSON: "
+                f"give it a file, e.g. --attach {address:03X}=1403:out.txt"
             )
     if args.ipl is not None:
         if args.psw is not None:
@@ -522,7 +529,9 @@ def _serve_bare(args: argparse.Namespace, request, machine) -> dict:
             address = parse_host_port(args.tn3270, default_port=3270)
         except ValueError as error:
             raise UsageError(f"--tn3270: {error}") from None
-    return serve_bare(request, machine, tn3270=address, tui=args.tui)
+    # With --json, stdout is the JSON's alone: the serving lines go to stderr.
+    out = sys.stderr if args.json else sys.stdout
+    return serve_bare(request, machine, tn3270=address, tui=args.tui, out=out)
 
 
 def _add_tui(subparsers) -> None:
@@ -585,19 +594,48 @@ def _require_terminal() -> None:
 _SUBCOMMANDS: list = [_add_bare, _add_asm, _add_dasd, _add_tui]
 
 
+# Python 3.11's argparse drops a value "--" given as --option=-- and hands the
+# option a list; it travels through parsing as this stand-in instead.
+_DOUBLE_DASH_VALUE = "\x00double-dash\x00"
+
+
+def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """``parser.parse_args``, keeping a value "--" given as --option=--."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    protected = [
+        item[:-2] + _DOUBLE_DASH_VALUE if item.startswith("--") and item.endswith("=--") else item
+        for item in argv
+    ]
+    args = parser.parse_args(protected)
+    for name, value in vars(args).items():
+        if value == _DOUBLE_DASH_VALUE:
+            setattr(args, name, "--")
+        elif isinstance(value, list):
+            setattr(args, name, ["--" if item == _DOUBLE_DASH_VALUE else item for item in value])
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _parse(parser, argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
     try:
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not at the interpreter's exit
+        return status
     except UsageError as error:
         print(f"vm370 {args.command}: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`vm370 bare --json | head -c 300`): nothing
+        # left to say to it. Python's own flush at exit must not fail too.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
     except Exception as error:  # a last resort: one line, never a traceback
         if os.environ.get("VM370_DEBUG"):
             raise

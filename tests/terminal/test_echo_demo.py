@@ -308,3 +308,29 @@ def test_the_textual_terminal_without_a_terminal_on_its_input_is_refused_at_once
     assert done.returncode == 2
     assert "standard input is not a terminal" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_with_json_the_serving_lines_go_to_stderr_and_stdout_is_only_json():
+    import json
+
+    bare = subprocess.Popen(
+        [sys.executable, "-m", "vm370", "bare", "--psw", "0002000000000000",
+         "--attach", "0C0=3277", "--tn3270", "127.0.0.1:0", "--json"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        first = bare.stderr.readline()
+        assert first.startswith("tn3270: serving 3277 0C0 on 127.0.0.1:"), first
+        assert "disabled wait" in bare.stderr.readline()
+    finally:
+        bare.send_signal(signal.SIGINT)
+        try:
+            out, err = bare.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            bare.kill()
+            out, err = bare.communicate()
+    assert bare.returncode == 0, err
+    assert json.loads(out)["psw"] == "0002000000000000"
