@@ -107,9 +107,27 @@ def _add_bare(subparsers) -> None:
         "--tn3270",
         metavar="HOST:PORT",
         help=(
-            "serve the attached 3277s to TN3270 clients (x3270, c3270, s3270) on HOST:PORT; "
-            "the machine runs paced until Ctrl+C"
+            "serve the attached 3277s to TN3270 clients (x3270, c3270, s3270) on HOST:PORT "
+            "(a PORT alone means 127.0.0.1:PORT); the machine runs paced until Ctrl+C"
         ),
+    )
+    parser.add_argument(
+        "--public",
+        action="store_true",
+        help=(
+            "with --tn3270: allow a HOST other than this machine's loopback (0.0.0.0, a "
+            "network address), so other machines can connect"
+        ),
+    )
+    parser.add_argument(
+        "--tls-cert",
+        metavar="FILE",
+        help="with --tn3270: serve TN3270 over TLS with this certificate (PEM)",
+    )
+    parser.add_argument(
+        "--tls-key",
+        metavar="FILE",
+        help="with --tls-cert: its private key (PEM), if not in the certificate's file",
     )
     parser.add_argument(
         "--tui", action="store_true", help="be the first attached 3277's terminal (Textual)"
@@ -213,6 +231,16 @@ def _run_bare(args: argparse.Namespace) -> int:
         request.control_registers = [parse_control_register_setting(item) for item in args.cr]
     except ValueError as error:
         raise UsageError(f"--cr: {error}") from None
+    if args.tn3270 is None:
+        for option, value in (
+            ("--public", args.public),
+            ("--tls-cert", args.tls_cert),
+            ("--tls-key", args.tls_key),
+        ):
+            if value:
+                raise UsageError(f"{option} is for --tn3270")
+    if args.tls_key and not args.tls_cert:
+        raise UsageError("--tls-key needs --tls-cert (the certificate it belongs to)")
     if args.under_cp and (args.tn3270 is not None or args.tui):
         raise UsageError("--under-cp cannot be combined with --tn3270 or --tui yet")
     real_storage = None
@@ -518,20 +546,38 @@ def _run_dasd_create(args: argparse.Namespace) -> int:
 
 def _serve_bare(args: argparse.Namespace, request, machine) -> dict:
     """``bare --tn3270`` / ``--tui``: run paced for the attached 3277s (vm370.terminal.serve)."""
-    from vm370.terminal.serve import serve_bare
-    from vm370.terminal.tn3270_client import parse_host_port
+    from vm370.terminal.serve import is_loopback, parse_listen_address, serve_bare
 
     if args.tui:
         _require_terminal()
     address = None
     if args.tn3270 is not None:
         try:
-            address = parse_host_port(args.tn3270, default_port=3270)
+            address = parse_listen_address(args.tn3270)
         except ValueError as error:
             raise UsageError(f"--tn3270: {error}") from None
+        if not args.public and not is_loopback(address[0]):
+            raise UsageError(
+                f"--tn3270 {address[0]}:{address[1]} would serve the 3277s beyond this machine: "
+                f"add --public to mean it, or serve on 127.0.0.1"
+            )
     # With --json, stdout is the JSON's alone: the serving lines go to stderr.
     out = sys.stderr if args.json else sys.stdout
-    return serve_bare(request, machine, tn3270=address, tui=args.tui, out=out)
+    return serve_bare(
+        request, machine, tn3270=address, tui=args.tui, out=out, tls=_tls_context(args)
+    )
+
+
+def _tls_context(args: argparse.Namespace):
+    """The server's TLS context from --tls-cert and --tls-key, or None without them."""
+    if not args.tls_cert:
+        return None
+    from vm370.terminal.tn3270 import TLSSetupError, server_tls_context
+
+    try:
+        return server_tls_context(args.tls_cert, args.tls_key)
+    except TLSSetupError as error:
+        raise UsageError(str(error)) from None
 
 
 def _add_tui(subparsers) -> None:

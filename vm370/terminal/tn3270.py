@@ -31,6 +31,7 @@ import contextlib
 import dataclasses
 import logging
 import re
+import ssl
 import threading
 import time
 from collections.abc import Sequence
@@ -112,6 +113,34 @@ _REPEATED_LINES = RepeatedLineFilter()
 log.addFilter(_REPEATED_LINES)
 
 _TERMINAL_TYPE = re.compile(r"IBM-(?:327[789]-(?P<model>[2-5])(?:-E)?|DYNAMIC)$")
+
+
+class TLSSetupError(Exception):
+    """The certificate or key for TLS cannot be used: the message says why."""
+
+
+def server_tls_context(certificate: str, key: str | None = None) -> ssl.SSLContext:
+    """A server-side TLS context from PEM files (TLS 1.2 or newer)."""
+    for path in (certificate, key):
+        if path is None:
+            continue
+        try:
+            with open(path, "rb"):
+                pass
+        except OSError as error:
+            raise TLSSetupError(f"cannot read {path}: {error.strerror or error}") from None
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    try:
+        context.load_cert_chain(certificate, key)
+    except ssl.SSLError as error:
+        what = f"{certificate} and {key}" if key else certificate
+        raise TLSSetupError(
+            f"{what}: not a usable PEM certificate and private key ({error.reason or error})"
+        ) from None
+    except OSError as error:
+        raise TLSSetupError(f"cannot read {error.filename}: {error.strerror or error}") from None
+    return context
 
 
 class TerminalTypeError(ValueError):
@@ -442,8 +471,10 @@ class TN3270Server:
         host: str = DEFAULT_HOST,
         port: int = DEFAULT_PORT,
         negotiation_timeout: float = NEGOTIATION_TIMEOUT,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.ports = list(ports)
+        self.tls = tls  # serve TN3270 inside TLS (clients connect with L: or -tls)
         self.host = host
         self.port = port
         self.negotiation_timeout = negotiation_timeout
@@ -502,7 +533,14 @@ class TN3270Server:
         asyncio_log = logging.getLogger("asyncio")
         if _REPEATED_LINES not in asyncio_log.filters:
             asyncio_log.addFilter(_REPEATED_LINES)
-        self._server = await asyncio.start_server(self._track, self.host, self.port)
+        tls_options = {}
+        if self.tls is not None:
+            # A client that connects and never completes the handshake is
+            # held no longer than one that never negotiates.
+            tls_options = {"ssl": self.tls, "ssl_handshake_timeout": self.negotiation_timeout}
+        self._server = await asyncio.start_server(
+            self._track, self.host, self.port, **tls_options
+        )
         self.port = self._server.sockets[0].getsockname()[1]
         log.info("tn3270: listening on %s:%d", self.host, self.port)
         return self.port

@@ -228,6 +228,7 @@ class TerminalApp(App):
             # The panels sit below the screen: show the one just opened, or
             # go back to the top of the screen when it closed.
             if panel.display:
+                panel.update_state()  # its full height before it is laid out
                 panel.scroll_into_view_when_shown = True
             else:
                 self.query_one("#main").scroll_home(animate=False)

@@ -55,6 +55,14 @@ class Panel(Static):
             self._timer.resume()
         self.watch_shown(True)
         self.update_state()
+        self._scroll_into_view()
+
+    def on_resize(self) -> None:
+        # A panel laid out below the visible part of the screen gets no Show
+        # event until it is scrolled to; its first size comes with the layout.
+        self._scroll_into_view()
+
+    def _scroll_into_view(self) -> None:
         if self.scroll_into_view_when_shown:
             self.scroll_into_view_when_shown = False
             self.call_after_refresh(self.scroll_visible, animate=False, top=True)
