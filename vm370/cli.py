@@ -282,6 +282,9 @@ def _run_bare(args: argparse.Namespace) -> int:
                 f"CP  privops {counters['privops']}  reflected {counters['reflected']}  "
                 f"page faults {counters['page_faults']}"
             )
+            print(f"CP  stop: {report['stop_reason']}")
+            for line in report["cp_log"]:
+                print(f"CP  log: {line}")
         if (args.ec or args.cr) and "cr" in report:
             for row in range(0, 16, 8):
                 print(f"CR  {row:2d}-{row + 7:2d}  " + " ".join(report["cr"][row : row + 8]))
