@@ -282,10 +282,13 @@ class Supervisor:
             reflect.reflect_program_interruption(machine, interrupt.code, ilc)
             reflect.present_pending(machine)
         else:
-            # The Model 67 suppresses on a translation exception: the old PSW
-            # points past the instruction, whose length is in the ILC
-            # (docs/model67.md). As CP-67 did, back it up by the ILC so the
-            # guest starts the instruction again once the page is in.
+            # The Model 67 suppresses on a translation exception, as a
+            # System/360 suppresses (PoO GA22-6821, "Program Interruption"):
+            # the old PSW points past the instruction, whose length is in the
+            # ILC; System/370's nullification came later (docs/model67.md has
+            # the sources, GA27-2719 among them). As CP-67 did, back it up by
+            # the ILC so the guest starts the instruction again once the page
+            # is in.
             psw = machine.psw
             psw.instruction_address = (psw.instruction_address - 2 * ilc) & (
                 machine.address_mask

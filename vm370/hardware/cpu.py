@@ -747,9 +747,11 @@ class CPU:
 
         The old PSW holds the instruction address as it stands: past the
         instruction, whose length is in the ILC, or at it with ILC 0 when
-        it could not be fetched. The Model 67's translation exceptions follow
-        the same rule (docs/model67.md): the supervisor finds the instruction
-        to retry by backing the address up by the ILC.
+        it could not be fetched (PoO GA22-6821, "Instruction-Length Code").
+        The Model 67's segment- and page-translation exceptions follow the
+        same rule, unlike System/370's nullification (docs/model67.md): the
+        supervisor finds the instruction to retry by backing the address up
+        by the ILC.
         """
         self._swap_psw(PROGRAM_OLD_PSW, PROGRAM_NEW_PSW, code)
 
