@@ -179,3 +179,8 @@ def test_a_reader_that_stops_early_ends_the_run_quietly(program):
     assert first.startswith(b'{"stop": ')
     assert "internal error" not in err and "Traceback" not in err and err == ""
     assert status in (0, 141)
+
+
+def test_double_dash_values_show_as_typed_in_argparse_errors(capsys):
+    status, out, err = run(capsys, "--json=--")
+    assert status == 2 and "'--'" in err and "\x00" not in err

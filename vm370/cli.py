@@ -17,6 +17,10 @@ from collections.abc import Sequence
 
 from vm370 import __version__
 
+# Python 3.11's argparse drops a value "--" given as --option=-- and hands the
+# option a list; it travels through parsing as this stand-in instead.
+_DOUBLE_DASH_VALUE = "\x00double-dash\x00"
+
 
 class UsageError(Exception):
     """Bad arguments or input files: one line on stderr, exit status 2."""
@@ -26,6 +30,9 @@ class _OneLineParser(argparse.ArgumentParser):
     """Reports a bad command line in one line on stderr, exit status 2."""
 
     def error(self, message: str):
+        # A value "--" travels as a stand-in (see _parse): show it as typed.
+        message = message.replace(repr(_DOUBLE_DASH_VALUE), "'--'")
+        message = message.replace(_DOUBLE_DASH_VALUE, "--")
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
@@ -641,11 +648,6 @@ def _require_terminal() -> None:
 
 # Subcommands register here as they become real.
 _SUBCOMMANDS: list = [_add_bare, _add_asm, _add_dasd, _add_tui]
-
-
-# Python 3.11's argparse drops a value "--" given as --option=-- and hands the
-# option a list; it travels through parsing as this stand-in instead.
-_DOUBLE_DASH_VALUE = "\x00double-dash\x00"
 
 
 def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
