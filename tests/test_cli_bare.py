@@ -182,5 +182,7 @@ def test_a_reader_that_stops_early_ends_the_run_quietly(program):
 
 
 def test_double_dash_values_show_as_typed_in_argparse_errors(capsys):
-    status, out, err = run(capsys, "--json=--")
-    assert status == 2 and "'--'" in err and "\x00" not in err
+    with pytest.raises(SystemExit) as exited:
+        main(["bare", "--json=--"])
+    err = capsys.readouterr().err
+    assert exited.value.code == 2 and "'--'" in err and "\x00" not in err
