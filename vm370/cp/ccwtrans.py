@@ -187,9 +187,9 @@ class ChannelProgramTranslator:
             self._emit(copy, make_ccw(TRANSFER_IN_CHANNEL, at, 0, 0), start, 0)
             skip = CHAIN_COMMAND | SKIP | SUPPRESS_LENGTH
             self._emit(copy, make_ccw(dasd.READ_DATA, area.reserve(1), skip, 1), start, 0)
-            if device.read_only:
-                mask = area.put_data(bytes((dasd.MASK_INHIBIT_WRITES,)))
-                self._emit(copy, make_ccw(dasd.SET_FILE_MASK, mask, CHAIN_COMMAND, 1), start, 0)
+        if device.read_only and device.extent is not None:
+            mask = area.put_data(bytes((dasd.MASK_INHIBIT_WRITES,)))
+            self._emit(copy, make_ccw(dasd.SET_FILE_MASK, mask, CHAIN_COMMAND, 1), start, 0)
         runs = deque([start])
         while runs:
             guest = runs.popleft()

@@ -95,10 +95,11 @@ class ControlProgram:
         # Set when CP takes the real CPU (supervisor.py).
         self.supervisor = None
         # Virtual devices (enable_virtual_devices): CP's real I/O, the CCW
-        # translator; the command processor and the spool of a multi-user CP.
+        # translator; the users, consoles and spool of a multi-user CP (realsystem.py).
         self.realio: RealIO | None = None
         self.translator: ChannelProgramTranslator | None = None
-        self.commands = None
+        self.users = None
+        self.consoles = None
         self.spool = None
         # CP work waiting for its next entry (displays to write, guests' reads).
         self.service_requested = False

@@ -129,3 +129,21 @@ def execute(context: CommandContext, text: str) -> int:
         context.respond(error.message)
         return error.return_code
     return 0
+
+
+def execute_from_guest(
+    cp: ControlProgram, machine: VirtualMachine, text: str, capture: bool
+) -> tuple[int, list[str]]:
+    """A CP command a virtual machine issued (DIAGNOSE X'08'): (return code, response lines).
+
+    The response goes to the user's console (kept while disconnected), or,
+    with ``capture``, only into the returned lines for the guest's buffer.
+    """
+    users = getattr(cp, "users", None)
+    user = users.users.get(machine.name) if users is not None else None
+    write = user.guest_output if user is not None and not capture else None
+    context = CommandContext(
+        cp, machine.name, machine.classes, machine, session=user, capture=capture, write=write
+    )
+    code = execute(context, text)
+    return code, context.responses
