@@ -217,7 +217,9 @@ FINISH   DS    0H
         ("CCW   X'08',TICTIC,0,0", 0x20),  # a TIC to a TIC
     ],
 )
-def test_bad_channel_programs_get_the_program_check_of_real_hardware(pack, ccw, expected_channel_status):
+def test_bad_channel_programs_get_the_program_check_of_real_hardware(
+    pack, ccw, expected_channel_status
+):
     body = f"""\
          LA    2,X'191'
          LA    1,PROGRAM
@@ -248,7 +250,8 @@ FINISH   DS    0H
 
 
 def test_data_crossing_a_page_boundary_lands_whole(pack):
-    body = SEEK_SEARCH_READ.format(after="", cylinder=0).replace("X'3000',X'20',80", "X'4FE0',X'20',80")
+    body = SEEK_SEARCH_READ.format(after="", cylinder=0)
+    body = body.replace("X'3000',X'20',80", "X'4FE0',X'20',80")
     cp, guest, real, _ = run_guest(pack, body)
     assert guest.storage.read_real(0x4FE0, 80) == RECORD_DATA
 
@@ -300,7 +303,8 @@ def test_diagnose_18_errors_are_vm370s_return_codes(pack, arguments, expected):
 
 
 def test_diagnose_18_on_a_device_that_is_not_there(pack):
-    body = DIAG18.format(command="X'06'", count=80, cylinder=0).replace("LA    4,X'191'", "LA    4,X'192'")
+    body = DIAG18.format(command="X'06'", count=80, cylinder=0)
+    body = body.replace("LA    4,X'191'", "LA    4,X'192'")
     cp, guest, real, _ = run_guest(pack, body)
     assert (stored(guest, 0x100, 1)[0] >> 4) & 3 == 1
     assert int.from_bytes(stored(guest, 0x104, 4), "big") == 1
