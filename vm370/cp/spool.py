@@ -324,9 +324,9 @@ class SpoolManager:
         lines = []
         shown = binding.to or binding.for_user or spool_file.copies > 1 or spool_file.user_hold
         if shown:
-            lines.append(self._file_message(spool_file, word, spool_file.owner))
+            lines.append(self.file_message(spool_file, word, spool_file.owner))
         if message_to is not None:
-            self.arrived(spool_file, self._file_message(spool_file, "FROM ", spool_file.origin))
+            self.arrived(spool_file, self.file_message(spool_file, "FROM ", spool_file.origin))
         else:
             self.start_real_output()
         return lines
@@ -343,7 +343,7 @@ class SpoolManager:
         """A file reached a user's reader: tell the user, and their idle readers (device end)."""
         owner = spool_file.owner
         if message is not None and owner != spool_file.origin:
-            self._tell(owner, message)
+            self.tell(owner, message)
         for binding in self.user_devices(owner, READER):
             if binding.file is None and binding.device.channels is not None:
                 binding.device.present_status(DEVICE_END)
@@ -372,7 +372,7 @@ class SpoolManager:
 
     def transfer(self, spool_file: SpoolFile, userid: str, queue: str = READER) -> None:
         """The file goes to ``userid``'s queue (TRANSFER), at its end."""
-        if self._reading(spool_file):
+        if self.reading(spool_file):
             raise SpoolError(f"file {spool_file.spoolid:04d} is being read")
         self.files.remove(spool_file)
         spool_file.owner, spool_file.queue = userid.upper(), queue
@@ -507,14 +507,14 @@ class SpoolManager:
 
     def _open_reader_file(self, binding: SpoolDevice) -> bool:
         for spool_file in self.queue(READER, binding.userid):
-            if spool_file.user_hold or spool_file.system_hold or self._reading(spool_file):
+            if spool_file.user_hold or spool_file.system_hold or self.reading(spool_file):
                 continue
             if binding.spool_class in (ANY_CLASS, spool_file.spool_class):
                 binding.file, binding.position, binding.block = spool_file, 0, 0
                 return True
         return False
 
-    def _reading(self, spool_file: SpoolFile) -> bool:
+    def reading(self, spool_file: SpoolFile) -> bool:
         return any(
             binding.kind == READER and binding.file is spool_file
             for binding in self.devices.values()
@@ -534,7 +534,7 @@ class SpoolManager:
     def _release_reader(self, binding: SpoolDevice) -> None:
         binding.file, binding.position, binding.block = None, 0, 0
 
-    def _file_message(self, spool_file: SpoolFile, word: str, userid: str) -> str:
+    def file_message(self, spool_file: SpoolFile, word: str, userid: str) -> str:
         # DMKSPL's message: PUN FILE 0005  TO  BOB      COPY 01 NOHOLD
         hold = "  HOLD" if spool_file.user_hold else "NOHOLD"
         return (
@@ -542,7 +542,7 @@ class SpoolManager:
             f"COPY {spool_file.copies % 100:02d} {hold}"
         )
 
-    def _tell(self, userid: str, line: str) -> None:
+    def tell(self, userid: str, line: str) -> None:
         if self.notify is not None:
             self.notify(userid, line)
         else:
@@ -679,9 +679,8 @@ class SpoolManager:
                 done = min(max(ended_at, 1), len(batch))
             start += done
 
-    def _diagnose_next_block(
-        self, machine: VirtualMachine, rx: int, binding: SpoolDevice
-    ) -> None:
+    def _diagnose_next_block(self, machine: VirtualMachine, rx: int, binding: SpoolDevice) -> None:
+        buffer = _guest_buffer(machine, rx, BLOCK_SIZE, PAGE)
         if binding.file is None and not self._open_reader_file(binding):
             machine.psw.cc = 2
             return
@@ -690,7 +689,6 @@ class SpoolManager:
             self._finish_reading(binding)
             machine.psw.cc = 1
             return
-        buffer = _guest_buffer(machine, rx, BLOCK_SIZE, PAGE)
         block = bytearray(blocks[binding.block])
         following = binding.block + 1 if binding.block + 1 < len(blocks) else 0xFFFFFFFF
         block[0:4] = following.to_bytes(4, "big")
@@ -717,9 +715,7 @@ class SpoolManager:
 
     def _diagnose_select(self, machine: VirtualMachine, rx: int, binding: SpoolDevice) -> None:
         spoolid = machine.gpr[rx] & 0xFFFFFFFF
-        chosen = next(
-            (f for f in self.queue(READER, binding.userid) if f.spoolid == spoolid), None
-        )
+        chosen = next((f for f in self.queue(READER, binding.userid) if f.spoolid == spoolid), None)
         if chosen is None:
             machine.psw.cc = 2
             return
@@ -769,4 +765,3 @@ def _guest_buffer(machine: VirtualMachine, rx: int, length: int, alignment: int)
     if address + length > machine.storage_size:
         raise ProgramInterrupt(ADDRESSING)
     return address
-
