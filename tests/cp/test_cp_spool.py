@@ -174,7 +174,9 @@ def test_a_reader_reads_only_files_of_its_class(system):
     system.command("ALICE", "CLOSE PUNCH")
     system.command("BOB", "SPOOL READER CLASS A")
     assert system.read_all("BOB") == ["CLASS-A", False]
-    system.command("BOB", "SPOOL READER CLASS B")
+    system.command("BOB", "SPOOL READER CLASS C")
+    assert system.read_all("BOB") == [None]
+    system.command("BOB", "SPOOL READER CLASS *")
     assert system.read_all("BOB") == ["CLASS-B", False]
 
 
@@ -290,6 +292,7 @@ def test_query_files_counts_each_queue(system):
         ("SPOOL PUNCH TO", "DMKCSP020E USERID MISSING OR INVALID"),
         ("SPOOL PUNCH CLASS", "DMKCSP028E CLASS MISSING OR INVALID"),
         ("SPOOL PUNCH CLASS AB", "DMKCSP028E CLASS MISSING OR INVALID"),
+        ("SPOOL PUNCH CLASS *", "DMKCSP028E CLASS MISSING OR INVALID"),
         ("SPOOL PUNCH COPY 0", "DMKCSP030E COPIES MISSING OR INVALID"),
         ("SPOOL PUNCH COPY X", "DMKCSP030E COPIES MISSING OR INVALID"),
         ("SPOOL PUNCH HOLD NOHOLD", "DMKCSP013E CONFLICTING OPTION - NOHOLD"),
@@ -702,3 +705,20 @@ def test_a_guest_finds_an_empty_reader_not_ready():
     assert bob.state is RunState.DISABLED_WAIT
     csw = system.cp.read("BOB", 0x40, 8)
     assert csw[4] & 0x02  # unit check: intervention required, as a real reader with no cards
+
+
+def test_query_virtual_lines_for_spooled_devices(system):
+    from vm370.cp.commands.spool import virtual_device_lines
+
+    assert system.command("ALICE", "SPOOL PUNCH TO BOB COPY 3 HOLD") == (0, [])
+    assert system.command("ALICE", "SPOOL READER CLASS * CONT") == (0, [])
+    assert virtual_device_lines(system.spool.device("ALICE", 0x00C)) == [
+        "RDR  00C CL *    CONT NOHOLD NOEOF    READY"
+    ]
+    assert virtual_device_lines(system.spool.device("ALICE", 0x00D)) == [
+        "PUN  00D CL A  NOCONT   HOLD COPY 03    READY",
+        "         TO  BOB      DIST ALICE",
+    ]
+    assert virtual_device_lines(system.spool.device("ALICE", 0x00E))[1] == (
+        "         FOR ALICE    DIST ALICE     FLASHC 00"
+    )

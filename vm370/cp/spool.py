@@ -109,20 +109,6 @@ class SpoolDevice:
     # DIAGNOSE X'14' codes 4 and 8: the files already described.
     described: list[int] | None = None
 
-    def describe_options(self) -> str:
-        """QUERY's line for the device (VM/370's QUERY VIRTUAL form)."""
-        target = self.to and f"TO {self.to}" or self.for_user and f"FOR {self.for_user}"
-        words = [
-            f"{self.kind} {self.address:03X}",
-            f"CL {self.spool_class}",
-            "CONT" if self.cont else "NOCONT",
-            "HOLD" if self.hold else "NOHOLD",
-        ]
-        if self.kind != READER:
-            words += [f"COPY {self.copies:02d}", f"FORM {self.form}"]
-            words.append(target or f"FOR {self.userid}")
-        return " ".join(words)
-
 
 def card_image(spool_file: SpoolFile, record: bytes) -> bytes:
     """A record as the reader reads it: a card, or a print line without its CCW code."""
@@ -609,7 +595,7 @@ class SpoolManager:
 
     def _print_file(self, address: int, spool_file: SpoolFile) -> None:
         page = separator.separator_page(
-            spool_file.origin,
+            spool_file.owner,
             spool_file.spoolid,
             spool_file.filename,
             spool_file.filetype,
@@ -627,7 +613,7 @@ class SpoolManager:
 
     def _punch_file(self, address: int, spool_file: SpoolFile) -> None:
         card = separator.separator_card(
-            spool_file.origin,
+            spool_file.owner,
             spool_file.spoolid,
             spool_file.filename,
             spool_file.filetype,

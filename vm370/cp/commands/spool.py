@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from vm370.cp.commands import CommandContext, CommandError, command, query_operand
 from vm370.cp.spool import (
+    ANY_CLASS,
     CLASSES,
     MAX_COPIES,
     MAX_SPOOLID,
@@ -177,7 +178,8 @@ def _parse_spool_options(
         following = remaining[0] if remaining else None
         if _abbreviates(upper, "CLASS", 2):
             once("CLASS", word)
-            options.spool_class = _check_class(module, following)
+            any_class = following == ANY_CLASS
+            options.spool_class = ANY_CLASS if any_class else _check_class(module, following)
             remaining.pop(0)
         elif upper == "TO":
             once("TO", word)
@@ -222,6 +224,8 @@ def _apply(module: str, binding: SpoolDevice, options: SpoolOptions) -> None:
     reader = binding.kind == READER
     if reader and (options.to or options.for_user or options.to_off or options.copies):
         raise CommandError(f"{module}003E INVALID OPTION - FOR A READER", 3)
+    if options.spool_class == ANY_CLASS and not reader:
+        raise CommandError(f"{module}028E CLASS MISSING OR INVALID", 28)
     if options.spool_class is not None:
         binding.spool_class = options.spool_class
     if options.to_off:
@@ -550,6 +554,31 @@ def change_command(context: CommandContext, operands: list[str]) -> None:
     for spool_file in chosen:
         spool.changed(spool_file)
     context.respond(_count_message(len(chosen), "CHANGED"))
+
+
+def virtual_device_lines(binding: SpoolDevice) -> list[str]:
+    """QUERY VIRTUAL's lines for a spooled device, in DMKCQG's columns.
+
+    RDR  00C CL A NOCONT NOHOLD NOEOF    READY
+    PUN  00D CL A NOCONT NOHOLD COPY 01    READY
+             TO  BOB      DIST ALICE
+    """
+    name = {READER: "RDR", PUNCH: "PUN", PRINTER: "PRT"}[binding.kind]
+    cont = "  CONT" if binding.cont else "NOCONT"
+    hold = "  HOLD" if binding.hold else "NOHOLD"
+    first = f"{name:<4} {binding.address:03X} CL {binding.spool_class}  {cont} {hold} "
+    if binding.kind == READER:
+        return [first + "NOEOF    READY"]
+    first += f"COPY {binding.copies % 100:02d}    READY"
+    word, userid = "FOR", binding.userid
+    if binding.to is not None:
+        word, userid = "TO ", binding.to
+    elif binding.for_user is not None:
+        userid = binding.for_user
+    second = f"{'':9}{word} {userid:<8} DIST {binding.dist or binding.userid:<8}"
+    if binding.kind == PRINTER:
+        second += "  FLASHC 00"
+    return [first, second.rstrip()]
 
 
 QUERY_HEADER = "ORIGINID FILE CLASS RECDS  CPY HOLD "
