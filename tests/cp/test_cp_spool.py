@@ -722,3 +722,28 @@ def test_query_virtual_lines_for_spooled_devices(system):
     assert virtual_device_lines(system.spool.device("ALICE", 0x00E))[1] == (
         "         FOR ALICE    DIST ALICE     FLASHC 00"
     )
+
+
+def test_a_huge_print_record_is_cut_to_a_printer_line(tmp_path):
+    pack = create_image(tmp_path / "spool.2314", "2314", 4)
+    system = SpoolSystem(pack)
+    printer = system.device("ALICE", 0x00E)
+    system.spool.spool_record(printer, bytes((0x09,)) + b"\xc1" * 60_000)
+    system.command("ALICE", "SPOOL PRINTER HOLD")
+    system.command("ALICE", "CLOSE PRINTER")
+    assert [len(r) for r in system.spool.files[0].records] == [256]
+    system.machine.channels.devices[SPOOL_PACK].close()
+    assert [len(r) for r in SpoolSystem(pack).spool.files[0].records] == [256]
+
+
+def test_a_file_the_real_printer_cannot_print_is_held_by_the_system():
+    system = SpoolSystem(real_output=True)
+    printer = system.device("ALICE", 0x00E)
+    # Write, then skip to channel 5: no hole in the carriage tape there (intervention).
+    system.spool.spool_record(printer, bytes((0x89 + 8 * 4,)) + "RUNAWAY".encode("cp037"))
+    system.command("ALICE", "CLOSE PRINTER")
+    assert system.command("ALICE", "QUERY PRINTER")[1][1].endswith("SYS")
+    assert any("not output" in line for line in system.cp.log)
+    system.print_lines("ALICE", ["NEXT FILE"])
+    system.command("ALICE", "CLOSE PRINTER")
+    assert "NEXT FILE" in system.printer.text()  # the held file does not block the queue

@@ -70,6 +70,7 @@ PUNCH_FEED = 0x01
 DESCRIPTOR_SIZE = 104  # DIAGNOSE X'14' codes 4 and 8: 13 doublewords
 SUCCESSOR_SIZE = 252  # DIAGNOSE X'14' code X'FFF': the descriptor and the first record
 PAGE = 4096
+MAX_RECORD = 256
 
 DEVICE_KINDS = {SpooledReader: READER, SpooledPunch: PUNCH, SpooledPrinter: PRINTER}
 DEVICE_CLASSES = {"2540R": SpooledReader, "2540P": SpooledPunch, "1403": SpooledPrinter}
@@ -255,7 +256,9 @@ class SpoolManager:
             except SpoolError as error:
                 self.cp.write_log(f"{binding.userid} {binding.address:03X}: {error}")
                 return
-        binding.file.records.append(bytes(record))
+        # A guest's CCW count may be up to 64K: a print line is kept to what
+        # a printer can print (the command code and at most 255 bytes).
+        binding.file.records.append(bytes(record[:MAX_RECORD]))
         binding.file.record_count += 1
 
     def next_card(self, device: Device) -> bytes | None | bool:
