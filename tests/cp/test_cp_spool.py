@@ -264,6 +264,10 @@ def test_class_d_sees_and_purges_everyones_files(system):
     lines = system.command("OPER", "QUERY READER ALL", classes="D")[1]
     assert lines[0].startswith("OWNERID  FILE CLASS")  # DMKCQH: CL8'OWNERID' over ORIGINID
     assert lines[1].startswith("BOB      0001 A PUN")
+    assert system.command("OPER", "QUERY READER ALL BOB", classes="D")[1][1].startswith(
+        "ALICE    0001 A PUN"  # one user's files: by origin, as that user sees them
+    )
+    assert system.command("OPER", "QUERY READER CAROL", classes="D")[1] == ["NO RDR FILES"]
     assert system.command("OPER", "PURGE BOB READER ALL", classes="D")[1] == ["0001 FILE  PURGED"]
     assert system.command("OPER", "PURGE NOBODY READER ALL", classes="D")[1] == [
         "DMKCSV053E NOBODY NOT IN CP DIRECTORY"
@@ -747,3 +751,53 @@ def test_a_file_the_real_printer_cannot_print_is_held_by_the_system():
     system.print_lines("ALICE", ["NEXT FILE"])
     system.command("ALICE", "CLOSE PRINTER")
     assert "NEXT FILE" in system.printer.text()  # the held file does not block the queue
+
+
+class Killed(Exception):
+    """The process dies before a write reaches the pack."""
+
+
+def spool_state(system: SpoolSystem) -> list[tuple[int, str, list[bytes]]]:
+    return [(f.spoolid, f.owner, f.records) for f in system.spool.files]
+
+
+def test_a_process_killed_at_any_write_leaves_a_consistent_spool(tmp_path):
+    def work(system: SpoolSystem, states: list) -> None:
+        system.command("ALICE", "SPOOL PUNCH TO BOB")
+        for deck in (["A1", "A2"], [f"B{n}" for n in range(70)], ["C1"]):
+            system.punch_deck("ALICE", deck)
+            system.command("ALICE", "CLOSE PUNCH")
+            states.append(spool_state(system))
+        system.command("BOB", "PURGE READER 1")
+        states.append(spool_state(system))
+        system.command("BOB", "TRANSFER READER 2 TO CAROL")
+        states.append(spool_state(system))
+
+    # A run that is not killed: the states a reader of the pack may find.
+    pack = create_image(tmp_path / "whole.2314", "2314", 4)
+    system = SpoolSystem(pack)
+    states = [spool_state(system)]
+    total = system.spool.area.writes
+    work(system, states)
+    total = system.spool.area.writes - total
+    assert total > 10
+    for kill_at in range(total):
+        pack = create_image(tmp_path / f"killed{kill_at}.2314", "2314", 4)
+        system = SpoolSystem(pack)
+        area = system.spool.area
+        real_write = area._write
+        left = [kill_at]
+
+        def dying_write(slot, block, real_write=real_write, left=left):
+            if left[0] == 0:
+                raise Killed
+            left[0] -= 1
+            real_write(slot, block)
+
+        area._write = dying_write
+        with pytest.raises(Killed):
+            work(system, [])
+        system.machine.channels.devices[SPOOL_PACK].close()
+        after = SpoolSystem(pack)
+        assert spool_state(after) in states, f"killed before write {kill_at}"
+        after.machine.channels.devices[SPOOL_PACK].close()
