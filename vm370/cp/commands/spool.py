@@ -137,6 +137,8 @@ class SpoolOptions:
     copies: int | None = None
     form: str | None = None
     dist: str | None = None
+    # The first option typed that only a punch or printer takes (TO, FOR, COPY, FORM, DIST).
+    output_only: str | None = None
 
 
 SPOOL_HELP = """SPOOL READER|PUNCH|PRINTER|vaddr options
@@ -217,13 +219,15 @@ def _parse_spool_options(
             remaining.pop(0)
         else:
             raise CommandError(f"{module}003E INVALID OPTION - {upper}", 3)
+        if options.output_only is None and seen & {"TO", "COPY", "FORM", "DIST"}:
+            options.output_only = upper
     return options
 
 
 def _apply(module: str, binding: SpoolDevice, options: SpoolOptions) -> None:
     reader = binding.kind == READER
-    if reader and (options.to or options.for_user or options.to_off or options.copies):
-        raise CommandError(f"{module}003E INVALID OPTION - FOR A READER", 3)
+    if reader and options.output_only is not None:
+        raise CommandError(f"{module}003E INVALID OPTION - {options.output_only}", 3)
     if options.spool_class == ANY_CLASS and not reader:
         raise CommandError(f"{module}028E CLASS MISSING OR INVALID", 28)
     if options.spool_class is not None:
@@ -260,9 +264,14 @@ def close_command(context: CommandContext, operands: list[str]) -> None:
     purge = False
     name: tuple[str, str] | None = None
     dist: str | None = None
+    output_only = None  # the first option a reader does not take (PURGE, DIST, NAME)
     remaining = list(operands[1:])
     while remaining:
         upper = remaining.pop(0).upper()
+        if output_only is None and not (
+            _abbreviates(upper, "HOLD", 2) or _abbreviates(upper, "NOHOLD", 3)
+        ):
+            output_only = upper
         if _abbreviates(upper, "HOLD", 2) or _abbreviates(upper, "NOHOLD", 3):
             if hold is not None:
                 raise CommandError(f"{module}013E CONFLICTING OPTION - {upper}", 13)
@@ -283,8 +292,8 @@ def close_command(context: CommandContext, operands: list[str]) -> None:
         raise CommandError(f"{module}003E INVALID OPTION - PURGE", 3)
     for binding in devices:
         if binding.kind == READER:
-            if purge or name is not None or dist is not None:
-                raise CommandError(f"{module}003E INVALID OPTION - FOR A READER", 3)
+            if output_only is not None:
+                raise CommandError(f"{module}003E INVALID OPTION - {output_only}", 3)
             spool.close_reader(binding, hold)
             continue
         try:
