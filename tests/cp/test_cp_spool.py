@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from vm370.cp import commands
 from vm370.cp.commands import CommandContext
 from vm370.cp.spool import SpoolError, SpoolManager
-from vm370.cp.spool_area import BLOCK_SIZE, pack_records, unpack_records
+from vm370.cp.spool_area import BLOCK_SIZE, blocks_after, pack_records, unpack_records
 from vm370.cp.supervisor import Supervisor
 from vm370.cp.system import ControlProgram
 from vm370.cp.vmblock import RunState
@@ -803,3 +803,36 @@ def test_a_process_killed_at_any_write_leaves_a_consistent_spool(tmp_path):
         after = SpoolSystem(pack)
         assert spool_state(after) in states, f"killed before write {kill_at}"
         after.machine.channels.devices[SPOOL_PACK].close()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=256), min_size=1, max_size=300))
+def test_the_running_block_count_agrees_with_the_packing(lengths):
+    blocks = fill = 0
+    for length in lengths:
+        blocks, fill = blocks_after(blocks, fill, length)
+    assert blocks == len(pack_records([bytes(length) for length in lengths], 1))
+
+
+def test_a_full_spool_area_closes_the_file_and_refuses_more(tmp_path):
+    pack = create_image(tmp_path / "spool.2314", "2314", 2)
+    system = SpoolSystem(users=("ALICE", "BOB"))
+    system.machine.attach(SPOOL_PACK, create_device("2314", str(pack)))
+    system.spool.attach_area(SPOOL_PACK, 1, 1)  # 20 tracks: the anchor and 19 blocks
+    system.command("ALICE", "SPOOL PUNCH TO BOB")
+    punch = system.device("ALICE", 0x00D)
+    taken = 0
+    while system.spool.spool_record(punch, ebcdic_card(f"CARD {taken:05d}")):
+        taken += 1
+    assert 800 < taken < 19 * 50
+    assert ("ALICE", "DMKVSP427I PUN 00D SYSTEM SPOOL SPACE FULL; FILE CLOSED") in system.messages
+    assert ("ALICE", "PUN FILE 0001  TO  BOB      COPY 01 NOHOLD") in system.messages
+    assert system.spool.spool_record(punch, ebcdic_card("NO ROOM")) is False
+    system.machine.channels.devices[SPOOL_PACK].close()
+
+    again = SpoolSystem(users=("ALICE", "BOB"))
+    again.machine.attach(SPOOL_PACK, create_device("2314", str(pack)))
+    again.spool.attach_area(SPOOL_PACK, 1, 1)
+    cards = again.read_all("BOB")
+    assert cards == [f"CARD {n:05d}" for n in range(taken)] + [False]  # read, so purged
+    assert again.spool.spool_record(again.device("ALICE", 0x00D), ebcdic_card("ROOM")) is True

@@ -43,6 +43,8 @@ from vm370.cp.spool_area import (
     SpoolArea,
     SpoolAreaError,
     StoredFile,
+    blocks_after,
+    directory_blocks,
     pack_records,
 )
 from vm370.cp.vdevices import CARD, SpooledPrinter, SpooledPunch, SpooledReader
@@ -105,6 +107,9 @@ class SpoolDevice:
     dist: str = ""
     # An output device's open file; a reader's file being read.
     file: SpoolFile | None = None
+    # The open file's size in the spool area's 4 KB blocks, and the last block's bytes.
+    blocks: int = 0
+    block_fill: int = 0
     position: int = 0  # the reader's next record
     block: int = 0  # the reader's next 4 KB block (DIAGNOSE X'14')
     # DIAGNOSE X'14' codes 4 and 8: the files already described.
@@ -245,21 +250,34 @@ class SpoolManager:
             return self.known_user(userid.upper())
         return userid.upper() in self.cp.machines
 
-    def spool_record(self, device: Device, record: bytes) -> None:
-        """A card punched or a line printed on a spooled device (vdevices.SpoolSink)."""
+    def spool_record(self, device: Device, record: bytes) -> bool:
+        """A card punched or a line printed on a spooled device (vdevices.SpoolSink).
+
+        False when the spool cannot take it: the spool area is full. The
+        open file is then closed with the records it has, and the user told
+        so (VM/370's DMKVSP427I); a device that checks the answer presents
+        intervention required, as a real punch with a full stacker.
+        """
         binding = self._by_device.get(id(device))
         if binding is None or binding.kind == READER:
-            return
+            return False
+        # A guest's CCW count may be up to 64K: a print line is kept to what
+        # a printer can print (the command code and at most 255 bytes).
+        record = bytes(record[:MAX_RECORD])
+        grown = blocks_after(binding.blocks, binding.block_fill, len(record))
+        if not self._room_for(binding, grown[0]):
+            self._spool_full(binding)
+            return False
         if binding.file is None:
             try:
                 binding.file = self._open(binding)
             except SpoolError as error:
                 self.cp.write_log(f"{binding.userid} {binding.address:03X}: {error}")
-                return
-        # A guest's CCW count may be up to 64K: a print line is kept to what
-        # a printer can print (the command code and at most 255 bytes).
-        binding.file.records.append(bytes(record[:MAX_RECORD]))
+                return False
+        binding.blocks, binding.block_fill = grown
+        binding.file.records.append(record)
         binding.file.record_count += 1
+        return True
 
     def next_card(self, device: Device) -> bytes | None | bool:
         """The next card for a spooled reader (vdevices.SpoolSource)."""
@@ -289,6 +307,7 @@ class SpoolManager:
     ) -> list[str]:
         """CLOSE a punch or printer: the open file goes where the options say; its messages."""
         spool_file, binding.file = binding.file, None
+        binding.blocks = binding.block_fill = 0
         if spool_file is None:
             return []
         if purge:
@@ -463,6 +482,26 @@ class SpoolManager:
             + ebcdic(created.strftime("%H:%M:%S"))
         )
         return record.ljust(DESCRIPTOR_SIZE, b"\x00")
+
+    def _room_for(self, binding: SpoolDevice, blocks: int) -> bool:
+        """Whether the area holds every open file, ``binding``'s at ``blocks``, and a directory."""
+        if self.area is None:
+            return True
+        open_files = [b for b in self.devices.values() if b.file is not None and b.kind != READER]
+        others = sum(b.blocks for b in open_files if b is not binding)
+        directory = directory_blocks(len(self.files) + len(open_files) + 1)
+        return others + blocks + directory <= len(self.area.free)
+
+    def _spool_full(self, binding: SpoolDevice) -> None:
+        message = (
+            f"DMKVSP427I {binding.kind} {binding.address:03X} SYSTEM SPOOL SPACE FULL; FILE CLOSED"
+        )
+        if binding.file is None:
+            self.cp.write_log(f"{binding.userid}: {message}")
+            return
+        self.tell(binding.userid, message)
+        for line in self.close_output(binding):
+            self.tell(binding.userid, line)
 
     def _open(self, binding: SpoolDevice) -> SpoolFile:
         return SpoolFile(

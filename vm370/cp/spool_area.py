@@ -172,6 +172,23 @@ def pack_records(records: list[bytes], spoolid: int) -> list[bytes]:
     return blocks
 
 
+def blocks_after(blocks: int, fill: int, length: int) -> tuple[int, int]:
+    """The blocks a file takes, and the bytes used in its last, after one more record.
+
+    The same rule as ``pack_records``, kept as a running count so CP knows
+    while a file grows whether the spool area can still hold it.
+    """
+    if blocks == 0:
+        blocks = 1
+    elif fill + 2 + length > BLOCK_SIZE - DATA_HEADER and fill:
+        blocks, fill = blocks + 1, 0
+    return blocks, fill + 2 + length
+
+
+def directory_blocks(files: int) -> int:
+    return max(1, -(-files // ENTRIES_PER_BLOCK))
+
+
 def _data_block(next_slot: int, count: int, body: bytes, spoolid: int) -> bytes:
     header = struct.pack(">IHHHxxxxxx", next_slot, count, DATA_HEADER + len(body), spoolid)
     return (header + bytes(body)).ljust(BLOCK_SIZE, b"\x00")
