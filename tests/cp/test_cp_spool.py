@@ -836,3 +836,23 @@ def test_a_full_spool_area_closes_the_file_and_refuses_more(tmp_path):
     cards = again.read_all("BOB")
     assert cards == [f"CARD {n:05d}" for n in range(taken)] + [False]  # read, so purged
     assert again.spool.spool_record(again.device("ALICE", 0x00D), ebcdic_card("ROOM")) is True
+
+
+def test_a_failing_spool_pack_is_a_one_line_error(tmp_path):
+    from vm370.cp.spool_area import SpoolAreaError
+
+    system = SpoolSystem(create_image(tmp_path / "spool.2314", "2314", 4))
+    system.command("ALICE", "SPOOL PUNCH TO BOB")
+    system.punch_deck("ALICE", ["X"])
+    system.command("ALICE", "CLOSE PUNCH")
+
+    def broken(slot, block):
+        raise SpoolAreaError(f"spool I/O on slot {slot} failed: CSW 0000000002000000")
+
+    system.spool.area._write = broken
+    code, lines = system.command("BOB", "PURGE READER 1")
+    assert code != 0 and len(lines) == 1
+    assert lines[0].startswith("SPOOL I/O ERROR - spool I/O on slot ")
+    system.punch_deck("ALICE", ["Y"])
+    system.spool.logoff("ALICE")  # the close fails: CP's log says so, LOGOFF goes on
+    assert any("00D not closed" in line for line in system.cp.log)

@@ -223,7 +223,10 @@ class SpoolManager:
         if binding.kind == READER:
             self._release_reader(binding)
         else:
-            self.close_output(binding)
+            try:
+                self.close_output(binding)
+            except SpoolError as error:
+                self.cp.write_log(f"{binding.userid} {address:03X} not closed: {error}")
         del self.devices[(binding.userid, address)]
         self._by_device.pop(id(binding.device), None)
 

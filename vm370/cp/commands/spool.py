@@ -10,9 +10,10 @@ with SYSTEM, as VM/370 allowed.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from vm370.cp.commands import CommandContext, CommandError, command, query_operand
+from vm370.cp.commands import CommandContext, CommandError, Handler, command, query_operand
 from vm370.cp.spool import (
     ANY_CLASS,
     CLASSES,
@@ -28,6 +29,7 @@ from vm370.cp.spool import (
 )
 
 OPERATOR_CLASSES = "AD"
+SPOOL_ERROR_RC = 999
 # Device type words and their minimum abbreviations (the CP Command Reference).
 DEVICE_WORDS = (("READER", 1, READER), ("PRINTER", 1, PRINTER), ("PUNCH", 2, PUNCH))
 SHORT_NAMES = {"RDR": READER, "PRT": PRINTER, "PCH": PUNCH, "PUN": PUNCH}
@@ -56,6 +58,19 @@ def _address(word: str) -> int | None:
         return int(word, 16)
     except ValueError:
         return None
+
+
+def spool_errors(handler: Handler) -> Handler:
+    """The spool's own failures (its pack's I/O) as a one-line response, never a traceback."""
+
+    @functools.wraps(handler)
+    def guarded(context: CommandContext, operands: list[str]) -> None:
+        try:
+            handler(context, operands)
+        except SpoolError as error:
+            raise CommandError(f"SPOOL I/O ERROR - {error}", SPOOL_ERROR_RC) from None
+
+    return guarded
 
 
 def _spool(context: CommandContext) -> SpoolManager:
@@ -149,6 +164,7 @@ SPOOL_HELP = """SPOOL READER|PUNCH|PRINTER|vaddr options
 
 
 @command("SPOOL", 2, "G", SPOOL_HELP)
+@spool_errors
 def spool_command(context: CommandContext, operands: list[str]) -> None:
     module = "DMKCSP"
     spool = _spool(context)
@@ -256,6 +272,7 @@ CLOSE_HELP = """CLOSE READER|PUNCH|PRINTER|vaddr [HOLD|NOHOLD] [PURGE] [NAME fn 
 
 
 @command("CLOSE", 1, "G", CLOSE_HELP)
+@spool_errors
 def close_command(context: CommandContext, operands: list[str]) -> None:
     module = "DMKCSQ"
     spool = _spool(context)
@@ -296,10 +313,7 @@ def close_command(context: CommandContext, operands: list[str]) -> None:
                 raise CommandError(f"{module}003E INVALID OPTION - {output_only}", 3)
             spool.close_reader(binding, hold)
             continue
-        try:
-            lines = spool.close_output(binding, hold=hold, purge=purge, name=name, dist=dist)
-        except SpoolError as error:
-            raise CommandError(f"{module}003E {error}", 3) from None
+        lines = spool.close_output(binding, hold=hold, purge=purge, name=name, dist=dist)
         for line in lines:
             context.respond(line)
 
@@ -422,6 +436,7 @@ PURGE_HELP = """PURGE READER|PRINTER|PUNCH|ALL [spoolid ...|CLASS c|ALL]
 
 
 @command("PURGE", 3, "GD", PURGE_HELP)
+@spool_errors
 def purge_command(context: CommandContext, operands: list[str]) -> None:
     module = "DMKCSV"
     spool = _spool(context)
@@ -444,6 +459,7 @@ ORDER_HELP = """ORDER READER|PRINTER|PUNCH spoolid|CLASS c ...
 
 
 @command("ORDER", 3, "GD", ORDER_HELP)
+@spool_errors
 def order_command(context: CommandContext, operands: list[str]) -> None:
     module = "DMKCSV"
     spool = _spool(context)
@@ -469,6 +485,7 @@ TRANSFER_HELP = """TRANSFER [READER|PRINTER|PUNCH] spoolid|CLASS c|ALL TO|FROM u
 
 
 @command("TRANSFER", 4, "GD", TRANSFER_HELP)
+@spool_errors
 def transfer_command(context: CommandContext, operands: list[str]) -> None:
     module = "DMKCSV"
     spool = _spool(context)
@@ -516,6 +533,7 @@ CHANGE_HELP = """CHANGE READER|PRINTER|PUNCH spoolid|CLASS c|ALL options
 
 
 @command("CHANGE", 2, "GD", CHANGE_HELP)
+@spool_errors
 def change_command(context: CommandContext, operands: list[str]) -> None:
     module = "DMKCSU"
     spool = _spool(context)
@@ -661,36 +679,43 @@ def _query_queue(context: CommandContext, operands: list[str], kind: str) -> Non
 
 
 @query_operand("READER", 1, "GD", "QUERY READER [ALL|spoolid]: the files in your reader")
+@spool_errors
 def query_reader(context: CommandContext, operands: list[str]) -> None:
     _query_queue(context, operands, READER)
 
 
 @query_operand("RDR", 3, "GD", "QUERY RDR [ALL|spoolid]: the files in your reader")
+@spool_errors
 def query_rdr(context: CommandContext, operands: list[str]) -> None:
     _query_queue(context, operands, READER)
 
 
 @query_operand("PRINTER", 1, "GD", "QUERY PRINTER [ALL|spoolid]: your files for the printer")
+@spool_errors
 def query_printer(context: CommandContext, operands: list[str]) -> None:
     _query_queue(context, operands, PRINTER)
 
 
 @query_operand("PRT", 3, "GD", "QUERY PRT [ALL|spoolid]: your files for the printer")
+@spool_errors
 def query_prt(context: CommandContext, operands: list[str]) -> None:
     _query_queue(context, operands, PRINTER)
 
 
 @query_operand("PUNCH", 2, "GD", "QUERY PUNCH [ALL|spoolid]: your files for the punch")
+@spool_errors
 def query_punch(context: CommandContext, operands: list[str]) -> None:
     _query_queue(context, operands, PUNCH)
 
 
 @query_operand("PCH", 3, "GD", "QUERY PCH [ALL|spoolid]: your files for the punch")
+@spool_errors
 def query_pch(context: CommandContext, operands: list[str]) -> None:
     _query_queue(context, operands, PUNCH)
 
 
 @query_operand("FILES", 1, "GD", "QUERY FILES [CLASS c]: how many spool files you have")
+@spool_errors
 def query_files(context: CommandContext, operands: list[str]) -> None:
     module = "DMKCQR"
     spool = _spool(context)
