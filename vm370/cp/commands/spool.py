@@ -28,7 +28,7 @@ from vm370.cp.spool import (
     SpoolManager,
 )
 
-OPERATOR_CLASSES = "AD"
+OPERATOR_CLASSES = "D"  # DMKCFC: CHANGE, ORDER, PURGE, TRANSFER are D+G; D acts on anyone's
 SPOOL_ERROR_RC = 999
 # Device type words and their minimum abbreviations (the CP Command Reference).
 DEVICE_WORDS = (("READER", 1, READER), ("PRINTER", 1, PRINTER), ("PUNCH", 2, PUNCH))
