@@ -856,3 +856,47 @@ def test_a_failing_spool_pack_is_a_one_line_error(tmp_path):
     system.punch_deck("ALICE", ["Y"])
     system.spool.logoff("ALICE")  # the close fails: CP's log says so, LOGOFF goes on
     assert any("00D not closed" in line for line in system.cp.log)
+
+
+PRINTING_GUEST = """\
+PRINTIT  START X'200'
+BEGIN    BALR  12,0
+         USING *,12
+         MVC   72(4,0),CAW         THE CAW AT LOCATION 72
+RETRY    SIO   X'00E'
+         BC    4,RETRY             A PENDING STATUS WAS STORED: AGAIN
+WAIT     TIO   X'00E'
+         BC    2,WAIT              BUSY: THE PROGRAM RUNS
+         SVC   1
+CAW      DC    A(CCWS)
+         DS    0D
+CCWS     CCW   X'09',LINE1,X'40',L'LINE1
+         CCW   X'09',LINE2,X'40',L'LINE2
+         CCW   X'11',LINE3,0,L'LINE3
+LINE1    DC    C'ASSEMBLED GUEST LINE ONE'
+LINE2    DC    C'ASSEMBLED GUEST LINE TWO'
+LINE3    DC    C'THE END'
+         END   BEGIN
+"""
+
+
+def test_an_assembled_guest_prints_on_the_real_printer_through_the_spool():
+    from assembler import assemble
+    from assembler.loader import load
+
+    result = assemble(PRINTING_GUEST, deck_name="PRINTIT")
+    assert result.return_code == 0, result.diagnostics
+    image = bytearray(64 * 1024)
+    load([(result.object_deck, 0x200)], image)
+    system = SpoolSystem(real_output=True)
+    supervisor = Supervisor(system.cp)
+    alice = guest(system.cp, "ALICE", image[0x200:0x300].hex(), {})
+    supervisor.run(50_000)
+    assert alice.state is RunState.DISABLED_WAIT
+    assert system.cp.read("ALICE", 0x20, 4)[3] == 1  # ended by its SVC 1
+    assert "ASSEMBLED GUEST" not in system.printer.text()  # still in the open spool file
+    system.command("ALICE", "CLOSE PRINTER")
+    printed = system.printer.text()
+    body = printed[printed.index("ASSEMBLED GUEST LINE ONE") :].splitlines()
+    assert body[:2] == ["ASSEMBLED GUEST LINE ONE", "ASSEMBLED GUEST LINE TWO"]
+    assert "THE END" in printed
