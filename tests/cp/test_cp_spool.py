@@ -900,3 +900,25 @@ def test_an_assembled_guest_prints_on_the_real_printer_through_the_spool():
     body = printed[printed.index("ASSEMBLED GUEST LINE ONE") :].splitlines()
     assert body[:2] == ["ASSEMBLED GUEST LINE ONE", "ASSEMBLED GUEST LINE TWO"]
     assert "THE END" in printed
+
+
+def test_files_made_before_the_area_is_attached_join_the_pack_with_new_spoolids(tmp_path):
+    pack = create_image(tmp_path / "spool.2314", "2314", 4)
+    first = SpoolSystem(pack)
+    first.punch_deck("ALICE", ["ON THE PACK"])
+    first.command("ALICE", "CLOSE PUNCH")
+    first.machine.channels.devices[SPOOL_PACK].close()
+
+    second = SpoolSystem(users=("ALICE", "BOB"))
+    second.punch_deck("ALICE", ["IN MEMORY"])
+    second.command("ALICE", "CLOSE PUNCH")  # spoolid 1 here too
+    second.punch_deck("ALICE", ["STILL OPEN"])
+    second.machine.attach(SPOOL_PACK, create_device("2314", str(pack)))
+    assert second.spool.attach_area(SPOOL_PACK, 1, 2) == 1
+    second.command("ALICE", "CLOSE PUNCH")
+    files = {f.spoolid: text(f.records[0]) for f in second.spool.files}
+    assert len(files) == 3 and files[1] == "ON THE PACK"
+    assert sorted(files.values()) == ["IN MEMORY", "ON THE PACK", "STILL OPEN"]
+    second.machine.channels.devices[SPOOL_PACK].close()
+    third = SpoolSystem(pack, users=())
+    assert {f.spoolid: text(f.records[0]) for f in third.spool.files} == files

@@ -161,11 +161,21 @@ class SpoolManager:
         restored = []
         for entry, records in loaded:
             restored.append(SpoolFile(**vars(entry), records=records))
-        taken = {spool_file.spoolid for spool_file in restored}
-        self.files = restored + [f for f in self.files if f.spoolid not in taken]
+        earlier = self.files
+        self.files = list(restored)
         self.next_spoolid = next_spoolid
+        # Files made before the area was attached keep their spoolids unless
+        # the pack's files have them: then they get new ones.
+        taken = {spool_file.spoolid for spool_file in restored}
+        for binding in self.devices.values():
+            if binding.file is not None and binding.file.spoolid in taken:
+                binding.file.spoolid = self._new_spoolid()
+        for spool_file in earlier:
+            if spool_file.spoolid in taken or spool_file.spoolid in {f.spoolid for f in self.files}:
+                spool_file.spoolid = self._new_spoolid()
+            self.files.append(spool_file)
         self.area = spool_area
-        for spool_file in self.files[len(restored) :]:
+        for spool_file in earlier:
             self._write(spool_file)
         self._commit()
         return len(restored)
