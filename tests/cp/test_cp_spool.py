@@ -922,3 +922,21 @@ def test_files_made_before_the_area_is_attached_join_the_pack_with_new_spoolids(
     second.machine.channels.devices[SPOOL_PACK].close()
     third = SpoolSystem(pack, users=())
     assert {f.spoolid: text(f.records[0]) for f in third.spool.files} == files
+
+
+def test_block_letters_draw_each_letter_with_itself():
+    import datetime
+
+    from vm370.cp import separator
+
+    rows = separator.block_letters("HI")
+    assert len(rows) == 7
+    assert rows[0] == "HH      HH    IIIIII"
+    assert rows[3] == "HHHHHHHHHH      II"
+    assert separator.block_letters("?")[0] == "??????????"  # no glyph: a box
+    page = separator.separator_page(
+        "ALICE", 5, "PROFILE", "EXEC", "A", "", datetime.datetime(1972, 8, 2, 9, 30)
+    )
+    ident = "USERID ALICE     SPOOLID 0005  FILE PROFILE  EXEC      CLASS A  DIST ALICE     "
+    assert [line for line in page if line.startswith("USERID")] == [ident + "08/02/72 09:30:00"] * 2
+    assert all(len(line) <= separator.LINE_WIDTH for line in page)
