@@ -389,8 +389,6 @@ class Supervisor:
     def dispatch(self) -> None:
         """Give the real CPU to the next machine, or wait for the next event."""
         cp = self.cp
-        if cp.service_requested:
-            cp.service()
         dispatcher = cp.dispatcher
         if self._returning is not None:
             previous, used = self._returning
@@ -399,7 +397,11 @@ class Supervisor:
                 self.wait_since[previous.name] = self.clock.now
             elif previous.state is RunState.DISABLED_WAIT:
                 cp.write_log(f"{previous.name} entered a disabled wait")
+                for handler in cp.on_disabled_wait:
+                    handler(previous)
             dispatcher.slice_ended(previous, used)
+        if cp.service_requested:
+            cp.service()
         self._wake_waiting_machines()
         chosen = dispatcher.select()
         if chosen is None:

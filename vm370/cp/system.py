@@ -105,6 +105,8 @@ class ControlProgram:
         self.service_requested = False
         self.services: list = []
         self.interruption_handlers: list = []
+        # Called with a virtual machine that loaded a disabled wait PSW.
+        self.on_disabled_wait: list = []
         # The time of day when the virtual clock read 0 (DIAGNOSE X'0C', QUERY TIME).
         self.started_at = datetime.datetime(1972, 8, 2, 9, 0, 0)
 
@@ -165,7 +167,7 @@ class ControlProgram:
         for _ in range(MAX_EVENTS):
             if not channel.is_busy(address) or channel.waiting_for_device(address):
                 break
-            if not clock.advance_to_next_event():
+            if not clock.advance_to_next_event(beyond_horizon=True):
                 break
             clock.run_due()
         if channel.waiting_for_device(address):

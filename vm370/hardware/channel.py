@@ -569,7 +569,7 @@ class ChannelSubsystem:
         for _ in range(limit):
             if subchannel.state == IDLE:
                 return True
-            if not self.clock.advance_to_next_event():
+            if not self.clock.advance_to_next_event(beyond_horizon=True):
                 return False
             self.clock.run_due()
         return subchannel.state == IDLE

@@ -946,7 +946,8 @@ class CPU:
             return ENABLED_WAIT
         if timer_can_end:
             self.timer.schedule_for_wait()
-        self.clock.advance_to_next_event()
+        if not self.clock.advance_to_next_event():
+            return ENABLED_WAIT  # a paced run's horizon: nothing more happens yet
         self.clock.run_due()
         self.timer.resume()
         self.take_interruptions()
