@@ -1,0 +1,13 @@
+CMD      TITLE 'DMSCMD - THE NUCLEUS COMMAND AND FUNCTION TABLE'
+*
+* DMSCMD lists the commands and functions that live in the nucleus:
+* 8-byte name, address of the routine.  DMSSVT searches it for every
+* SVC 202; X'FF' ends it.  A routine here is entered as DMSSVT
+* describes (R1 parameter list, R12 entry, R13 save area, R14 return).
+*
+DMSCMD   CSECT
+         DC    CL8'TYPLIN',V(DMSCWR)      type a line
+         DC    CL8'WAITRD',V(DMSCRD)      read a line
+         DC    CL8'CP',V(DMSCPF)          pass a command to CP
+         DC    X'FF'
+         END

@@ -1,0 +1,90 @@
+"""CMS built once per test session and IPLed on the bare machine by each test.
+
+``cms_system`` is the built system disk (a small 2314 pack); ``run_cms`` IPLs
+a fresh copy of it with lines typed ahead on the console at 009 and returns
+what the console printed, one string per line (typed lines are echoed, as
+the 1052 prints them).
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from cms.build import Nucleus, SystemDisk, build_nucleus, build_system_disk
+from vm370.hardware.devices.ckd_image import create_image
+from vm370.hardware.devices.console1052 import Console1052
+from vm370.hardware.devices.dasd import Dasd2314
+from vm370.hardware.machine import Machine
+
+SYSTEM_CYLINDERS = 5
+# Enough for every test session here; a session that needs more says so.
+MAX_INSTRUCTIONS = 5_000_000
+
+
+@dataclass
+class BuiltSystem:
+    pack: Path
+    nucleus: Nucleus
+    disk: SystemDisk
+
+
+@dataclass
+class CMSRun:
+    """What one IPL printed and how the machine stopped."""
+
+    lines: list[str]
+    stop: str
+    machine: Machine
+    console: Console1052
+    extra: dict = field(default_factory=dict)
+
+    def after(self, typed: str) -> list[str]:
+        """The lines printed after the echo of ``typed`` up to the next typed line's echo."""
+        index = self.lines.index(typed)
+        return self.lines[index + 1 :]
+
+
+@pytest.fixture(scope="session")
+def cms_system(tmp_path_factory) -> BuiltSystem:
+    folder = tmp_path_factory.mktemp("cms")
+    pack = folder / "system.2314"
+    create_image(pack, "2314", cylinders=SYSTEM_CYLINDERS)
+    nucleus = build_nucleus()
+    disk = build_system_disk(pack, 0, SYSTEM_CYLINDERS, nucleus)
+    return BuiltSystem(pack, nucleus, disk)
+
+
+@pytest.fixture
+def run_cms(cms_system, tmp_path):
+    """IPL a copy of the system disk at 190 with ``typed`` lines; return a CMSRun."""
+    opened = []
+
+    def run(typed: list[str], disks: dict[int, Path] | None = None,
+            max_instructions: int = MAX_INSTRUCTIONS, storage: int = 256 * 1024) -> CMSRun:
+        pack = tmp_path / "system.2314"
+        if not pack.exists():
+            shutil.copyfile(cms_system.pack, pack)
+        machine = Machine(storage)
+        console = Console1052(None, None)
+        for line in typed:
+            console.type_line(line)
+        machine.attach(0x009, console)
+        system = Dasd2314(pack)
+        opened.append(system)
+        machine.attach(0x190, system)
+        for address, path in (disks or {}).items():
+            device = Dasd2314(path)
+            opened.append(device)
+            machine.attach(address, device)
+        machine.ipl(0x190)
+        stop = machine.run(max_instructions)
+        lines = "".join(console.transcript).splitlines()
+        return CMSRun(lines, stop, machine, console)
+
+    yield run
+    for device in opened:
+        device.close()
