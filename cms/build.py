@@ -6,24 +6,29 @@ core image that starts at real address 0: DMSNUC first (low storage, the
 IPL PSW and the new PSWs), then the other modules in name order.
 
 The system disk (the 190 minidisk) holds, as VM/370's did, the nucleus
-outside the CMS file area, on the last cylinders of the minidisk:
+outside the CMS file area, on the last cylinders of the minidisk. The first
+cylinders are a CMS file system (docs/cms-disk-format.md) whose MFD says how
+many cylinders it covers, so the file system never reaches the nucleus:
 
-- cylinder 0, head 0, R1: the IPL record, 24 bytes: a PSW (key 0, every
-  interruption masked, address DMSINI) and two CCWs: read data (X'06') of
-  the next record, R2, into ``IPL_CHAIN_ADDRESS`` (command chained, SLI),
-  then TIC to it.
-- cylinder 0, head 0, R2: the rest of the IPL channel program: for each
-  nucleus track a seek, a search ID equal with its TIC back, and a read data
-  of each record, the records going to consecutive storage from address 0,
-  the seek and search arguments after the CCWs.
+- blocks 1 and 2 of the file system (cylinder 0, head 0, R1 and R2, 800
+  bytes each, which the format keeps for IPL records) hold the IPL program.
+  R1 starts with a PSW (key 0, every interruption masked, address DMSINI)
+  and two CCWs: read data (X'06') of the next record, R2, into
+  ``IPL_CHAIN_ADDRESS`` (command chained, SLI), then TIC to it. The IPL
+  reads only those 24 bytes of R1 (SLI).
+- R2 is the rest of the IPL channel program: for each nucleus track a
+  seek, a search ID equal with its TIC back, and a read data of each record,
+  the records going to consecutive storage from address 0; the seek and
+  search arguments follow the CCWs.
 - the nucleus cylinders: every track a standard R0 and R1-Rn of
   ``NUCLEUS_RECORD`` bytes, the core image in order.
 
-Cylinder numbers in the channel program and in the record IDs are relative
-to the minidisk, as CMS wrote them under CP (CP relocates seek arguments, not
-record IDs). On the bare machine the minidisk must start at cylinder 0 of
-the pack to be IPLed. When the IPL channel program ends, the hardware (or CP)
-loads the PSW at 0 (the nucleus's own) and DMSINI runs.
+Cylinder numbers in the IPL channel program are relative to the minidisk;
+record IDs on the pack carry real cylinder numbers, as the file system's
+do, so CP relocates the cylinder of both the seek and the search arguments
+of a minidisk channel program. On the bare machine the minidisk must start at
+cylinder 0 of the pack to be IPLed. When the IPL channel program ends, the
+hardware (or CP) loads the PSW at 0 (the nucleus's own) and DMSINI runs.
 
 ``python -m cms.build PACK [--start CYL] [--cylinders N]`` writes the
 nucleus on an existing pack image (``vm370 dasd create`` makes one).
@@ -40,6 +45,8 @@ from pathlib import Path
 
 from assembler import assemble
 from assembler.loader import ObjectDeckError, UnresolvedSymbolsError, load
+from cms.filesystem import CMSDisk, CMSError
+from cms.minidisk import Minidisk, MinidiskError
 from vm370.hardware.devices.ckd_image import CKDImage, CKDImageError, Record, Track
 
 CMS_DIRECTORY = Path(__file__).resolve().parent
@@ -56,6 +63,8 @@ MINIMUM_STORAGE = 256 * 1024
 
 NUCLEUS_RECORD = 2048
 IPL_RECORD_LENGTH = 24
+BLOCK_SIZE = 800  # R1 and R2 are blocks 1 and 2 of the file system
+SYSTEM_LABEL = "CMS190"
 
 READ_DATA = 0x06
 SEEK = 0x07
@@ -123,9 +132,7 @@ def assemble_module(source: Path, maclib: Path = MACLIB_DIRECTORY) -> Module:
     return Module(source.stem.upper(), result.object_deck, result.listing)
 
 
-def build_nucleus(
-    directory: Path = NUCLEUS_DIRECTORY, maclib: Path = MACLIB_DIRECTORY
-) -> Nucleus:
+def build_nucleus(directory: Path = NUCLEUS_DIRECTORY, maclib: Path = MACLIB_DIRECTORY) -> Nucleus:
     """Assemble every module and link them into the core image."""
     modules = [assemble_module(source, maclib) for source in module_sources(directory)]
     storage = bytearray(IPL_CHAIN_ADDRESS)
@@ -158,9 +165,7 @@ def records_per_track(image: CKDImage) -> int:
     return count
 
 
-def ipl_channel_program(
-    tracks: list[tuple[int, int, int]], nucleus_length: int
-) -> bytes:
+def ipl_channel_program(tracks: list[tuple[int, int, int]], nucleus_length: int) -> bytes:
     """R2's data: the chain that reads the nucleus, for ``(cylinder, head, records)`` tracks."""
     ccw_count = sum(3 + records for _cylinder, _head, records in tracks)
     arguments_at = IPL_CHAIN_ADDRESS + 8 * ccw_count
@@ -186,10 +191,10 @@ def ipl_channel_program(
     return b"".join(ccws) + b"".join(arguments)
 
 
-def ipl_record(nucleus: Nucleus, chain_length: int) -> bytes:
+def ipl_record(nucleus: Nucleus) -> bytes:
     """R1: the nucleus's own IPL PSW and the two CCWs that run R2."""
     psw = nucleus.image[:8]
-    read_r2 = _ccw(READ_DATA, IPL_CHAIN_ADDRESS, CHAIN_COMMAND | SUPPRESS_LENGTH, chain_length)
+    read_r2 = _ccw(READ_DATA, IPL_CHAIN_ADDRESS, CHAIN_COMMAND | SUPPRESS_LENGTH, BLOCK_SIZE)
     return psw + read_r2 + _ccw(TIC, IPL_CHAIN_ADDRESS, 0, 0)
 
 
@@ -198,14 +203,14 @@ def build_system_disk(
     start_cylinder: int = 0,
     cylinders: int | None = None,
     nucleus: Nucleus | None = None,
+    label: str = SYSTEM_LABEL,
 ) -> SystemDisk:
-    """Write the IPL records and the nucleus on the minidisk of ``cylinders``
-    cylinders at ``start_cylinder`` of the pack image ``image_path``.
+    """Make the minidisk of ``cylinders`` cylinders at ``start_cylinder`` of the
+    pack image ``image_path`` a CMS system disk: an empty file system labelled
+    ``label`` on its first cylinders, the IPL records, the nucleus on the last.
 
-    The nucleus takes the last cylinders of the minidisk; the others are
-    left for the CMS file area (``SystemDisk.file_cylinders``), which the file
-    system's format must not go beyond. Cylinder 0 head 0 keeps every record
-    but R1 and R2. Raises BuildError with a message for a bad pack or extent.
+    Everything on the minidisk is replaced. Raises BuildError with a message
+    for a bad pack or extent.
     """
     nucleus = nucleus or build_nucleus()
     try:
@@ -213,7 +218,7 @@ def build_system_disk(
     except CKDImageError as error:
         raise BuildError(str(error)) from None
     try:
-        return _write_system_disk(image, start_cylinder, cylinders, nucleus)
+        return _write_system_disk(image, start_cylinder, cylinders, nucleus, label)
     except CKDImageError as error:
         raise BuildError(f"{image_path}: {error}") from None
     finally:
@@ -222,7 +227,7 @@ def build_system_disk(
 
 
 def _write_system_disk(
-    image: CKDImage, start_cylinder: int, cylinders: int | None, nucleus: Nucleus
+    image: CKDImage, start_cylinder: int, cylinders: int | None, nucleus: Nucleus, label: str
 ) -> SystemDisk:
     if cylinders is None:
         cylinders = image.cylinders - start_cylinder
@@ -253,33 +258,42 @@ def _write_system_disk(
     if IPL_CHAIN_ADDRESS + len(chain) > USER_AREA:
         raise BuildError("the IPL channel program does not fit below the user area")
 
+    if len(chain) > BLOCK_SIZE:
+        raise BuildError(
+            f"the IPL channel program is {len(chain)} bytes; the nucleus is too large for "
+            f"one {BLOCK_SIZE}-byte IPL record"
+        )
+    try:
+        CMSDisk.format(Minidisk(image, start_cylinder, cylinders), label, file_cylinders)
+    except (CMSError, MinidiskError) as error:
+        raise BuildError(str(error)) from None
+
     padded = nucleus.image.ljust(record_count * NUCLEUS_RECORD, b"\x00")
     position = 0
     for cylinder, head, records in tracks:
         real = start_cylinder + cylinder
         track = Track.blank(real, head)
-        track.records[0] = Record(cylinder, head, 0, b"", bytes(8))
         for number in range(1, records + 1):
             data = padded[position : position + NUCLEUS_RECORD]
             position += NUCLEUS_RECORD
-            track.records.append(Record(cylinder, head, number, b"", data))
+            track.records.append(Record(real, head, number, b"", data))
         image.write_track(real, head, track)
 
     first = image.read_track(start_cylinder, 0)
-    kept = [record for record in first.records if record.record >= 3]
-    r0 = first.records[0] if first.records else Record(0, 0, 0, b"", bytes(8))
-    ipl = Record(0, 0, 1, b"", ipl_record(nucleus, len(chain)))
-    track = Track(first.home_address, [r0, ipl, Record(0, 0, 2, b"", chain), *kept])
-    if not image.fits(track):
-        raise BuildError("the IPL records do not fit on cylinder 0 head 0 with its other records")
-    image.write_track(start_cylinder, 0, track)
+    blocks = {record.record: record for record in first.records}
+    ipl = ipl_record(nucleus).ljust(BLOCK_SIZE, b"\x00")
+    blocks[1] = Record(start_cylinder, 0, 1, b"", ipl)
+    blocks[2] = Record(start_cylinder, 0, 2, b"", chain.ljust(BLOCK_SIZE, b"\x00"))
+    image.write_track(
+        start_cylinder, 0, Track(first.home_address, [blocks[n] for n in sorted(blocks)])
+    )
     return SystemDisk(file_cylinders, file_cylinders, nucleus_cylinders, record_count, per_track)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m cms.build",
-        description="Assemble the CMS nucleus and write it, with its IPL records, on a pack.",
+        description="Assemble the CMS nucleus and make a minidisk of a pack a system disk.",
     )
     parser.add_argument("pack", help="an existing 2311 or 2314 pack image (vm370 dasd create)")
     parser.add_argument("--start", type=int, default=0, help="first cylinder of the minidisk")
@@ -297,11 +311,11 @@ def main(argv: list[str] | None = None) -> int:
     except (BuildError, OSError) as error:
         print(f"cms build: {error}", file=sys.stderr)
         return 1
+    last = disk.nucleus_cylinder + disk.nucleus_cylinders - 1
     print(
         f"nucleus {len(nucleus.image)} bytes, entry {nucleus.entry_point:06X}; "
-        f"{disk.nucleus_records} records on cylinder {disk.nucleus_cylinder}"
-        f"{'-' + str(disk.nucleus_cylinder + disk.nucleus_cylinders - 1) if disk.nucleus_cylinders > 1 else ''}"
-        f" of the minidisk; file area cylinders 0-{disk.file_cylinders - 1}"
+        f"{disk.nucleus_records} records on cylinders {disk.nucleus_cylinder}-{last} "
+        f"of the minidisk; file area cylinders 0-{disk.file_cylinders - 1}"
     )
     return 0
 

@@ -9,9 +9,11 @@ user can act on are printed as one line on stderr, never as a traceback
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from vm370 import __version__
 
@@ -483,6 +485,326 @@ def _run_dasd_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_directory(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "directory",
+        help="check a VM/370 user directory",
+        description="Work with a user directory in VM/370's format (see docs/cp.md).",
+    )
+    actions = parser.add_subparsers(dest="directory_command", metavar="ACTION", required=True)
+    check = actions.add_parser(
+        "check",
+        help="check a directory and summarize each user",
+        description=(
+            "Parse and check a directory: one line per user on standard output (storage, "
+            "classes, minidisks, devices; never a password). Problems go to standard error, "
+            "one FILE:LINE:COL line each; the exit status is 0 for a clean directory, 1 if "
+            "it has problems."
+        ),
+    )
+    check.add_argument("file", metavar="FILE", help="the directory file (e.g. user.direct)")
+    check.add_argument(
+        "--system",
+        metavar="CONF",
+        help="a real configuration (system.conf): check volumes and CP areas against it",
+    )
+    parser.set_defaults(func=_run_directory_check)
+
+
+def _size_text(size: int) -> str:
+    if size % (1024 * 1024) == 0:
+        return f"{size // (1024 * 1024)}M"
+    return f"{size // 1024}K"
+
+
+def _run_directory_check(args: argparse.Namespace) -> int:
+    from vm370.cp.configfile import ConfigFileError
+    from vm370.cp.directory import load_directory
+    from vm370.cp.sysconfig import load_system
+
+    try:
+        system = load_system(args.system) if args.system else None
+        directory = load_directory(args.file, system)
+    except ConfigFileError as error:
+        for diagnostic in error.diagnostics:
+            print(diagnostic, file=sys.stderr)
+        return 1
+    for user in directory.users.values():
+        cylinders = sum(disk.cylinders for disk in user.minidisks.values())
+        devices = " ".join(f"{cuu:03X} {what}" for cuu, what in user.device_addresses())
+        print(
+            f"{user.userid:<8}  storage {_size_text(user.storage)} "
+            f"(max {_size_text(user.max_storage)})  classes {user.classes}  "
+            f"minidisks {len(user.minidisks)} ({cylinders} cyl)  devices: {devices or 'none'}"
+        )
+    count = len(directory.users)
+    print(f"{args.file}: {count} user{'s' if count != 1 else ''}, no problems")
+    return 0
+
+
+_CMS_OPERANDS = {
+    "list": (),
+    "get": ("FILEID", "FILE"),
+    "put": ("FILE", "FILEID"),
+    "erase": ("FILEID",),
+    "format": (),
+}
+_CMS_DISK_FORMS = "DISK --extent START:COUNT | --data DIR --user USERID --cuu CUU"
+
+
+class _CMSFailure(Exception):
+    """A CMS error (no such file, disk full, damaged disk, system running): exit status 1."""
+
+
+def _add_cms(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "cms",
+        help="list, read, write and format CMS minidisks",
+        description=(
+            "Work with the files of a CMS minidisk (the 800-byte-block format of "
+            "docs/cms-disk-format.md). The disk is a cylinder extent of a pack image "
+            "(DISK --extent START:COUNT) or a user's minidisk in a system's data folder "
+            "(--data DIR --user USERID --cuu 191; refused while that system runs). Text is "
+            "converted between the host's UTF-8 and EBCDIC (code page 037). Exit status: 0 "
+            "done, 1 a CMS error (no such file, disk full, damaged disk), 2 a usage error."
+        ),
+    )
+    actions = parser.add_subparsers(dest="cms_command", metavar="ACTION", required=True)
+    helps = {
+        "list": ("list the files, with the label and block counts", ""),
+        "get": ("copy a file to the host (FILE '-' is standard output)", "FILEID FILE"),
+        "put": ("copy a host file onto the disk (create or replace)", "FILE FILEID"),
+        "erase": ("erase a file", "FILEID"),
+        "format": ("make an empty CMS disk (everything on it is lost)", ""),
+    }
+    for name, (summary, operands) in helps.items():
+        action = actions.add_parser(
+            name,
+            help=summary,
+            description=f"{summary[0].upper()}{summary[1:]}. FILEID is 'FN FT [FM]'.",
+            usage=f"vm370 cms {name} [{_CMS_DISK_FORMS}] {operands}".rstrip(),
+        )
+        action.add_argument("operands", nargs="*", help=argparse.SUPPRESS)
+        action.add_argument("--extent", metavar="START:COUNT", help="cylinders of the pack")
+        action.add_argument("--data", metavar="DIR", help="a system's data folder")
+        action.add_argument("--user", metavar="USERID", help="the minidisk's owner (with --data)")
+        action.add_argument("--cuu", metavar="CUU", help="its virtual address, hex (with --data)")
+        if name in ("get", "put"):
+            action.add_argument(
+                "--binary",
+                action="store_true",
+                help="bytes unchanged: no EBCDIC conversion, no line ends",
+            )
+        if name == "put":
+            action.add_argument(
+                "--recfm", choices=("F", "V", "f", "v"), default="F", help="default F"
+            )
+            action.add_argument(
+                "--lrecl", type=int, help="record length (F default 80; V default the longest)"
+            )
+        if name == "format":
+            action.add_argument("--label", required=True, help="the disk label, 1-6 characters")
+            action.add_argument(
+                "--cylinders",
+                type=int,
+                help="format only the first N cylinders (CMS FORMAT cuu mode N; default all)",
+            )
+    parser.set_defaults(func=_run_cms)
+
+
+def _run_cms(args: argparse.Namespace) -> int:
+    from cms.filesystem import CMSError
+    from cms.minidisk import MinidiskError
+    from vm370.cp.datafolder import DataFolderError, SystemLocked, UnknownMinidisk
+    from vm370.hardware.devices.ckd_image import CKDImageError
+
+    wanted = _CMS_OPERANDS[args.cms_command]
+    operands = list(args.operands)
+    if args.data is None:
+        if len(operands) != len(wanted) + 1:
+            raise UsageError(_cms_operands_message(args.cms_command, ("DISK", *wanted)))
+        image = operands.pop(0)
+    else:
+        if len(operands) != len(wanted):
+            raise UsageError(_cms_operands_message(args.cms_command, wanted))
+        image = None
+    try:
+        with _cms_minidisk(args, image) as device:
+            named = dict(zip(wanted, operands, strict=True))
+            return _CMS_ACTIONS[args.cms_command](args, device, named)
+    except (SystemLocked, CMSError, _CMSFailure) as error:
+        print(f"vm370 cms {args.cms_command}: {error}", file=sys.stderr)
+        return 1
+    except (UnknownMinidisk, DataFolderError, CKDImageError, MinidiskError) as error:
+        raise UsageError(str(error)) from None
+
+
+def _cms_operands_message(action: str, operands: tuple[str, ...]) -> str:
+    needed = " ".join(operands) or "no operands"
+    return f"{action} takes {needed} (with --data, no DISK)"
+
+
+@contextlib.contextmanager
+def _cms_minidisk(args: argparse.Namespace, image_path: str | None):
+    """The minidisk the arguments name, open for the action; a data folder stays locked."""
+    from cms.minidisk import Minidisk
+    from vm370.cp.configfile import ConfigFileError
+    from vm370.cp.datafolder import DataFolder
+    from vm370.hardware.devices.ckd_image import CKDImage
+
+    read_only = args.cms_command in ("list", "get")
+    if args.data is None:
+        if args.user or args.cuu:
+            raise UsageError("--user and --cuu go with --data DIR, not with a pack image")
+        if not args.extent:
+            raise UsageError("a pack image needs --extent START:COUNT (cylinders)")
+        start, cylinders = _cms_extent(args.extent)
+        image = CKDImage(image_path, read_only=read_only)
+        try:
+            yield Minidisk(image, start, cylinders)
+        finally:
+            image.close()
+        return
+    if args.extent:
+        raise UsageError("--extent goes with a pack image, not with --data")
+    if not args.user or not args.cuu:
+        raise UsageError("--data DIR needs --user USERID and --cuu CUU")
+    cuu = _hex_number(args.cuu, "--cuu")
+    folder = DataFolder(args.data)
+    with folder.locked():
+        try:
+            path, device_type, start, cylinders = folder.minidisk_location(args.user, cuu)
+        except ConfigFileError as error:
+            first, more = error.diagnostics[0], len(error.diagnostics) - 1
+            also = f" (and {more} more problems: see `vm370 directory check`)" if more else ""
+            raise UsageError(f"{first}{also}") from None
+        image = CKDImage(path, read_only=read_only)
+        try:
+            if image.geometry.device_type != device_type:
+                raise UsageError(
+                    f"the directory says {args.user.upper()} {cuu:03X} is a {device_type}, "
+                    f"but {path} is a {image.geometry.device_type} pack"
+                )
+            yield Minidisk(image, start, cylinders)
+        finally:
+            image.close()
+
+
+def _cms_extent(text: str) -> tuple[int, int]:
+    start, colon, count = text.partition(":")
+    if not colon or not start.isdigit() or not count.isdigit() or int(count) < 1:
+        raise UsageError(f"--extent {text!r} must be START:COUNT in cylinders, e.g. 1:10")
+    return int(start), int(count)
+
+
+def _cms_fileid(text: str):
+    from cms.filesystem import CMSError, parse_fileid
+
+    try:
+        return parse_fileid(text)
+    except CMSError as error:
+        raise UsageError(str(error)) from None
+
+
+def _cms_list(args, device, operands) -> int:
+    from cms.filesystem import CMSDisk
+
+    disk = CMSDisk.open(device)
+    entries = disk.files()
+    used = disk.blocks_used
+    print(
+        f"LABEL {disk.label:<6}  {device.device_type}  {disk.cylinders} cylinders  "
+        f"{disk.total_blocks} blocks: {used} used, {disk.total_blocks - used} free  "
+        f"{len(entries)} file{'s' if len(entries) != 1 else ''}"
+    )
+    if entries:
+        print("FILENAME FILETYPE FM FORMAT LRECL   RECS BLOCKS DATE     TIME")
+    for entry in entries:
+        written = entry.written.strftime("%m/%d/%y %H:%M") if entry.written else "--/--/-- --:--"
+        print(
+            f"{entry.filename:<8} {entry.filetype:<8} {entry.mode:<2} {entry.recfm:<6} "
+            f"{entry.lrecl:>5} {entry.records:>6} {entry.blocks:>6} {written}"
+        )
+    return 0
+
+
+def _cms_get(args, device, operands) -> int:
+    from cms.filesystem import CMSDisk, records_to_text
+
+    file_id = _cms_fileid(operands["FILEID"])
+    disk = CMSDisk.open(device)
+    entry = disk.find(file_id.filename, file_id.filetype, file_id.mode_number)
+    records = disk.read(entry.filename, entry.filetype)
+    data = (
+        b"".join(records) if args.binary else records_to_text(records, entry.recfm).encode("utf-8")
+    )
+    target = operands["FILE"]
+    try:
+        if target == "-":
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        else:
+            Path(target).write_bytes(data)
+    except OSError as error:
+        raise _CMSFailure(f"cannot write {target}: {error.strerror}") from None
+    return 0
+
+
+def _cms_put(args, device, operands) -> int:
+    from cms.filesystem import CMSDisk, binary_to_records, text_to_records
+
+    file_id = _cms_fileid(operands["FILEID"])
+    source = operands["FILE"]
+    try:
+        data = Path(source).read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read {source}: {error.strerror}") from None
+    recfm = args.recfm.upper()
+    if args.binary:
+        records = binary_to_records(data, recfm, args.lrecl or 80)
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise UsageError(f"{source} is not UTF-8 text (use --binary for bytes)") from None
+        records = text_to_records(text, recfm, args.lrecl or (80 if recfm == "F" else None))
+    disk = CMSDisk.open(device)
+    entry = disk.write(file_id.filename, file_id.filetype, records, recfm, args.lrecl, file_id.mode)
+    print(
+        f"{entry.fileid}: {entry.records} records, RECFM {entry.recfm} LRECL {entry.lrecl}, "
+        f"{entry.blocks} blocks"
+    )
+    return 0
+
+
+def _cms_erase(args, device, operands) -> int:
+    from cms.filesystem import CMSDisk
+
+    file_id = _cms_fileid(operands["FILEID"])
+    CMSDisk.open(device).erase(file_id.filename, file_id.filetype, file_id.mode_number)
+    return 0
+
+
+def _cms_format(args, device, operands) -> int:
+    from cms.filesystem import CMSDisk
+
+    disk = CMSDisk.format(device, args.label, args.cylinders)
+    print(
+        f"{device.device_type} minidisk formatted: label {disk.label}, {disk.cylinders} "
+        f"cylinders, {disk.total_blocks} blocks ({disk.total_blocks - disk.blocks_used} free)"
+    )
+    return 0
+
+
+_CMS_ACTIONS = {
+    "list": _cms_list,
+    "get": _cms_get,
+    "put": _cms_put,
+    "erase": _cms_erase,
+    "format": _cms_format,
+}
+
+
 def _serve_bare(args: argparse.Namespace, request, machine) -> dict:
     """``bare --tn3270`` / ``--tui``: run paced for the attached 3277s (vm370.terminal.serve)."""
     from vm370.terminal.serve import serve_bare
@@ -536,7 +858,7 @@ def _run_tui(args: argparse.Namespace) -> int:
 
 
 # Subcommands register here as they become real.
-_SUBCOMMANDS: list = [_add_bare, _add_asm, _add_dasd, _add_tui]
+_SUBCOMMANDS: list = [_add_bare, _add_asm, _add_dasd, _add_directory, _add_cms, _add_tui]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

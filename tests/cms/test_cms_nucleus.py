@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from cms_disks import opened
 
 from cms.build import (
     IPL_CHAIN_ADDRESS,
@@ -11,6 +12,7 @@ from cms.build import (
     build_nucleus,
     build_system_disk,
 )
+from cms.filesystem import CMSDisk
 from vm370.hardware.devices.ckd_image import CKDImage, create_image
 
 
@@ -67,7 +69,7 @@ def test_system_disk_layout_ipl_records_and_nucleus_on_the_last_cylinder(cms_sys
     try:
         first = image.read_track(0, 0)
         ipl = first.records[1]
-        assert len(ipl.data) == 24
+        assert len(ipl.data) == 800  # block 1 of the file system
         assert ipl.data[:8] == cms_system.nucleus.image[:8]
         # CCW 1 reads R2 into the chain area, CCW 2 is a TIC to it.
         assert ipl.data[8] == 0x06 and int.from_bytes(ipl.data[9:12], "big") == IPL_CHAIN_ADDRESS
@@ -75,6 +77,9 @@ def test_system_disk_layout_ipl_records_and_nucleus_on_the_last_cylinder(cms_sys
         nucleus_track = image.read_track(cms_system.disk.nucleus_cylinder, 0)
         assert nucleus_track.records[1].data == cms_system.nucleus.image[:NUCLEUS_RECORD]
         assert cms_system.disk.file_cylinders == 4
+        with opened(cms_system.pack, 0, 5, read_only=True) as device:
+            disk = CMSDisk.open(device)
+            assert (disk.label, disk.cylinders, disk.files()) == ("CMS190", 4, [])
     finally:
         image.close()
 
