@@ -9,5 +9,9 @@ DMSCMD   CSECT
          DC    CL8'TYPLIN',V(DMSCWR)      type a line
          DC    CL8'WAITRD',V(DMSCRD)      read a line
          DC    CL8'CP',V(DMSCPF)          pass a command to CP
+         DC    CL8'ACCESS',V(DMSACC)      make a disk a filemode
+         DC    CL8'RELEASE',V(DMSARE)     forget an accessed disk
+         DC    CL8'LISTFILE',V(DMSLST)    list files
+         DC    CL8'STATE',V(DMSSTT)       does a file exist
          DC    X'FF'
          END

@@ -1,0 +1,79 @@
+"""CMS file commands against disks written by the host tools (cms.filesystem)."""
+
+from __future__ import annotations
+
+import pytest
+from cms_disks import opened
+
+from cms.filesystem import CMSDisk, text_to_records
+from vm370.hardware.devices.ckd_image import create_image
+
+
+@pytest.fixture
+def user_disk(tmp_path):
+    """A 3-cylinder 2314 formatted USR191 with HELLO ASSEMBLE (F 80) and NOTES MEMO (V)."""
+    path = create_image(tmp_path / "user.2314", "2314", 3)
+    with opened(path, 0, 3) as device:
+        disk = CMSDisk.format(device, "USR191")
+        source = "HELLO    CSECT\n         BR    14\n         END\n"
+        disk.write("HELLO", "ASSEMBLE", text_to_records(source), "F", 80)
+        notes = "first line\nsecond line of the notes\n"
+        disk.write("NOTES", "MEMO", text_to_records(notes, "V", None), "V")
+    return path
+
+
+def test_191_is_accessed_as_a_at_ipl_and_listed(run_cms, user_disk):
+    run = run_cms(["listfile"], disks={0x191: user_disk})
+    assert run.after("listfile") == ["HELLO    ASSEMBLE A1", "NOTES    MEMO     A1", "R;"]
+
+
+def test_listfile_patterns_and_modes(run_cms, user_disk):
+    run = run_cms(
+        ["listfile n* * *", "listfile * assemble", "listfile * * s"], disks={0x191: user_disk}
+    )
+    assert run.after("listfile n* * *")[:2] == ["NOTES    MEMO     A1", "R;"]
+    assert run.after("listfile * assemble")[:2] == ["HELLO    ASSEMBLE A1", "R;"]
+    assert run.after("listfile * * s")[:2] == ["DMSLST002E FILE NOT FOUND", "R(00028);"]
+
+
+def test_listfile_date_shows_format_length_records_and_blocks(run_cms, user_disk):
+    run = run_cms(["listfile notes memo a (date"], disks={0x191: user_disk})
+    line = run.after("listfile notes memo a (date")[0]
+    assert line.split()[:6] == ["NOTES", "MEMO", "A1", "V", "24", "2"]
+    assert line.split()[6] == "1"
+
+
+def test_state_finds_a_file_and_names_one_it_cannot(run_cms, user_disk):
+    run = run_cms(
+        ["state hello assemble", "state hello text", "state hello"], disks={0x191: user_disk}
+    )
+    assert run.after("state hello assemble")[0] == "R;"
+    assert run.after("state hello text")[:2] == [
+        "DMSSTT002E FILE 'HELLO TEXT *' NOT FOUND",
+        "R(00028);",
+    ]
+    assert run.after("state hello")[:2] == ["DMSSTT054E INCOMPLETE FILEID SPECIFIED", "R(00024);"]
+
+
+def test_access_as_another_mode_and_release(run_cms, user_disk):
+    typed = ["access 191 b/a", "listfile * * b", "release b", "listfile * * b", "release b"]
+    run = run_cms(typed, disks={0x191: user_disk})
+    assert run.after("access 191 b/a")[0] == "R;"
+    assert run.after("listfile * * b")[:3] == ["HELLO    ASSEMBLE B1", "NOTES    MEMO     B1", "R;"]
+    assert run.lines[-5:] == [
+        "DMSLST002E FILE NOT FOUND",
+        "R(00028);",
+        "release b",
+        "DMSARE069E DISK B NOT ACCESSED",
+        "R(00036);",
+    ]
+
+
+def test_access_errors(run_cms, user_disk, tmp_path):
+    blank = create_image(tmp_path / "blank.2314", "2314", 1)
+    typed = ["access 192 c", "access 19z c", "access 193 c", "access 191 1"]
+    run = run_cms(typed, disks={0x191: user_disk, 0x193: blank})
+    assert run.after("access 192 c")[:2] == ["DMSACC113S C(192) NOT ATTACHED", "R(00100);"]
+    assert run.after("access 19z c")[:2] == ["DMSACC017E INVALID DEVICE ADDRESS 19Z", "R(00024);"]
+    assert run.after("access 193 c")[:2] == ["DMSACC112S C(193) IS NOT A CMS DISK", "R(00100);"]
+    assert run.after("access 191 1")[:2] == ["DMSACC048E INVALID MODE 1", "R(00024);"]
