@@ -101,6 +101,9 @@ GIVECP   LR    R0,R3
 * The ready message.
 *
 READY    ST    R15,LASTRC
+         LA    R1,FINISALL              close what the command left
+         SVC   202
+         L     R15,LASTRC
          LA    R2,MSGBUF
          LTR   R0,R15
          BNZ   RCODE
@@ -168,6 +171,7 @@ SECTEXT  L     R15,=V(DMSAPP)
 SECRET   DS    F
 EDITOUT  DS    CL7
          DS    0F
+FINISALL DC    CL8'FINIS',CL8'*',CL8'*',CL8'*',8X'FF'
 RDPLIST  DC    CL8'WAITRD',AL1(1),AL3(CMNDLINE-NUCON),C'U',AL3(0)
 RDYPLIST DC    CL8'TYPLIN',AL1(1),AL3(MSGBUF-NUCON),C'B',X'00'
 RDYLEN   DC    H'0'

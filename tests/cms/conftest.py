@@ -65,7 +65,13 @@ class CMSRun:
     stop: str
     machine: Machine
     console: Console1052
-    extra: dict = field(default_factory=dict)
+    devices: list = field(default_factory=list)
+
+    def close(self) -> None:
+        """Detach the disks from the host files, so the host tools can open them."""
+        for device in self.devices:
+            device.close()
+        self.devices.clear()
 
     def after(self, typed: str) -> list[str]:
         """The lines printed after the echo of ``typed`` up to the next typed line's echo."""
@@ -86,7 +92,7 @@ def cms_system(tmp_path_factory) -> BuiltSystem:
 @pytest.fixture
 def run_cms(cms_system, tmp_path):
     """IPL a copy of the system disk at 190 with ``typed`` lines; return a CMSRun."""
-    opened = []
+    runs = []
 
     def run(
         typed: list[str],
@@ -102,18 +108,18 @@ def run_cms(cms_system, tmp_path):
         for line in typed:
             console.type_line(line)
         machine.attach(0x009, console)
-        system = Dasd2314(pack)
-        opened.append(system)
-        machine.attach(0x190, system)
+        devices = [Dasd2314(pack)]
+        machine.attach(0x190, devices[0])
         for address, path in (disks or {}).items():
-            device = Dasd2314(path)
-            opened.append(device)
-            machine.attach(address, device)
+            devices.append(Dasd2314(path))
+            machine.attach(address, devices[-1])
+        runs.append(devices)
         machine.ipl(0x190)
         stop = machine.run(max_instructions)
         lines = "".join(console.transcript).splitlines()
-        return CMSRun(lines, stop, machine, console)
+        return CMSRun(lines, stop, machine, console, devices)
 
     yield run
-    for device in opened:
-        device.close()
+    for devices in runs:
+        for device in devices:
+            device.close()

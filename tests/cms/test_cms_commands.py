@@ -77,3 +77,60 @@ def test_access_errors(run_cms, user_disk, tmp_path):
     assert run.after("access 19z c")[:2] == ["DMSACC017E INVALID DEVICE ADDRESS 19Z", "R(00024);"]
     assert run.after("access 193 c")[:2] == ["DMSACC112S C(193) IS NOT A CMS DISK", "R(00100);"]
     assert run.after("access 191 1")[:2] == ["DMSACC048E INVALID MODE 1", "R(00024);"]
+
+
+@pytest.fixture
+def big_disk(tmp_path):
+    """A disk with BIG DATA: 1,200 F 80 records in 120 blocks (an Nth chain link)."""
+    path = create_image(tmp_path / "big.2314", "2314", 3)
+    text = "".join(f"line {number:05d} " + "x" * 60 + "\n" for number in range(1, 1201))
+    with opened(path, 0, 3) as device:
+        CMSDisk.format(device, "BIG191").write("BIG", "DATA", text_to_records(text), "F", 80)
+    return path
+
+
+def test_type_fixed_and_variable_files(run_cms, user_disk):
+    run = run_cms(["type notes memo", "type hello assemble a"], disks={0x191: user_disk})
+    assert run.after("type notes memo")[:3] == ["first line", "second line of the notes", "R;"]
+    assert run.after("type hello assemble a")[:4] == [
+        "HELLO    CSECT",
+        "         BR    14",
+        "         END",
+        "R;",
+    ]
+
+
+def test_type_reads_past_the_first_chain_link(run_cms, big_disk):
+    run = run_cms(["type big data"], disks={0x191: big_disk}, max_instructions=20_000_000)
+    lines = run.after("type big data")
+    assert len(lines) == 1201 and lines[-1] == "R;"
+    assert [line[:10] for line in lines[:1200]] == [f"line {n:05d}" for n in range(1, 1201)]
+
+
+def test_type_of_a_missing_file(run_cms, user_disk):
+    run = run_cms(["type nope memo", "type nope"], disks={0x191: user_disk})
+    assert run.after("type nope memo")[:2] == [
+        "DMSTYP002E FILE 'NOPE MEMO *' NOT FOUND",
+        "R(00028);",
+    ]
+    assert run.after("type nope")[:2] == ["DMSTYP054E INCOMPLETE FILEID SPECIFIED", "R(00024);"]
+
+
+def test_erase_updates_the_disk_the_host_tools_read(run_cms, user_disk):
+    typed = ["erase hello assemble", "erase hello assemble", "erase notes memo s"]
+    run = run_cms(typed, disks={0x191: user_disk})
+    run.close()
+    assert run.lines[1:] == [
+        "erase hello assemble",
+        "R;",
+        "erase hello assemble",
+        "DMSERS002E FILE 'HELLO ASSEMBLE A' NOT FOUND",
+        "R(00028);",
+        "erase notes memo s",
+        "DMSERS037E DISK S IS READ/ONLY OR NOT ACCESSED",
+        "R(00036);",
+    ]
+    with opened(user_disk, 0, 3, read_only=True) as device:
+        disk = CMSDisk.open(device)
+        assert [entry.fileid for entry in disk.files()] == ["NOTES MEMO A1"]
+        assert disk.check() == []
