@@ -15,6 +15,7 @@ DMSCMD   CSECT
          DC    CL8'STATE',V(DMSSTT)       does a file exist
          DC    CL8'TYPE',V(DMSTYP)        type a file
          DC    CL8'ERASE',V(DMSERS)       erase a file
+         DC    CL8'COPYFILE',V(DMSCPY)    copy a file
          DC    CL8'RDBUF',V(DMSBRD)       read an item (FSREAD)
          DC    CL8'WRBUF',V(DMSBWR)       write an item (FSWRITE)
          DC    CL8'FINIS',V(DMSFNS)       close a file (FSCLOSE)

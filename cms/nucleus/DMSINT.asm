@@ -58,6 +58,7 @@ NOTIME   LTR   R6,R6
          CLC   CMNDLIST(8),=CL8'CP'
          BE    EXPLICIT
          LA    R1,CMNDLIST
+         O     R1,=X'0B000000'          flag: typed at the console
          SVC   202
          CH    R15,=H'-3'
          BNE   READY

@@ -8,7 +8,9 @@ STT      TITLE 'DMSSTT - STATE: IS THERE SUCH A FILE'
 *
 * Entered: by SVC 202, R1 -> tokenized list CL8'STATE',CL8 fn,CL8 ft,
 *          CL8 fm (or the FSSTATE list: CL8'STATE',CL8 fn,CL8 ft,CL2
-*          fm); R12 entry, R13 save area, R14 return.
+*          fm); the high-order byte of R1 X'0B' when the command was
+*          typed (DMSINT): only then is a missing file a message.
+*          R12 entry, R13 save area, R14 return.
 * Exits:   R15 = 0 and R0 -> the FST copy; 24 no filetype given
 *          (DMSSTT054E); 28 no such file (DMSSTT002E).
 *
@@ -45,12 +47,14 @@ NOFTYPE  LA    R1,MSG054
          SR    R4,R4
          LA    R5,24
          B     MESSAGE
-NOFILE   LA    R1,MSG002
+NOFILE   LA    R5,28
+         CLI   24(R13),X'0B'            R1 as saved: typed?
+         BNE   QUIET
+         LA    R1,MSG002
          LA    R2,PATTERN
-         LA    R5,28
 MESSAGE  L     R15,=V(DMSMSG)
          BALR  R14,R15
-         LR    R15,R5
+QUIET    LR    R15,R5
 RETURN   L     R14,12(,R13)
          LM    R0,R12,20(R13)
          BR    R14

@@ -134,3 +134,45 @@ def test_erase_updates_the_disk_the_host_tools_read(run_cms, user_disk):
         disk = CMSDisk.open(device)
         assert [entry.fileid for entry in disk.files()] == ["NOTES MEMO A1"]
         assert disk.check() == []
+
+
+def test_copyfile_writes_a_file_the_host_tools_read_back(run_cms, big_disk):
+    typed = [
+        "copyfile big data a copy data a",
+        "copyfile big data a copy data a",
+        "copyfile big data a = = a",
+        "copyfile big data a copy data a (replace",
+        "copyfile big data",
+    ]
+    run = run_cms(typed, disks={0x191: big_disk}, max_instructions=30_000_000)
+    run.close()
+    assert run.lines[1:] == [
+        "copyfile big data a copy data a",
+        "R;",
+        "copyfile big data a copy data a",
+        "DMSCPY024E FILE 'COPY DATA A' ALREADY EXISTS",
+        "R(00028);",
+        "copyfile big data a = = a",
+        "DMSCPY024E FILE 'BIG DATA A' ALREADY EXISTS",
+        "R(00028);",
+        "copyfile big data a copy data a (replace",
+        "R;",
+        "copyfile big data",
+        "DMSCPY054E INCOMPLETE FILEID SPECIFIED",
+        "R(00024);",
+    ]
+    with opened(big_disk, 0, 3, read_only=True) as device:
+        disk = CMSDisk.open(device)
+        assert disk.read("COPY", "DATA") == disk.read("BIG", "DATA")
+        assert disk.check() == []
+        copy = disk.find("COPY", "DATA")
+        assert (copy.recfm, copy.lrecl, copy.records) == ("F", 80, 1200)
+
+
+def test_copyfile_keeps_variable_records(run_cms, user_disk):
+    run = run_cms(["copyfile notes memo a new memo a", "type new memo"], disks={0x191: user_disk})
+    assert run.after("type new memo")[:3] == ["first line", "second line of the notes", "R;"]
+    run.close()
+    with opened(user_disk, 0, 3, read_only=True) as device:
+        new = CMSDisk.open(device).find("NEW", "MEMO")
+        assert (new.recfm, new.lrecl, new.records) == ("V", 24, 2)
