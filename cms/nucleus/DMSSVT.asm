@@ -4,8 +4,8 @@ SVT      TITLE 'DMSSVT - SVC INTERRUPTION HANDLER, SVC 202 LINKAGE'
 * function by name: register 1 points at a tokenized parameter list
 * (8-byte tokens, the first the name, ending with 8 bytes of X'FF');
 * DMSSVT finds the name in the nucleus command table (DMSCMD) and calls
-* the routine; a name not there is looked for as a MODULE file on the
-* accessed disks (DMSMOD); a name found nowhere returns -3.  SVC 13 is
+* the routine; a name not there returns -3 (MODULE files are not yet
+* looked for).  SVC 13 is
 * ABEND: register 1 holds the user abend code.  Any other SVC is a
 * system abend whose code is the SVC number.
 *
@@ -28,6 +28,12 @@ DMSSVT   CSECT
          STM   R0,R15,SVCREGS
          BALR  R12,0
          USING *,R12
+         CLI   SVCOPSW+3,201            a started program is done
+         BNE   NOTBACK
+         L     R0,SVCREGS+60            its return code
+         L     R15,=V(DMSLDRET)
+         BR    R15
+NOTBACK  DS    0H
          USING SVCFRAME,R11
          L     R11,SVCTOP
          LTR   R11,R11
