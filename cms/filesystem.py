@@ -131,6 +131,13 @@ def _halfwords(data: bytes, count: int, offset: int = 0) -> list[int]:
     return [int.from_bytes(data[offset + 2 * i : offset + 2 * i + 2], "big") for i in range(count)]
 
 
+def _stored_name(field_bytes: bytes) -> bool:
+    """A filename or filetype as CMS stores it: 1-8 graphic EBCDIC characters, then blanks.
+    (CMS programs may use more characters than the host tools' names allow.)"""
+    name = field_bytes.rstrip(EBCDIC_BLANK)
+    return bool(name) and all(0x41 <= byte <= 0xFE for byte in name)
+
+
 def _pack_halfwords(values: Iterable[int]) -> bytes:
     return b"".join(value.to_bytes(2, "big") for value in values)
 
@@ -248,7 +255,10 @@ class CMSDisk:
         label_block = bytearray(lay.block_size)
         lay.label_id.put(label_block, _ebcdic("CMS="))
         lay.label_volid.put(label_block, volid_bytes)
-        contents = {lay.label_block: bytes(label_block), lay.mfd_block: disk._mfd(working)}
+        contents = {
+            device.location(lay.label_block)[2]: bytes(label_block),
+            device.location(lay.mfd_block)[2]: disk._mfd(working),
+        }
         first_track = set(range(1, geometry.blocks_per_track + 1))
         for block in disk._fst_blocks + disk._extension_blocks:
             if block in first_track:
@@ -397,7 +407,7 @@ class CMSDisk:
         blocks = fst["FSTBLKCT"].get_int(raw)
         first = fst["FSTFCLPT"].get_int(raw)
         name = f"{where} ({filename} {filetype})"
-        if not NAME_PATTERN.fullmatch(filename) or not NAME_PATTERN.fullmatch(filetype):
+        if not _stored_name(fst["FSTFNAME"].get(raw)) or not _stored_name(fst["FSTFTYPE"].get(raw)):
             raise DiskFormatError(f"{where} has no valid file name (damaged FST)")
         problem = None
         if recfm not in ("F", "V"):
@@ -476,12 +486,17 @@ class CMSDisk:
         return [self._entry(raw, "FST") for raw in self._entries]
 
     def _index(self, filename: str, filetype: str) -> int | None:
-        name = _ebcdic(filename.upper().ljust(8))
-        ftype = _ebcdic(filetype.upper().ljust(8))
+        """Where the file is in the directory: the name as given, else folded to upper case
+        (host users type lower case; CMS programs may store it)."""
         fst = self.layout.fst
-        for index, raw in enumerate(self._entries):
-            if fst["FSTFNAME"].get(raw) == name and fst["FSTFTYPE"].get(raw) == ftype:
-                return index
+        for name, ftype in ((filename, filetype), (filename.upper(), filetype.upper())):
+            try:
+                wanted = (_ebcdic(name.ljust(8)), _ebcdic(ftype.ljust(8)))
+            except UnicodeEncodeError:
+                continue
+            for index, raw in enumerate(self._entries):
+                if (fst["FSTFNAME"].get(raw), fst["FSTFTYPE"].get(raw)) == wanted:
+                    return index
         return None
 
     def find(self, filename: str, filetype: str, mode_number: str | None = None) -> FileEntry:
@@ -490,7 +505,7 @@ class CMSDisk:
         entry = None if index is None else self._entry(self._entries[index], "FST")
         if entry is None or (mode_number is not None and entry.mode_number != mode_number):
             mode = f" (mode number {mode_number})" if mode_number else ""
-            raise FileNotFound(f"file {filename.upper()} {filetype.upper()}{mode} not found")
+            raise FileNotFound(f"file {filename} {filetype}{mode} not found")
         return entry
 
     def _chain(self, entry: FileEntry) -> tuple[list[int], list[int]]:
@@ -697,6 +712,42 @@ class CMSDisk:
             entries[existing] = entry
         self._commit(working, entries, fst_count)
         return self._entry(entry, "FST")
+
+    def put(
+        self,
+        fileid: str,
+        data: bytes,
+        recfm: str = "F",
+        lrecl: int | None = None,
+        binary: bool = False,
+        written: datetime | None = None,
+    ) -> FileEntry:
+        """Write host data as the file ``fileid`` ('FN FT [FM]'): UTF-8 text made EBCDIC
+        records, one a line (``text_to_records``), or with ``binary`` the bytes unchanged
+        in ``lrecl``-byte records, default 80 (``binary_to_records``)."""
+        file_id = parse_fileid(fileid)
+        recfm = recfm.upper()
+        if binary:
+            records = binary_to_records(data, recfm, lrecl or 80)
+        else:
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise CMSError("the data is not UTF-8 text (put it as binary)") from None
+            records = text_to_records(text, recfm, lrecl or (80 if recfm == "F" else None))
+        return self.write(
+            file_id.filename, file_id.filetype, records, recfm, lrecl, file_id.mode, written
+        )
+
+    def get(self, fileid: str, binary: bool = False) -> bytes:
+        """The file ``fileid`` as host data: UTF-8 text, a line a record, or with ``binary``
+        its records back to back."""
+        file_id = parse_fileid(fileid)
+        entry = self.find(file_id.filename, file_id.filetype, file_id.mode_number)
+        records = self.read(entry.filename, entry.filetype)
+        if binary:
+            return b"".join(records)
+        return records_to_text(records, entry.recfm).encode("utf-8")
 
     def erase(self, filename: str, filetype: str, mode_number: str | None = None) -> None:
         """Erase a file (FileNotFound if there is none). Committed when this returns."""

@@ -548,7 +548,10 @@ _CMS_OPERANDS = {
     "put": ("FILE", "FILEID"),
     "erase": ("FILEID",),
     "format": (),
+    "check": (),
 }
+# More than a CMS file can hold even as text (F lines lose their padding in the host file).
+_CMS_MAX_HOST_FILE = 64 * 1024 * 1024
 _CMS_DISK_FORMS = "DISK --extent START:COUNT | --data DIR --user USERID --cuu CUU"
 
 
@@ -576,6 +579,7 @@ def _add_cms(subparsers) -> None:
         "put": ("copy a host file onto the disk (create or replace)", "FILE FILEID"),
         "erase": ("erase a file", "FILEID"),
         "format": ("make an empty CMS disk (everything on it is lost)", ""),
+        "check": ("read every file's chain and records; report lost blocks", ""),
     }
     for name, (summary, operands) in helps.items():
         action = actions.add_parser(
@@ -652,7 +656,7 @@ def _cms_minidisk(args: argparse.Namespace, image_path: str | None):
     from vm370.cp.datafolder import DataFolder
     from vm370.hardware.devices.ckd_image import CKDImage
 
-    read_only = args.cms_command in ("list", "get")
+    read_only = args.cms_command in ("list", "get", "check")
     if args.data is None:
         if args.user or args.cuu:
             raise UsageError("--user and --cuu go with --data DIR, not with a pack image")
@@ -729,15 +733,11 @@ def _cms_list(args, device, operands) -> int:
 
 
 def _cms_get(args, device, operands) -> int:
-    from cms.filesystem import CMSDisk, records_to_text
+    from cms.filesystem import CMSDisk
 
-    file_id = _cms_fileid(operands["FILEID"])
-    disk = CMSDisk.open(device)
-    entry = disk.find(file_id.filename, file_id.filetype, file_id.mode_number)
-    records = disk.read(entry.filename, entry.filetype)
-    data = (
-        b"".join(records) if args.binary else records_to_text(records, entry.recfm).encode("utf-8")
-    )
+    fileid = operands["FILEID"]
+    _cms_fileid(fileid)
+    data = CMSDisk.open(device).get(fileid, args.binary)
     target = operands["FILE"]
     try:
         if target == "-":
@@ -751,25 +751,24 @@ def _cms_get(args, device, operands) -> int:
 
 
 def _cms_put(args, device, operands) -> int:
-    from cms.filesystem import CMSDisk, binary_to_records, text_to_records
+    from cms.filesystem import CMSDisk
 
-    file_id = _cms_fileid(operands["FILEID"])
+    fileid = operands["FILEID"]
+    _cms_fileid(fileid)
     source = operands["FILE"]
+    if args.lrecl is not None and not 1 <= args.lrecl <= 65535:
+        raise UsageError(f"--lrecl must be 1 to 65535, not {args.lrecl}")
     try:
+        size = Path(source).stat().st_size
+        if size > _CMS_MAX_HOST_FILE:
+            raise UsageError(
+                f"{source} is {size} bytes; a CMS file holds at most 12,848,000 bytes of data"
+            )
         data = Path(source).read_bytes()
     except OSError as error:
         raise UsageError(f"cannot read {source}: {error.strerror}") from None
-    recfm = args.recfm.upper()
-    if args.binary:
-        records = binary_to_records(data, recfm, args.lrecl or 80)
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise UsageError(f"{source} is not UTF-8 text (use --binary for bytes)") from None
-        records = text_to_records(text, recfm, args.lrecl or (80 if recfm == "F" else None))
     disk = CMSDisk.open(device)
-    entry = disk.write(file_id.filename, file_id.filetype, records, recfm, args.lrecl, file_id.mode)
+    entry = disk.put(fileid, data, args.recfm, args.lrecl, args.binary)
     print(
         f"{entry.fileid}: {entry.records} records, RECFM {entry.recfm} LRECL {entry.lrecl}, "
         f"{entry.blocks} blocks"
@@ -796,12 +795,26 @@ def _cms_format(args, device, operands) -> int:
     return 0
 
 
+def _cms_check(args, device, operands) -> int:
+    from cms.filesystem import CMSDisk
+
+    disk = CMSDisk.open(device)
+    lost = disk.check()
+    count = len(disk.files())
+    print(
+        f"LABEL {disk.label}: {count} file{'s' if count != 1 else ''} readable, "
+        f"{disk.blocks_used} blocks in use, {len(lost)} marked in use but unowned"
+    )
+    return 1 if lost else 0
+
+
 _CMS_ACTIONS = {
     "list": _cms_list,
     "get": _cms_get,
     "put": _cms_put,
     "erase": _cms_erase,
     "format": _cms_format,
+    "check": _cms_check,
 }
 
 

@@ -205,3 +205,13 @@ def test_random_garbage_never_escapes_as_another_error(disk_with_files, target, 
             assert "\n" not in str(error)
         finally:
             device.write_block(block, pristine[block])
+
+
+def test_names_cms_programs_may_use_are_listed_and_control_codes_are_not(disk_with_files):
+    block, offset, _ = fst_of(disk_with_files, "SMALL")
+    patch_block(disk_with_files, block, offset, "small.%1".encode("cp037"))
+    entry = next(e for e in open_disk(disk_with_files).files() if e.filetype == "FILE")
+    assert entry.filename == "small.%1"
+    patch_block(disk_with_files, block, offset, b"\xc1\x15\x40\x40\x40\x40\x40\x40")
+    with pytest.raises(DiskFormatError, match="has no valid file name"):
+        open_disk(disk_with_files)

@@ -88,6 +88,7 @@ def test_erase_and_missing_files(image, tmp_path, capsys):
         (("put", "{tmp}/none.txt", "A B", "--extent", "1:4"), "takes DISK FILE FILEID"),
         (("put", "{image}", "{tmp}/none.txt", "A B", "--extent", "1:4"), "cannot read"),
         (("list", "{image}", "--extent", "1:4", "--user", "X"), "go with --data"),
+        (("put", "{image}", "{image}", "A B", "--lrecl", "0", "--extent", "1:4"), "--lrecl"),
     ],
 )
 def test_usage_errors_exit_2(image, tmp_path, capsys, arguments, message):
@@ -169,3 +170,21 @@ def test_format_some_cylinders(tmp_path, capsys):
     path = create_image(tmp_path / "p.2314", "2314", 5)
     assert cms("format", str(path), "--extent", "0:5", "--label", "s", "--cylinders", "2") == 0
     assert "label S, 2 cylinders, 280 blocks" in capsys.readouterr().out
+
+
+def test_put_of_bytes_that_are_not_text(image, tmp_path, capsys):
+    source = tmp_path / "latin1.txt"
+    source.write_bytes(b"caf\xe9\n")
+    assert cms("put", image, str(source), "CAFE TEXT", "--extent", "1:4") == 1
+    assert "not UTF-8 text (put it as binary)" in capsys.readouterr().err
+
+
+def test_check_reads_every_file(image, tmp_path, capsys):
+    source = tmp_path / "a.txt"
+    source.write_text("x\n" * 30)  # 2400 bytes: 3 data blocks, an FCL, an FST block, 1-4
+    assert cms("put", image, str(source), "A B", "--extent", "1:4") == 0
+    capsys.readouterr()
+    assert cms("check", image, "--extent", "1:4") == 0
+    assert capsys.readouterr().out == (
+        "LABEL HOSTFS: 1 file readable, 9 blocks in use, 0 marked in use but unowned\n"
+    )

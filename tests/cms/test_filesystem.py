@@ -304,3 +304,18 @@ def test_format_of_the_first_cylinders_leaves_the_rest(pack):
         image.close()
     with opened(path, 0, 6) as device, pytest.raises(CMSError, match="cannot format 7"):
         CMSDisk.format(device, "X", cylinders=7)
+
+
+def test_put_and_get_host_data(formatted):
+    with opened(formatted, 2, 10) as device:
+        disk = CMSDisk.open(device)
+        entry = disk.put("PROFILE EXEC A1", b"&TRACE\n&TYPE HI\n", written=WHEN)
+        assert (entry.recfm, entry.lrecl, entry.records) == ("F", 80, 2)
+        deck = bytes(range(160))
+        disk.put("PROG TEXT A2", deck, binary=True)
+        reopened = CMSDisk.open(device)
+        assert reopened.get("profile exec") == b"&TRACE\n&TYPE HI\n"
+        assert reopened.get("PROG TEXT A2", binary=True) == deck
+        assert reopened.read("PROFILE", "EXEC")[1] == "&TYPE HI".encode("cp037").ljust(80, b"\x40")
+        with pytest.raises(FileNotFound):
+            reopened.get("PROG TEXT A1")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cms.layout import LayoutError, constant, field
+from assembler import assemble
+from cms.layout import MACLIB, LayoutError, constant, field
 from vm370.hardware.devices.ckd_image import GEOMETRIES
 
 # (offset, length) of the 40-byte FST, as VM/370 Release 6's DMSFNS moves it
@@ -70,3 +71,27 @@ def test_blocks_per_track_is_the_most_whole_800_byte_records_a_track_holds(devic
 def test_unknown_symbol_is_a_layout_error():
     with pytest.raises(LayoutError, match="NOSUCH"):
         field("NOSUCH")
+
+
+def test_dsects_serve_a_program_through_using():
+    source = """\
+LOOK     CSECT
+         USING LOOK,12
+         USING FSTD,3
+         USING MFDD,4
+         CLC   FSTFNAME(8),=CL8'PROFILE'
+         LH    5,FSTRECCT
+         L     6,FSTLRECL
+         LH    7,MFDFSTBN
+         L     8,MFDNUM
+         LA    9,FSTDLEN(3)
+         BR    14
+         LTORG
+         FSTD
+         MFDD
+         END
+"""
+    result = assemble(source, maclib=[str(MACLIB)])
+    assert result.return_code == 0, result.diagnostics
+    # L 8,MFDNUM: base 4, displacement 364 (X'16C')
+    assert bytes.fromhex("5880416C") in result.object_deck
