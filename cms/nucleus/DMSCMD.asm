@@ -17,6 +17,8 @@ DMSCMD   CSECT
          DC    CL8'ERASE',V(DMSERS)       erase a file
          DC    CL8'COPYFILE',V(DMSCPY)    copy a file
          DC    CL8'LOAD',V(DMSLDR)        load TEXT decks
+         DC    CL8'QUERY',V(DMSQRY)       show settings and disks
+         DC    CL8'SET',V(DMSSET)         change settings
          DC    CL8'START',V(DMSLST$)      run what was loaded
          DC    CL8'RDBUF',V(DMSBRD)       read an item (FSREAD)
          DC    CL8'WRBUF',V(DMSBWR)       write an item (FSWRITE)
