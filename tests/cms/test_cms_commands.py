@@ -183,7 +183,7 @@ def test_query_search_and_disk(run_cms, user_disk):
     assert run.after("query search")[:3] == ["USR191 191  A  R/W", "CMS190 190  S  R/O", "R;"]
     run.close()
     with opened(user_disk, 0, 3, read_only=True) as device:
-        used = CMSDisk.open(device).blocks_used()
+        used = CMSDisk.open(device).blocks_used
     a_line, s_line = run.after("query disk *")[:2]
     assert a_line == (
         f"A (191): 2 FILES; {used} REC IN USE, {420 - used} LEFT (OF 420), "
