@@ -202,3 +202,35 @@ def test_set_and_query_impcp_and_rdymsg(run_cms):
     assert run.after("set rdymsg xx")[:2] == ["DMSSET070E INVALID PARAMETER XX", "R(00024);"]
     assert run.after("query")[:2] == ["DMSQRY047E NO FUNCTION SPECIFIED", "R(00024);"]
     assert run.after("set foo")[:2] == ["DMSSET014E INVALID FUNCTION FOO", "R(00024);"]
+
+
+def test_rename_keeps_the_blocks_and_changes_the_name(run_cms, user_disk):
+    typed = [
+        "rename notes memo a old notes a",
+        "type old notes",
+        "rename hello assemble a old notes a",
+        "rename nope memo a x y a",
+        "rename old notes a = memo s",
+        "rename old notes",
+    ]
+    run = run_cms(typed, disks={0x191: user_disk})
+    run.close()
+    assert run.after("rename notes memo a old notes a")[0] == "R;"
+    assert run.after("type old notes")[:2] == ["first line", "second line of the notes"]
+    assert run.after("rename hello assemble a old notes a")[:2] == [
+        "DMSRNM024E FILE 'OLD NOTES A' ALREADY EXISTS",
+        "R(00028);",
+    ]
+    assert run.after("rename nope memo a x y a")[:2] == [
+        "DMSRNM002E FILE 'NOPE MEMO A' NOT FOUND",
+        "R(00028);",
+    ]
+    assert run.after("rename old notes a = memo s")[0].startswith("DMSRNM037E DISK S")
+    assert run.after("rename old notes")[0] == "DMSRNM054E INCOMPLETE FILEID SPECIFIED"
+    with opened(user_disk, 0, 3, read_only=True) as device:
+        disk = CMSDisk.open(device)
+        assert sorted(entry.fileid for entry in disk.files()) == [
+            "HELLO ASSEMBLE A1",
+            "OLD NOTES A1",
+        ]
+        assert disk.check() == []
