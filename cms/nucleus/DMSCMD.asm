@@ -8,6 +8,7 @@ CMD      TITLE 'DMSCMD - THE NUCLEUS COMMAND AND FUNCTION TABLE'
 DMSCMD   CSECT
          DC    CL8'TYPLIN',V(DMSCWR)      type a line
          DC    CL8'WAITRD',V(DMSCRD)      read a line
+         DC    CL8'LINEDIT',V(DMSLIN)     type a line with values
          DC    CL8'CP',V(DMSCPF)          pass a command to CP
          DC    CL8'ACCESS',V(DMSACC)      make a disk a filemode
          DC    CL8'RELEASE',V(DMSARE)     forget an accessed disk

@@ -88,6 +88,20 @@ SUBRET   DS    F
          END   MAIN
 """
 
+EDITED = """\
+EDITED   CSECT
+         USING EDITED,12
+         LA    3,1234
+         L     4,=X'00ABCDEF'
+         LINEDIT TEXT='FOUND .... FILES AT ......',                    X
+               SUB=(DEC,(3),HEX,(4))
+         LINEDIT TEXT='AS IS',DOT=NO
+         SR    15,15
+         BR    14
+         LTORG
+         END
+"""
+
 
 def deck(source: str) -> list[bytes]:
     result = assemble(source, maclib=[MACLIB_DIRECTORY])
@@ -106,6 +120,7 @@ def program_disk(tmp_path) -> Path:
             ("QUIT", USER_ABEND),
             ("UPPER", UPPER),
             ("CALLS", CALLS),
+            ("EDITED", EDITED),
         ]:
             disk.write(name, "TEXT", deck(source), "F", 80)
         disk.write("NOTES", "MEMO", text_to_records("first line\nsecond\n", "V", None), "V")
@@ -164,3 +179,8 @@ def test_load_errors(run_cms, program_disk):
     run = run_cms(["start", "load nope"], disks={0x191: program_disk})
     assert run.after("start")[:2] == ["DMSLIO952E NO PROGRAM LOADED", "R(00040);"]
     assert run.after("load nope") == ["DMSLIO002E FILE 'NOPE TEXT *' NOT FOUND", "R(00028);"]
+
+
+def test_linedit_puts_decimal_and_hexadecimal_values_in_the_line(run_cms, program_disk):
+    run = run_cms(["load edited", "start"], disks={0x191: program_disk})
+    assert run.after("start")[1:] == ["FOUND 1234 FILES AT ABCDEF.", "AS IS", "R;"]
