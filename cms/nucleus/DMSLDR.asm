@@ -24,18 +24,24 @@ LDR      TITLE 'DMSLDR - LOAD AND START: RUN A PROGRAM FROM TEXT DECKS'
 *          END card, or PC, CM or XD items (DMSLIO953E); 40 an
 *          undefined name (DMSLIO954E); 104 past the end of storage
 *          (DMSLIO109S).  START: 40 nothing loaded (DMSLIO952E).
+* GENMOD fn
+*    writes 'fn MODULE A1' (V records: origin, end and entry, then the
+*    loaded storage in pieces of up to 4,096 bytes), replacing one of
+*    that name.  Typing fn (or SVC 202 with it) then loads and runs
+*    the module (DMSMOD).
 *          Messages 950-999 are this system's own.
 *
          REGEQU
          CMSLAYO
 DMSLDR   CSECT
-         ENTRY DMSLST$,DMSLDRET
+         ENTRY DMSLST$,DMSLDRET,DMSMOD,DMSGEN
          USING NUCON,R0
          USING DMSLDR,R12
          STM   R14,R12,12(R13)
          LR    R9,R1
          L     R2,=A(USERAREA)
          ST    R2,LOADPT
+         ST    R2,LOADEND
          XC    SYMCOUNT,SYMCOUNT
          XC    ENTRY,ENTRY
          LA    R9,8(,R9)
@@ -301,6 +307,7 @@ ENDCARD  BAL   R14,PLACE
 ENDADDR  A     R2,FACTOR
          ST    R2,ENTRY
 ENDDONE  MVC   LOADPT,NEXTPT
+         MVC   LOADEND,NEXTPT
          SR    R15,R15
          B     DECKEND
 NOTEXT   LA    R1,MSG002
@@ -373,8 +380,9 @@ STUNDEF  LA    R1,MSG954
          LA    R15,40
          B     RETURN
 STFOUND  L     R11,8(,R2)
-NOENTRY  L     R2,=A(USERPARM)          the program's own list
-         LA    R3,8(,R9)
+NOENTRY  LA    R3,8(,R9)                START's words from the entry
+         MVI   QUIETRUN,0
+RUNIT    L     R2,=A(USERPARM)          the program's own list
          LA    R4,15
 COPYPARM MVC   0(8,R2),0(R3)
          CLI   0(R3),X'FF'
@@ -383,12 +391,14 @@ COPYPARM MVC   0(8,R2),0(R3)
          LA    R3,8(,R3)
          BCT   R4,COPYPARM
          MVC   0(8,R2),=8X'FF'
-PARMDONE LA    R1,MSG740
+PARMDONE CLI   QUIETRUN,1
+         BE    RUNNING                  a MODULE runs without it
+         LA    R1,MSG740
          SR    R2,R2
          SR    R4,R4
          L     R15,=V(DMSMSG)
          BALR  R14,R15
-         STM   R0,R15,STARTREG          DMSLDRET comes back to these
+RUNNING  STM   R0,R15,STARTREG          DMSLDRET comes back to these
          ST    R11,USERPSW+4
          MVI   USERPSW+4,0
          MVC   SVCRPSW,USERPSW          (in low storage: R12 changes)
@@ -411,6 +421,129 @@ DMSLDRET LM    R1,R14,STARTREG+4        START's registers again
          USING DMSLDR,R12
          LR    R15,R0                   the program's return code
          B     RETURN
+*
+* DMSMOD: a command the nucleus does not have, called by SVC 202 from
+* DMSSVT: if there is a file 'name MODULE *', load its image and run
+* it as START does (its list: the command's own words, name first;
+* no DMSLIO740I); else R15 = -3.
+*
+         DROP  R12
+         USING DMSMOD,R12
+DMSMOD   STM   R14,R12,12(R13)
+         L     R12,=A(DMSLDR)
+         DROP  R12
+         USING DMSLDR,R12
+         LR    R9,R1
+         MVC   MODFN,0(R9)
+         MVC   MODFN+16(2),=C'* '
+         XC    MODITEM,MODITEM
+         L     R2,=A(MODHEAD)
+         ST    R2,MODBUF
+         MVC   MODSIZE,=F'12'
+         LA    R1,MODLIST               the header: origin, end, entry
+         SVC   202
+         LTR   R15,R15
+         BZ    MODFOUND
+         LH    R15,=H'-3'               no such command
+         B     RETURN
+MODFOUND LM    R2,R4,MODHEAD
+         C     R2,=A(USERAREA)
+         BL    MODBAD
+         C     R3,STORSIZE
+         BH    MODBAD
+MODREAD  CR    R2,R3
+         BNL   MODREADY
+         ST    R2,MODBUF
+         LR    R5,R3
+         SR    R5,R2
+         ST    R5,MODSIZE
+         LA    R1,MODLIST
+         SVC   202
+         LTR   R15,R15
+         BNZ   MODBAD
+         A     R2,MODBYTES
+         B     MODREAD
+MODREADY ST    R4,ENTRY
+         MVC   FINFN,MODFN
+         MVC   FINFN+8(8),=CL8'MODULE'
+         LA    R1,FINLIST
+         SVC   202
+         LR    R11,R4
+         LR    R3,R9
+         MVI   QUIETRUN,1
+         B     RUNIT
+MODBAD   LA    R1,MSG953
+         MVC   FILEID(8),MODFN
+         MVC   FILEID+8(8),=CL8'MODULE'
+         LA    R2,FILEID
+         L     R15,=V(DMSMSG)
+         BALR  R14,R15
+         LA    R15,32
+         B     RETURN
+*
+* GENMOD fn: write 'fn MODULE A1' from what LOAD loaded.
+*
+         DROP  R12
+         USING DMSGEN,R12
+DMSGEN   STM   R14,R12,12(R13)
+         L     R12,=A(DMSLDR)
+         DROP  R12
+         USING DMSLDR,R12
+         LR    R9,R1
+         L     R4,ENTRY
+         LTR   R4,R4
+         BNZ   GENOK
+         LA    R1,MSG952
+         SR    R2,R2
+         SR    R4,R4
+         L     R15,=V(DMSMSG)
+         BALR  R14,R15
+         LA    R15,40
+         B     RETURN
+GENOK    MVC   GENFN,=CL8'* '
+         CLI   8(R9),X'FF'
+         BE    GENNAME
+         MVC   GENFN,8(R9)
+GENNAME  CLI   GENFN,C'*'
+         BNE   GENERASE
+         LA    R1,MSG952                no name: nothing to call it
+         SR    R2,R2
+         SR    R4,R4
+         L     R15,=V(DMSMSG)
+         BALR  R14,R15
+         LA    R15,24
+         B     RETURN
+GENERASE MVC   GENWFN,GENFN             (replaces a module so named)
+         L     R2,=A(USERAREA)
+         L     R3,LOADEND
+         STM   R2,R4,MODHEAD
+         L     R5,=A(MODHEAD)
+         ST    R5,GENBUF
+         MVC   GENSIZE,=F'12'
+         LA    R1,GENLIST
+         SVC   202
+         LTR   R15,R15
+         BNZ   GENDONE
+GENLOOP  CR    R2,R3
+         BNL   GENCLOSE
+         ST    R2,GENBUF
+         LR    R5,R3
+         SR    R5,R2
+         CH    R5,=H'4096'
+         BNH   GENPART
+         LH    R5,=H'4096'
+GENPART  ST    R5,GENSIZE
+         LA    R1,GENLIST
+         SVC   202
+         LTR   R15,R15
+         BNZ   GENDONE
+         AR    R2,R5
+         B     GENLOOP
+GENCLOSE MVC   FINFN,GENFN
+         MVC   FINFN+8(8),=CL8'MODULE'
+         LA    R1,FINLIST
+         SVC   202
+GENDONE  B     RETURN
          DS    0D
 USERPSW  DC    AL1(0),AL1(USERPSWK),H'0',A(0)
 STARTREG DS    16F
@@ -428,6 +561,25 @@ SYMCOUNT DS    F
 RPOINT   DS    2H
 PLACED   DC    X'00'
 FLAGBYTE DS    X
+QUIETRUN DS    X
+LOADEND  DS    A
+GENFN    DS    CL8
+         DS    0F
+MODHEAD  DS    3F                       origin, end, entry
+MODLIST  DC    CL8'RDBUF'
+MODFN    DC    CL8' ',CL8'MODULE',CL2'* '
+MODITEM  DC    H'0'
+MODBUF   DC    A(0)
+MODSIZE  DC    F'0'
+         DC    CL2' ',H'1'
+MODBYTES DC    F'0'
+GENLIST  DC    CL8'WRBUF'
+GENWFN   DC    CL8' ',CL8'MODULE',CL2'A1'
+         DC    H'0'
+GENBUF   DC    A(0)
+GENSIZE  DC    F'0'
+         DC    CL2'V',H'1',F'0'
+
 UNDEFNM  DS    CL8
 FILEID   DC    CL8' ',CL8'TEXT',CL2'* '
          DS    0F

@@ -4,8 +4,8 @@ SVT      TITLE 'DMSSVT - SVC INTERRUPTION HANDLER, SVC 202 LINKAGE'
 * function by name: register 1 points at a tokenized parameter list
 * (8-byte tokens, the first the name, ending with 8 bytes of X'FF');
 * DMSSVT finds the name in the nucleus command table (DMSCMD) and calls
-* the routine; a name not there returns -3 (MODULE files are not yet
-* looked for).  SVC 13 is
+* the routine; a name not there is looked for as a MODULE file on the
+* accessed disks (DMSMOD); a name found nowhere returns -3.  SVC 13 is
 * ABEND: register 1 holds the user abend code.  Any other SVC is a
 * system abend whose code is the SVC number.
 *
@@ -77,9 +77,7 @@ FIND     CLI   0(R4),X'FF'
          B     FIND
 FOUND    L     R15,8(,R4)
          B     CALL
-NOTNUC   L     R0,FRREGS
-         LH    R15,=H'-3'               no such command
-         B     RETURNED
+NOTNUC   L     R15,=V(DMSMOD)           a MODULE file of that name?
 CALL     LM    R0,R1,FRREGS
          LA    R13,FRSAVE
          LR    R12,R15

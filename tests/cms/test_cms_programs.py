@@ -184,3 +184,21 @@ def test_load_errors(run_cms, program_disk):
 def test_linedit_puts_decimal_and_hexadecimal_values_in_the_line(run_cms, program_disk):
     run = run_cms(["load edited", "start"], disks={0x191: program_disk})
     assert run.after("start")[1:] == ["FOUND 1234 FILES AT ABCDEF.", "AS IS", "R;"]
+
+
+def test_genmod_then_the_module_runs_by_its_name(run_cms, program_disk):
+    typed = ["load greet", "genmod greet", "greet wxyz", "nosuch"]
+    run = run_cms(typed, disks={0x191: program_disk})
+    assert run.after("genmod greet")[0] == "R;"
+    assert run.after("greet wxyz")[:3] == ["HELLO FROM A PROGRAM", "WXYZ", "R(00005);"]
+    assert run.after("nosuch") == ["UNKNOWN CMS COMMAND"]
+    run.close()
+    with opened(program_disk, 0, 2, read_only=True) as device:
+        module = CMSDisk.open(device).find("GREET", "MODULE")
+        assert (module.recfm, module.mode) == ("V", "A1")
+
+
+def test_a_module_survives_a_new_ipl(run_cms, program_disk):
+    run_cms(["load greet", "genmod greet"], disks={0x191: program_disk}).close()
+    run = run_cms(["greet abcd"], disks={0x191: program_disk})
+    assert run.after("greet abcd")[:3] == ["HELLO FROM A PROGRAM", "ABCD", "R(00005);"]
