@@ -116,8 +116,27 @@ def answer(system: RealSystem, terminal: ScriptedTerminal, line: str, expect: st
     run_until(system, lambda: not terminal.keyboard_locked())
     terminal.type_line(line)
     before = len(terminal.transcript)
-    run_until(system, lambda: expect in since(terminal, before) and not terminal.keyboard_locked())
+    read_on(system, terminal, lambda: expect in since(terminal, before))
     return since(terminal, before)
+
+
+def read_on(system: RealSystem, terminal: ScriptedTerminal, condition) -> None:
+    """Run until ``condition()`` and the keyboard is free, clearing each full screen.
+
+    A person clears a screen VM/370 holds at MORE... rather than wait the
+    minute it takes to clear itself.
+    """
+
+    def settled() -> bool:
+        if terminal.keyboard_locked():
+            return False
+        return condition() or terminal.status() in ("MORE...", "HOLDING")
+
+    while True:
+        run_until(system, settled)
+        if condition():
+            return
+        terminal.press("CLEAR")
 
 
 def since(terminal: ScriptedTerminal, start: int) -> str:
