@@ -113,6 +113,9 @@ class ConsoleManager:
         self.terminals = {address: Terminal(self, address, model) for address, model in displays}
         self._dirty: set[int] = set()
         self.on_logon: Callable[[User, bool], None] | None = None
+        # Told whether someone is logged on at a display (its terminal port,
+        # so a terminal server can drop connections that never log on).
+        self.on_sign_on: Callable[[int, bool], None] | None = None
         self.log: Callable[[str], None] = cp.write_log
 
     def start(self) -> None:
@@ -120,7 +123,12 @@ class ConsoleManager:
         for terminal in self.terminals.values():
             self._welcome(terminal)
 
+    def _signed_on(self, terminal: Terminal, signed_on: bool) -> None:
+        if self.on_sign_on is not None:
+            self.on_sign_on(terminal.address, signed_on)
+
     def _welcome(self, terminal: Terminal) -> None:
+        self._signed_on(terminal, False)
         terminal.user = None
         terminal.logon_userid = None
         terminal.guest_wants_line = False
@@ -330,6 +338,7 @@ class ConsoleManager:
             return
         terminal.failed_logons = 0
         terminal.user = user
+        self._signed_on(terminal, True)
         self.log(f"{user.userid} {'reconnected' if reconnected else 'logged on'} "
                  f"at display {terminal.address:03X}")
         if reconnected:
