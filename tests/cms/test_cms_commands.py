@@ -282,3 +282,33 @@ def test_format_of_part_of_a_2311_then_a_file_written_on_it(tmp_path, cms_system
     with opened(pack, 0, 4, read_only=True) as device:
         disk = CMSDisk.open(device)
         assert (disk.label, disk.cylinders, disk.total_blocks) == ("WRK193", 2, 80)
+
+
+def test_print_punch_and_readcard(run_cms, user_disk, tmp_path):
+    from vm370.hardware.devices.card2540 import CardPunch2540, CardReader2540
+    from vm370.hardware.devices.codepage import to_ebcdic
+    from vm370.hardware.devices.printer1403 import Printer1403
+
+    printed, punched = tmp_path / "printer.txt", tmp_path / "punch.txt"
+    reader = CardReader2540()
+    reader.load_cards([to_ebcdic(text).ljust(80, b"\x40") for text in ("CARD ONE", "CARD TWO")])
+    typed = ["print notes memo", "punch hello assemble", "readcard deck data", "type deck data"]
+    run = run_cms(
+        typed,
+        disks={0x191: user_disk},
+        devices={
+            0x00C: reader,
+            0x00D: CardPunch2540(punched),
+            0x00E: Printer1403(printed),
+        },
+    )
+    assert run.after("print notes memo")[0] == "R;"
+    assert run.after("punch hello assemble")[0] == "R;"
+    assert run.after("type deck data") == ["CARD ONE", "CARD TWO", "R;"]
+    run.close()
+    assert printed.read_text().splitlines() == ["first line", "second line of the notes"]
+    assert [line.rstrip() for line in punched.read_text().splitlines()] == [
+        "HELLO    CSECT",
+        "         BR    14",
+        "         END",
+    ]
