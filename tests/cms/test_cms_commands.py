@@ -312,3 +312,10 @@ def test_print_punch_and_readcard(run_cms, user_disk, tmp_path):
         "         BR    14",
         "         END",
     ]
+
+
+def test_a_command_missing_its_operands_says_so_without_junk(run_cms):
+    run = run_cms(["access", "format", "rename a"])
+    assert run.after("access")[0] == "DMSACC017E INVALID DEVICE ADDRESS"
+    assert run.after("format")[0] == "DMSFOR017E INVALID DEVICE ADDRESS"
+    assert run.after("rename a")[0] == "DMSRNM054E INCOMPLETE FILEID SPECIFIED"
