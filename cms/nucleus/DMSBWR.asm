@@ -42,6 +42,8 @@ BWR      TITLE 'DMSBWR - WRBUF, ERASE, AND THE DIRECTORY UPDATE'
 *          disk is read-only or the modes differ (DMSRNM037E).
 *
          REGEQU
+         CHAIND
+         MFDD
          ADTD
          FSTD
          AFTD
@@ -152,7 +154,7 @@ HAVEDISK TM    ADTFLAGS,ADTRW
          BO    WRITABLE
          LA    R15,12
          B     OPENDONE
-WRITABLE CLC   ADTMFD+364(4),=F'1720'   MFDNUM: the bitmap in the MFD
+WRITABLE CLC   ADTMFD+MFDNUM-MFDD(4),=A(MFDQMSKL*8)
          BNH   SMALL
          LA    R15,13
          B     OPENDONE
@@ -269,7 +271,7 @@ FLUSHOK  BAL   R14,ALLOC
          CH    R3,=H'60'
          BNL   INNCL
          AR    R3,R3
-         STH   R2,AFTFCL+80(R3)         FCLDATA
+         STH   R2,AFTFCL+FCLDATA-FCLD(R3)
          B     CHAINED
 INNCL    SH    R3,=H'60'
          SR    R4,R4
@@ -318,13 +320,13 @@ NCLEND   L     R14,NCLRET
 * R15 = 0, or 13 when there is none.
 *
 ALLOC    STM   R3,R7,ALLOCSAV
-         L     R5,ADTMFD+364            MFDNUM
+         L     R5,ADTMFD+MFDNUM-MFDD
          SR    R3,R3                    byte offset
 ALLOCBYT LR    R4,R3
          SLL   R4,3
          CR    R4,R5
          BNL   ALLOCFUL
-         IC    R6,ADTMFD+384(R3)        MFDQMSK on disk
+         IC    R6,ADTMFD+MFDQMSK-MFDD(R3) on disk
          SR    R7,R7
          IC    R7,ADTWMAP(R3)
          OR    R6,R7
@@ -583,7 +585,7 @@ DIRMFD2  MVC   MFDBUF(200),ADTMFD
          SR    R3,R2
          BCTR  R3,0
          EX    R3,DIRLIST
-         MVC   MFDBUF+384(215),ADTWMAP  the bitmap of the new directory
+         MVC   MFDBUF+MFDQMSK-MFDD(MFDQMSKL),ADTWMAP
          BAL   R14,COUNTS
          LA    R2,4                     the commit
          LA    R3,MFDBUF
@@ -647,10 +649,10 @@ DWEND    L     R14,DWRET
 COUNTS   SR    R2,R2                    blocks in use
          SR    R3,R3                    byte offset
          L     R4,=F'-1'                last nonzero byte
-CNTBYTE  CH    R3,=H'215'
+CNTBYTE  CH    R3,=AL2(MFDQMSKL)
          BNL   CNTDONE
          SR    R5,R5
-         IC    R5,MFDBUF+384(R3)
+         IC    R5,MFDBUF+MFDQMSK-MFDD(R3)
          LTR   R5,R5
          BZ    CNTNEXT
          LR    R4,R3
@@ -663,11 +665,11 @@ CNTBIT   LTR   R5,R5
          B     CNTBIT
 CNTNEXT  LA    R3,1(,R3)
          B     CNTBYTE
-CNTDONE  ST    R2,MFDBUF+368            MFDUSED
-         L     R5,MFDBUF+364
+CNTDONE  ST    R2,MFDBUF+MFDUSED-MFDD
+         L     R5,MFDBUF+MFDNUM-MFDD
          SR    R5,R2
-         ST    R5,MFDBUF+372            MFDLEFT
-         ST    R4,MFDBUF+376            MFDLAST
+         ST    R5,MFDBUF+MFDLEFT-MFDD
+         ST    R4,MFDBUF+MFDLAST-MFDD
          BR    R14
 *
 * ERASE fn ft [fm]
