@@ -319,3 +319,13 @@ def test_a_command_missing_its_operands_says_so_without_junk(run_cms):
     assert run.after("access")[0] == "DMSACC017E INVALID DEVICE ADDRESS"
     assert run.after("format")[0] == "DMSFOR017E INVALID DEVICE ADDRESS"
     assert run.after("rename a")[0] == "DMSRNM054E INCOMPLETE FILEID SPECIFIED"
+
+
+def test_listfile_header_and_label(run_cms, user_disk):
+    run = run_cms(["listfile * * a (header label date"], disks={0x191: user_disk})
+    header, first = run.after("listfile * * a (header label date")[:2]
+    assert header.split() == [
+        "FILENAME", "FILETYPE", "FM", "F", "LRECL", "RECS", "BLOCK", "DATE", "TIME", "LABEL",
+    ]  # fmt: skip
+    assert first.startswith("HELLO    ASSEMBLE A1 F    80     3     1 ")
+    assert first.endswith(" USR191")
