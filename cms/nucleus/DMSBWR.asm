@@ -9,7 +9,8 @@ BWR      TITLE 'DMSBWR - WRBUF, ERASE, AND THE DIRECTORY UPDATE'
 * the Nth chain links and the first chain link are written, then the
 * directory is updated by DIRUPD.  Writing a file that exists and is
 * not open replaces it when it is closed.
-* ERASE fn ft [fm] removes a file (fm default A).
+* ERASE fn ft [fm] removes a file (fm default A); fn or ft * (or
+* ending in *) removes every file that matches on that disk.
 * RENAME fn1 ft1 fm1 fn2 ft2 fm2 gives a file a new name on its disk
 * (= keeps a word; the two modes must be the same disk).
 *
@@ -697,20 +698,32 @@ ERSFIND  LA    R1,PATTERN+16
          TM    ADTFLAGS,ADTRW
          BZ    ERSRO
          MVI   PATTERN+17,C' '
-         SR    R0,R0
-         LA    R1,PATTERN
+         ST    R9,ERSPLIST
+         XC    ERASED,ERASED
+ERSLOOP  SR    R0,R0                    (each erase changes the
+         LA    R1,PATTERN               directory: search again)
          L     R15,=V(DMSLFS)
          BALR  R14,R15
          LTR   R15,R15
-         BNZ   ERSNONE
+         BNZ   ERSEND
          MVC   OLDFST,0(R1)
          BAL   R14,FREECHN
          LTR   R15,R15
          BNZ   ERSRET
          SR    R2,R2
-         LA    R3,PATTERN
+         LA    R3,OLDFST                its own name, not the pattern
          BAL   R14,DIRUPD
-         B     ERSRET
+         LTR   R15,R15
+         BNZ   ERSRET
+         L     R2,ERASED
+         LA    R2,1(,R2)
+         ST    R2,ERASED
+         B     ERSLOOP
+ERSEND   L     R9,ERSPLIST
+         SR    R15,R15
+         CLC   ERASED,=F'0'
+         BNE   ERSRET
+         B     ERSNONE
 ERSNOFT  LA    R1,MSG054
          SR    R2,R2
          SR    R4,R4
@@ -836,6 +849,8 @@ FREERET  DS    F
 DIRRET   DS    F
 DWRET    DS    F
 REMOVE   DS    A
+ERSPLIST DS    A
+ERASED   DS    F
 DIRARGS  DS    2F
 ITEMSAVE DS    2F
 ALLOCSAV DS    5F

@@ -329,3 +329,19 @@ def test_listfile_header_and_label(run_cms, user_disk):
     ]  # fmt: skip
     assert first.startswith("HELLO    ASSEMBLE A1 F    80     3     1 ")
     assert first.endswith(" USR191")
+
+
+def test_erase_with_a_pattern_removes_every_match(run_cms, big_disk):
+    typed = ["copyfile big data a one data a", "copyfile big data a two text a", "erase * data"]
+    run = run_cms(
+        [*typed, "listfile * * a", "erase * data"],
+        disks={0x191: big_disk},
+        max_instructions=40_000_000,
+    )
+    assert run.after("listfile * * a")[:2] == ["TWO      TEXT     A1", "R;"]
+    assert run.lines[-2:] == ["DMSERS002E FILE '* DATA A' NOT FOUND", "R(00028);"]
+    run.close()
+    with opened(big_disk, 0, 3, read_only=True) as device:
+        disk = CMSDisk.open(device)
+        assert [entry.fileid for entry in disk.files()] == ["TWO TEXT A1"]
+        assert disk.check() == []
