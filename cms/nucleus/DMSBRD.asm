@@ -298,8 +298,12 @@ DATADONE L     R14,DATASAVE
 *
 * DMSBRDBK: DATABLK for DMSBWR (R10 the entry, R3 the block).
 *
-DMSBRDBK STM   R12,R12,BKSAVE
+         DROP  R12
+         USING DMSBRDBK,R15
+DMSBRDBK ST    R12,BKSAVE               (R12 is the caller's base)
          L     R12,=A(DMSBRD)
+         DROP  R15
+         USING DMSBRD,R12
          ST    R14,BKRET
          BAL   R14,DATABLK
          L     R14,BKRET

@@ -27,7 +27,15 @@ DMSRDC   CSECT
          CLI   24(R9),X'FF'
          BE    READY
          MVC   WRITEFID+16(2),24(R9)
-READY    SR    R6,R6                    cards read
+READY    MVC   STATEFID,WRITEFID        the file is replaced: erased
+         LA    R1,STATLIST              first, as writing it would add
+         SVC   202                      to it
+         LTR   R15,R15
+         BNZ   FRESH
+         MVC   ERASEFID,WRITEFID
+         LA    R1,ERASLIST
+         SVC   202
+FRESH    SR    R6,R6                    cards read
 READ     LA    R1,X'00C'
          LA    R2,READCCW
          L     R15,=V(DMSIOS)
@@ -74,6 +82,12 @@ RETURN   L     R14,12(,R13)
          DS    0D
 READCCW  DC    X'02',AL3(CARD),X'20',X'00',H'80'
          DS    0F
+STATLIST DC    CL8'STATE'
+STATEFID DC    CL18' '
+         DC    CL6' ',8X'FF'
+ERASLIST DC    CL8'ERASE'
+ERASEFID DC    CL18' '
+         DC    CL6' ',8X'FF'
 WRITLIST DC    CL8'WRBUF'
 WRITEFID DC    CL18' '
          DC    H'0',A(CARD),F'80',CL2'F',H'1',F'0'
