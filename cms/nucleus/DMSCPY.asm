@@ -1,11 +1,12 @@
 CPY      TITLE 'DMSCPY - COPYFILE: COPY A FILE'
 *
-* COPYFILE fn1 ft1 fm1 fn2 ft2 fm2 [( REPLACE]
+* COPYFILE fn1 ft1 fm1 fn2 ft2 fm2 [( REPLACE|APPEND]
 *    copies every record of the first file into the second, keeping
 *    its record format and lengths.  = in the second fileid means the
 *    same as the first.  A second file that exists is replaced only
-*    with REPLACE.  The records pass through the user area (X'20000'),
-*    as CMS's own COPYFILE used the user area.
+*    with REPLACE; APPEND adds the records after its own.  The
+*    records pass through the user area (X'20000'), as CMS's own
+*    COPYFILE used the user area.
 *
 * Entered: by SVC 202, R1 -> tokenized list; R12 entry, R13 save
 *          area, R14 return.
@@ -32,8 +33,11 @@ COUNT    CLI   0(R2),X'FF'
 OPTS     CLI   0(R2),X'FF'
          BE    OPTSDONE
          CLC   0(8,R2),=CL8'REPLACE'
-         BNE   OPTNEXT
+         BNE   OPTAPP
          MVI   REPLACE,1
+OPTAPP   CLC   0(8,R2),=CL8'APPEND'
+         BNE   OPTNEXT
+         MVI   REPLACE,2
 OPTNEXT  LA    R2,8(,R2)
          B     OPTS
 OPTSDONE MVC   INFID(16),8(R9)
@@ -58,6 +62,8 @@ SECNEXT  LA    R2,8(,R2)
          BNZ   NEWFILE
          CLI   REPLACE,1
          BE    ERASEOLD
+         CLI   REPLACE,2                APPEND: FSWRITE adds to it
+         BE    NEWFILE
          LA    R1,MSG024
          LA    R2,OUTFID
          LA    R5,28
