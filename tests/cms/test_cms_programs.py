@@ -125,6 +125,29 @@ CARD     DC    CL80'APPENDED CARD'
          END
 """
 
+CONVERSE = """\
+CONVERSE CSECT
+         SAVE  (14,12)
+         LR    12,15
+         USING CONVERSE,12
+         RDTERM LINE
+         LR    3,0                      the length typed
+         WRTERM LINE,(3)
+         RDTERM LINE,EDIT=NO
+         LR    3,0
+         WRTERM LINE,(3)
+         CMSCALL PLIST=STATE,ERROR=NOFILE
+         WRTERM 'FOUND'
+         RETURN (14,12),RC=7
+NOFILE   LR    4,15                     (WRTERM sets register 15)
+         WRTERM 'NOT FOUND'
+         LR    15,4
+         RETURN (14,12),RC=(15)
+LINE     DS    CL130
+STATE    DC    CL8'STATE',CL8'NOTES',CL8'MEMO',CL8'*',8X'FF'
+         END
+"""
+
 
 def deck(source: str) -> list[bytes]:
     result = assemble(source, maclib=[MACLIB_DIRECTORY])
@@ -145,6 +168,7 @@ def program_disk(tmp_path) -> Path:
             ("CALLS", CALLS),
             ("EDITED", EDITED),
             ("APPENDS", APPENDS),
+            ("CONVERSE", CONVERSE),
         ]:
             disk.write(name, "TEXT", deck(source), "F", 80)
         disk.write("NOTES", "MEMO", text_to_records("first line\nsecond\n", "V", None), "V")
@@ -243,3 +267,18 @@ def test_fswrite_to_a_file_that_exists_adds_items_after_its_own(run_cms, program
         assert records[1199:] == ["line 01200", "APPENDED CARD", "APPENDED CARD"]
         assert disk.find("BIG", "DATA").blocks == 121
         assert disk.check() == []
+
+
+def test_save_rdterm_cmscall_and_return(run_cms, program_disk):
+    run = run_cms(
+        ["load converse", "start", "Mixed Case", "Kept As Typed"], disks={0x191: program_disk}
+    )
+    assert run.after("Mixed Case")[0] == "MIXED CASE"
+    assert run.after("Kept As Typed")[:3] == ["Kept As Typed", "FOUND", "R(00007);"]
+
+
+def test_cmscall_error_exit_gets_the_return_code(run_cms, program_disk):
+    run = run_cms(
+        ["erase notes memo", "load converse", "start", "a", "b"], disks={0x191: program_disk}
+    )
+    assert run.after("b")[:3] == ["b", "NOT FOUND", "R(00028);"]
