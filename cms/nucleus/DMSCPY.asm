@@ -12,7 +12,8 @@ CPY      TITLE 'DMSCPY - COPYFILE: COPY A FILE'
 *          area, R14 return.
 * Exits:   R15 = 0; 24 fewer than six fileid words (DMSCPY054E);
 *          28 no first file (DMSCPY002E) or the second exists
-*          (DMSCPY024E); others: the return code of WRBUF.
+*          (DMSCPY024E); 104 no user area (DMSCPY109S: storage of
+*          128K or less); others: the return code of WRBUF.
 *
          REGEQU
          CMSLAYO
@@ -76,6 +77,14 @@ NEWFILE  MVC   READFID,INFID
          L     R2,=A(USERAREA)
          ST    R2,READBUF
          ST    R2,WRITEBUF
+         L     R3,STORSIZE              the user area is the buffer:
+         SR    R3,R2                    as much of 65,535 bytes as
+         C     R3,=F'65535'             there is
+         BNH   BUFSIZE
+         L     R3,=F'65535'
+BUFSIZE  LTR   R3,R3
+         BNP   NOROOM
+         ST    R3,READSIZE
 LOOP     LA    R1,READLIST
          SVC   202
          CH    R15,=H'12'
@@ -102,6 +111,11 @@ CLOSE    MVC   FINFID,OUTFID
          SVC   202
          LR    R15,R5
          B     RETURN
+NOROOM   LA    R1,MSG109
+         SR    R2,R2
+         SR    R4,R4
+         LA    R5,104
+         B     MESSAGE
 SHORT    LA    R1,MSG054
          SR    R2,R2
          SR    R4,R4
@@ -130,7 +144,8 @@ ERASEFID DC    CL18' '
 READLIST DC    CL8'RDBUF'
 READFID  DC    CL18' '
          DC    H'0'
-READBUF  DC    A(0),F'65535'
+READBUF  DC    A(0)
+READSIZE DC    F'65535'
 READFM   DC    CL2' ',H'1'
 READLEN  DC    F'0'
 WRITLIST DC    CL8'WRBUF'
@@ -144,6 +159,7 @@ FINFID   DC    CL18' '
 MSG054   MSGDESC DMSCPY054E,'INCOMPLETE FILEID SPECIFIED'
 MSG002   MSGDESC DMSCPY002E,'FILE','NOT FOUND'
 MSG024   MSGDESC DMSCPY024E,'FILE','ALREADY EXISTS'
+MSG109   MSGDESC DMSCPY109S,'VIRTUAL STORAGE CAPACITY EXCEEDED'
          LTORG
          NUCON
          END

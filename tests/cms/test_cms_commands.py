@@ -345,3 +345,14 @@ def test_erase_with_a_pattern_removes_every_match(run_cms, big_disk):
         disk = CMSDisk.open(device)
         assert [entry.fileid for entry in disk.files()] == ["TWO TEXT A1"]
         assert disk.check() == []
+
+
+def test_in_128k_cms_runs_and_says_when_it_needs_the_user_area(run_cms, user_disk):
+    typed = ["listfile", "copyfile notes memo a new memo a", "query search"]
+    run = run_cms(typed, disks={0x191: user_disk}, storage=128 * 1024)
+    assert run.lines[1:4] == ["listfile", "HELLO    ASSEMBLE A1", "NOTES    MEMO     A1"]
+    assert run.after("copyfile notes memo a new memo a")[:2] == [
+        "DMSCPY109S VIRTUAL STORAGE CAPACITY EXCEEDED",
+        "R(00104);",
+    ]
+    assert run.after("query search")[-1] == "R;"
