@@ -148,6 +148,20 @@ STATE    DC    CL8'STATE',CL8'NOTES',CL8'MEMO',CL8'*',8X'FF'
          END
 """
 
+INTO_NUCLEUS = """\
+INTO     CSECT
+         USING INTO,12
+         ST    14,RET
+         FSREAD 'NOTES MEMO A',BUFFER=X'1000',BSIZE=80
+         LR    3,15
+         RDTERM X'1000'
+         AR    15,3                     2 + 2: both refused
+         L     14,RET
+         BR    14
+RET      DS    F
+         END
+"""
+
 
 def deck(source: str) -> list[bytes]:
     result = assemble(source, maclib=[MACLIB_DIRECTORY])
@@ -169,6 +183,7 @@ def program_disk(tmp_path) -> Path:
             ("EDITED", EDITED),
             ("APPENDS", APPENDS),
             ("CONVERSE", CONVERSE),
+            ("INTO", INTO_NUCLEUS),
         ]:
             disk.write(name, "TEXT", deck(source), "F", 80)
         disk.write("NOTES", "MEMO", text_to_records("first line\nsecond\n", "V", None), "V")
@@ -282,3 +297,13 @@ def test_cmscall_error_exit_gets_the_return_code(run_cms, program_disk):
         ["erase notes memo", "load converse", "start", "a", "b"], disks={0x191: program_disk}
     )
     assert run.after("b")[:3] == ["b", "NOT FOUND", "R(00028);"]
+
+
+def test_a_program_cannot_have_the_nucleus_store_into_the_nucleus(run_cms, program_disk):
+    run = run_cms(
+        ["load into", "start", "typed", "listfile notes memo"], disks={0x191: program_disk}
+    )
+    before = run.machine.storage.read(0x1000, 80)
+    assert run.after("typed")[0] == "R(00004);"
+    assert run.after("listfile notes memo") == ["NOTES    MEMO     A1", "R;"]
+    assert run.machine.storage.read(0x1000, 80) == before
