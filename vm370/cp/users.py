@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from vm370.cp.directory import LinkSpec, MinidiskSpec, UserEntry
+from vm370.cp.usersettings import UserSettings
 from vm370.cp.vdevices import (
     Extent,
     SpooledPrinter,
@@ -70,6 +71,8 @@ class User:
     kept_output: deque[str] = field(default_factory=lambda: deque(maxlen=DISCONNECTED_OUTPUT))
     # Each minidisk address: (owner userid, owner's address, write access).
     links: dict[int, tuple[str, int, bool]] = field(default_factory=dict)
+    # What the user has SET (MSG, WNG, EMSG, IMSG, RUN, ECMODE, PF keys).
+    settings: UserSettings = field(default_factory=UserSettings)
 
     @property
     def disconnected(self) -> bool:
@@ -110,6 +113,8 @@ class UserManager:
         self.dedicated = dedicated or {}
         self.spool = spool
         self.users: dict[str, User] = {}
+        # CP's temporary disk space (DEFINE T2314): gives back a T-disk's cylinders.
+        self.tdisks: Any = None
         self.logons = 0
         self.failed_logons = 0
 
@@ -138,6 +143,7 @@ class UserManager:
         machine = self.cp.create_virtual_machine(entry.userid, entry.storage)
         machine.classes = entry.classes
         user = User(entry.userid, entry, machine, self.cp.time_of_day(), terminal)
+        user.settings.ecmode = "ECMODE" in entry.options
         self.users[entry.userid] = user
         self.logons += 1
         self._build_devices(user)
@@ -203,6 +209,8 @@ class UserManager:
             return
         machine.channel.detach(address)
         user.links.pop(address, None)
+        if self.tdisks is not None:
+            self.tdisks.release(device)
         if device is user.console:
             user.console = None
         if self.spool is not None and hasattr(self.spool, "device_detached"):
@@ -312,6 +320,29 @@ class UserManager:
         if writers:
             return f"DMKLNK102W DASD {address:03X} FORCED R/O; R/W BY {len(writers)} USERS"
         return f"DMKLNK101W DASD {address:03X} FORCED R/O; R/O BY {len(readers)} USERS"
+
+    def link_password_wanted(self, user: User, owner: str, target: int, mode: str) -> str | None:
+        """READ, WRITE or MULT: the password LINK must ask for; None if it needs none.
+
+        VM/370 (DMKLNK) asks only when the link is otherwise possible to try:
+        another user's minidisk whose password for the mode is set and not ALL.
+        """
+        owner, mode = owner.upper(), mode.upper()
+        entry = self.entry(owner)
+        if entry is None or owner == user.userid or mode not in LINK_MODES:
+            return None
+        spec = entry.minidisks.get(target)
+        if spec is None:
+            return None
+        if mode in ("R", "RR"):
+            needed, kind = spec.read_password, "READ"
+        elif mode in ("W", "WR"):
+            needed, kind = spec.write_password, "WRITE"
+        else:
+            needed, kind = spec.multi_password, "MULT"
+        if needed is None or needed.is_literally("ALL"):
+            return None
+        return kind
 
     @staticmethod
     def _check_link_password(

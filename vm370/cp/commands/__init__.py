@@ -28,7 +28,15 @@ if TYPE_CHECKING:
 UNKNOWN_COMMAND = "DMKCFM001E UNKNOWN CP COMMAND"
 UNKNOWN_RC = 1
 # Modules that declare commands, imported when the registry is first used.
-COMMAND_MODULES: tuple[str, ...] = ("vm370.cp.commands.session",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "vm370.cp.commands.session",
+    "vm370.cp.commands.query",
+    "vm370.cp.commands.setcommand",
+    "vm370.cp.commands.devices",
+    "vm370.cp.commands.messages",
+    "vm370.cp.commands.operator",
+    "vm370.cp.commands.helpcommand",
+)
 
 
 class CommandError(Exception):
@@ -52,6 +60,10 @@ class CommandContext:
     responses: list[str] = field(default_factory=list)
     capture: bool = False  # DIAGNOSE X'08' with a response buffer
     write: Callable[[str], None] | None = None
+    # Asks the user a question on the terminal (the answer read in the
+    # non-display field when ``hidden``) and calls back with the answer;
+    # None where nobody can answer (DIAGNOSE X'08', a command run in process).
+    ask: Callable[[str, Callable[[str], None], bool], None] | None = None
 
     def respond(self, line: str) -> None:
         if self.capture or self.write is None:
@@ -86,6 +98,23 @@ def command(name: str, minimum: int, classes: str, help: str) -> Callable[[Handl
         if name in REGISTRY:
             raise ValueError(f"CP command {name} is declared twice")
         REGISTRY[name] = Command(name, minimum, classes, handler, help)
+        return handler
+
+    return declare
+
+
+# QUERY's operands (READER, FILES, TIME, ...), declared by the families that own
+# them with ``@query_operand``; QUERY itself (query.py) dispatches to them.
+QUERY_OPERANDS: dict[str, Command] = {}
+
+
+def query_operand(name: str, minimum: int, classes: str, help: str) -> Callable[[Handler], Handler]:
+    """Declare an operand of QUERY: its handler gets the words after it."""
+
+    def declare(handler: Handler) -> Handler:
+        if name in QUERY_OPERANDS:
+            raise ValueError(f"QUERY {name} is declared twice")
+        QUERY_OPERANDS[name] = Command(name, minimum, classes, handler, help)
         return handler
 
     return declare
