@@ -139,15 +139,20 @@ def link(context: CommandContext, operands: list[str]) -> None:
         raise CommandError(f"DMKLNK118E {owner} {target:03X} NOT LINKED; COMMAND FORMAT NOT VALID")
     manager = context.cp.users
 
-    def finish(given: str | None) -> None:
+    def answered(given: str) -> None:
+        # The answer comes after the command returned: its messages are all there is.
         for message in manager.link(user, owner, target, address, mode, given):
             context.respond(message)
 
     wanted = manager.link_password_wanted(user, owner, target, mode)
     if password is None and wanted is not None and context.ask is not None:
-        context.ask(f"ENTER {wanted} PASSWORD:", finish, True)
+        context.ask(f"ENTER {wanted} PASSWORD:", answered, True)
         return
-    finish(password)
+    messages = manager.link(user, owner, target, address, mode, password)
+    for message in messages:
+        if message[9] == "E":
+            raise CommandError(message, int(message[6:9]))
+        context.respond(message)
 
 
 # DETACH
