@@ -49,6 +49,9 @@ USER BOB BANANA 256K 512K G
  CONSOLE 009 3215
  MDISK 191 2314 6 5 USERS W ALL WBOB
  MDISK 192 2314 11 2 USERS MR RBOB WBOB MBOB
+USER CAROL CHERRY 256K 1M G
+ CONSOLE 009 3215
+ MDISK 195 2314 T-DISK 2
 """
 
 # Loops for ever: a machine that is running when PA1 stops it.
@@ -60,8 +63,8 @@ AGAIN    B     AGAIN
          END   LOOP
 """
 
-DISPLAYS = {"OPERATOR": 0x0C0, "ALICE": 0x0C1, "BOB": 0x0C2}
-PASSWORDS = {"OPERATOR": "OPERPW", "ALICE": "APPLE", "BOB": "BANANA"}
+DISPLAYS = {"OPERATOR": 0x0C0, "ALICE": 0x0C1, "BOB": 0x0C2, "CAROL": 0x0C2}
+PASSWORDS = {"OPERATOR": "OPERPW", "ALICE": "APPLE", "BOB": "BANANA", "CAROL": "CHERRY"}
 
 
 @pytest.fixture
@@ -428,6 +431,14 @@ def test_define_a_temporary_disk_from_the_tdsk_area(system):
     assert bob.machine.devices[0x194].extent.start == 21
 
 
+def test_a_directory_t_disk_comes_at_logon_and_goes_at_logoff(system):
+    carol = log_on(system, "CAROL")
+    assert run(system, carol, "Q V 195")[1] == ["DASD 195 2314 (TEMP) R/W 0002 CYL"]
+    assert system.users.tdisks.free_cylinders() == 3
+    system.consoles.logoff(carol)
+    assert system.users.tdisks.free_cylinders() == 5
+
+
 def test_define_storage_resets_the_machine_with_its_devices(system):
     bob = log_on(system, "BOB")
     old = bob.machine
@@ -476,8 +487,14 @@ def test_attach_dedicates_a_free_pack_and_detach_takes_it_back(system):
         140,
         ["DMKVDE140E DASD 132 ATTACHED TO BOB"],
     )
+    assert run(system, operator, "Q DASD")[1][2] == "DASD 132 ATTACH TO BOB      200"
     assert run(system, operator, "DETACH 132 FROM BOB") == (0, ["DASD 132 DETACHED BOB      200"])
     assert 0x200 not in bob.machine.devices
+    assert "DASD 200 DETACHED BY OPERATOR" in screen(bob)
+    assert run(system, operator, "DETACH 132 BOB") == (
+        121,
+        ["DMKVDD121E DASD 132 NOT ATTACHED TO BOB"],
+    )
 
 
 def test_attach_refuses_cp_volumes_packs_in_use_and_other_classes(system):
@@ -635,6 +652,7 @@ def test_after_shutdown_logon_is_refused(folder):
         operator = logged_on(system, "OPERATOR", "OPERPW", 0)
         operator.type_line("SHUTDOWN")
         run_until(system, lambda: system.cp.shut_down and not operator.keyboard_locked())
+        assert "DMKCKP961W SYSTEM SHUTDOWN COMPLETE" in operator.text()
         terminal = connect(system, 1)
         terminal.type_line("LOGON ALICE")
         run_until(system, shows(terminal, "DMKCKP961W SYSTEM SHUTDOWN COMPLETE"))

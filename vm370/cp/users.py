@@ -184,6 +184,16 @@ class UserManager:
             error = self._add_minidisk(user, spec, entry.userid, spec.mode in WRITE_MODES)
             if error:
                 messages.append(error)
+        for temporary in entry.temporary_disks.values():
+            device = None
+            if self.tdisks is not None:
+                device = self.tdisks.allocate(temporary.device_type, temporary.cylinders)
+            if device is None:
+                messages.append(
+                    f"DMKLOG091E DASD {temporary.cuu:03X} NOT DEFINED; TEMP SPACE NOT AVAILABLE"
+                )
+                continue
+            self.add_device(user, temporary.cuu, device)
         for link in entry.links:
             messages += self.link(user, link.userid, link.target_cuu, link.cuu, link.mode, None)
         for dedicate in entry.dedicates:

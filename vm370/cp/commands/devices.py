@@ -370,6 +370,7 @@ def _rebuild_machine(context: CommandContext, user, size: int) -> None:
         machine.channel.attach(address, device)
     user.cp_mode = True
     user.settings.interrupted = False
+    cp.write_log(f"{user.userid} storage redefined as {size // 1024}K; the machine was reset")
 
 
 # ATTACH

@@ -4,7 +4,7 @@ FORCE logs a user off as DMKUSO did: the user's terminal gets the session
 times and ``LOGOFF AT time ... BY SYSTEM``, the operator ``USER DSC LOGOFF
 AS userid USERS = nnn  FORCED`` (after the user is gone, nnn counting those
 left). SHUTDOWN forces every user off that way, writes DMKCKP961W SYSTEM
-SHUTDOWN COMPLETE to CP's log and the operator's terminal, and calls the
+SHUTDOWN COMPLETE to CP's log and every display, and calls the
 functions in ``cp.on_shutdown`` (whoever runs the machine stops it there).
 """
 
@@ -59,15 +59,17 @@ def shutdown(context: CommandContext, operands: list[str]) -> None:
     issuer = context.session
     manager = getattr(cp, "users", None)
     users = [] if manager is None else list(manager.users.values())
-    # The operator's own terminal learns the outcome before it is logged off too.
+    # The operator who asked goes last, so the others' lines reach the log first.
     for user in users:
         if user is not issuer:
             cp.write_log(force_off(context, user))
-    if issuer is not None and issuer.terminal is not None:
-        issuer.terminal.write_line(SHUTDOWN_COMPLETE)
     if issuer is not None and manager is not None and issuer.userid in manager.users:
         cp.write_log(force_off(context, issuer))
     cp.write_log(SHUTDOWN_COMPLETE)
     cp.shut_down = True
+    consoles = getattr(cp, "consoles", None)
+    if consoles is not None:
+        for terminal in consoles.terminals.values():
+            terminal.write_line(SHUTDOWN_COMPLETE)
     for hook in list(cp.on_shutdown):
         hook()
