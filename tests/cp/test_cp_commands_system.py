@@ -250,6 +250,8 @@ def test_set_pf_keys_and_query_them(system):
     assert run(system, alice, "SET PF12 Q NAMES")[0] == 0
     assert run(system, alice, "Q PF3") == (0, ["PF03 IMMED QUERY TIME"])
     assert run(system, alice, "Q PF12") == (0, ["PF12 DELAY Q NAMES"])
+    assert run(system, alice, "SET PF5 DELAYED msg  bob hi")[0] == 0
+    assert run(system, alice, "Q PF5") == (0, ["PF05 DELAY msg  bob hi"])
     assert run(system, alice, "Q PF2") == (0, ["PF02 UNDEFINED"])
     assert len(run(system, alice, "Q PF")[1]) == 24
     assert run(system, alice, "SET PF12")[0] == 0
@@ -525,8 +527,8 @@ def test_attach_refuses_cp_volumes_packs_in_use_and_other_classes(system):
 def test_msg_shows_on_the_receivers_screen_unless_they_set_msg_off(system):
     alice = log_on(system, "ALICE")
     bob = log_on(system, "BOB")
-    assert run(system, alice, "MSG BOB HELLO THERE") == (0, [])
-    assert "09:00:00  MSG FROM ALICE   : HELLO THERE" in screen(bob)
+    assert run(system, alice, "MSG BOB Hello  there") == (0, [])
+    assert "09:00:00  MSG FROM ALICE   : Hello  there" in screen(bob)
     run(system, bob, "SET MSG OFF")
     assert run(system, alice, "M BOB AGAIN") == (57, ["DMKMSG057W BOB NOT RECEIVING; MSG OFF"])
     assert "AGAIN" not in screen(bob)

@@ -64,6 +64,13 @@ class CommandContext:
     # non-display field when ``hidden``) and calls back with the answer;
     # None where nobody can answer (DIAGNOSE X'08', a command run in process).
     ask: Callable[[str, Callable[[str], None], bool], None] | None = None
+    # The command line as typed (execute sets it): for operands that are free text.
+    line: str = ""
+
+    def text_after(self, words: int) -> str:
+        """The line after its first ``words`` words, blanks and case as typed (MSG's text)."""
+        parts = self.line.split(None, words)
+        return parts[words] if len(parts) > words else ""
 
     def respond(self, line: str) -> None:
         if self.capture or self.write is None:
@@ -148,6 +155,7 @@ def execute(context: CommandContext, text: str) -> int:
         context.respond(UNKNOWN_COMMAND)
         return UNKNOWN_RC
     operands = words[1:]
+    context.line = text
     if operands == ["?"]:
         for line in declared.help.splitlines():
             context.respond(line)

@@ -39,7 +39,7 @@ def deliver(context: CommandContext, words: list[str], warning: bool) -> None:
     if not words:
         raise CommandError("DMKMSG020E USERID MISSING OR INVALID", 20)
     target = words[0].upper()
-    text = " ".join(words[1:])
+    text = context.text_after(2) if context.line else " ".join(words[1:])
     manager = getattr(context.cp, "users", None)
     users = {} if manager is None else manager.users
     if target == "*":

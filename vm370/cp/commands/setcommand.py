@@ -115,7 +115,7 @@ def set_pf(context: CommandContext, operands: list[str]) -> None:
     """DMKCFS: PFnn, then IMMED or DELAYED (any abbreviation; DELAYED if neither), then the line.
 
     No line makes the key undefined again. The line is the rest of the
-    command as the user typed it, blanks between words kept single.
+    command as the user typed it.
     """
     settings = _settings(context)
     number_text = operands[0][2:]
@@ -124,13 +124,14 @@ def set_pf(context: CommandContext, operands: list[str]) -> None:
     number = int(number_text)
     words = operands[1:]
     immediate = False
+    skipped = 2  # SET and PFnn
     if words:
         word = words[0].upper()
         if word and "IMMED".startswith(word) and len(word) >= 3:
-            immediate, words = True, words[1:]
+            immediate, words, skipped = True, words[1:], 3
         elif word and "DELAYED".startswith(word) and len(word) >= 3:
-            words = words[1:]
-    text = " ".join(words)
+            words, skipped = words[1:], 3
+    text = context.text_after(skipped) if context.line else " ".join(words)
     if not text:
         settings.pf.pop(number, None)
         return
