@@ -258,6 +258,19 @@ def test_set_pf_keys_and_query_them(system):
     assert run(system, alice, "Q PF12") == (0, ["PF12 UNDEFINED"])
 
 
+def test_set_ecmode_resets_the_machine_and_gives_or_takes_the_67s_extensions(system):
+    alice = log_on(system, "ALICE")
+    assert not alice.machine.extended_control  # no OPTION ECMODE in the directory
+    alice.machine.psw.instruction_address = 0x2000
+    assert run(system, alice, "SET ECMODE ON") == (0, [])
+    assert alice.machine.extended_control and alice.cp_mode
+    assert alice.machine.psw.instruction_address == 0
+    assert "ECMODE ON" in run(system, alice, "Q SET")[1][1]
+    assert run(system, alice, "SET EC OFF") == (0, [])
+    assert not alice.machine.extended_control
+    assert "ECMODE OFF" in run(system, alice, "Q SET")[1][1]
+
+
 def test_emsg_decides_how_error_messages_show_on_the_screen(system):
     alice = log_on(system, "ALICE")
     terminal = alice.terminal

@@ -236,8 +236,12 @@ class ConsoleManager:
         if line.kind == VM_READ and not user.cp_mode:
             if text.upper().startswith(CP_ESCAPE):
                 self.run_command(terminal, user, text[len(CP_ESCAPE) :])
-                if terminal.pending_answer is None and terminal.user is user and not user.cp_mode:
-                    terminal.guest_wants_line = True
+                if terminal.pending_answer is None and terminal.user is user:
+                    if user.cp_mode:
+                        # The command stopped the machine (SET ECMODE, DEFINE STORAGE).
+                        self._after_command(terminal)
+                    else:
+                        terminal.guest_wants_line = True
                 return
             if user.console is not None and not user.console.enter(text):
                 terminal.write_line("NOT ACCEPTED")

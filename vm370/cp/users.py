@@ -144,6 +144,7 @@ class UserManager:
         machine.classes = entry.classes
         user = User(entry.userid, entry, machine, self.cp.time_of_day(), terminal)
         user.settings.ecmode = "ECMODE" in entry.options
+        machine.extended_control = user.settings.ecmode
         self.users[entry.userid] = user
         self.logons += 1
         self._build_devices(user)

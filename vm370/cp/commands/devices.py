@@ -364,6 +364,7 @@ def _rebuild_machine(context: CommandContext, user, size: int) -> None:
     cp.destroy_virtual_machine(user.userid)
     machine = cp.create_virtual_machine(user.userid, size)
     machine.classes = old.classes
+    machine.extended_control = old.extended_control
     user.machine = machine
     for address, device in devices.items():
         machine.devices[address] = device

@@ -14,11 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from vm370.cp.commands import Command, CommandContext, CommandError, Handler, allowed, command
+from vm370.cp.ipl import system_reset
 from vm370.cp.usersettings import EMSG_MODES, PF_KEYS, FunctionKeySetting
 
 SET_HELP = """SET operand ...
   SET MSG ON|OFF, WNG ON|OFF, EMSG ON|OFF|CODE|TEXT, IMSG ON|OFF, RUN ON|OFF,
   SET PFnn [IMMED|DELAYED] [text]: what a program function key types,
+  SET ECMODE ON|OFF: the 360/67's extended control (the machine is reset),
   SET LOGMSG (class B): the message of the day"""
 
 MISSING = "DMKCFS026E OPERAND MISSING OR INVALID"
@@ -136,3 +138,20 @@ def set_pf(context: CommandContext, operands: list[str]) -> None:
         settings.pf.pop(number, None)
         return
     settings.pf[number] = FunctionKeySetting(text, immediate)
+
+
+@set_operand("ECMODE", 2, "G", "SET ECMODE ON|OFF: the 360/67's extended control; resets")
+def set_ecmode(context: CommandContext, operands: list[str]) -> None:
+    """DMKCFS: the machine is reset first, then has (or loses) the extended-control facilities.
+
+    Without them LMC, STMC and LRA are invalid operation codes (privops.py),
+    so the machine can select neither EC mode nor translation.
+    """
+    settings = _settings(context)
+    on = _on_off(operands)
+    user = context.session
+    context.cp.users.enter_cp_mode(user)
+    system_reset(context.cp, user.machine)
+    user.machine.extended_control = on
+    settings.ecmode = on
+    settings.interrupted = False
