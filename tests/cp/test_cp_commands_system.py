@@ -63,6 +63,26 @@ AGAIN    B     AGAIN
          END   LOOP
 """
 
+# Reads a line from its console, then stops: a machine waiting in VM READ.
+READ_PROGRAM = """\
+READ     CSECT
+         BALR  12,0
+         USING *,12
+         MVC   X'78'(8),IONEW
+         LA    1,RD
+         ST    1,X'48'
+         SIO   X'009'
+         LPSW  WAITIO
+IODONE   LPSW  DONE
+         DS    0D
+IONEW    DC    X'00000000',A(IODONE)
+WAITIO   DC    X'80020000',A(0)
+DONE     DC    X'00020000',A(X'0EEE')
+RD       DC    X'0A',AL3(BUFFER),X'2000',AL2(80)
+BUFFER   DS    CL80
+         END   READ
+"""
+
 DISPLAYS = {"OPERATOR": 0x0C0, "ALICE": 0x0C1, "BOB": 0x0C2, "CAROL": 0x0C2}
 PASSWORDS = {"OPERATOR": "OPERPW", "ALICE": "APPLE", "BOB": "BANANA", "CAROL": "CHERRY"}
 
@@ -415,6 +435,25 @@ def test_link_through_the_display_reads_the_password_in_a_field_that_does_not_sh
         system.close()
 
 
+def test_link_from_a_running_guest_asks_and_gives_the_console_back(folder):
+    write_ipl_program(folder / "packs" / "users.ckd", 1, READ_PROGRAM)
+    system = boot(folder)
+    try:
+        terminal = logged_on(system, "ALICE", "APPLE", 1)
+        clear_output(system, terminal)
+        terminal.type_line("IPL 191")
+        run_until(system, lambda: terminal.status() == "VM READ")
+        terminal.type_line("#CP LINK BOB 192 292 RR")
+        run_until(system, shows(terminal, "ENTER READ PASSWORD:"))
+        assert terminal.status() == "CP READ"
+        terminal.type_line("RBOB")
+        run_until(system, lambda: terminal.status() == "VM READ")
+        assert 0x292 in system.users.users["ALICE"].machine.devices
+        assert "RBOB" not in terminal.text()
+    finally:
+        system.close()
+
+
 def test_detach_removes_a_device_and_says_so(system):
     alice = log_on(system, "ALICE")
     run(system, alice, "LINK BOB 191 291 RR")
@@ -549,6 +588,23 @@ def test_msg_shows_on_the_receivers_screen_unless_they_set_msg_off(system):
     assert run(system, alice, "MSG") == (20, ["DMKMSG020E USERID MISSING OR INVALID"])
     assert run(system, alice, "MSG * NOTE TO SELF") == (0, [])
     assert "MSG FROM ALICE   : NOTE TO SELF" in screen(alice)
+
+
+def test_msg_between_two_displays(folder):
+    system = boot(folder)
+    try:
+        alice = logged_on(system, "ALICE", "APPLE", 1)
+        bob = logged_on(system, "BOB", "BANANA", 2)
+        clear_output(system, bob)
+        alice.type_line("MSG BOB are you there?")
+        run_until(system, shows(bob, "MSG FROM ALICE   : are you there?"))
+        bob.type_line("SET MSG OFF")
+        run_until(system, shows(bob, "SET MSG OFF"))
+        alice.type_line("MSG BOB hello?")
+        run_until(system, shows(alice, "DMKMSG057W BOB NOT RECEIVING; MSG OFF"))
+        assert "hello?" not in bob.text()
+    finally:
+        system.close()
 
 
 def test_msg_to_the_operator_and_to_a_disconnected_user(system):
