@@ -60,6 +60,7 @@ SPOOLED = {
     "CONSOLE": ("CONS", 3),
 }
 TDISK_TYPES = ("T2311", "T2314", "T2319")
+SPOOLED_TYPES = {"RDR": "2540R", "PUN": "2540P", "PRT": "1403"}
 
 
 def _user(context: CommandContext):
@@ -275,15 +276,13 @@ def _define_unit(context: CommandContext, user, kind: str, words: list[str]) -> 
             )
         device = VirtualConsole(user)
         user.console = device
-    elif kind == "RDR":
-        device = SpooledReader(spool)
-    elif kind == "PUN":
-        device = SpooledPunch(spool)
+        manager.add_device(user, address, device)
+    elif spool is not None and hasattr(spool, "define_device"):
+        # The spool builds its own devices and binds them (class A, as DMKDEF's default).
+        spool.define_device(user.machine, address, SPOOLED_TYPES[kind], "A")
     else:
-        device = SpooledPrinter(spool)
-    manager.add_device(user, address, device)
-    if spool is not None and kind != "CONS" and hasattr(spool, "device_defined"):
-        spool.device_defined(user.userid, address, device, "A")
+        device = {"RDR": SpooledReader, "PUN": SpooledPunch, "PRT": SpooledPrinter}[kind](spool)
+        manager.add_device(user, address, device)
     inform(context, f"{kind:<4} {address:03X} DEFINED")
 
 
