@@ -836,6 +836,14 @@ def test_random_operands_get_a_message_never_a_traceback(system, command, words)
 # The whole conversation through a real TN3270 client
 
 
+def wait_until_gone(terminal: S3270, text: str) -> None:
+    for _ in range(200):
+        if not any(text in row for row in terminal.screen()):
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"{text!r} is still on the screen")
+
+
 @pytest.mark.skipif(S3270_PATH is None, reason="s3270 is not installed")
 def test_the_whole_conversation_through_s3270(folder):
     system = boot(folder)
@@ -859,6 +867,10 @@ def test_the_whole_conversation_through_s3270(folder):
         logged = terminal.wait_for_text("LOGON AT")
         assert not any("OPERPW" in row for row in logged)
         terminal.do("Wait(5,Unlock)")
+        # PA2 empties the output area (the logo goes), so what follows fits on the screen.
+        terminal.do("PA(2)")
+        wait_until_gone(terminal, "VM/370 ONLINE")
+        terminal.do("Wait(5,Unlock)")
         terminal.do('String("QUERY NAMES")')
         terminal.do("Enter()")
         terminal.wait_for_text("OPERATOR - 0C0")
@@ -877,11 +889,7 @@ def test_the_whole_conversation_through_s3270(folder):
         assert shown[-1].rstrip().endswith("CP READ")
         terminal.do("Wait(5,Unlock)")
         terminal.do("PA(2)")
-        for _ in range(200):
-            if not any("DASD 292" in row for row in terminal.screen()):
-                break
-            time.sleep(0.02)
-        assert not any("DASD 292" in row for row in terminal.screen())
+        wait_until_gone(terminal, "DASD 292")
         terminal.do("Wait(5,Unlock)")
         terminal.do("PA(1)")
         terminal.do("Wait(5,Unlock)")
