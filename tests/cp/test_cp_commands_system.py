@@ -454,6 +454,22 @@ def test_link_from_a_running_guest_asks_and_gives_the_console_back(folder):
         system.close()
 
 
+def test_pa1_withdraws_the_password_question(folder):
+    system = boot(folder)
+    try:
+        terminal = logged_on(system, "ALICE", "APPLE", 1)
+        clear_output(system, terminal)
+        terminal.type_line("LINK BOB 192 292 RR")
+        run_until(system, shows(terminal, "ENTER READ PASSWORD:"))
+        terminal.press("PA1")
+        run_until(system, lambda: not terminal.keyboard_locked())
+        terminal.type_line("RBOB")
+        run_until(system, shows(terminal, "DMKCFM001E UNKNOWN CP COMMAND"))
+        assert 0x292 not in system.users.users["ALICE"].machine.devices
+    finally:
+        system.close()
+
+
 def test_detach_removes_a_device_and_says_so(system):
     alice = log_on(system, "ALICE")
     run(system, alice, "LINK BOB 191 291 RR")

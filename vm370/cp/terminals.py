@@ -303,6 +303,10 @@ class ConsoleManager:
         self.need_service(terminal)
 
     def _interrupt(self, terminal: Terminal) -> None:
+        # PA1 withdraws a question (a password asked for): the next line is a
+        # command again, and it shows, so it must not be taken as the answer.
+        terminal.pending_answer = None
+        terminal.logon_userid = None
         user = terminal.user
         if user is None or user.cp_mode:
             if terminal.screen.reading is None:
