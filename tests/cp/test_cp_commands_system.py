@@ -218,7 +218,7 @@ def test_class_g_gets_its_own_storage_and_dasd_and_class_b_the_real_ones(system)
 def test_query_links_names_everyone_on_the_same_minidisk(system):
     alice = log_on(system, "ALICE")
     bob = log_on(system, "BOB")
-    assert run(system, alice, "LINK BOB 191 291 RR") == (0, [])
+    assert run(system, alice, "LINK BOB 191 291 RR") == (0, ["DASD 291 LINKED R/O; R/W BY BOB"])
     assert run(system, bob, "Q LINKS 191") == (0, ["ALICE    291 R/O, BOB      191 R/W"])
     assert run(system, bob, "Q LINKS 009") == (6, ["DMKCQP006E INVALID DEVICE TYPE - 009"])
     assert run(system, bob, "Q LINKS") == (22, ["DMKCQP022E VADDR MISSING OR INVALID"])
@@ -365,7 +365,10 @@ def test_pf_keys_type_their_line_at_once_or_put_it_in_the_input_area(folder):
 def test_a_read_only_link_with_the_password_on_the_line(system):
     alice = log_on(system, "ALICE")
     log_on(system, "BOB")
-    assert run(system, alice, "LINK BOB 192 292 RR RBOB") == (0, [])
+    assert run(system, alice, "LINK BOB 192 292 RR RBOB") == (
+        0,
+        ["DASD 292 LINKED R/O; R/W BY BOB"],
+    )
     assert run(system, alice, "Q V 292")[1] == ["DASD 292 2314 USERS  R/O 0002 CYL"]
     assert alice.machine.devices[0x292].read_only
 
@@ -374,7 +377,7 @@ def test_link_asks_for_the_password_when_it_is_not_on_the_line(system):
     alice = log_on(system, "ALICE")
     assert run(system, alice, "LINK BOB 192 292 RR", answers=["RBOB"]) == (
         0,
-        ["ENTER READ PASSWORD:"],
+        ["ENTER READ PASSWORD:", "DASD 292 LINKED R/O"],
     )
     assert 0x292 in alice.machine.devices
     assert run(system, alice, "LINK BOB 192 293 MW", answers=["WRONG"]) == (
@@ -386,8 +389,8 @@ def test_link_asks_for_the_password_when_it_is_not_on_the_line(system):
 
 def test_a_password_of_all_asks_nothing_and_own_disks_need_none(system):
     alice = log_on(system, "ALICE")
-    assert run(system, alice, "LINK BOB 191 291 R", answers=[]) == (0, [])
-    assert run(system, alice, "LINK * 191 391 RR", answers=[]) == (0, [])
+    assert run(system, alice, "LINK BOB 191 291 R", answers=[]) == (0, ["DASD 291 LINKED R/O"])
+    assert run(system, alice, "LINK * 191 391 RR", answers=[]) == (0, ["DASD 391 LINKED R/O"])
     assert 0x391 in alice.machine.devices
 
 
@@ -396,9 +399,33 @@ def test_a_write_link_is_refused_while_another_user_writes(system):
     log_on(system, "BOB")
     assert run(system, alice, "LINK BOB 191 291 W WBOB") == (
         105,
-        ["DMKLNK105E BOB 191 NOT LINKED; R/W BY 1 USERS"],
+        ["DMKLNK105E BOB 191 NOT LINKED; R/W BY BOB"],
     )
     assert 0x291 not in alice.machine.devices
+
+
+def test_link_names_the_others_who_have_the_disk(system):
+    alice = log_on(system, "ALICE")
+    log_on(system, "OPERATOR")
+    operator = system.users.users["OPERATOR"]
+    assert run(system, operator, "LINK ALICE 191 291 RR RALICE") == (
+        0,
+        ["DASD 291 LINKED R/O; R/W BY ALICE"],
+    )
+    bob = log_on(system, "BOB")
+    assert run(system, bob, "LINK ALICE 191 291 RR RALICE") == (
+        0,
+        ["DASD 291 LINKED R/O; R/W BY ALICE; R/O BY OPERATOR"],
+    )
+    run(system, alice, "DETACH 191")
+    assert run(system, alice, "LINK ALICE 191 191 RR") == (
+        0,
+        ["DASD 191 LINKED R/O; R/O BY 002 USERS"],
+    )
+    assert run(system, alice, "LINK ALICE 191 192 W") == (
+        104,
+        ["DMKLNK104E ALICE 191 NOT LINKED; R/O BY 002 USERS"],
+    )
 
 
 def test_link_operands_give_the_vm370_messages(system):

@@ -52,6 +52,11 @@ LINK_MODES = {"R", "RR", "W", "WR", "M", "MR", "MW"}
 _NOBODY = UserEntry("", 0, 0, "")
 
 
+def linked_by(userids: list[str]) -> str:
+    """DMKLNK's ``BY NNN USERS``: the userid itself when there is exactly one."""
+    return userids[0] if len(userids) == 1 else f"{len(userids):03d} USERS"
+
+
 class LogonError(Exception):
     """A LOGON that did not happen: VM/370's message."""
 
@@ -288,7 +293,7 @@ class UserManager:
         write = False
         if mode == "R":
             if writers:
-                return [f"DMKLNK105E {owner} {target:03X} NOT LINKED; R/W BY {len(writers)} USERS"]
+                return [f"DMKLNK105E {owner} {target:03X} NOT LINKED; R/W BY {linked_by(writers)}"]
         elif mode == "RR":
             pass
         elif mode in ("W", "WR"):
@@ -314,23 +319,23 @@ class UserManager:
     def _busy(owner: str, target: int, writers: list[str], readers: list[str]) -> str:
         if writers and readers:
             return (
-                f"DMKLNK106E {owner} {target:03X} NOT LINKED; R/W BY {len(writers)} USERS; "
-                f"R/O BY {len(readers)} USERS"
+                f"DMKLNK106E {owner} {target:03X} NOT LINKED; R/W BY {linked_by(writers)}; "
+                f"R/O BY {linked_by(readers)}"
             )
         if writers:
-            return f"DMKLNK105E {owner} {target:03X} NOT LINKED; R/W BY {len(writers)} USERS"
-        return f"DMKLNK104E {owner} {target:03X} NOT LINKED; R/O BY {len(readers)} USERS"
+            return f"DMKLNK105E {owner} {target:03X} NOT LINKED; R/W BY {linked_by(writers)}"
+        return f"DMKLNK104E {owner} {target:03X} NOT LINKED; R/O BY {linked_by(readers)}"
 
     @staticmethod
     def _forced(address: int, writers: list[str], readers: list[str]) -> str:
         if writers and readers:
             return (
-                f"DMKLNK103W DASD {address:03X} FORCED R/O; R/W BY {len(writers)} USERS; "
-                f"R/O BY {len(readers)} USERS"
+                f"DMKLNK103W DASD {address:03X} FORCED R/O; R/W BY {linked_by(writers)}; "
+                f"R/O BY {linked_by(readers)}"
             )
         if writers:
-            return f"DMKLNK102W DASD {address:03X} FORCED R/O; R/W BY {len(writers)} USERS"
-        return f"DMKLNK101W DASD {address:03X} FORCED R/O; R/O BY {len(readers)} USERS"
+            return f"DMKLNK102W DASD {address:03X} FORCED R/O; R/W BY {linked_by(writers)}"
+        return f"DMKLNK101W DASD {address:03X} FORCED R/O; R/O BY {linked_by(readers)}"
 
     def link_password_wanted(self, user: User, owner: str, target: int, mode: str) -> str | None:
         """READ, WRITE or MULT: the password LINK must ask for; None if it needs none.

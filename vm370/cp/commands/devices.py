@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from vm370.cp.commands import CommandContext, CommandError, command
 from vm370.cp.commands.query import device_class
+from vm370.cp.users import linked_by
 from vm370.cp.vdevices import (
     SpooledPrinter,
     SpooledPunch,
@@ -142,7 +143,8 @@ def link(context: CommandContext, operands: list[str]) -> None:
 
     def answered(given: str) -> None:
         # The answer comes after the command returned: its messages are all there is.
-        for message in manager.link(user, owner, target, address, mode, given):
+        messages = manager.link(user, owner, target, address, mode, given)
+        for message in messages or _linked(context, user, owner, target, address):
             context.respond(message)
 
     wanted = manager.link_password_wanted(user, owner, target, mode)
@@ -154,6 +156,30 @@ def link(context: CommandContext, operands: list[str]) -> None:
         if message[9] == "E":
             raise CommandError(message, int(message[6:9]))
         context.respond(message)
+    if not messages:
+        for message in _linked(context, user, owner, target, address):
+            context.respond(message)
+
+
+def _linked(context: CommandContext, user, owner: str, target: int, address: int) -> list[str]:
+    """DMKLNK's response to a link made as asked: ``DASD 291 LINKED R/O; R/W BY BOB``.
+
+    The plain ``LINKED`` line is for a LINK typed at the terminal (DMKLNK left
+    it out for a virtual machine's DIAGNOSE X'08'); the one naming others who
+    have the disk is given either way.
+    """
+    access = "R/O" if user.machine.devices[address].read_only else "R/W"
+    writers, readers = context.cp.users.linked(owner, target)
+    writers = [userid for userid in writers if userid != user.userid]
+    readers = [userid for userid in readers if userid != user.userid]
+    line = f"DASD {address:03X} LINKED {access}"
+    if writers:
+        line += f"; R/W BY {linked_by(writers)}"
+    if readers:
+        line += f"; R/O BY {linked_by(readers)}"
+    if writers or readers or context.ask is not None:
+        return [line]
+    return []
 
 
 # DETACH
