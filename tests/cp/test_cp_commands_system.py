@@ -119,7 +119,7 @@ def run(system, user, text: str, answers: list[str] | None = None) -> tuple[int,
 
     def ask(prompt, then, hidden=True):
         lines.append(prompt)
-        then(pending.pop(0))
+        then(pending.pop(0) if pending else "")
 
     context = CommandContext(
         system.cp,
@@ -874,6 +874,32 @@ def test_random_operands_get_a_message_never_a_traceback(system, command, words)
         assert all(isinstance(text, str) and "\n" not in text for text in lines)
         if rc:
             assert lines and lines[-1].startswith("DMK"), (line, lines)
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    command=st.sampled_from(["LINK BOB 192 292 RR", "LINK BOB 192 293 MW", "SET LOGMSG"]),
+    answers=st.lists(st.text(max_size=20), max_size=3),
+)
+def test_random_answers_to_questions_get_a_message_never_a_traceback(system, command, answers):
+    users = system.users.users
+    for userid in ("OPERATOR", "ALICE"):
+        if userid not in users:
+            log_on(system, userid)
+    for address in (0x292, 0x293):
+        system.users.detach(users["ALICE"], address)
+    user = users["OPERATOR"] if command == "SET LOGMSG" else users["ALICE"]
+    rc, lines = run(system, user, command, answers=answers)
+    assert rc == 0
+    assert lines[0] in ("ENTER READ PASSWORD:", "ENTER MULT PASSWORD:", "LOGMSG:")
+    if command.startswith("LINK"):
+        linked = 0x292 in users["ALICE"].machine.devices or 0x293 in users["ALICE"].machine.devices
+        password = "RBOB" if command.endswith("RR") else "MBOB"
+        assert linked == (answers[:1] == [password])
+        assert len(lines) == 2
+    system.cp.logmsg.clear()
 
 
 # The whole conversation through a real TN3270 client
