@@ -138,7 +138,9 @@ def link(context: CommandContext, operands: list[str]) -> None:
         password = words[0]
         words = words[1:]
     if words:
-        raise CommandError(f"DMKLNK118E {owner} {target:03X} NOT LINKED; COMMAND FORMAT NOT VALID")
+        raise CommandError(
+            f"DMKLNK118E {owner} {target:03X} NOT LINKED; COMMAND FORMAT NOT VALID", 118
+        )
     manager = context.cp.users
 
     def answered(given: str) -> None:
