@@ -348,6 +348,9 @@ def test_pf_keys_type_their_line_at_once_or_put_it_in_the_input_area(folder):
         run_until(system, shows(terminal, "SET PF3 IMMED"))
         terminal.type_line("SET PF4 QUERY USERID")
         run_until(system, shows(terminal, "SET PF4"))
+        terminal.press("PF9")  # undefined: nothing happens, the keyboard is free again
+        run_until(system, lambda: not terminal.keyboard_locked())
+        assert "USERS," not in terminal.text()
         terminal.press("PF3")
         run_until(system, shows(terminal, "001 USERS, 000 DIALED"))
         terminal.press("PF4")
