@@ -31,6 +31,12 @@ def _cpu_time(instructions: int) -> str:
     return f"{minutes:03d}:{rest // 100:02d}.{rest % 100:02d}"
 
 
+def session_times(context: CommandContext, user) -> str:
+    """DMKACO's ``CONNECT= hh:mm:ss VIRTCPU= mmm:ss.hh TOTCPU= mmm:ss.hh`` line."""
+    used = _cpu_time(user.machine.counters.instructions)
+    return f"CONNECT= {_connect_time(context, user)} VIRTCPU= {used} TOTCPU= {used}"
+
+
 @command(
     "LOGOFF",
     3,
@@ -42,8 +48,7 @@ def logoff(context: CommandContext, operands: list[str]) -> None:
     from vm370.cp.terminals import stamp
 
     user = _user(context)
-    used = _cpu_time(user.machine.counters.instructions)
-    context.respond(f"CONNECT= {_connect_time(context, user)} VIRTCPU= {used} TOTCPU= {used}")
+    context.respond(session_times(context, user))
     context.respond(f"LOGOFF AT {stamp(context.cp)}")
     context.cp.consoles.logoff(user)
 

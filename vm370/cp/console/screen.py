@@ -49,6 +49,7 @@ from vm370.hardware.display3270 import (
     AID_PA2,
     AID_PA3,
     AID_PF,
+    ATTRIBUTE_MDT,
     ATTRIBUTE_NONDISPLAY,
     ATTRIBUTE_NUMERIC,
     ATTRIBUTE_PROTECTED,
@@ -192,6 +193,7 @@ class ConsoleScreen:
         self._needs_full = True
         self._erase_output = False
         self._clear_input = False
+        self._preset: str | None = None
         self._restore_keyboard = False
         self._alarm = False
 
@@ -287,6 +289,15 @@ class ConsoleScreen:
     def set_running(self) -> None:
         """The virtual machine runs: any read is withdrawn and the status shows RUNNING."""
         self.cancel_read()
+
+    def enter_text(self, text: str) -> list[ConsoleEvent]:
+        """``text`` entered as if typed and sent with Enter (an IMMED program function key)."""
+        return self._enter(text)
+
+    def preset_input(self, text: str) -> None:
+        """Put ``text`` in the input area for the user to change and enter (a DELAYED PF key)."""
+        self._preset = _displayable(text)[: self.layout.input_length]
+        self._clear_input = True
 
     def redraw(self) -> None:
         """Send the whole screen again with the next ``outbound()`` (a terminal reconnected)."""
@@ -478,11 +489,21 @@ class ConsoleScreen:
         if status != self._shown_status:
             orders += self._sba(layout.status_start) + self._ebcdic(status.ljust(STATUS_WIDTH))
             self._shown_status = status
-        if clear_input:
+        preset = self._preset
+        if preset is not None:
+            # The text goes in modified, so Enter sends it even if the user changes nothing.
+            orders += self._sba(layout.input_attribute) + self._start_field(
+                INPUT_ATTRIBUTE | ATTRIBUTE_MDT
+            )
+            orders += self._sba(layout.input_start) + self._ebcdic(preset)
+            orders += bytes((ORDER_IC,))
+            self._shown_hidden = False
+            self._preset = None
+        elif clear_input:
             orders += self._sba(layout.input_start) + bytes((ORDER_IC,))
         if not orders and not self._restore_keyboard and not self._alarm:
             return []
-        wcc = self._wcc(reset_modified=clear_input)
+        wcc = self._wcc(reset_modified=clear_input and preset is None)
         return [bytes((WRITE, wcc)) + bytes(orders)]
 
     def _wcc(self, reset_modified: bool) -> int:
