@@ -262,7 +262,7 @@ READNEXT BAL   R14,ALLOC
          B     READNEXT
 READEND  L     R1,READBUF
          SH    R1,=Y(LINEDATA)
-         BAL   R14,FREENODE
+         BAL   R14,SPARENOD             never linked: just spare
          SR    R15,R15
 READBAD  ST    R15,READRC
          MVC   FINFID,FILEID
@@ -411,7 +411,7 @@ LOCNEXT  C     R2,=A(EOFNODE)
 NOTFOUND MVC   CURLINE,=A(EOFNODE)
          WRTERM 'NOT FOUND'
          B     VERIFYED
-FIND     C     R7,R6                    one blank after the word
+FIND     CR    R7,R6                    one blank after the word
          BNL   INVALID
          LA    R7,1(,R7)
          LR    R4,R6
@@ -633,7 +633,7 @@ TYPENEXT L     R2,NEXTPTR(,R2)
 * input mode.  REPLACE [line]: the line instead of the current one;
 * alone, delete it and enter input mode.
 *
-INPUT    C     R7,R6
+INPUT    CR    R7,R6
          BNL   ENTERINP
          LA    R7,1(,R7)                one blank after the word
          BAL   R14,TAKEREST
@@ -867,8 +867,9 @@ SERINC   BAL   R14,GETNUM
          CH    R15,=H'8'
          BE    INVALID
          CH    R15,=H'4'
-         BE    SERCHK
-         LTR   R0,R0
+         BNE   SERINCR1
+         LA    R0,10                    the increment: 10 unless given
+SERINCR1 LTR   R0,R0
          BNP   INVALID
          C     R0,=F'99999'
          BH    INVALID
@@ -879,8 +880,6 @@ SERCHK   BAL   R14,ENDCHECK
          CLC   LRECL,=F'80'
          BNE   SERBAD
          MVC   SERFLAG,SERBYTE
-         CH    R15,=H'4'
-         BE    EDITMODE
          MVC   SERINCR,NEWINCR
          B     EDITMODE
 SEROFF   LA    R7,3(,R7)
@@ -1322,7 +1321,8 @@ RCMOVE1  MVC   0(1,R2),0(R1)
 *
 * Nodes.  ALLOC: R1 -> a free node (R15 = 0), or R15 = 4.  LINKNODE:
 * node R1 after the current line (before EOF when the current line
-* is EOF), and current.  FREENODE: node R1 out of the file.
+* is EOF), and current.  FREENODE: node R1 out of the file, and
+* SPARENOD: onto the free list.
 * BLANKREC: LRECL blanks at R1.
 *
 ALLOC    L     R1,FREELIST
@@ -1361,10 +1361,9 @@ FREENODE STM   R2,R3,LINKSAVE
          L     R3,NEXTPTR(,R1)
          ST    R3,NEXTPTR(,R2)
          ST    R2,PREVPTR(,R3)
-         L     R2,FREELIST
-         ST    R2,NEXTPTR(,R1)
-         ST    R1,FREELIST
          LM    R2,R3,LINKSAVE
+SPARENOD MVC   NEXTPTR(4,R1),FREELIST
+         ST    R1,FREELIST
          BR    R14
 BLANKREC MVI   0(R1),C' '
          L     R15,LRECL
