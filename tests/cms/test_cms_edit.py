@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import pytest
 from cms_disks import opened
+from cp_system import DIRECTORY, answer, boot, logged_on, make_folder
 
+from cms.build import build_system_disk
 from cms.filesystem import CMSDisk, text_to_records
-from vm370.hardware.devices.ckd_image import create_image
+from cms.minidisk import Minidisk
+from vm370.hardware.devices.ckd_image import CKDImage, create_image
+from vm370.terminal.scripted import run_until
 
 PROGRAM = [
     "HELLO    CSECT",
@@ -94,8 +98,16 @@ def test_forward_and_backward_and_abbreviations(run_cms, user_disk):
 
 def test_locate_and_find(run_cms, user_disk):
     typed = [
-        "edit notes memo", "locate /line/", "l /line/", "/and/", "top", "find third",
-        "top", "find s  ond", "l /nowhere/", "qquit",
+        "edit notes memo",
+        "locate /line/",
+        "l /line/",
+        "/and/",
+        "top",
+        "find third",
+        "top",
+        "find s  ond",
+        "l /nowhere/",
+        "qquit",
     ]
     run = edit(run_cms, user_disk, typed)
     assert between(run, "locate /line/", "l /line/") == ["first line"]
@@ -108,8 +120,18 @@ def test_locate_and_find(run_cms, user_disk):
 
 def test_change_first_global_and_over_lines(run_cms, user_disk):
     typed = [
-        "edit notes memo", "next", "change /line/LINE/", "next", "c/e/E/ 1 g",
-        "top", "next", "c /LINE/row/ * *", "top", "next", "c/zzz/y/", "file",
+        "edit notes memo",
+        "next",
+        "change /line/LINE/",
+        "next",
+        "c/e/E/ 1 g",
+        "top",
+        "next",
+        "c /LINE/row/ * *",
+        "top",
+        "next",
+        "c/zzz/y/",
+        "file",
     ]
     run = edit(run_cms, user_disk, typed)
     assert between(run, "change /line/LINE/", "next") == ["first LINE"]
@@ -128,8 +150,18 @@ def test_change_that_passes_the_truncation_column_is_cut(run_cms, user_disk):
 
 def test_delete_input_replace_and_insert(run_cms, user_disk):
     typed = [
-        "edit notes memo", "next 2", "delete", "type", "delete 9", "top", "input new first",
-        "next", "replace REPLACED", "insert after it", "type *", "file",
+        "edit notes memo",
+        "next 2",
+        "delete",
+        "type",
+        "delete 9",
+        "top",
+        "input new first",
+        "next",
+        "replace REPLACED",
+        "insert after it",
+        "type *",
+        "file",
     ]
     run = edit(run_cms, user_disk, typed)
     assert between(run, "type", "delete 9") == ["first line"]
@@ -154,8 +186,16 @@ def test_a_null_line_switches_between_edit_and_input_mode(run_cms, user_disk):
 
 
 def test_case_mixed_and_upper(run_cms, user_disk):
-    typed = ["edit some data", "Mixed One", "", "case m", "input Mixed Two", "type 1",
-             "case x", "file"]
+    typed = [
+        "edit some data",
+        "Mixed One",
+        "",
+        "case m",
+        "input Mixed Two",
+        "type 1",
+        "case x",
+        "file",
+    ]
     run = edit(run_cms, user_disk, typed)
     assert between(run, "type 1", "case x") == ["Mixed Two"]
     assert between(run, "case x", "file") == ["?EDIT: case x"]
@@ -170,8 +210,17 @@ def test_memo_files_keep_mixed_case(run_cms, user_disk):
 
 
 def test_zone_limits_locate_and_change(run_cms, user_disk):
-    typed = ["edit notes memo", "zone 8 20", "l /line/", "top", "zone 1 *", "l /line/",
-             "zone 0 5", "zone 9 3", "qquit"]
+    typed = [
+        "edit notes memo",
+        "zone 8 20",
+        "l /line/",
+        "top",
+        "zone 1 *",
+        "l /line/",
+        "zone 0 5",
+        "zone 9 3",
+        "qquit",
+    ]
     run = edit(run_cms, user_disk, typed)
     assert between(run, "l /line/", "top") == ["second line of the notes"]
     assert between(run, "zone 1 *", "l /line/") == []
@@ -181,8 +230,7 @@ def test_zone_limits_locate_and_change(run_cms, user_disk):
 
 
 def test_verify_off_and_columns(run_cms, user_disk):
-    typed = ["edit notes memo", "verify off", "next", "verify on 3 7", "next", "v", "t",
-             "qquit"]
+    typed = ["edit notes memo", "verify off", "next", "verify on 3 7", "next", "v", "t", "qquit"]
     run = edit(run_cms, user_disk, typed)
     assert between(run, "next", "verify on 3 7") == []
     assert between(run, "verify on 3 7", "v") == ["next", "cond"]
@@ -190,8 +238,15 @@ def test_verify_off_and_columns(run_cms, user_disk):
 
 
 def test_tabs_of_an_assemble_file_and_tabset(run_cms, user_disk):
-    typed = ["edit tabbed assemble", "LABEL\tLR\t1,2", "", "tabset 1 5 20", "input A\tB\tC",
-             "tabset 5 3", "file"]
+    typed = [
+        "edit tabbed assemble",
+        "LABEL\tLR\t1,2",
+        "",
+        "tabset 1 5 20",
+        "input A\tB\tC",
+        "tabset 5 3",
+        "file",
+    ]
     run = edit(run_cms, user_disk, typed)
     assert between(run, "tabset 5 3", "file") == ["?EDIT: TABSET 5 3"]
     _, lines = read_back(user_disk, "TABBED ASSEMBLE")
@@ -209,8 +264,15 @@ def test_assemble_files_are_serialized_and_truncated_at_71(run_cms, user_disk):
 
 
 def test_serial_off_all_and_increment(run_cms, user_disk):
-    typed = ["edit hello assemble", "serial all 5", "save", "serial off", "save ser2 assemble",
-             "serial on", "file hello copy a"]
+    typed = [
+        "edit hello assemble",
+        "serial all 5",
+        "save",
+        "serial off",
+        "save ser2 assemble",
+        "serial on",
+        "file hello copy a",
+    ]
     edit(run_cms, user_disk, typed)
     _, lines = read_back(user_disk, "HELLO ASSEMBLE")
     assert [line[72:] for line in lines[:3]] == ["00000005", "00000010", "00000015"]
@@ -239,8 +301,16 @@ def test_an_exec_file_is_variable(run_cms, user_disk):
 
 
 def test_save_keeps_editing_and_file_with_another_name(run_cms, user_disk):
-    typed = ["edit notes memo", "next", "c/first/1st/", "save", "c/1st/one/",
-             "file other memo", "type notes memo", "type other memo"]
+    typed = [
+        "edit notes memo",
+        "next",
+        "c/first/1st/",
+        "save",
+        "c/1st/one/",
+        "file other memo",
+        "type notes memo",
+        "type other memo",
+    ]
     run = edit(run_cms, user_disk, typed)
     assert between(run, "save", "c/1st/one/") == []
     assert run.after("type notes memo")[0] == "1st line"
@@ -264,14 +334,21 @@ def test_repeat_and_recall(run_cms, user_disk):
     typed = ["edit notes memo", "next", "=", "=", "?", "qquit"]
     run = edit(run_cms, user_disk, typed)
     lines = run.after("edit notes memo")
-    assert lines[:8] == ["EDIT:", "next", "first line", "=", "second line of the notes", "=",
-                         "third line", "?"]
+    assert lines[:8] == [
+        "EDIT:",
+        "next",
+        "first line",
+        "=",
+        "second line of the notes",
+        "=",
+        "third line",
+        "?",
+    ]
     assert lines[8] == "next"
 
 
 def test_invalid_subcommands(run_cms, user_disk):
-    typed = ["edit notes memo", "frobnicate", "next x", "delete 0", "type 1 2", "trunc",
-             "qquit"]
+    typed = ["edit notes memo", "frobnicate", "next x", "delete 0", "type 1 2", "trunc", "qquit"]
     run = edit(run_cms, user_disk, typed)
     for line in typed[1:-1]:
         assert run.lines[run.lines.index(line) + 1] == f"?EDIT: {line}"
@@ -294,9 +371,13 @@ def test_a_file_larger_than_storage_is_refused(run_cms, tmp_path):
     text = "".join(f"RECORD {n:05}\n" for n in range(2000))
     with opened(path, 0, 10) as device:
         CMSDisk.format(device, "BIG191").write("BIG", "DATA", text_to_records(text), "F", 80)
-    run = run_cms(["edit big data", "listfile big data"], disks={0x191: path},
-                  max_instructions=20_000_000)
-    assert run.after("edit big data")[:2] == ["DMSEDI132S FILE 'BIG DATA A1' TOO LARGE", "R(00088);"]
+    run = run_cms(
+        ["edit big data", "listfile big data"], disks={0x191: path}, max_instructions=20_000_000
+    )
+    assert run.after("edit big data")[:2] == [
+        "DMSEDI132S FILE 'BIG DATA A1' TOO LARGE",
+        "R(00088);",
+    ]
 
 
 def test_input_when_storage_fills_returns_to_edit_mode(run_cms, user_disk):
@@ -305,3 +386,47 @@ def test_input_when_storage_fills_returns_to_edit_mode(run_cms, user_disk):
     assert "AVAILABLE STORAGE IS NOW FULL" in run.lines
     full = run.lines.index("AVAILABLE STORAGE IS NOW FULL")
     assert run.lines[full + 1] == "EDIT:"
+
+
+CP_DIRECTORY = DIRECTORY.replace(
+    "USER ALICE APPLE 256K 1M G\n", "USER ALICE APPLE 1M 2M G\n LINK MAINT 190 190 RR\n"
+) + ("USER MAINT MAINTPW 1M 2M ABCDEFG\n CONSOLE 009 3215\n MDISK 190 2314 11 8 USERS MR ALL\n")
+
+
+def test_edit_under_cp_from_a_3270(tmp_path, cms_system):
+    """Log on, IPL 190, EDIT a new file, type it in, FILE it, TYPE it; the host reads it."""
+    root = make_folder(tmp_path, directory=CP_DIRECTORY)
+    build_system_disk(root / "packs" / "users.ckd", 11, 8, cms_system.nucleus)
+    image = CKDImage(root / "packs" / "users.ckd")
+    try:
+        CMSDisk.format(Minidisk(image, 1, 5), "ALI191")
+    finally:
+        image.close()
+    system = boot(root)
+    terminal = logged_on(system, "ALICE", "APPLE")
+    answer(system, terminal, "IPL 190", "CMS VERSION")
+    run_until(system, lambda: terminal.status() == "VM READ")
+    screen = answer(system, terminal, "EDIT HELLO ASSEMBLE", "INPUT:")
+    assert "NEW FILE:" in screen
+    for line in PROGRAM:
+        answer(system, terminal, line, line.upper())
+    answer(system, terminal, "", "EDIT:")
+    screen = answer(system, terminal, "TOP", "TOF:")
+    screen = answer(system, terminal, "LOCATE /WRTERM/", "WRTERM")
+    screen = answer(system, terminal, "FILE", "R;")
+    screen = answer(system, terminal, "TYPE HELLO ASSEMBLE", "R;")
+    assert "HELLO    CSECT" in screen and "WRTERM 'HELLO'" in screen
+    terminal.press("PA1")
+    run_until(system, lambda: terminal.status() == "CP READ")
+    answer(system, terminal, "LOGOFF", "VM/370 ONLINE")
+    system.shutdown()
+    image = CKDImage(root / "packs" / "users.ckd", read_only=True)
+    try:
+        disk = CMSDisk.open(Minidisk(image, 1, 5))
+        entry = next(f for f in disk.files() if f.filename == "HELLO")
+        text = disk.get("HELLO ASSEMBLE").decode().splitlines()
+    finally:
+        image.close()
+    assert (entry.recfm, entry.lrecl, entry.records) == ("F", 80, len(PROGRAM))
+    assert [line[:72].rstrip() for line in text] == PROGRAM
+    assert [line[72:] for line in text] == [f"HEL{n:05}" for n in range(10, 70, 10)]
