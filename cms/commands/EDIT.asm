@@ -94,7 +94,12 @@ DEFAULTS BAL   R14,FTDEFLT
          LH    R4,FSTRECCT
          N     R4,=X'0000FFFF'
          DROP  R2
-         CH    R3,=Y(MAXLRECL)
+         CLI   RECFM,C'V'               V: room to the filetype's
+         BNE   LRECLSET                 length at least
+         C     R3,LRECL
+         BNL   LRECLSET
+         L     R3,LRECL
+LRECLSET CH    R3,=Y(MAXLRECL)
          BH    TOOWIDE
          ST    R3,LRECL
          BAL   R14,SIZENODE
@@ -961,8 +966,12 @@ FIDWBAD  LTR   R1,R1
          BR    R14
 MVCFIDW  MVC   0(0,R3),0(R7)
 *
-* WRITEF: every line to the file OUTFID (serialized if SERIAL is on),
-* then FINIS.  R15 = 0, or the error typed and R15 not zero.
+* WRITEF: every line to the work file EDIT CMSUT1 on the disk of the
+* file OUTFID (serialized if SERIAL is on), then FINIS; only when that
+* is safely on disk is the old file erased and the work file renamed
+* (VM/370 EDIT's way: a write that fails, a full disk, leaves the old
+* file as it was, and the work file is erased).  R15 = 0, or the error
+* typed and R15 not zero.
 *
 WRITEF   ST    R14,WRITERET
          L     R2,TOFNODE+NEXTPTR
@@ -971,7 +980,8 @@ WRITEF   ST    R14,WRITERET
          WRTERM 'FILE IS EMPTY'
          LA    R15,4
          B     WRITEOUT
-WRITEGO  MVC   WRITEFID,OUTFID
+WRITEGO  MVC   WRITEFID,WORKFID         the work file, on the same
+         MVC   WRITEFID+16(2),OUTFID+16 disk as the file
          MVC   WRITEFMT,RECFM
          SR    R5,R5                    the serial number
 WRITELN  C     R2,=A(EOFNODE)
@@ -1007,13 +1017,30 @@ WRITESIZ ST    R1,WRITESZ
          BNZ   WRITEBAD
          L     R2,NEXTPTR(,R2)
          B     WRITELN
-WRITECLS MVC   FINFID,OUTFID
+WRITECLS MVC   FINFID,WRITEFID
          LA    R1,FINLIST
          SVC   202
          LTR   R15,R15
          BNZ   WRITEBAD
+         MVC   ERASEFID,OUTFID          the old file goes only now
+         BAL   R14,ERASEIF
+         MVC   RNMOLD+16(2),WRITEFID+16
+         MVC   RNMNEW(8),OUTFID
+         MVC   RNMNEW+8(8),OUTFID+8
+         MVC   RNMNEW+16(2),OUTFID+16
+         LA    R1,RNMLIST
+         SVC   202
+         LTR   R15,R15
+         BZ    WRITEOUT
+         LA    R15,4                    (RENAME said why)
          B     WRITEOUT
 WRITEBAD ST    R15,WRITERC
+         MVC   FINFID,WRITEFID          the work file is given up
+         LA    R1,FINLIST
+         SVC   202
+         MVC   ERASEFID,WRITEFID
+         BAL   R14,ERASEIF
+         L     R15,WRITERC
          LA    R2,MSGWORK
          CH    R15,=H'12'
          BE    WRITERO
@@ -1041,6 +1068,23 @@ WRITENA  ADDTEXT 'DMSEDI069E DISK '''
 WRITEMSG BAL   R14,TYPEMSG
          L     R15,WRITERC
 WRITEOUT L     R14,WRITERET
+         BR    R14
+*
+* ERASEIF: erase the file ERASEFID if it exists (no message if not).
+*
+ERASEIF  ST    R14,ERASERET
+         MVC   STATEFID(16),ERASEFID
+         MVC   STATEFID+16(2),ERASEFID+16
+         MVI   STATEFID+17,C' '         any mode number
+         LA    R1,STATLIST
+         SVC   202
+         LTR   R15,R15
+         BNZ   ERASEEND
+         MVC   ERSFID(16),ERASEFID
+         MVC   ERSFID+16(2),STATEFID+16
+         LA    R1,ERSLIST
+         SVC   202
+ERASEEND L     R14,ERASERET
          BR    R14
 *
 * READLINE: a console line as typed into LINE (blank padded), upper
@@ -1458,6 +1502,15 @@ WRITEFMT DC    CL2'F',H'1',F'0'
 FINLIST  DC    CL8'FINIS'
 FINFID   DC    CL18' '
          DS    0F
+ERSLIST  DC    CL8'ERASE'
+ERSFID   DC    CL18' ',CL6' ',8X'FF'
+         DS    0F
+RNMLIST  DC    CL8'RENAME'
+RNMOLD   DC    CL8'EDIT',CL8'CMSUT1',CL8' '
+RNMNEW   DC    CL8' ',CL8' ',CL8' ',8X'FF'
+WORKFID  DC    CL8'EDIT',CL8'CMSUT1'    VM/370 EDIT's work file
+ERASEFID DS    CL18
+         DS    0F
 RDLIST   DC    CL8'WAITRD',AL1(1),AL3(LINE),C'S',AL3(0)
 TYPLIST  DC    CL8'TYPLIN',AL1(1),AL3(0),C'B',X'00',H'0'
 SAVEAREA DC    18F'0'
@@ -1497,6 +1550,7 @@ COUNTRET DS    A
 NUMRET   DS    A
 TYPERET  DS    A
 TAKERET  DS    A
+ERASERET DS    A
 CH1RET   DS    A
 TYPESAVE DS    4F
 FINDSAVE DS    4F

@@ -430,3 +430,37 @@ def test_edit_under_cp_from_a_3270(tmp_path, cms_system):
     assert (entry.recfm, entry.lrecl, entry.records) == ("F", 80, len(PROGRAM))
     assert [line[:72].rstrip() for line in text] == PROGRAM
     assert [line[72:] for line in text] == [f"HEL{n:05}" for n in range(10, 70, 10)]
+
+
+def test_a_full_disk_leaves_the_old_file_and_the_lines(run_cms, tmp_path):
+    """FILE writes EDIT CMSUT1 first: when the disk fills, the file is as it was."""
+    path = create_image(tmp_path / "small.2314", "2314", 1)
+    with opened(path, 0, 1) as device:
+        disk = CMSDisk.format(device, "SMALL")
+        disk.write("NOTES", "MEMO", text_to_records("\n".join(NOTES) + "\n", "V", None), "V")
+        free = 140 - disk.blocks_used
+        filler = "".join(f"{n:079}\n" for n in range((free - 6) * 10))
+        disk.write("FILLER", "DATA", text_to_records(filler), "F", 80)
+    many = [f"added line {n:03} " + "x" * 50 for n in range(100)]
+    typed = ["edit notes memo", "bottom", "input", *many, "", "file", "type 1", "qquit"]
+    run = run_cms(typed, disks={0x191: path}, max_instructions=40_000_000)
+    run.close()
+    assert between(run, "file", "type 1") == [
+        "DMSEDI105S ERROR '13' WRITING FILE 'NOTES MEMO A1' ON DISK"
+    ]
+    assert between(run, "type 1", "qquit") == [many[-1]]
+    with opened(path, 0, 1, read_only=True) as device:
+        disk = CMSDisk.open(device)
+        assert sorted((f.filename, f.filetype) for f in disk.files()) == [
+            ("FILLER", "DATA"),
+            ("NOTES", "MEMO"),
+        ]
+        assert disk.get("NOTES MEMO").decode().splitlines() == NOTES
+        assert disk.check() == []
+
+
+def test_file_replaces_through_the_work_file(run_cms, user_disk):
+    typed = ["edit notes memo", "next", "delete", "file", "listfile * * a"]
+    run = edit(run_cms, user_disk, typed)
+    assert run.after("listfile * * a")[:3] == ["HELLO    ASSEMBLE A1", "NOTES    MEMO     A1", "R;"]
+    assert read_back(user_disk, "NOTES MEMO")[1] == NOTES[1:]
