@@ -21,10 +21,11 @@ EDI      TITLE 'EDIT - THE CMS CONTEXT EDITOR, LINE MODE (DMSEDI)'
 *          fn, ft, fm); R12 and R15 the entry, R13 an 18-word save
 *          area, R14 the return.
 * Exits:   R15 = 0 after FILE, QUIT or QQUIT; 24 an incomplete fileid
-*          (DMSEDI054E); 32 a record length over 160 (DMSEDI044E);
+*          (DMSEDI054E); 28 the work file EDIT CMSUT1 exists
+*          (DMSEDI024E); 32 a record length over 160 (DMSEDI044E);
 *          88 the file does not fit in storage (DMSEDI132S); 100 a read
 *          error (DMSEDI104S).  Calls RDBUF, WRBUF, FINIS, STATE,
-*          WAITRD and TYPLIN through SVC 202.
+*          ERASE, RENAME, WAITRD and TYPLIN through SVC 202.
 *
 * Storage: the module, then every line as a node of 8 + LRECL bytes
 *    (forward and backward pointers, then the record padded with
@@ -80,7 +81,13 @@ EDIT     CSECT
          CLI   FILEFM+1,C' '
          BNE   DEFAULTS
          MVI   FILEFM+1,C'1'
-DEFAULTS BAL   R14,FTDEFLT
+DEFAULTS MVC   STATEFID(16),WORKFID     a work file left by an EDIT
+         MVC   STATEFID+16(2),=C'* '    that stopped while writing is
+         LA    R1,STATLIST              the user's to keep or erase
+         SVC   202
+         LTR   R15,R15
+         BZ    WORKLEFT
+         BAL   R14,FTDEFLT
          MVC   STATEFID,FILEID
          LA    R1,STATLIST
          SVC   202
@@ -129,6 +136,17 @@ NEWMODE  BAL   R14,SIZENODE
          B     ENTERINP
 NOFILEID WRTERM 'DMSEDI054E INCOMPLETE FILEID SPECIFIED'
          LA    R15,24
+         B     EXIT
+WORKLEFT LR    R2,R0
+         MVC   SAVEFID,FILEID
+         MVC   FILEID(16),WORKFID
+         MVC   FILEFM,FSTFMODE-FSTD(R2)
+         LA    R2,MSGWORK
+         ADDTEXT 'DMSEDI024E FILE '''
+         BAL   R14,FIDTEXT
+         ADDTEXT ''' ALREADY EXISTS'
+         BAL   R14,TYPEMSG
+         LA    R15,28
          B     EXIT
 TOOWIDE  WRTERM 'DMSEDI044E RECORD LENGTH EXCEEDS ALLOWABLE MAXIMUM'
          LA    R15,32

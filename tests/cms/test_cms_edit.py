@@ -464,3 +464,14 @@ def test_file_replaces_through_the_work_file(run_cms, user_disk):
     run = edit(run_cms, user_disk, typed)
     assert run.after("listfile * * a")[:3] == ["HELLO    ASSEMBLE A1", "NOTES    MEMO     A1", "R;"]
     assert read_back(user_disk, "NOTES MEMO")[1] == NOTES[1:]
+
+
+def test_a_work_file_left_behind_is_not_overwritten(run_cms, user_disk):
+    with opened(user_disk, 0, 3) as device:
+        CMSDisk.open(device).write("EDIT", "CMSUT1", text_to_records("SAVE ME\n"), "F", 80)
+    run = edit(run_cms, user_disk, ["edit notes memo", "type edit cmsut1"])
+    assert between(run, "edit notes memo", "type edit cmsut1") == [
+        "DMSEDI024E FILE 'EDIT CMSUT1 A1' ALREADY EXISTS",
+        "R(00028);",
+    ]
+    assert run.after("type edit cmsut1")[0] == "SAVE ME"
