@@ -24,6 +24,7 @@ BRD      TITLE 'DMSBRD - RDBUF (FSREAD) AND FINIS (FSCLOSE) OF A READ'
 *          FINIS R15 = 0, or DMSBWR's code; 6 the file was not open.
 *
          REGEQU
+         CHAIND
          ADTD
          FSTD
          AFTD
@@ -254,7 +255,7 @@ DATAREAD STM   R14,R4,DATASAVE
          CH    R3,=H'60'
          BNL   NTHLINK
          AR    R3,R3
-         LH    R2,AFTFCL+80(R3)         FCLDATA: data blocks 1-60
+         LH    R2,AFTFCL+FCLDATA-FCLD(R3) data blocks 1-60
          B     READDATA
 NTHLINK  SH    R3,=H'60'
          SR    R2,R2
@@ -297,8 +298,12 @@ DATADONE L     R14,DATASAVE
 *
 * DMSBRDBK: DATABLK for DMSBWR (R10 the entry, R3 the block).
 *
-DMSBRDBK STM   R12,R12,BKSAVE
+         DROP  R12
+         USING DMSBRDBK,R15
+DMSBRDBK ST    R12,BKSAVE               (R12 is the caller's base)
          L     R12,=A(DMSBRD)
+         DROP  R15
+         USING DMSBRD,R12
          ST    R14,BKRET
          BAL   R14,DATABLK
          L     R14,BKRET

@@ -57,11 +57,14 @@ SECNEXT  LA    R2,8(,R2)
          LTR   R15,R15
          BNZ   NEWFILE
          CLI   REPLACE,1
-         BE    NEWFILE
+         BE    ERASEOLD
          LA    R1,MSG024
          LA    R2,OUTFID
          LA    R5,28
          B     MESSAGE
+ERASEOLD MVC   ERASEFID,OUTFID          REPLACE: the old one goes
+         LA    R1,ERASLIST              (writing it would append)
+         SVC   202
 NEWFILE  MVC   READFID,INFID
          MVC   WRITEFID,OUTFID
          L     R2,=A(USERAREA)
@@ -114,6 +117,9 @@ OUTFM    DS    CL8
          DS    0F
 STATLIST DC    CL8'STATE'
 STATEFID DC    CL18' '
+         DC    CL6' ',8X'FF'
+ERASLIST DC    CL8'ERASE'
+ERASEFID DC    CL18' '
          DC    CL6' ',8X'FF'
 READLIST DC    CL8'RDBUF'
 READFID  DC    CL18' '
