@@ -996,7 +996,9 @@ WRITEF   ST    R14,WRITERET
          C     R2,=A(EOFNODE)
          BNE   WRITEGO
          WRTERM 'FILE IS EMPTY'
-         LA    R15,4
+         MVC   ERASEFID,OUTFID          no lines: no file (as VM/370)
+         BAL   R14,ERASEIF
+         SR    R15,R15
          B     WRITEOUT
 WRITEGO  MVC   WRITEFID,WORKFID         the work file, on the same
          MVC   WRITEFID+16(2),OUTFID+16 disk as the file

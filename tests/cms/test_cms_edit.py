@@ -475,3 +475,38 @@ def test_a_work_file_left_behind_is_not_overwritten(run_cms, user_disk):
         "R(00028);",
     ]
     assert run.after("type edit cmsut1")[0] == "SAVE ME"
+
+
+def test_trunc_cuts_typed_lines(run_cms, user_disk):
+    typed = [
+        "edit cut data",
+        "",
+        "trunc 5",
+        "input abcdefgh",
+        "trunc 0",
+        "trunc *",
+        "input xy",
+        "file",
+    ]
+    run = edit(run_cms, user_disk, typed)
+    assert between(run, "input abcdefgh", "trunc 0") == ["TRUNCATED"]
+    assert between(run, "trunc 0", "trunc *") == ["?EDIT: TRUNC 0"]
+    assert read_back(user_disk, "CUT DATA")[1] == ["ABCDE", "XY"]
+
+
+def test_find_and_change_without_what_to_look_for(run_cms, user_disk):
+    typed = ["edit notes memo", "find nothing like it", "top", "locate", "change", "find", "qquit"]
+    run = edit(run_cms, user_disk, typed)
+    assert between(run, "find nothing like it", "top") == ["NOT FOUND", "EOF:"]
+    for line in ("locate", "change", "find"):
+        assert run.lines[run.lines.index(line) + 1] == f"?EDIT: {line}"
+
+
+def test_an_empty_file_is_not_written_and_emptying_one_erases_it(run_cms, user_disk):
+    run = edit(run_cms, user_disk, ["edit nothing data", "", "file", "listfile nothing data"])
+    assert between(run, "file", "listfile nothing data") == ["FILE IS EMPTY", "R;"]
+    assert run.after("listfile nothing data")[0] == "DMSLST002E FILE NOT FOUND"
+    typed = ["edit notes memo", "delete *", "file", "listfile notes memo"]
+    run = edit(run_cms, user_disk, typed)
+    assert between(run, "file", "listfile notes memo") == ["FILE IS EMPTY", "R;"]
+    assert run.after("listfile notes memo")[0] == "DMSLST002E FILE NOT FOUND"
