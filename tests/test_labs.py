@@ -92,3 +92,141 @@ def test_a_guest_with_its_own_translation_ends_the_same_on_shadow_tables(capsys,
     assert guest["cp"]["privops"] == 3  # LRA, SSM, LPSW
     # Only the cost shows: the real associative array misses more (the lab shows 5 against 2).
     assert guest["tlb"]["misses"] > bare["tlb"]["misses"]
+
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ROOT / "docs" / "labs"
+
+
+def page(name: str) -> str:
+    return (PAGES / name).read_text(encoding="utf-8")
+
+
+def fenced_blocks(text: str) -> list[str]:
+    """The page's code blocks, in order, without their fences."""
+    blocks, inside, lines = [], False, []
+    for line in text.splitlines():
+        if line.startswith("```"):
+            if inside:
+                blocks.append("\n".join(lines))
+            inside, lines = not inside, []
+        elif inside:
+            lines.append(line)
+    return blocks
+
+
+def block_after(text: str, command: str, skip: int = 0) -> str:
+    """The output block that follows the block holding ``command`` (``skip`` blocks later)."""
+    blocks = fenced_blocks(text)
+    for number, block in enumerate(blocks):
+        if command in block:
+            return blocks[number + 1 + skip]
+    raise AssertionError(f"the page has no command {command!r}")
+
+
+def lab(capsys, *argv: str) -> tuple[int, str]:
+    status = main(["lab", *argv])
+    return status, capsys.readouterr().out
+
+
+def test_lab_list_names_every_page_and_where_the_programs_are(capsys):
+    status, out = lab(capsys, "list")
+    assert status == 0
+    pages = sorted(path.name for path in PAGES.glob("[0-9][0-9]-*.md"))
+    numbers = [int(name[:2]) for name in pages]
+    listed = [int(line.split()[0]) for line in out.splitlines() if line[:2].strip().isdigit()]
+    assert listed == numbers
+    assert f"programs: {ROOT / 'decks' / 'labs'}" in out
+
+
+def test_lab_show_prints_the_page_from_any_directory(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    status, out = lab(capsys, "show", "1")
+    assert status == 0 and out == page("01-trap-and-emulate.md")
+
+
+def test_lab_show_and_check_refuse_what_does_not_exist(capsys):
+    assert main(["lab", "show", "99"]) == 2
+    assert "there is no lab 99" in capsys.readouterr().err
+    assert main(["lab", "show", "one"]) == 2
+    assert "'one' is not a lab number" in capsys.readouterr().err
+    assert main(["lab", "check", "1"]) == 2
+    assert "lab 1 has no work to check" in capsys.readouterr().err
+    assert main(["lab", "check", "3", "no-such-file.asm"]) == 2
+    assert "cannot read no-such-file.asm" in capsys.readouterr().err
+
+
+LAB3 = "03-popek-goldberg.md"
+
+
+def test_lab3_table_is_exactly_the_privileged_instructions_of_the_isa_table():
+    from vm370.hardware.isa import INSTRUCTIONS
+
+    rows = set()
+    for line in page(LAB3).splitlines():
+        cells = [cell.strip() for cell in line.split("|")[1:-1]]
+        if len(cells) == 3 and len(cells[0]) == 2 and cells[0] != "--":
+            mnemonic, _, name = cells[1].partition(" ")
+            rows.add((int(cells[0], 16), mnemonic, name))
+    privileged = {(i.opcode, i.mnemonic, i.name) for i in INSTRUCTIONS if i.privileged}
+    assert rows == privileged
+
+
+def test_lab3_sensitive_runs_as_the_page_shows_bare_and_under_cp(capsys, tmp_path):
+    text = page(LAB3)
+    run = ["--psw", "0000000000002000", "--dump", "2400:40", "--json"]
+    object_deck = assemble(capsys, tmp_path, "sensitive")
+    assert "sensitive.asm: 102 statements, return code 0" in text
+    bare = run_bare(capsys, object_deck, *run)
+    guest = run_bare(capsys, object_deck, *run, "--under-cp")
+    shown = block_after(text, "--dump 2400:40 --json --under-cp")
+    dump = "".join(shown.split('"2400": "')[1].split('"')[0].split())
+    assert bare["dump"]["2400"] == guest["dump"]["2400"] == dump
+    assert f'"instructions": {bare["instructions"]},' in shown
+    assert bare["instructions"] == guest["instructions"]
+    assert f'"psw": "{bare["psw"]}"' in shown and bare["psw"] == guest["psw"]
+    counters = block_after(text, "--dump 2400:40 --json --under-cp", skip=1)
+    assert json.dumps({"cp": guest["cp"]})[1:-1] in counters
+
+
+def test_lab3_check_prints_what_the_page_shows(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    text = page(LAB3)
+    status, out = lab(capsys, "check", "3", "decks/labs/sensitive.asm")
+    assert status == 0
+    assert out.strip() == block_after(text, "vm370 lab check 3 decks/labs/sensitive.asm").strip()
+    status, out = lab(capsys, "check", "3", "decks/labs/trap.asm")
+    assert status == 1
+    shown = block_after(text, "vm370 lab check 3 decks/labs/trap.asm").splitlines()
+    assert [line for line in shown if line.strip() != "..."] == [
+        line for line in out.splitlines() if line in shown
+    ]
+
+
+LAB4 = "04-paravirtualization.md"
+
+
+def test_lab4_run_prints_what_the_page_shows_up_to_the_host_time(capsys):
+    status, out = lab(capsys, "run", "4")
+    assert status == 0
+    shown = block_after(page(LAB4), "vm370 lab run 4").splitlines()
+    printed = out.splitlines()
+    assert len(printed) == len(shown)
+    for ours, theirs in zip(printed, shown, strict=True):
+        if theirs.startswith("host microseconds"):
+            # Host CPU time varies; the SIO path must still cost more.
+            diagnose, start_io = (int(value) for value in ours.split()[-2:])
+            assert start_io > diagnose
+        else:
+            assert ours == theirs
+
+
+def test_lab4_both_paths_read_the_block_the_pack_holds():
+    from vm370.labs.experiments import BLOCK_TEXT, disk_reads
+
+    diagnose, start_io = disk_reads()
+    assert diagnose.block == start_io.block == BLOCK_TEXT.encode("cp037").ljust(800, b"\x40")
+    assert diagnose.result[:4] == bytes(4)  # R15 0: the read ended normally
+    assert start_io.result[4] == 0x0C  # the CSW: channel end and device end
+    assert diagnose.diagnoses == 100 and start_io.diagnoses == 0
+    assert start_io.reflected == 100 and diagnose.reflected == 0
