@@ -230,3 +230,49 @@ def test_lab4_both_paths_read_the_block_the_pack_holds():
     assert start_io.result[4] == 0x0C  # the CSW: channel end and device end
     assert diagnose.diagnoses == 100 and start_io.diagnoses == 0
     assert start_io.reflected == 100 and diagnose.reflected == 0
+
+
+LAB5 = "05-paging.md"
+
+
+def table_rows(text: str, first_header: str) -> list[list[str]]:
+    """The cells of the rows of the page's table whose first header is ``first_header``."""
+    rows, inside = [], False
+    for line in text.splitlines():
+        cells = [cell.strip() for cell in line.split("|")[1:-1]]
+        if cells and cells[0] == first_header:
+            inside = True
+        elif inside and cells and not cells[0].startswith("---"):
+            rows.append(cells)
+        elif inside and not cells:
+            break
+    return rows
+
+
+def test_lab5_table_is_what_the_walks_do_bare_and_under_cp(capsys, tmp_path):
+    rows = table_rows(page(LAB5), "pages (`--sysparm`)")
+    assert len(rows) == 6
+    for pages, real, instructions, hits, misses, faults in rows:
+        object_deck = assemble(capsys, tmp_path, "walk", "--sysparm", pages)
+        run = ["--psw", "0000000000002000", "--json"]
+        bare = run_bare(capsys, object_deck, *run)
+        options = ["--under-cp"]
+        if not real.startswith("("):
+            options += ["--real-storage", real]
+        guest = run_bare(capsys, object_deck, *run, *options)
+        assert bare["stop"] == guest["stop"] == "disabled-wait"
+        assert bare["psw"] == guest["psw"] and bare["gpr"] == guest["gpr"]
+        assert bare["instructions"] == guest["instructions"] == int(instructions), pages
+        assert guest["tlb"] == {"hits": int(hits), "misses": int(misses)}, pages
+        assert guest["cp"]["page_faults"] == int(faults), pages
+
+
+def test_lab5_real_storage_of_128k_leaves_30_frames_for_the_guest():
+    from vm370.cp.system import ControlProgram
+    from vm370.hardware.machine import Machine
+
+    cp = ControlProgram(Machine(128 * 1024))
+    cp.create_virtual_machine("WALK", 256 * 1024)
+    free = [frame for frame in cp.frame_map() if frame["state"] == "free"]
+    assert len(free) == 30
+    assert "30 are left for the guest's pages" in page(LAB5).replace("\n", " ")

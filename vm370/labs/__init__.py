@@ -47,6 +47,7 @@ LABS = (
     Lab(1, "trap and emulate, seen from outside", "01-trap-and-emulate.md", 60, "none"),
     Lab(3, "Popek and Goldberg: the equivalence check", "03-popek-goldberg.md", 75, "lab 1"),
     Lab(4, "paravirtualization: DIAGNOSE against SIO", "04-paravirtualization.md", 60, "lab 1"),
+    Lab(5, "paging and the associative array", "05-paging.md", 60, "lab 1"),
 )
 
 

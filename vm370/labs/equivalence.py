@@ -114,9 +114,7 @@ def compare(bare: dict, guest: dict) -> Comparison:
         step = 2 if registers == "fpr" else 1
         for number, (one, other) in enumerate(zip(bare[registers], guest[registers], strict=True)):
             if one != other:
-                differences.append(
-                    f"{name}{number * step} differs: bare {one}, CP {other}"
-                )
+                differences.append(f"{name}{number * step} differs: bare {one}, CP {other}")
     if bare["instructions"] != guest["instructions"]:
         differences.append(
             f"the instruction counts differ: bare {bare['instructions']}, "

@@ -144,8 +144,10 @@ def disk_read_lines() -> list[str]:
             [f"{run.host_seconds / READS * 1e6:.0f}" for run in runs],
         ),
         row("the block read", [run.block[:12].decode("cp037") + "..." for run in runs]),
-        row("last R15 (DIAG) / CSW (SIO)", [diagnose.result[:4].hex().upper(),
-                                             start_io.result.hex().upper()]),
+        row(
+            "last R15 (DIAG) / CSW (SIO)",
+            [diagnose.result[:4].hex().upper(), start_io.result.hex().upper()],
+        ),
     ]
     return lines
 
