@@ -276,3 +276,46 @@ def test_lab5_real_storage_of_128k_leaves_30_frames_for_the_guest():
     free = [frame for frame in cp.frame_map() if frame["state"] == "free"]
     assert len(free) == 30
     assert "30 are left for the guest's pages" in page(LAB5).replace("\n", " ")
+
+
+LAB6 = "06-shadow-tables.md"
+PURGE_RUN = ["--ec", "--cr", "0=00003000", "--psw", "0400000000002000", "--json"]
+
+
+def test_lab6_run_prints_what_the_page_shows_up_to_the_host_time(capsys):
+    status, out = lab(capsys, "run", "6")
+    assert status == 0
+    shown = block_after(page(LAB6), "vm370 lab run 6").splitlines()
+    printed = out.splitlines()
+    assert len(printed) == len(shown)
+    for ours, theirs in zip(printed, shown, strict=True):
+        if not theirs.startswith("host ms"):
+            assert ours == theirs
+
+
+def test_lab6_step1_and_step2_runs_are_the_pages(capsys, tmp_path):
+    text = page(LAB6)
+    shown = block_after(text, "--load-deck purged.obj@2000")
+    for name, options in (("purge", ()), ("purged", ("--sysparm", "PURGE"))):
+        object_deck = assemble(capsys, tmp_path, "purge", *options)
+        bare = run_bare(capsys, object_deck, *PURGE_RUN)
+        guest = run_bare(capsys, object_deck, *PURGE_RUN, "--under-cp")
+        line = f"{name}.obj:".ljust(12) + f'"instructions": {bare["instructions"]}, "tlb": '
+        line += json.dumps(bare["tlb"])
+        assert line in shown.splitlines()
+        assert guest["instructions"] == bare["instructions"] and guest["gpr"] == bare["gpr"]
+        assert guest["tlb"]["misses"] == bare["tlb"]["misses"]
+    assert guest["cp"]["privops"] == 51 and '`"privops"` 1 and 51' in text
+
+
+def test_lab6_check_your_work_prediction_for_100_passes(capsys, tmp_path):
+    source = (LABS / "purge.asm").read_text().replace("F'50'", "F'100'")
+    (tmp_path / "purge.asm").write_text(source)
+    object_deck = tmp_path / "purged100.obj"
+    argv = [str(tmp_path / "purge.asm"), "-o", str(object_deck), "--sysparm", "PURGE"]
+    assert main(["asm", *argv]) == 0
+    capsys.readouterr()
+    guest = run_bare(capsys, object_deck, *PURGE_RUN, "--under-cp")
+    figures = (guest["instructions"], guest["cp"]["privops"], guest["tlb"]["misses"])
+    shown = "{} instructions, {} privops, {} misses".format(*figures)
+    assert shown in page(LAB6).replace("\n", " ")

@@ -48,6 +48,7 @@ LABS = (
     Lab(3, "Popek and Goldberg: the equivalence check", "03-popek-goldberg.md", 75, "lab 1"),
     Lab(4, "paravirtualization: DIAGNOSE against SIO", "04-paravirtualization.md", 60, "lab 1"),
     Lab(5, "paging and the associative array", "05-paging.md", 60, "lab 1"),
+    Lab(6, "shadow tables, a virtual 360/67", "06-shadow-tables.md", 60, "labs 1 and 5"),
 )
 
 
