@@ -124,6 +124,11 @@ def block_after(text: str, command: str, skip: int = 0) -> str:
     raise AssertionError(f"the page has no command {command!r}")
 
 
+def first_block_after_text(text: str, phrase: str) -> str:
+    """The first code block after ``phrase`` in the page's prose."""
+    return fenced_blocks(text[text.index(phrase) :].split("\n", 1)[1])[0]
+
+
 def lab(capsys, *argv: str) -> tuple[int, str]:
     status = main(["lab", *argv])
     return status, capsys.readouterr().out
@@ -319,3 +324,61 @@ def test_lab6_check_your_work_prediction_for_100_passes(capsys, tmp_path):
     figures = (guest["instructions"], guest["cp"]["privops"], guest["tlb"]["misses"])
     shown = "{} instructions, {} privops, {} misses".format(*figures)
     assert shown in page(LAB6).replace("\n", " ")
+
+
+LAB7 = "07-tiny-supervisor.md"
+TINYSUP_RUN = ["--psw", "0000000000002000", "--dump", "2340:8", "--json"]
+
+
+def test_lab7_tinysup_runs_as_the_page_shows_bare_and_under_cp(capsys, tmp_path):
+    text = page(LAB7)
+    object_deck = assemble(capsys, tmp_path, "tinysup")
+    bare = run_bare(capsys, object_deck, *TINYSUP_RUN)
+    guest = run_bare(capsys, object_deck, *TINYSUP_RUN, "--under-cp")
+    for report, command in ((bare, "-o tinysup.obj"), (guest, "--json --under-cp")):
+        shown = block_after(text, command)
+        assert f'"psw": "{report["psw"]}"' in shown and report["stop"] == "disabled-wait"
+        assert f'"instructions": {report["instructions"]},' in shown
+        assert f'"00000000", "00000000", "{report["gpr"][2]}", ...' in shown
+        assert report["gpr"][6] == "00000064" and report["gpr"][7] == "00000002"
+        assert report["dump"] == {"2340": "0000000100000064"}  # one tick, the service 100
+        assert json.dumps(report["dump"]) in shown
+    assert json.dumps({"cp": guest["cp"]})[1:-1] in block_after(text, "--json --under-cp")
+    # The timer came later under CP: the loop of three instructions turned more often.
+    turns = int(guest["gpr"][2], 16) - int(bare["gpr"][2], 16)
+    assert guest["instructions"] - bare["instructions"] == 3 * turns == 21
+
+
+def test_lab7_check_passes_tinysup_as_the_page_shows(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    status, out = lab(capsys, "check", "7", "decks/labs/tinysup.asm")
+    assert status == 0
+    assert out.strip() == block_after(page(LAB7), "vm370 lab check 7 decks/labs/tinysup.asm")
+
+
+def test_lab7_check_says_what_a_supervisor_without_the_external_mask_lacks(capsys, tmp_path):
+    source = (LABS / "tinysup.asm").read_text()
+    assert "PROBPSW  DC    X'01010000'" in source
+    broken = tmp_path / "nomask.asm"
+    broken.write_text(source.replace("PROBPSW  DC    X'01010000'", "PROBPSW  DC    X'00010000'"))
+    status, out = lab(capsys, "check", "7", str(broken))
+    assert status == 1
+    shown = first_block_after_text(page(LAB7), "(`X'00010000'` in place of `X'01010000'`)")
+    assert out.splitlines()[2:] == shown.splitlines()
+
+
+def test_lab7_check_names_a_missing_svc_new_psw_and_the_program_check(capsys, tmp_path):
+    source = (LABS / "tinysup.asm").read_text()
+    line = "         MVC   X'60'(8,0),SVCNEW    supervisor calls\n"
+    assert line in source
+    broken = tmp_path / "nosvc.asm"
+    broken.write_text(source.replace(line, ""))
+    status, out = lab(capsys, "check", "7", str(broken))
+    assert status == 1
+    assert "bare and under CP: the SVC new PSW at X'60' is zeros" in out
+    assert "interruption code 1 (operation" in out
+
+
+def test_lab7_check_wants_one_file(capsys):
+    assert main(["lab", "check", "7"]) == 2
+    assert "give one source file" in capsys.readouterr().err

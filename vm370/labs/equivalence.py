@@ -23,7 +23,7 @@ START_PSW = 0x0000_0000_0000_2000
 STORAGE = 256 * 1024
 # The run a lab program gets: long enough for any lab program, short
 # enough that a student's endless loop ends in seconds.
-MAX_INSTRUCTIONS = 2_000_000
+MAX_INSTRUCTIONS = 1_000_000
 TIMER = range(0x50, 0x54)  # the interval timer word, location 80
 WORD = 4
 
