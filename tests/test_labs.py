@@ -1,6 +1,10 @@
 """Lab 1 (docs/labs/01-trap-and-emulate.md): its commands, run, and what the lab says they show."""
 
+import contextlib
 import json
+import re
+import runpy
+import sys
 from pathlib import Path
 
 from vm370.cli import main
@@ -382,3 +386,27 @@ def test_lab7_check_names_a_missing_svc_new_psw_and_the_program_check(capsys, tm
 def test_lab7_check_wants_one_file(capsys):
     assert main(["lab", "check", "7"]) == 2
     assert "give one source file" in capsys.readouterr().err
+
+
+LAB9 = "09-type1-type2.md"
+HOST_FIGURE = re.compile(r"\d+\.\d+|\d{1,3}(?:,\d{3})+")
+
+
+def benchmark_lines(capsys, monkeypatch, script: str, *argv: str) -> list[str]:
+    """The lines a benchmark prints, its host figures (times, rates) replaced by "N"."""
+    monkeypatch.setattr(sys, "argv", [script, *argv])
+    with contextlib.suppress(SystemExit):
+        runpy.run_path(str(ROOT / "benchmarks" / script), run_name="__main__")
+    return [
+        " ".join(HOST_FIGURE.sub("N", line).split())
+        for line in capsys.readouterr().out.splitlines()
+    ]
+
+
+def test_lab9_benchmarks_print_what_the_page_shows_up_to_the_host_figures(capsys, monkeypatch):
+    text = page(LAB9)
+    for script in ("cpu_mips.py", "virtualization.py"):
+        # The page's runs are best of 3; one repeat prints the same lines.
+        printed = benchmark_lines(capsys, monkeypatch, script, "100000", "1")
+        shown = block_after(text, f"python benchmarks/{script} 100000 3").splitlines()
+        assert printed == [" ".join(HOST_FIGURE.sub("N", line).split()) for line in shown]
