@@ -410,3 +410,28 @@ def test_lab9_benchmarks_print_what_the_page_shows_up_to_the_host_figures(capsys
         printed = benchmark_lines(capsys, monkeypatch, script, "100000", "1")
         shown = block_after(text, f"python benchmarks/{script} 100000 3").splitlines()
         assert printed == [" ".join(HOST_FIGURE.sub("N", line).split()) for line in shown]
+
+
+LAB10 = "10-scheduling.md"
+
+
+def test_lab10_run_prints_exactly_what_the_page_shows(capsys):
+    status, out = lab(capsys, "run", "10")
+    assert status == 0
+    assert out.strip() == block_after(page(LAB10), "vm370 lab run 10").strip()
+
+
+def test_lab10_loopers_share_the_cpu_within_a_slice_and_the_typist_is_not_starved():
+    from vm370.cp.dispatch import NON_INTERACTIVE_SLICE
+    from vm370.hardware.clock import INSTRUCTIONS_PER_SECOND
+    from vm370.hardware.timer import UNITS_PER_SECOND
+    from vm370.labs.experiments import run_scheduling
+
+    alone, busy = run_scheduling(0), run_scheduling(2)
+    typist, *loopers = busy.machines
+    assert abs(loopers[0]["instructions"] - loopers[1]["instructions"]) <= NON_INTERACTIVE_SLICE
+    assert busy.commands > 0 and typist["instructions"] >= busy.commands * 2000
+    assert alone.commands > busy.commands
+    # Each command waited for the CPU at most one Q2 slice (LATE is in timer units).
+    slice_units = NON_INTERACTIVE_SLICE * UNITS_PER_SECOND // INSTRUCTIONS_PER_SECOND
+    assert busy.late_units <= busy.commands * slice_units

@@ -51,6 +51,7 @@ LABS = (
     Lab(6, "shadow tables, a virtual 360/67", "06-shadow-tables.md", 60, "labs 1 and 5"),
     Lab(7, "write a tiny supervisor", "07-tiny-supervisor.md", 120, "labs 1 and 3"),
     Lab(9, "type 1 and type 2, measured layer by layer", "09-type1-type2.md", 60, "labs 1, 3, 5"),
+    Lab(10, "scheduling: two loops and a typist", "10-scheduling.md", 60, "labs 1 and 7"),
 )
 
 
