@@ -2,8 +2,10 @@
 
 import contextlib
 import json
+import os
 import re
 import runpy
+import subprocess
 import sys
 from pathlib import Path
 
@@ -152,6 +154,30 @@ def test_lab_show_prints_the_page_from_any_directory(capsys, tmp_path, monkeypat
     monkeypatch.chdir(tmp_path)
     status, out = lab(capsys, "show", "1")
     assert status == 0 and out == page("01-trap-and-emulate.md")
+
+
+def test_an_installed_package_carries_the_pages_and_programs(tmp_path):
+    """What setuptools installs (build_py, as a wheel would) shows the page and has the decks."""
+    build = tmp_path / "build"
+    command = [sys.executable, "-c", "from setuptools import setup; setup()", "-q"]
+    command += ["egg_info", "--egg-base", str(tmp_path), "build_py", "--build-lib", str(build)]
+    subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+    decks = build / "vm370" / "labs" / "decks"
+    assert not decks.is_symlink() and not (build / "vm370" / "labs" / "pages").is_symlink()
+    assert sorted(path.name for path in decks.glob("*.asm")) == sorted(
+        path.name for path in LABS.glob("*.asm")
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shown = subprocess.run(
+        [sys.executable, "-m", "vm370", "lab", "show", "1"],
+        cwd=elsewhere,
+        env={**os.environ, "PYTHONPATH": str(build)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert shown.stdout == page("01-trap-and-emulate.md")
 
 
 def test_lab_show_and_check_refuse_what_does_not_exist(capsys):
