@@ -461,3 +461,27 @@ def test_lab10_loopers_share_the_cpu_within_a_slice_and_the_typist_is_not_starve
     # Each command waited for the CPU at most one Q2 slice (LATE is in timer units).
     slice_units = NON_INTERACTIVE_SLICE * UNITS_PER_SECOND // INSTRUCTIONS_PER_SECOND
     assert busy.late_units <= busy.commands * slice_units
+
+
+LAB8 = "08-spooling.md"
+
+
+def test_lab8_run_prints_exactly_what_the_page_shows(capsys):
+    status, out = lab(capsys, "run", "8")
+    assert status == 0
+    assert out.strip() == block_after(page(LAB8), "vm370 lab run 8").strip()
+
+
+def test_lab8_the_punched_cards_are_alices_and_the_printer_printed_her_lines():
+    from vm370.labs.experiments import spool_session
+
+    session, printed = spool_session()
+    answers: dict[tuple, list[str]] = {}
+    for userid, line, answer in session:
+        answers.setdefault((userid, line), answer)  # the first time each was typed
+    bob_sees = "\n".join(answers[("BOB", "QUERY READER ALL")])
+    assert "ALICE    0001 A PUN 000002" in bob_sees  # two cards, from ALICE
+    assert any("FROM ALICE" in text for text in answers[("BOB", None)])
+    assert any("DMKCQH026E" in text for text in answers[("BOB", "QUERY READER ALICE")])
+    lines = [text.rstrip() for text in printed if text.strip()]
+    assert lines[-2:] == ["ALICE'S REPORT, LINE ONE", "LINE TWO, THE LAST"]
