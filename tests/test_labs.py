@@ -485,3 +485,20 @@ def test_lab8_the_punched_cards_are_alices_and_the_printer_printed_her_lines():
     assert any("DMKCQH026E" in text for text in answers[("BOB", "QUERY READER ALICE")])
     lines = [text.rstrip() for text in printed if text.strip()]
     assert lines[-2:] == ["ALICE'S REPORT, LINE ONE", "LINE TWO, THE LAST"]
+
+
+def test_the_teachers_guide_lists_every_lab_with_its_time_and_prerequisites():
+    from vm370.labs import LABS
+
+    rows = table_rows(page("README.md"), "lab")
+    assert [
+        (int(number), title, int(minutes), prerequisites)
+        for number, title, _, minutes, prerequisites in rows
+    ] == [(item.number, item.title, item.minutes, item.prerequisites) for item in LABS]
+    for item in LABS:
+        assert page(item.page).startswith(f"# Lab {item.number}:")
+
+
+def test_lab_run_refuses_a_lab_without_an_experiment(capsys):
+    assert main(["lab", "run", "3"]) == 2
+    assert "lab 3 has no experiment to run here" in capsys.readouterr().err

@@ -1046,7 +1046,7 @@ def _add_lab(subparsers) -> None:
     check = actions.add_parser("check", help="check your own work for a lab")
     check.add_argument("number", metavar="N", help="the lab's number")
     check.add_argument("files", nargs="*", metavar="FILE", help="your source files")
-    run = actions.add_parser("run", help="run a lab's experiment (labs 4 and 10)")
+    run = actions.add_parser("run", help="run a lab's experiment (labs 4, 6, 8 and 10)")
     run.add_argument("number", metavar="N", help="the lab's number")
     parser.set_defaults(func=_run_lab)
 

@@ -46,12 +46,20 @@ class Lab:
 LABS = (
     Lab(1, "trap and emulate, seen from outside", "01-trap-and-emulate.md", 60, "none"),
     Lab(3, "Popek and Goldberg: the equivalence check", "03-popek-goldberg.md", 75, "lab 1"),
-    Lab(4, "paravirtualization: DIAGNOSE against SIO", "04-paravirtualization.md", 60, "lab 1"),
+    Lab(
+        4,
+        "paravirtualization: DIAGNOSE against SIO",
+        "04-paravirtualization.md",
+        60,
+        "labs 1 and 3",
+    ),
     Lab(5, "paging and the associative array", "05-paging.md", 60, "lab 1"),
     Lab(6, "shadow tables, a virtual 360/67", "06-shadow-tables.md", 60, "labs 1 and 5"),
     Lab(7, "write a tiny supervisor", "07-tiny-supervisor.md", 120, "labs 1 and 3"),
     Lab(8, "spooling and users: what CP shares", "08-spooling.md", 60, "lab 1"),
-    Lab(9, "type 1 and type 2, measured layer by layer", "09-type1-type2.md", 60, "labs 1, 3, 5"),
+    Lab(
+        9, "type 1 and type 2, measured layer by layer", "09-type1-type2.md", 60, "labs 1, 3 and 5"
+    ),
     Lab(10, "scheduling: two loops and a typist", "10-scheduling.md", 60, "labs 1 and 7"),
 )
 
