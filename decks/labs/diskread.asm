@@ -19,6 +19,9 @@ DISKREAD START X'2000'
          BALR  12,0
          USING *,12
          L     9,COUNT
+         AIF   ('&SYSPARM' NE 'SIO').NOIONEW
+         MVC   X'78'(8,0),IONEW     I/O new PSW: come to AFTERIO
+.NOIONEW ANOP
 LOOP     DS    0H
          AIF   ('&SYSPARM' EQ 'SIO').SIO
          LA    4,X'191'             the minidisk
@@ -28,7 +31,6 @@ LOOP     DS    0H
          ST    15,RESULT            0: the block is in BUFFER
          AGO   .NEXT
 .SIO     ANOP
-         MVC   X'78'(8,0),IONEW     I/O new PSW: come to AFTERIO
          LA    1,PROGRAM
          ST    1,X'48'(0,0)         the CAW: key 0, the program
          SIO   X'191'
