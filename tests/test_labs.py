@@ -256,7 +256,7 @@ def test_lab4_run_prints_what_the_page_shows_up_to_the_host_time(capsys):
 
 
 def test_lab4_both_paths_read_the_block_the_pack_holds():
-    from vm370.labs.experiments import BLOCK_TEXT, disk_reads
+    from vm370.labs.diskread import BLOCK_TEXT, disk_reads
 
     diagnose, start_io = disk_reads()
     assert diagnose.block == start_io.block == BLOCK_TEXT.encode("cp037").ljust(800, b"\x40")
@@ -450,7 +450,7 @@ def test_lab10_loopers_share_the_cpu_within_a_slice_and_the_typist_is_not_starve
     from vm370.cp.dispatch import NON_INTERACTIVE_SLICE
     from vm370.hardware.clock import INSTRUCTIONS_PER_SECOND
     from vm370.hardware.timer import UNITS_PER_SECOND
-    from vm370.labs.experiments import run_scheduling
+    from vm370.labs.scheduling import run_scheduling
 
     alone, busy = run_scheduling(0), run_scheduling(2)
     typist, *loopers = busy.machines
@@ -472,7 +472,7 @@ def test_lab8_run_prints_exactly_what_the_page_shows(capsys):
 
 
 def test_lab8_the_punched_cards_are_alices_and_the_printer_printed_her_lines():
-    from vm370.labs.experiments import spool_session
+    from vm370.labs.spooling import spool_session
 
     session, printed = spool_session()
     answers: dict[tuple, list[str]] = {}
