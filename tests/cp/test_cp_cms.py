@@ -102,6 +102,7 @@ def test_pa1_stops_cms_and_begin_lets_it_go_on(folder):
     terminal.press("PA1")
     run_until(system, lambda: terminal.status() == "CP READ")
     assert system.users.users["ALICE"].cp_mode
-    answer(system, terminal, "BEGIN", "VM READ")
+    terminal.type_line("BEGIN")
+    ready(system, terminal)
     screen = answer(system, terminal, "QUERY DISK", "R;")
     assert "A (191)" in screen

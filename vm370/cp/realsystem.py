@@ -75,6 +75,8 @@ class RealSystem:
         area = IOArea(cp.storage, cp.frames, "console manager", CONSOLE_IO_FRAMES)
         displays = [(d.address, MODELS[d.model]) for d in config.displays]
         self.consoles = ConsoleManager(cp, self.users, displays, cp.realio, area)
+        ports = {device.address: device.port for device in self.displays}
+        self.consoles.on_sign_on = lambda address, on: ports[address].set_signed_on(on)
         cp.consoles = self.consoles
         cp.users = self.users
         cp.services.append(self.consoles.service)
