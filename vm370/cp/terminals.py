@@ -88,6 +88,16 @@ class Terminal:
         self.screen.write_line(text)
         self.manager.need_service(self)
 
+    def display_at(self, row: int, text: str, erase: bool) -> None:
+        """A full-screen write of the user's machine (DIAGNOSE X'58')."""
+        self.screen.display_at(row, text, erase)
+        self.manager.need_service(self)
+
+    def cancel_display(self) -> None:
+        """DIAGNOSE X'58' cancel: the screen goes back to line mode, cleared."""
+        self.screen.display_at(0, "", erase=True)
+        self.manager.need_service(self)
+
     # The console line of the user at this terminal (users.User delegates here).
 
     def guest_output(self, user: User, text: str) -> None:
