@@ -27,7 +27,7 @@ def test_write_with_and_without_carrier_return():
     rig.attach(0x01F, Console1052(output_stream=out))
     rig.storage.write(0x1000, to_ebcdic("READY; "))
     rig.storage.write(0x1100, to_ebcdic("T=0.01"))
-    run(rig, [ccw(0x09, 0x1000, 0x40, 7), ccw(0x01, 0x1100, 0, 6)])
+    run(rig, [ccw(0x01, 0x1000, 0x40, 7), ccw(0x09, 0x1100, 0, 6)])
     assert out.getvalue() == "READY; T=0.01\n"
 
 
@@ -70,6 +70,6 @@ def test_console_to_a_file(tmp_path):
     rig = ChannelRig()
     rig.attach(0x01F, console)
     rig.storage.write(0x1000, to_ebcdic("LOGGED"))
-    run(rig, [ccw(0x01, 0x1000, 0, 6)])
+    run(rig, [ccw(0x09, 0x1000, 0, 6)])
     console.close()
     assert out.read_text() == "LOGGED\n"
