@@ -1,0 +1,166 @@
+"""A whole system run for people at terminals: ``vm370`` (the Textual terminal) and ``vm370 serve``.
+
+The system is anything that runs like a machine (``clock``, ``cpu``,
+``run``, ``poll_terminals``) and has ``displays`` (its 3277s), ``machine``
+(the real machine, for the teaching panels) and ``shutdown()``: CP's
+``RealSystem``. It runs paced on one thread (``PacedRunner``); the TN3270
+server serves every display to clients, on a thread of its own; the
+Textual terminal is the first display's terminal in this process. When
+the run ends (Ctrl+C, SIGTERM, the TUI quit) the system is shut down on
+the machine's thread: every user logged off, the packs flushed.
+
+``log_lines`` (a callable giving the lines the system logged since the
+last call) is polled between slices and its lines go to ``log``: CP's log
+of logons, logoffs and errors, which never holds a password.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from typing import TextIO
+
+from vm370.terminal.runner import DISABLED_WAIT, PacedRunner
+from vm370.terminal.tn3270 import TN3270Server
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+class HostError(Exception):
+    """The system cannot be served as asked (the message says why)."""
+
+
+def check_bind_address(host: str, public: bool) -> None:
+    """Only the loopback address unless the user said ``--public``."""
+    if host not in LOOPBACK_HOSTS and not public:
+        raise HostError(
+            f"{host} would let other machines reach the system: give --public to allow it "
+            "(the passwords then cross the network in the clear, as TN3270 sends them)"
+        )
+
+
+class _LoggingSystem:
+    """The system as the runner sees it, copying the log out after each slice."""
+
+    def __init__(self, system, log_lines: Callable[[], list[str]], log: TextIO) -> None:
+        self.system = system
+        self.clock = system.clock
+        self.cpu = system.cpu
+        self.log_lines = log_lines
+        self.log = log
+
+    def run(self, max_instructions: int) -> str:
+        reason = self.system.run(max_instructions)
+        self.copy_log()
+        return reason
+
+    def copy_log(self) -> None:
+        for line in self.log_lines():
+            print(f"vm370: {line}", file=self.log, flush=True)
+
+
+@contextlib.contextmanager
+def _stop_on_signals(stop: threading.Event):
+    """SIGINT and SIGTERM set ``stop`` (on the main thread; elsewhere nothing changes)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {}
+
+    def handler(signum, frame) -> None:
+        stop.set()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        previous[signum] = signal.signal(signum, handler)
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
+def serve_system(
+    system,
+    tn3270: tuple[str, int],
+    log_lines: Callable[[], list[str]] = list,
+    out: TextIO = sys.stdout,
+    log: TextIO = sys.stderr,
+    stop: threading.Event | None = None,
+    displays: int | None = None,
+) -> None:
+    """Serve ``system``'s displays (the first ``displays`` of them) over TN3270 until stopped."""
+    stop = stop or threading.Event()
+    served = system.displays[:displays] if displays else list(system.displays)
+    logging_system = _LoggingSystem(system, log_lines, log)
+    runner = PacedRunner(logging_system, system.displays)
+    server = TN3270Server([d.port for d in served], tn3270[0], tn3270[1])
+    try:
+        port = server.start_in_thread()
+    except (OSError, UnicodeError) as error:
+        reason = getattr(error, "strerror", None) or error
+        raise HostError(f"cannot listen on {tn3270[0]}:{tn3270[1]}: {reason}") from None
+    try:
+        names = ", ".join(d.port.name for d in served)
+        print(
+            f"vm370: serving 3277 {names} on {tn3270[0]}:{port} (TN3270); Ctrl+C shuts down",
+            file=out,
+            flush=True,
+        )
+        with _stop_on_signals(stop):
+            reason = runner.run(stop)
+            if reason == DISABLED_WAIT:
+                print("vm370: the real machine stopped (disabled wait)", file=log, flush=True)
+    finally:
+        server.stop()
+        system.shutdown()
+        logging_system.copy_log()
+    print("vm370: shut down; every user logged off", file=out, flush=True)
+
+
+def run_terminal(system, log_lines: Callable[[], list[str]] = list, log: TextIO | None = None):
+    """The Textual terminal on the first display, the system running beside it, until it quits."""
+    from vm370.terminal.tui.app import TerminalApp
+    from vm370.terminal.tui.connection import InProcessLink, MachineStopped
+
+    stop = threading.Event()
+    logging_system = _LoggingSystem(system, log_lines, log or _Discard())
+    runner = PacedRunner(logging_system, system.displays)
+    first = system.displays[0]
+    app = TerminalApp(
+        InProcessLink(first.port, first.display.alternate),
+        model=first.display.alternate,
+        machine=system.machine,
+        runner=runner,
+    )
+    failure: list[BaseException] = []
+
+    def run_machine() -> None:
+        try:
+            if runner.run(stop) == DISABLED_WAIT:
+                while not app.is_running and not stop.wait(0.1):
+                    pass
+                app.post_message(MachineStopped("the real machine is in a disabled wait"))
+        except Exception as error:  # reported on the main thread below
+            failure.append(error)
+
+    thread = threading.Thread(target=run_machine, name="machine", daemon=True)
+    thread.start()
+    try:
+        app.run()
+    finally:
+        stop.set()
+        thread.join(10)
+        system.shutdown()
+    if failure:
+        raise failure[0]
+
+
+class _Discard:
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
