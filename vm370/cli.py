@@ -1099,14 +1099,18 @@ def _run_serve(args: argparse.Namespace) -> int:
         raise UsageError("--displays must be 1 or more")
     folder = Path(args.data) if args.data else default_data_folder()
     with _running_system(folder) as system:
+        read_log = _log_reader(system)
         if args.displays is not None and args.displays > len(system.displays):
             raise UsageError(
                 f"--displays {args.displays}: the system has {len(system.displays)} displays"
             )
         try:
-            serve_system(system, address, _log_reader(system), displays=args.displays)
+            serve_system(system, address, read_log, displays=args.displays)
         except HostError as error:
             raise UsageError(str(error)) from None
+    for line in read_log():  # the logoffs of the shutdown
+        print(f"vm370: {line}", file=sys.stderr, flush=True)
+    print("vm370: shut down; every user logged off", flush=True)
     return 0
 
 

@@ -382,7 +382,7 @@ def _packs_for(directory: Directory) -> list[Pack]:
 
 
 def _free_runs(extents) -> list[tuple[int, int]]:
-    """Cylinder runs [start, end) of a pack that no minidisk uses (cylinder 0 kept for the label)."""
+    """Cylinder runs [start, end) no minidisk uses (cylinder 0 is kept for the label)."""
     runs, position = [], 1
     for extent in extents:
         if extent.start_cylinder > position:
@@ -496,7 +496,6 @@ def read_passwords(folder: str | Path) -> dict[str, str]:
         if userid and password.strip():
             passwords[userid] = password.strip()
     return passwords
-
 
 
 def default_data_folder() -> Path:

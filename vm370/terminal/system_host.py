@@ -5,9 +5,10 @@ The system is anything that runs like a machine (``clock``, ``cpu``,
 (the real machine, for the teaching panels) and ``shutdown()``: CP's
 ``RealSystem``. It runs paced on one thread (``PacedRunner``); the TN3270
 server serves every display to clients, on a thread of its own; the
-Textual terminal is the first display's terminal in this process. When
-the run ends (Ctrl+C, SIGTERM, the TUI quit) the system is shut down on
-the machine's thread: every user logged off, the packs flushed.
+Textual terminal is the first display's terminal in this process. The
+functions return when the run ends (Ctrl+C, SIGTERM, the TUI quit) with
+the machine's thread stopped; the caller then shuts the system down
+(every user logged off, the packs flushed).
 
 ``log_lines`` (a callable giving the lines the system logged since the
 last call) is polled between slices and its lines go to ``log``: CP's log
@@ -20,6 +21,7 @@ import contextlib
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import TextIO
 
@@ -58,8 +60,11 @@ class _LoggingSystem:
         return reason
 
     def copy_log(self) -> None:
-        for line in self.log_lines():
-            print(f"vm370: {line}", file=self.log, flush=True)
+        lines = self.log_lines()
+        if lines:
+            stamp = time.strftime("%H:%M:%S")
+            for line in lines:
+                print(f"{stamp} vm370: {line}", file=self.log, flush=True)
 
 
 @contextlib.contextmanager
@@ -115,19 +120,15 @@ def serve_system(
                 print("vm370: the real machine stopped (disabled wait)", file=log, flush=True)
     finally:
         server.stop()
-        system.shutdown()
         logging_system.copy_log()
-    print("vm370: shut down; every user logged off", file=out, flush=True)
 
 
-def run_terminal(system, log_lines: Callable[[], list[str]] = list, log: TextIO | None = None):
-    """The Textual terminal on the first display, the system running beside it, until it quits."""
+def terminal_app(system, log_lines: Callable[[], list[str]] = list, log: TextIO | None = None):
+    """(the Textual terminal on the first display, the paced runner to run the system with)."""
     from vm370.terminal.tui.app import TerminalApp
-    from vm370.terminal.tui.connection import InProcessLink, MachineStopped
+    from vm370.terminal.tui.connection import InProcessLink
 
-    stop = threading.Event()
-    logging_system = _LoggingSystem(system, log_lines, log or _Discard())
-    runner = PacedRunner(logging_system, system.displays)
+    runner = PacedRunner(_LoggingSystem(system, log_lines, log or _Discard()), system.displays)
     first = system.displays[0]
     app = TerminalApp(
         InProcessLink(first.port, first.display.alternate),
@@ -135,6 +136,15 @@ def run_terminal(system, log_lines: Callable[[], list[str]] = list, log: TextIO 
         machine=system.machine,
         runner=runner,
     )
+    return app, runner
+
+
+def run_terminal(system, log_lines: Callable[[], list[str]] = list, log: TextIO | None = None):
+    """The Textual terminal on the first display, the system running beside it, until it quits."""
+    from vm370.terminal.tui.connection import MachineStopped
+
+    app, runner = terminal_app(system, log_lines, log)
+    stop = threading.Event()
     failure: list[BaseException] = []
 
     def run_machine() -> None:
@@ -153,7 +163,6 @@ def run_terminal(system, log_lines: Callable[[], list[str]] = list, log: TextIO 
     finally:
         stop.set()
         thread.join(10)
-        system.shutdown()
     if failure:
         raise failure[0]
 

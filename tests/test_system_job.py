@@ -1,0 +1,313 @@
+"""The system as one command: vm370 init, session, serve, the main job's terminal, restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import re
+import signal
+import stat
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from cms.filesystem import CMSDisk
+from cms.minidisk import Minidisk
+from vm370.cli import main
+from vm370.cp.datafolder import DataFolder
+from vm370.cp.realsystem import RealSystem
+from vm370.hardware.devices.ckd_image import CKDImage
+from vm370.sysgen import read_passwords
+from vm370.terminal.system_host import terminal_app
+
+ROOT = Path(__file__).resolve().parents[1]
+WAIT = 60
+
+
+@pytest.fixture(scope="module")
+def system_folder(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("system") / "vm"
+    assert main(["init", str(folder), "--users", "2"]) == 0
+    return folder
+
+
+def vm370(*args: str, **options) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "vm370", *args],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **options,
+    )
+
+
+def user_disk(folder: Path, userid: str, cuu: int = 0x191):
+    path, _, start, cylinders = DataFolder(folder).minidisk_location(userid, cuu)
+    image = CKDImage(path, read_only=True)
+    return image, CMSDisk.open(Minidisk(image, start, cylinders))
+
+
+def test_init_writes_a_whole_system_and_shows_the_passwords_once(tmp_path, capsys):
+    folder = tmp_path / "vm"
+    assert main(["init", str(folder), "--users", "3"]) == 0
+    shown = capsys.readouterr().out
+    passwords = read_passwords(folder)
+    assert sorted(passwords) == ["MAINT", "OPERATOR", "USER1", "USER2", "USER3"]
+    for userid, password in passwords.items():
+        assert re.search(rf"{userid}\s+{password}", shown)
+        assert password not in (folder / "user.direct").read_text()
+    assert stat.S_IMODE((folder / "passwords.txt").stat().st_mode) == 0o600
+    assert sorted(p.name for p in (folder / "packs").iterdir()) == ["vmpk01.ckd", "vmsres.ckd"]
+    system, directory = DataFolder(folder).load()
+    assert [d.address for d in system.displays] == [0xC0, 0xC1, 0xC2, 0xC3]
+    assert {kind for pack in system.packs.values() for kind in (a.kind for a in pack.areas)} >= {
+        "PAGE",
+        "SPOOL",
+        "TDSK",
+    }
+    assert directory.users["MAINT"].classes == "ABCDEFG"
+    assert directory.users["OPERATOR"].classes == "ABC"
+    for userid in ("USER1", "USER2", "USER3"):
+        entry = directory.users[userid]
+        assert entry.classes == "G" and entry.ipl == "190"
+        assert [(link.userid, link.target_cuu, link.mode) for link in entry.links] == [
+            ("MAINT", 0x190, "RR")
+        ]
+        assert entry.check_password(passwords[userid])
+        image, disk = user_disk(folder, userid)
+        try:
+            names = {entry.fileid for entry in disk.files()}
+            assert {"HELLO ASSEMBLE A1", "SAMPLE EXEC A1", "README TEXT A1"} <= names
+            assert disk.check() == []
+        finally:
+            image.close()
+    image, system_disk = user_disk(folder, "MAINT", 0x190)
+    try:
+        assert system_disk.label == "CMS190"
+    finally:
+        image.close()
+
+
+def test_the_sample_program_assembles_with_the_cms_macros(system_folder):
+    from assembler import assemble
+
+    image, disk = user_disk(system_folder, "USER1")
+    try:
+        source = disk.get("HELLO ASSEMBLE A").decode()
+    finally:
+        image.close()
+    result = assemble(source, maclib=[str(ROOT / "cms" / "maclib")])
+    assert result.return_code == 0, result.diagnostics
+
+
+def test_init_refuses_an_existing_system_unless_forced(tmp_path, capsys):
+    folder = tmp_path / "vm"
+    assert main(["init", str(folder), "--users", "1"]) == 0
+    before = read_passwords(folder)
+    assert main(["init", str(folder), "--users", "1"]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert read_passwords(folder) == before
+    assert main(["init", str(folder), "--users", "1", "--force"]) == 0
+    assert read_passwords(folder) != before
+    assert not (folder / "vm370.lock").exists()
+
+
+def test_init_with_a_directory_makes_every_pack_it_names(tmp_path):
+    directory = tmp_path / "class.direct"
+    directory.write_text(
+        "DIRECTORY 140 2314 SYSPK1\n"
+        "USER TEACHER SECRET 1M 4M ABCDEFG\n"
+        " CONSOLE 009 3215\n"
+        " MDISK 190 2314 1 20 SYSPK1 MR ALL\n"
+        " MDISK 191 2314 1 195 HOMES1 W\n"
+        "USER PUPIL PUPILPW 1M 1M G\n"
+        " CONSOLE 009 3215\n"
+        " LINK TEACHER 190 190 RR\n"
+        " MDISK 191 2314 1 190 HOMES2 W\n"
+        " MDISK 192 2314 T-DISK 5\n"
+    )
+    folder = tmp_path / "vm"
+    assert main(["init", str(folder), "--directory", str(directory)]) == 0
+    images = sorted(p.name for p in (folder / "packs").iterdir())
+    assert {"syspk1.ckd", "homes1.ckd", "homes2.ckd"} <= set(images)
+    system, loaded = DataFolder(folder).load()
+    assert system.packs["SYSPK1"].address == 0x140
+    assert {kind for kind in ("PAGE", "SPOOL", "TDSK") if system.areas(kind)} == {
+        "PAGE",
+        "SPOOL",
+        "TDSK",
+    }
+    assert (folder / "user.direct").read_text() == directory.read_text()
+    assert not (folder / "passwords.txt").exists()
+    image, disk = user_disk(folder, "PUPIL")
+    try:
+        assert "README TEXT A1" in {entry.fileid for entry in disk.files()}
+    finally:
+        image.close()
+
+
+def test_a_scripted_session_logs_on_runs_a_cp_command_and_logs_off(
+    system_folder, monkeypatch, capsys
+):
+    password = read_passwords(system_folder)["USER1"]
+    monkeypatch.setenv("VM370_PASSWORD", password)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("ipl 123\n"))
+    status = main(["session", "--data", str(system_folder), "--user", "user1"])
+    out = capsys.readouterr().out
+    assert status == 0
+    lines = out.splitlines()
+    logon = next(i for i, line in enumerate(lines) if line.startswith("LOGON AT"))
+    assert lines[logon + 1 : logon + 3] == ["ipl 123", "DMKCFG040E DEV 123 DOES NOT EXIST"]
+    assert any(line.startswith("LOGOFF AT") for line in lines[logon + 3 :])
+    assert password not in out
+    assert not DataFolder(system_folder).is_locked()
+
+
+def test_a_session_with_a_wrong_password_fails(system_folder, tmp_path, monkeypatch, capsys):
+    secret = tmp_path / "password"
+    secret.write_text("NOTRIGHT\n")
+    monkeypatch.setattr(sys, "stdin", io.StringIO("ipl 123\n"))
+    argv = ["session", "--data", str(system_folder), "--user", "USER2"]
+    assert main([*argv, "--password-file", str(secret)]) == 1
+    captured = capsys.readouterr()
+    assert "DMKLOG050E" in captured.out and "LOGON USER2 failed" in captured.err
+    assert "ipl 123" not in captured.out
+
+
+def test_serve_refuses_a_public_address_without_public(system_folder, capsys):
+    assert main(["serve", "--data", str(system_folder), "--tn3270", "0.0.0.0:0"]) == 2
+    assert "--public" in capsys.readouterr().err
+
+
+def start_server(folder: Path) -> tuple[subprocess.Popen, int]:
+    server = vm370("serve", "--data", str(folder), "--tn3270", "127.0.0.1:0")
+    line = server.stdout.readline()
+    found = re.search(r"127\.0\.0\.1:(\d+)", line)
+    assert found, line + server.stderr.read()
+    return server, int(found.group(1))
+
+
+def stop_server(server: subprocess.Popen) -> tuple[str, str]:
+    server.send_signal(signal.SIGINT)
+    out, err = server.communicate(timeout=WAIT)
+    assert server.returncode == 0, err
+    return out, err
+
+
+def test_serve_takes_two_sessions_at_once_and_shuts_down_cleanly(system_folder):
+    passwords = read_passwords(system_folder)
+    server, port = start_server(system_folder)
+    try:
+        sessions = []
+        for userid, command in (("USER1", "IPL 321"), ("USER2", "IPL 432")):
+            env = {**os.environ, "VM370_PASSWORD": passwords[userid]}
+            session = vm370("session", "--connect", f"127.0.0.1:{port}", "--user", userid, env=env)
+            sessions.append((session, command))
+        for session, command in sessions:
+            session.stdin.write(f"{command}\n")
+            session.stdin.close()
+        for session, command in sessions:
+            out = session.stdout.read()
+            session.wait(WAIT)
+            assert session.returncode == 0, session.stderr.read()
+            cuu = command.split()[1]
+            assert f"DMKCFG040E DEV {cuu} DOES NOT EXIST" in out
+        assert DataFolder(system_folder).is_locked()
+    finally:
+        out, err = stop_server(server)
+    assert "USER1 logged on" in err and "USER2 logged on" in err
+    assert "USER1 logged off" in err
+    for password in passwords.values():
+        assert password not in err and password not in out
+    assert not DataFolder(system_folder).is_locked()
+
+
+def test_a_file_the_host_tools_wrote_is_there_after_a_run_and_a_shutdown(system_folder, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("kept across restarts\n")
+    cms = ["cms", "--data", str(system_folder), "--user", "USER1", "--cuu", "191"]
+    assert main([cms[0], "put", *cms[1:], str(notes), "NOTES TEXT A1"]) == 0
+    system = RealSystem(system_folder)
+    system.run(100_000)
+    system.shutdown()
+    copy = tmp_path / "copy.txt"
+    assert main([cms[0], "get", *cms[1:], "NOTES TEXT A1", str(copy)]) == 0
+    assert copy.read_text() == "kept across restarts\n"
+    assert main([cms[0], "check", *cms[1:]]) == 0
+
+
+def test_a_killed_server_leaves_a_system_that_starts_again(system_folder):
+    passwords = read_passwords(system_folder)
+    server, port = start_server(system_folder)
+    env = {**os.environ, "VM370_PASSWORD": passwords["USER1"]}
+    session = vm370("session", "--connect", f"127.0.0.1:{port}", "--user", "USER1", env=env)
+    session.stdin.write("IPL 321\n")
+    session.stdin.flush()
+    deadline = time.monotonic() + WAIT
+    logged_on = []
+
+    def watch() -> None:
+        for line in session.stdout:
+            if line.startswith("DMKCFG040E"):
+                logged_on.append(line)
+                return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    watcher.join(WAIT)
+    assert logged_on and time.monotonic() < deadline
+    server.kill()  # SIGKILL: no shutdown, the lock stays behind
+    server.wait(WAIT)
+    session.kill()
+    session.wait(WAIT)
+    for stream in (server.stdout, server.stderr, session.stdout, session.stderr, session.stdin):
+        stream.close()
+    assert (system_folder / "vm370.lock").exists()
+    assert not DataFolder(system_folder).is_locked()  # its process is gone
+    server, port = start_server(system_folder)
+    try:
+        session = vm370("session", "--connect", f"127.0.0.1:{port}", "--user", "USER1", env=env)
+        out, err = session.communicate("IPL 654\n", timeout=WAIT)
+        assert session.returncode == 0, err
+        assert "DMKCFG040E DEV 654 DOES NOT EXIST" in out
+    finally:
+        stop_server(server)
+    image, disk = user_disk(system_folder, "USER1")
+    try:
+        assert disk.check() == []
+    finally:
+        image.close()
+
+
+def test_the_terminal_of_the_main_job_opens_at_the_logo(system_folder):
+    system = RealSystem(system_folder)
+    app, runner = terminal_app(system)
+    stop = threading.Event()
+    thread = runner.start_in_thread(stop)
+
+    async def look() -> str:
+        async with app.run_test(size=(120, 32)) as pilot:
+            for _ in range(500):
+                text = "\n".join(app.display3270.row_text(n) for n in range(24))
+                if "VM/370 ONLINE" in text:
+                    break
+                await pilot.pause(0.01)
+            await pilot.press("ctrl+s")
+            await pilot.pause(0.05)
+            return text, app.panels["machine"].display
+
+    try:
+        text, machine_panel_shown = asyncio.run(look())
+    finally:
+        stop.set()
+        thread.join(10)
+        system.shutdown()
+    assert "VM/370 ONLINE" in text
+    assert machine_panel_shown
