@@ -20,8 +20,9 @@ many cylinders it covers, so the file system never reaches the nucleus:
   seek, a search ID equal with its TIC back, and a read data of each record,
   the records going to consecutive storage from address 0; the seek and
   search arguments follow the CCWs.
-- the nucleus cylinders: every track a standard R0 and R1-Rn of
-  ``NUCLEUS_RECORD`` bytes, the core image in order.
+- the nucleus cylinders: every track a standard R0 and one record R1 as
+  large as the track holds in whole 512-byte pieces (7,168 bytes on a 2314,
+  3,584 on a 2311), the core image in order.
 
 Cylinder numbers in the IPL channel program are relative to the minidisk;
 record IDs on the pack carry real cylinder numbers, as the file system's
@@ -61,7 +62,7 @@ IPL_CHAIN_ADDRESS = 0x1F000
 USER_AREA = 0x20000
 MINIMUM_STORAGE = 256 * 1024
 
-NUCLEUS_RECORD = 2048
+RECORD_UNIT = 512  # a nucleus record is the most 512-byte pieces a track holds
 IPL_RECORD_LENGTH = 24
 BLOCK_SIZE = 800  # R1 and R2 are blocks 1 and 2 of the file system
 SYSTEM_LABEL = "CMS190"
@@ -103,7 +104,7 @@ class SystemDisk:
     nucleus_cylinder: int
     nucleus_cylinders: int
     nucleus_records: int
-    records_per_track: int
+    record_size: int  # one nucleus record a track
 
 
 def module_sources(directory: Path = NUCLEUS_DIRECTORY) -> list[Path]:
@@ -156,24 +157,25 @@ def _ccw(command: int, address: int, flags: int, count: int) -> bytes:
     return struct.pack(">B3sBBH", command, address.to_bytes(3, "big"), flags, 0, count)
 
 
-def records_per_track(image: CKDImage) -> int:
-    """How many NUCLEUS_RECORD-byte records (no key) fit on one track after R0."""
+def nucleus_record_size(image: CKDImage) -> int:
+    """The nucleus record of this device: one keyless record filling the track.
+
+    One record a track keeps the IPL channel program short (a seek, a search,
+    a TIC and one read a track), so it fits its 800-byte record for a nucleus
+    of up to 16 tracks.
+    """
     geometry = image.geometry
-    count = 1
-    while geometry.space_used([(0, NUCLEUS_RECORD)] * (count + 1)) <= geometry.capacity:
-        count += 1
-    return count
+    return geometry.capacity // RECORD_UNIT * RECORD_UNIT
 
 
-def ipl_channel_program(tracks: list[tuple[int, int, int]], nucleus_length: int) -> bytes:
-    """R2's data: the chain that reads the nucleus, for ``(cylinder, head, records)`` tracks."""
-    ccw_count = sum(3 + records for _cylinder, _head, records in tracks)
+def ipl_channel_program(tracks: list[tuple[int, int]], record_size: int) -> bytes:
+    """R2's data: the chain that reads the nucleus from R1 of each ``(cylinder, head)``."""
+    ccw_count = 4 * len(tracks)
     arguments_at = IPL_CHAIN_ADDRESS + 8 * ccw_count
     ccws: list[bytes] = []
     arguments: list[bytes] = []
     storage_address = 0
-    remaining = nucleus_length
-    for cylinder, head, records in tracks:
+    for index, (cylinder, head) in enumerate(tracks):
         seek_at = arguments_at + 8 * len(arguments)
         arguments.append(struct.pack(">HHH", 0, cylinder, head) + bytes(2))
         search_at = arguments_at + 8 * len(arguments)
@@ -182,12 +184,10 @@ def ipl_channel_program(tracks: list[tuple[int, int, int]], nucleus_length: int)
         search_ccw_at = IPL_CHAIN_ADDRESS + 8 * len(ccws)
         ccws.append(_ccw(SEARCH_ID_EQUAL, search_at, CHAIN_COMMAND, 5))
         ccws.append(_ccw(TIC, search_ccw_at, 0, 0))
-        for _ in range(records):
-            remaining -= NUCLEUS_RECORD
-            last = remaining <= 0
-            flags = SUPPRESS_LENGTH | (0 if last else CHAIN_COMMAND)
-            ccws.append(_ccw(READ_DATA, storage_address, flags, NUCLEUS_RECORD))
-            storage_address += NUCLEUS_RECORD
+        last = index == len(tracks) - 1
+        flags = SUPPRESS_LENGTH | (0 if last else CHAIN_COMMAND)
+        ccws.append(_ccw(READ_DATA, storage_address, flags, record_size))
+        storage_address += record_size
     return b"".join(ccws) + b"".join(arguments)
 
 
@@ -236,10 +236,9 @@ def _write_system_disk(
             f"cylinders {start_cylinder}-{start_cylinder + cylinders - 1} are not on "
             f"{image.path} ({image.cylinders} cylinders)"
         )
-    per_track = records_per_track(image)
+    record_size = nucleus_record_size(image)
     heads = image.geometry.heads
-    record_count = math.ceil(len(nucleus.image) / NUCLEUS_RECORD)
-    track_count = math.ceil(record_count / per_track)
+    track_count = math.ceil(len(nucleus.image) / record_size)
     nucleus_cylinders = math.ceil(track_count / heads)
     file_cylinders = cylinders - nucleus_cylinders
     if file_cylinders < 1:
@@ -247,14 +246,8 @@ def _write_system_disk(
             f"a {cylinders}-cylinder minidisk cannot hold the nucleus ({nucleus_cylinders} "
             "cylinders) and a file area"
         )
-    tracks = []
-    left = record_count
-    for index in range(track_count):
-        cylinder, head = divmod(index, heads)
-        records = min(per_track, left)
-        left -= records
-        tracks.append((file_cylinders + cylinder, head, records))
-    chain = ipl_channel_program(tracks, len(nucleus.image))
+    tracks = [(file_cylinders + index // heads, index % heads) for index in range(track_count)]
+    chain = ipl_channel_program(tracks, record_size)
     if IPL_CHAIN_ADDRESS + len(chain) > USER_AREA:
         raise BuildError("the IPL channel program does not fit below the user area")
 
@@ -268,15 +261,12 @@ def _write_system_disk(
     except (CMSError, MinidiskError) as error:
         raise BuildError(str(error)) from None
 
-    padded = nucleus.image.ljust(record_count * NUCLEUS_RECORD, b"\x00")
-    position = 0
-    for cylinder, head, records in tracks:
+    padded = nucleus.image.ljust(track_count * record_size, b"\x00")
+    for index, (cylinder, head) in enumerate(tracks):
         real = start_cylinder + cylinder
         track = Track.blank(real, head)
-        for number in range(1, records + 1):
-            data = padded[position : position + NUCLEUS_RECORD]
-            position += NUCLEUS_RECORD
-            track.records.append(Record(real, head, number, b"", data))
+        data = padded[index * record_size : (index + 1) * record_size]
+        track.records.append(Record(real, head, 1, b"", data))
         image.write_track(real, head, track)
 
     first = image.read_track(start_cylinder, 0)
@@ -287,7 +277,7 @@ def _write_system_disk(
     image.write_track(
         start_cylinder, 0, Track(first.home_address, [blocks[n] for n in sorted(blocks)])
     )
-    return SystemDisk(file_cylinders, file_cylinders, nucleus_cylinders, record_count, per_track)
+    return SystemDisk(file_cylinders, file_cylinders, nucleus_cylinders, track_count, record_size)
 
 
 def main(argv: list[str] | None = None) -> int:

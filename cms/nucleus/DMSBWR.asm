@@ -10,6 +10,8 @@ BWR      TITLE 'DMSBWR - WRBUF, ERASE, AND THE DIRECTORY UPDATE'
 * directory is updated by DIRUPD.  Writing a file that exists and is
 * not open replaces it when it is closed.
 * ERASE fn ft [fm] removes a file (fm default A).
+* RENAME fn1 ft1 fm1 fn2 ft2 fm2 gives a file a new name on its disk
+* (= keeps a word; the two modes must be the same disk).
 *
 * DIRUPD keeps the disk readable whatever moment the machine stops:
 * every FST block of the new directory is written to a new block,
@@ -34,14 +36,17 @@ BWR      TITLE 'DMSBWR - WRBUF, ERASE, AND THE DIRECTORY UPDATE'
 *          another length; 15 a V item of 0 or over 65,535 bytes;
 *          19 65,535 items already; 36 the disk is not accessed.
 *          ERASE: 24 no filetype; 28 no such file (DMSERS002E); 36 the
-*          disk is not accessed or read-only (DMSERS037E).
+*          disk is not accessed or read-only (DMSERS037E).  RENAME:
+*          24 fewer than six words (DMSRNM054E); 28 no such file
+*          (DMSRNM002E) or the new name exists (DMSRNM024E); 36 the
+*          disk is read-only or the modes differ (DMSRNM037E).
 *
          REGEQU
          ADTD
          FSTD
          AFTD
 DMSBWR   CSECT
-         ENTRY DMSBWRCL,DMSERS
+         ENTRY DMSBWRCL,DMSERS,DMSRNM
          USING NUCON,R0
          USING DMSBWR,R12
          USING AFTD,R10
@@ -728,6 +733,94 @@ ERSMSG   L     R15,=V(DMSMSG)
 ERSRET   L     R14,12(,R13)
          LM    R0,R12,20(R13)
          BR    R14
+*
+* RENAME fn1 ft1 fm1 fn2 ft2 fm2
+*
+         DROP  R12
+         USING DMSRNM,R12
+DMSRNM   STM   R14,R12,12(R13)
+         L     R12,=A(DMSBWR)
+         DROP  R12
+         USING DMSBWR,R12
+         LR    R9,R1
+         LA    R2,8(,R9)
+         LA    R3,6
+RNMCOUNT CLI   0(R2),X'FF'
+         BE    RNMSHORT
+         LA    R2,8(,R2)
+         BCT   R3,RNMCOUNT
+         MVC   PATTERN(16),8(R9)        the old name
+         MVC   PATTERN+16(2),24(R9)
+         MVC   NEWNAME(16),32(R9)       the new name, = kept
+         CLI   NEWNAME,C'='
+         BNE   RNMTYPE
+         MVC   NEWNAME(8),8(R9)
+RNMTYPE  CLI   NEWNAME+8,C'='
+         BNE   RNMMODE
+         MVC   NEWNAME+8(8),16(R9)
+RNMMODE  MVC   NEWNAME+16(2),48(R9)
+         CLI   48(R9),C'='
+         BNE   RNMDISK
+         MVC   NEWNAME+16(2),24(R9)
+RNMDISK  CLC   NEWNAME+16(1),PATTERN+16
+         BNE   RNMRO                    another disk: not a rename
+         LA    R1,PATTERN+16
+         BAL   R14,FINDADT
+         LTR   R11,R11
+         BZ    RNMRO
+         TM    ADTFLAGS,ADTRW
+         BZ    RNMRO
+         MVI   NEWNAME+17,C' '
+         MVC   PATTERN2,NEWNAME
+         SR    R0,R0
+         LA    R1,PATTERN2
+         L     R15,=V(DMSLFS)
+         BALR  R14,R15
+         LTR   R15,R15
+         BZ    RNMEXIST
+         MVI   PATTERN+17,C' '
+         SR    R0,R0
+         LA    R1,PATTERN
+         L     R15,=V(DMSLFS)
+         BALR  R14,R15
+         LTR   R15,R15
+         BNZ   RNMNONE
+         MVC   OLDFST,0(R1)
+         MVC   OLDFST(16),NEWNAME       same blocks, the new name
+         CLI   49(R9),C' '
+         BE    RNMDIR
+         CLI   49(R9),C'='
+         BE    RNMDIR
+         MVC   OLDFST+FSTFMODE-FSTD+1(1),49(R9)   a new mode number
+RNMDIR   LA    R2,OLDFST
+         LA    R3,PATTERN
+         BAL   R14,DIRUPD
+         B     ERSRET
+RNMSHORT LA    R1,MSGR054
+         SR    R2,R2
+         SR    R4,R4
+         LA    R5,24
+         B     ERSMSG
+RNMNONE  LA    R1,MSGR002
+         MVC   PATTERN+16(2),24(R9)
+         LA    R2,PATTERN
+         LA    R5,28
+         B     ERSMSG
+RNMEXIST LA    R1,MSGR024
+         MVC   NEWNAME+16(2),48(R9)
+         LA    R2,NEWNAME
+         LA    R5,28
+         B     ERSMSG
+RNMRO    LA    R1,MSGR037
+         SR    R2,R2
+         LA    R3,48(,R9)
+         LA    R4,1
+         LA    R5,36
+         B     ERSMSG
+MSGR054  MSGDESC DMSRNM054E,'INCOMPLETE FILEID SPECIFIED'
+MSGR002  MSGDESC DMSRNM002E,'FILE','NOT FOUND'
+MSGR024  MSGDESC DMSRNM024E,'FILE','ALREADY EXISTS'
+MSGR037  MSGDESC DMSRNM037E,'DISK','IS READ/ONLY OR NOT THE SAME DISK'
 MSG054   MSGDESC DMSERS054E,'INCOMPLETE FILEID SPECIFIED'
 MSG002   MSGDESC DMSERS002E,'FILE','NOT FOUND'
 MSG037   MSGDESC DMSERS037E,'DISK','IS READ/ONLY OR NOT ACCESSED'
@@ -749,6 +842,8 @@ CLSAVE   DS    15F
 ITEMLEN  DS    H
 MODE     DS    CL2
 PATTERN  DS    CL18
+PATTERN2 DS    CL18
+NEWNAME  DS    CL18
 CLOCK    DS    CL16
 DIGITS   DS    CL5
 PACKED   DS    CL3

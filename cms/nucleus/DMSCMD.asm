@@ -8,6 +8,7 @@ CMD      TITLE 'DMSCMD - THE NUCLEUS COMMAND AND FUNCTION TABLE'
 DMSCMD   CSECT
          DC    CL8'TYPLIN',V(DMSCWR)      type a line
          DC    CL8'WAITRD',V(DMSCRD)      read a line
+         DC    CL8'LINEDIT',V(DMSLIN)     type a line with values
          DC    CL8'CP',V(DMSCPF)          pass a command to CP
          DC    CL8'ACCESS',V(DMSACC)      make a disk a filemode
          DC    CL8'RELEASE',V(DMSARE)     forget an accessed disk
@@ -16,6 +17,12 @@ DMSCMD   CSECT
          DC    CL8'TYPE',V(DMSTYP)        type a file
          DC    CL8'ERASE',V(DMSERS)       erase a file
          DC    CL8'COPYFILE',V(DMSCPY)    copy a file
+         DC    CL8'RENAME',V(DMSRNM)      rename a file
+         DC    CL8'LOAD',V(DMSLDR)        load TEXT decks
+         DC    CL8'QUERY',V(DMSQRY)       show settings and disks
+         DC    CL8'SET',V(DMSSET)         change settings
+         DC    CL8'START',V(DMSLST$)      run what was loaded
+         DC    CL8'GENMOD',V(DMSGEN)      save it as a MODULE file
          DC    CL8'RDBUF',V(DMSBRD)       read an item (FSREAD)
          DC    CL8'WRBUF',V(DMSBWR)       write an item (FSWRITE)
          DC    CL8'FINIS',V(DMSFNS)       close a file (FSCLOSE)

@@ -6,6 +6,8 @@ CVH      TITLE 'DMSCVH - HEXADECIMAL, DECIMAL AND TEXT FOR MESSAGES'
 *                  low-order ones), R2 where to put them;
 *          DMSCVD  decimal: R0 value (not negative), R1 digits wanted
 *                  (1-10, leading zeros kept), R2 where to put them;
+*          DMSCVDT decimal without leading zeros, appended: R0 value
+*                  (not negative), R2 where; R2 comes back past it;
 *          DMSAPP  append to a message: R2 where, R3 the text, R4 its
 *                  length; trailing blanks of the text are left out
 *                  and R2 comes back past what was moved;
@@ -14,7 +16,7 @@ CVH      TITLE 'DMSCVH - HEXADECIMAL, DECIMAL AND TEXT FOR MESSAGES'
 *
          REGEQU
 DMSCVH   CSECT
-         ENTRY DMSCVD,DMSAPP
+         ENTRY DMSCVD,DMSAPP,DMSCVDT
          USING DMSCVH,R15
          STM   R0,R5,CVHSAVE
          LA    R4,8
@@ -60,6 +62,27 @@ APPMOVE  BCTR  R4,0
 APPDONE  LM    R3,R5,APPSAVE
          BR    R14
 APPMVC   MVC   0(0,R2),0(R3)
+         DROP  R15
+         USING DMSCVDT,R15
+DMSCVDT  STM   R3,R5,CVTSAVE
+         CVD   R0,CVTWORK
+         UNPK  CVTTEXT,CVTWORK          16 digits
+         OI    CVTTEXT+15,X'F0'
+         LA    R3,CVTTEXT
+         LA    R4,15                    keep at least one digit
+CVTSKIP  CLI   0(R3),C'0'
+         BNE   CVTMOVE
+         LA    R3,1(,R3)
+         BCT   R4,CVTSKIP
+CVTMOVE  EX    R4,CVTMVC
+         LA    R2,1(R4,R2)
+         LM    R3,R5,CVTSAVE
+         BR    R14
+CVTMVC   MVC   0(0,R2),0(R3)
+         DS    0D
+CVTWORK  DS    D
+CVTSAVE  DS    3F
+CVTTEXT  DS    CL16
          DS    0D
 CVDWORK  DS    D
 CVHSAVE  DS    6F

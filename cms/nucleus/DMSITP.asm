@@ -71,9 +71,9 @@ TYPEIT   LA    R3,MSGBUF
          SVC   202
          TM    PGMOPSW+1,X'F0'
          BZ    HALT
-         SR    R0,R0
-         IC    R0,PGMOPSW+3
-         LA    R0,X'0C0'(R0)            system abend 0Cx
+         SR    R1,R1
+         IC    R1,PGMOPSW+3
+         LA    R0,X'0C0'(,R1)           system abend 0Cx
          SR    R1,R1
          LA    R2,PGMOPSW
          L     R15,=V(DMSABN)

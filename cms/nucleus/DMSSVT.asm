@@ -28,6 +28,12 @@ DMSSVT   CSECT
          STM   R0,R15,SVCREGS
          BALR  R12,0
          USING *,R12
+         CLI   SVCOPSW+3,201            a started program is done
+         BNE   NOTBACK
+         L     R0,SVCREGS+60            its return code
+         L     R15,=V(DMSLDRET)
+         BR    R15
+NOTBACK  DS    0H
          USING SVCFRAME,R11
          L     R11,SVCTOP
          LTR   R11,R11
@@ -71,9 +77,7 @@ FIND     CLI   0(R4),X'FF'
          B     FIND
 FOUND    L     R15,8(,R4)
          B     CALL
-NOTNUC   L     R0,FRREGS
-         LH    R15,=H'-3'               no such command
-         B     RETURNED
+NOTNUC   L     R15,=V(DMSMOD)           a MODULE file of that name?
 CALL     LM    R0,R1,FRREGS
          LA    R13,FRSAVE
          LR    R12,R15

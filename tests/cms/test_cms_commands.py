@@ -176,3 +176,61 @@ def test_copyfile_keeps_variable_records(run_cms, user_disk):
     with opened(user_disk, 0, 3, read_only=True) as device:
         new = CMSDisk.open(device).find("NEW", "MEMO")
         assert (new.recfm, new.lrecl, new.records) == ("V", 24, 2)
+
+
+def test_query_search_and_disk(run_cms, user_disk):
+    run = run_cms(["query search", "query disk *", "query disk c"], disks={0x191: user_disk})
+    assert run.after("query search")[:3] == ["USR191 191  A  R/W", "CMS190 190  S  R/O", "R;"]
+    run.close()
+    with opened(user_disk, 0, 3, read_only=True) as device:
+        used = CMSDisk.open(device).blocks_used
+    a_line, s_line = run.after("query disk *")[:2]
+    assert a_line == (
+        f"A (191): 2 FILES; {used} REC IN USE, {420 - used} LEFT (OF 420), "
+        f"{used * 100 // 420}% FULL (3 CYL), 2314, R/W"
+    )
+    assert s_line == "S (190): 0 FILES; 5 REC IN USE, 555 LEFT (OF 560), 0% FULL (4 CYL), 2314, R/O"
+    assert run.after("query disk c")[:2] == ["DMSQRY069E DISK C NOT ACCESSED", "R(00036);"]
+
+
+def test_set_and_query_impcp_and_rdymsg(run_cms):
+    typed = ["query impcp", "set impcp off", "query impcp", "set rdymsg smsg", "query rdymsg"]
+    run = run_cms([*typed, "set rdymsg xx", "query", "set foo"])
+    assert run.after("query impcp")[0] == "IMPCP = ON"
+    assert run.lines[run.lines.index("set impcp off") + 3] == "IMPCP = OFF"
+    assert run.after("query rdymsg")[0] == "RDYMSG = SMSG"
+    assert run.after("set rdymsg xx")[:2] == ["DMSSET070E INVALID PARAMETER XX", "R(00024);"]
+    assert run.after("query")[:2] == ["DMSQRY047E NO FUNCTION SPECIFIED", "R(00024);"]
+    assert run.after("set foo")[:2] == ["DMSSET014E INVALID FUNCTION FOO", "R(00024);"]
+
+
+def test_rename_keeps_the_blocks_and_changes_the_name(run_cms, user_disk):
+    typed = [
+        "rename notes memo a old notes a",
+        "type old notes",
+        "rename hello assemble a old notes a",
+        "rename nope memo a x y a",
+        "rename old notes a = memo s",
+        "rename old notes",
+    ]
+    run = run_cms(typed, disks={0x191: user_disk})
+    run.close()
+    assert run.after("rename notes memo a old notes a")[0] == "R;"
+    assert run.after("type old notes")[:2] == ["first line", "second line of the notes"]
+    assert run.after("rename hello assemble a old notes a")[:2] == [
+        "DMSRNM024E FILE 'OLD NOTES A' ALREADY EXISTS",
+        "R(00028);",
+    ]
+    assert run.after("rename nope memo a x y a")[:2] == [
+        "DMSRNM002E FILE 'NOPE MEMO A' NOT FOUND",
+        "R(00028);",
+    ]
+    assert run.after("rename old notes a = memo s")[0].startswith("DMSRNM037E DISK S")
+    assert run.after("rename old notes")[0] == "DMSRNM054E INCOMPLETE FILEID SPECIFIED"
+    with opened(user_disk, 0, 3, read_only=True) as device:
+        disk = CMSDisk.open(device)
+        assert sorted(entry.fileid for entry in disk.files()) == [
+            "HELLO ASSEMBLE A1",
+            "OLD NOTES A1",
+        ]
+        assert disk.check() == []

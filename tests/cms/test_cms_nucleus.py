@@ -7,7 +7,6 @@ from cms_disks import opened
 
 from cms.build import (
     IPL_CHAIN_ADDRESS,
-    NUCLEUS_RECORD,
     BuildError,
     build_nucleus,
     build_system_disk,
@@ -75,7 +74,9 @@ def test_system_disk_layout_ipl_records_and_nucleus_on_the_last_cylinder(cms_sys
         assert ipl.data[8] == 0x06 and int.from_bytes(ipl.data[9:12], "big") == IPL_CHAIN_ADDRESS
         assert ipl.data[16] == 0x08 and int.from_bytes(ipl.data[17:20], "big") == IPL_CHAIN_ADDRESS
         nucleus_track = image.read_track(cms_system.disk.nucleus_cylinder, 0)
-        assert nucleus_track.records[1].data == cms_system.nucleus.image[:NUCLEUS_RECORD]
+        size = cms_system.disk.record_size
+        assert size == 7168  # the 2314 track's 7,294 bytes in whole 512s
+        assert nucleus_track.records[1].data == cms_system.nucleus.image[:size]
         assert cms_system.disk.file_cylinders == 4
         with opened(cms_system.pack, 0, 5, read_only=True) as device:
             disk = CMSDisk.open(device)
@@ -89,3 +90,47 @@ def test_an_assembler_error_fails_the_build_with_its_message(tmp_path):
     (tmp_path / "DMSINI.asm").write_text("DMSINI   CSECT\n         LR    1,NOWHERE\n         END\n")
     with pytest.raises(BuildError, match="DMSINI.asm:2: .*NOWHERE"):
         build_nucleus(tmp_path)
+
+
+def test_attention_from_the_console_after_cms_waited_reads_the_line(run_cms):
+    run = run_cms([])
+    assert run.stop == "enabled-wait"
+    run.console.type_line("listfile * * s")
+    run.console.press_request()
+    assert run.machine.run(2_000_000) == "enabled-wait"
+    lines = "".join(run.console.transcript).splitlines()
+    assert lines[1:] == ["listfile * * s", "DMSLST002E FILE NOT FOUND", "R(00028);"]
+
+
+def test_an_attention_nobody_waits_for_is_ignored(run_cms):
+    run = run_cms(["", ""], max_instructions=300)
+    run.console.press_request()  # while CMS is busy: dismissed, the line stays
+    assert run.machine.run(2_000_000) == "enabled-wait"
+    assert "".join(run.console.transcript).splitlines() == ["CMS VERSION 6.0", "", "CMS", "", "CMS"]
+
+
+def test_a_2311_system_disk_ipls_too(tmp_path, cms_system):
+    from vm370.hardware.devices.console1052 import Console1052
+    from vm370.hardware.devices.dasd import Dasd2311
+    from vm370.hardware.machine import Machine
+
+    pack = create_image(tmp_path / "system.2311", "2311", 6)
+    disk = build_system_disk(pack, 0, 6, cms_system.nucleus)
+    assert disk.record_size == 3584  # a 2311 track holds 3,625 bytes
+    machine = Machine(256 * 1024)
+    console = Console1052(None, None)
+    console.type_line("listfile * * s")
+    machine.attach(0x009, console)
+    device = Dasd2311(pack)
+    machine.attach(0x190, device)
+    try:
+        machine.ipl(0x190)
+        assert machine.run(2_000_000) == "enabled-wait"
+    finally:
+        device.close()
+    assert "".join(console.transcript).splitlines() == [
+        "CMS VERSION 6.0",
+        "listfile * * s",
+        "DMSLST002E FILE NOT FOUND",
+        "R(00028);",
+    ]
