@@ -181,6 +181,52 @@ def test_a_session_with_a_wrong_password_fails(system_folder, tmp_path, monkeypa
     assert "ipl 123" not in captured.out
 
 
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--users", "0"], "--users must be 1 to 99, not 0"),
+        (["--users", "100"], "--users must be 1 to 99, not 100"),
+        (["--directory", "/no/such/file"], "cannot read /no/such/file"),
+        (["--directory", "{bad}", "--users", "2"], "--users makes the standard directory"),
+        (["--directory", "{bad}"], "bad.direct:1:"),
+    ],
+)
+def test_init_refuses_bad_requests_in_one_line_and_writes_nothing(tmp_path, capsys, argv, message):
+    bad = tmp_path / "bad.direct"
+    bad.write_text("USER X\n")
+    folder = tmp_path / "vm"
+    argv = [arg.replace("{bad}", str(bad)) for arg in argv]
+    assert main(["init", str(folder), *argv]) == 2
+    error = capsys.readouterr().err
+    assert message in error and len(error.strip().splitlines()) == 1
+    assert not (folder / "system.conf").exists() and not (folder / "packs").exists()
+
+
+def test_init_into_a_file_is_refused(tmp_path, capsys):
+    target = tmp_path / "file"
+    target.write_text("mine\n")
+    assert main(["init", str(target)]) == 2
+    assert "is not a folder" in capsys.readouterr().err
+    assert target.read_text() == "mine\n"
+
+
+def test_a_session_needs_a_password_and_a_system(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("VM370_PASSWORD", raising=False)
+    assert main(["session", "--data", str(tmp_path), "--user", "USER1"]) == 2
+    assert "VM370_PASSWORD" in capsys.readouterr().err
+    monkeypatch.setenv("VM370_PASSWORD", "X")
+    assert main(["session", "--data", str(tmp_path), "--user", "USER1"]) == 2
+    assert "no system" in capsys.readouterr().err
+
+
+def test_a_running_system_is_not_started_twice(system_folder, monkeypatch, capsys):
+    folder = DataFolder(system_folder)
+    monkeypatch.setenv("VM370_PASSWORD", "X")
+    with folder.locked():
+        assert main(["session", "--data", str(system_folder), "--user", "USER1"]) == 2
+    assert "in use by process" in capsys.readouterr().err
+
+
 def test_serve_refuses_a_public_address_without_public(system_folder, capsys):
     assert main(["serve", "--data", str(system_folder), "--tn3270", "0.0.0.0:0"]) == 2
     assert "--public" in capsys.readouterr().err

@@ -963,7 +963,8 @@ def _run_init(args: argparse.Namespace) -> int:
     if args.directory is not None and args.users is not None:
         raise UsageError("--users makes the standard directory; --directory brings its own")
     try:
-        _initialize(Path(args.folder), args.users or DEFAULT_USERS, args.directory, args.force)
+        users = DEFAULT_USERS if args.users is None else args.users
+        _initialize(Path(args.folder), users, args.directory, args.force)
     except GenerationError as error:
         raise UsageError(str(error)) from None
     return 0
@@ -1203,18 +1204,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
-        args.func, args.command = _run_main_job, "(system)"
+        args.func = _run_main_job
+    name = f"vm370 {args.command}" if args.command else "vm370"
     try:
         return int(args.func(args) or 0)
     except UsageError as error:
-        print(f"vm370 {args.command}: {error}", file=sys.stderr)
+        print(f"{name}: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
     except Exception as error:  # a last resort: one line, never a traceback
         if os.environ.get("VM370_DEBUG"):
             raise
-        print(f"vm370 {args.command}: internal error: {error}", file=sys.stderr)
+        print(f"{name}: internal error: {error}", file=sys.stderr)
         return 70
 
 

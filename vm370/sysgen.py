@@ -179,6 +179,8 @@ def generate(
     folder = Path(folder)
     if directory_text is None and not 1 <= users <= MAX_USERS:
         raise GenerationError(f"--users must be 1 to {MAX_USERS}, not {users}")
+    if folder.exists() and not folder.is_dir():
+        raise GenerationError(f"{folder} is not a folder")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
