@@ -328,6 +328,23 @@ class ConsoleManager:
             self.on_logon(user, reconnected)
         self._after_command(terminal)
 
+    def disabled_wait(self, machine) -> None:
+        """A user's machine stopped in a disabled wait: CP mode, with VM/370's warning."""
+        user = self.users.users.get(machine.name)
+        if user is None:
+            return
+        psw = machine.psw.to_int()
+        user.cp_mode = True
+        user.guest_output(
+            f"DMKDSP450W CP ENTERED; DISABLED WAIT PSW '{psw >> 32:08X} {psw & 0xFFFFFFFF:08X}'"
+        )
+        terminal = user.terminal
+        if terminal is not None:
+            terminal.guest_wants_line = False
+            terminal.screen.cancel_read()
+            self._request(terminal, CP_READ)
+            self.need_service(terminal)
+
     def logoff(self, user: User) -> None:
         """LOGOFF: the machine goes, the terminal shows the logo again."""
         terminal = user.terminal
