@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from cp_system import answer, boot, connect, logged_on, make_folder, shows, write_ipl_program
+from cp_system import (
+    answer,
+    boot,
+    connect,
+    cp_command,
+    logged_on,
+    make_folder,
+    shows,
+    write_ipl_program,
+)
 
 from vm370.terminal.scripted import run_until
 
@@ -155,12 +164,33 @@ def test_cards_punched_to_another_user_arrive_in_their_reader(folder):
     system = boot(folder)
     alice = logged_on(system, "ALICE", "APPLE", 0)
     bob = logged_on(system, "BOB", "BANANA", 1)
-    answer(system, alice, "SPOOL PUNCH TO BOB", "CP READ")
+    cp_command(system, alice, "SPOOL PUNCH TO BOB")
     answer(system, alice, "IPL 191", "DMKDSP450W")
-    answer(system, alice, "CLOSE PUNCH", "CP READ")
+    cp_command(system, alice, "CLOSE PUNCH")
     screen = answer(system, bob, "QUERY READER ALL", "ALICE")
-    assert "PUN FILE 0001 FROM ALICE" in screen
+    assert "PUN FILE 0001 FROM ALICE" in bob.history()
     rows = [line.split() for line in screen.splitlines()]
     assert ["ALICE", "0001", "A", "PUN", "000002"] in [row[:5] for row in rows]
-    own = answer(system, alice, "QUERY READER ALL", "CP READ").split("QUERY READER ALL")[-1]
+    own = cp_command(system, alice, "QUERY READER ALL").split("QUERY READER ALL")[-1]
     assert "0001" not in own
+
+
+def test_repeated_wrong_passwords_make_the_next_try_wait(folder):
+    system = boot(folder)
+    terminal = connect(system)
+    display = system.consoles.terminals[0x0C0]
+    screen = display.screen
+    waits = []
+    for attempt in range(1, 5):
+        terminal.press("PA2")  # room on the screen for what comes
+        run_until(system, lambda: not terminal.keyboard_locked())
+        answer(system, terminal, "LOGON ALICE", "ENTER PASSWORD:")
+        terminal.type_line("WRONG")
+        # Step by step, so the wait that follows the refusal is not inside the step.
+        run_until(system, lambda n=attempt: display.failed_logons == n, slice_instructions=1)
+        waits.append(run_until(system, lambda: screen.reading == "CP READ"))
+    # The first tries are free; then each waits a virtual second, then two.
+    assert waits[0] < 100_000 and waits[1] < 100_000
+    assert 990_000 <= waits[2] < 1_100_000
+    assert 1_990_000 <= waits[3] < 2_100_000
+    assert terminal.history().count("DMKLOG050E PASSWORD INCORRECT") >= 4

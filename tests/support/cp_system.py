@@ -139,6 +139,20 @@ def read_on(system: RealSystem, terminal: ScriptedTerminal, condition) -> None:
         terminal.press("CLEAR")
 
 
+def cp_command(system: RealSystem, terminal: ScriptedTerminal, line: str) -> str:
+    """Type a CP command in CP mode and wait for the next CP READ; what it answered."""
+    run_until(system, lambda: not terminal.keyboard_locked())
+    before = len(terminal.transcript)
+    terminal.type_line(line)
+
+    def done() -> bool:
+        shown = since(terminal, before)
+        return line in shown and terminal.status() == "CP READ"
+
+    read_on(system, terminal, done)
+    return since(terminal, before)
+
+
 def since(terminal: ScriptedTerminal, start: int) -> str:
-    """The output lines from transcript line ``start`` on, and the screen now."""
-    return "\n".join(terminal.transcript[start:]) + "\n" + terminal.text()
+    """The output lines that appeared from transcript line ``start`` on."""
+    return "\n".join(terminal.transcript[start:])

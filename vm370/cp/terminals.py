@@ -41,6 +41,7 @@ from vm370.cp.console import (
 from vm370.cp.realio import IOArea, RealIO, RealIOError
 from vm370.cp.users import LogonError, User, UserManager
 from vm370.hardware.channel import SUPPRESS_LENGTH, make_ccw
+from vm370.hardware.clock import INSTRUCTIONS_PER_SECOND
 from vm370.hardware.devices import ATTENTION
 from vm370.hardware.display3270 import ScreenModel
 
@@ -48,6 +49,9 @@ if TYPE_CHECKING:
     from vm370.cp.system import ControlProgram
 
 READ_MODIFIED = 0x06
+# Wrong passwords a terminal may give before each next try waits (doubling).
+FREE_LOGON_TRIES = 2
+MAX_LOGON_DELAY_SECONDS = 60
 READ_BUFFER_SIZE = 4096
 CP_ESCAPE = "#CP"
 LOGON_WORDS = ("LOGON", "LOGIN")
@@ -70,6 +74,9 @@ class Terminal:
         self.logon_userid: str | None = None  # LOGON given, password asked for
         self.guest_wants_line = False
         self.timer_due: int | None = None
+        self.failed_logons = 0
+        # After refused LOGONs: the virtual time the next try may begin.
+        self.retry_logon_at: int | None = None
 
     def describe(self) -> str:
         return f"GRAF {self.address:03X}"
@@ -133,6 +140,11 @@ class ConsoleManager:
         while self._dirty:
             address = self._dirty.pop()
             terminal = self.terminals[address]
+            retry = terminal.retry_logon_at
+            if retry is not None and retry <= self.cp.machine.clock.now:
+                terminal.retry_logon_at = None
+                if terminal.user is None and terminal.screen.reading is None:
+                    self._request(terminal, CP_READ)
             if terminal.guest_wants_line:
                 self._give_guest_a_line(terminal)
             deadline = terminal.screen.next_deadline()
@@ -313,8 +325,10 @@ class ConsoleManager:
         except LogonError as error:
             terminal.write_line(str(error))
             self.log(f"LOGON refused on display {terminal.address:03X}")
-            self._request(terminal, CP_READ)
+            terminal.failed_logons += 1
+            self._after_refusal(terminal)
             return
+        terminal.failed_logons = 0
         terminal.user = user
         self.log(f"{user.userid} {'reconnected' if reconnected else 'logged on'} "
                  f"at display {terminal.address:03X}")
@@ -344,6 +358,22 @@ class ConsoleManager:
             terminal.screen.cancel_read()
             self._request(terminal, CP_READ)
             self.need_service(terminal)
+
+    def _after_refusal(self, terminal: Terminal) -> None:
+        """The next try waits: each wrong password doubles the wait (1 s up to a minute).
+
+        The keyboard stays locked meanwhile (no read is asked for), so guessing
+        passwords at a terminal is slow, and the time is virtual: a paced run
+        makes it real seconds for the person at the display.
+        """
+        failures = terminal.failed_logons
+        if failures <= FREE_LOGON_TRIES:
+            self._request(terminal, CP_READ)
+            return
+        delay = min(2 ** (failures - FREE_LOGON_TRIES - 1), MAX_LOGON_DELAY_SECONDS)
+        wait = delay * INSTRUCTIONS_PER_SECOND
+        terminal.retry_logon_at = self.cp.machine.clock.now + wait
+        self.cp.machine.clock.schedule(wait, lambda: self.need_service(terminal))
 
     def logoff(self, user: User) -> None:
         """LOGOFF: the machine goes, the terminal shows the logo again."""

@@ -27,6 +27,8 @@ from vm370.hardware.display3270 import (
 
 STATUS_COLUMN = 60  # VM/370's status area: row 24 (the last row), column 61
 INPUT_ROWS = 2  # VM/370's input area: the last two rows
+# Erase/Write and Erase/Write Alternate, in the local and the remote command codes.
+ERASE_WRITES = {0x05, 0x0D, 0xF5, 0x7E}
 SLICE = 20_000
 KEYS = {"ENTER": AID_ENTER, "PA1": AID_PA1, "PA2": AID_PA2, "CLEAR": AID_CLEAR}
 
@@ -56,6 +58,8 @@ class ScriptedTerminal:
         with self.lock:
             self.display.process_outbound(record)
             self.writes += 1
+            if record[:1] and record[0] in ERASE_WRITES:
+                self._shown = []  # a new screen: every line on it is new
             self._note_new_lines()
 
     def _note_new_lines(self) -> None:
