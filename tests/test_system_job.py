@@ -165,9 +165,34 @@ def test_a_scripted_session_logs_on_runs_a_cp_command_and_logs_off(
     lines = out.splitlines()
     logon = next(i for i, line in enumerate(lines) if line.startswith("LOGON AT"))
     assert lines[logon + 1 : logon + 3] == ["ipl 123", "DMKCFG040E DEV 123 DOES NOT EXIST"]
-    assert any(line.startswith("LOGOFF AT") for line in lines[logon + 3 :])
+    assert "VM/370 ONLINE" in lines[logon + 3 :]  # logged off: the logo again
     assert password not in out
     assert not DataFolder(system_folder).is_locked()
+
+
+def test_a_session_ipls_cms_makes_a_file_and_the_next_start_finds_it(
+    system_folder, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setenv("VM370_PASSWORD", read_passwords(system_folder)["USER2"])
+    script = "IPL 190\nCOPYFILE README TEXT A COPY TEXT A\nLISTFILE * TEXT\n"
+    monkeypatch.setattr(sys, "stdin", io.StringIO(script))
+    assert main(["session", "--data", str(system_folder), "--user", "USER2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "CMS VERSION 6.0" in lines
+    listed = lines.index("LISTFILE * TEXT")
+    assert sorted(lines[listed + 1 : listed + 3]) == [
+        "COPY     TEXT     A1",
+        "README   TEXT     A1",
+    ]
+    assert lines[listed + 3].startswith("R;")
+    assert "VM/370 ONLINE" in lines[listed:]  # logged off: the logo again
+    copy = tmp_path / "copy.txt"
+    cms = ["cms", "get", "--data", str(system_folder), "--user", "USER2", "--cuu", "191"]
+    assert main([*cms, "COPY TEXT A1", str(copy)]) == 0
+    assert copy.read_text().startswith("Welcome to your CMS minidisk")
+    monkeypatch.setattr(sys, "stdin", io.StringIO("IPL 190\nTYPE COPY TEXT\n"))
+    assert main(["session", "--data", str(system_folder), "--user", "USER2"]) == 0
+    assert "Welcome to your CMS minidisk (your 191, filemode A)." in capsys.readouterr().out
 
 
 def test_a_session_with_a_wrong_password_fails(system_folder, tmp_path, monkeypatch, capsys):

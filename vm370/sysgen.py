@@ -95,7 +95,7 @@ SAMPLE_EXEC = """\
 * SAMPLE EXEC: a CMS EXEC procedure (the EXEC language of VM/370).
 &TYPE THE FILES ON YOUR A-DISK:
 LISTFILE * * A
-CP QUERY TIME
+CP QUERY FILES
 """
 
 README_TEXT = """\
@@ -108,7 +108,7 @@ Files here:
 
 CMS commands to try: LISTFILE, TYPE README TEXT, STATE HELLO ASSEMBLE,
 COPYFILE, ERASE, ACCESS, RELEASE. CP commands work from CMS with CP in
-front (CP QUERY TIME), or after pressing PA1.
+front (CP QUERY FILES), or after pressing PA1 (BEGIN goes back).
 
 From the host, with the system stopped, `vm370 cms list --data DIR
 --user USERID --cuu 191` lists this disk and `vm370 cms get` and

@@ -214,8 +214,8 @@ def run_session(
         text = line.strip()
         if text.startswith(("LOGON AT", "RECONNECTED AT")):
             state["on"] = True
-        elif text.startswith("LOGOFF AT") or text == LOGO_LINE:
-            state["on"] = False
+        elif text.startswith(("LOGOFF AT", "DISCONNECT AT")) or text == LOGO_LINE:
+            state["on"] = False  # CP may redraw the logo before, or instead of, its last lines
         out.write(line + "\n")
         out.flush()
 
@@ -295,3 +295,4 @@ def _log_off(driver, terminal: TranscriptTerminal, state: dict) -> None:
     terminal.type_line("LOGOFF")
     if not driver.wait(lambda: not state["on"]):
         raise SessionError("LOGOFF was not answered")
+    driver.wait(terminal.ready, patient=False)  # the lines CP writes after the logo
