@@ -1172,7 +1172,10 @@ def _add_serve(subparsers) -> None:
     )
     parser.add_argument("--data", metavar="DIR", help="the data folder (default: vm370's own)")
     parser.add_argument(
-        "--tn3270", metavar="HOST:PORT", required=True, help="where to listen, e.g. 127.0.0.1:3270"
+        "--tn3270",
+        metavar="HOST:PORT",
+        required=True,
+        help="where to listen, e.g. 127.0.0.1:3270 (a PORT alone: the loopback address)",
     )
     parser.add_argument(
         "--displays", type=int, metavar="N", help="serve only the first N displays (default all)"
@@ -1185,14 +1188,19 @@ def _add_serve(subparsers) -> None:
 
 def _run_serve(args: argparse.Namespace) -> int:
     from vm370.sysgen import default_data_folder
-    from vm370.terminal.system_host import HostError, check_bind_address, serve_system
-    from vm370.terminal.tn3270_client import parse_host_port
+    from vm370.terminal.serve import is_loopback, parse_listen_address
+    from vm370.terminal.system_host import HostError, serve_system
 
     try:
-        address = parse_host_port(args.tn3270, default_port=3270)
-        check_bind_address(address[0], args.public)
-    except (ValueError, HostError) as error:
+        address = parse_listen_address(args.tn3270)
+    except ValueError as error:
         raise UsageError(f"--tn3270: {error}") from None
+    if not args.public and not is_loopback(address[0]):
+        raise UsageError(
+            f"--tn3270 {address[0]}:{address[1]} would serve the system beyond this machine "
+            "(TN3270 sends passwords in the clear): add --public to mean it, or serve on "
+            "127.0.0.1"
+        )
     if args.displays is not None and args.displays < 1:
         raise UsageError("--displays must be 1 or more")
     folder = Path(args.data) if args.data else default_data_folder()

@@ -28,20 +28,9 @@ from typing import TextIO
 from vm370.terminal.runner import DISABLED_WAIT, PacedRunner
 from vm370.terminal.tn3270 import TN3270Server
 
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-
 
 class HostError(Exception):
     """The system cannot be served as asked (the message says why)."""
-
-
-def check_bind_address(host: str, public: bool) -> None:
-    """Only the loopback address unless the user said ``--public``."""
-    if host not in LOOPBACK_HOSTS and not public:
-        raise HostError(
-            f"{host} would let other machines reach the system: give --public to allow it "
-            "(the passwords then cross the network in the clear, as TN3270 sends them)"
-        )
 
 
 class _LoggingSystem:
