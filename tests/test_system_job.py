@@ -158,27 +158,31 @@ def test_a_scripted_session_logs_on_runs_a_cp_command_and_logs_off(
 ):
     password = read_passwords(system_folder)["USER1"]
     monkeypatch.setenv("VM370_PASSWORD", password)
-    monkeypatch.setattr(sys, "stdin", io.StringIO("ipl 123\n"))
+    monkeypatch.setattr(sys, "stdin", io.StringIO("#PA1\nipl 123\nbegin\nlistfile * exec\n"))
     status = main(["session", "--data", str(system_folder), "--user", "user1"])
     out = capsys.readouterr().out
     assert status == 0
     lines = out.splitlines()
     logon = next(i for i, line in enumerate(lines) if line.startswith("LOGON AT"))
-    assert lines[logon + 1 : logon + 3] == ["ipl 123", "DMKCFG040E DEV 123 DOES NOT EXIST"]
+    assert lines[logon + 1] == "CMS VERSION 6.0"  # the directory's IPL 190
+    command = lines.index("ipl 123")
+    assert lines[command + 1] == "DMKCFG040E DEV 123 DOES NOT EXIST"
+    listed = lines.index("listfile * exec", command)
+    assert lines[listed + 1] == "SAMPLE   EXEC     A1"
     assert "VM/370 ONLINE" in lines[logon + 3 :]  # logged off: the logo again
     assert password not in out
     assert not DataFolder(system_folder).is_locked()
 
 
-def test_a_session_ipls_cms_makes_a_file_and_the_next_start_finds_it(
+def test_a_session_in_cms_makes_a_file_and_the_next_start_finds_it(
     system_folder, tmp_path, monkeypatch, capsys
 ):
     monkeypatch.setenv("VM370_PASSWORD", read_passwords(system_folder)["USER2"])
-    script = "IPL 190\nCOPYFILE README TEXT A COPY TEXT A\nLISTFILE * TEXT\n"
+    script = "COPYFILE README TEXT A COPY TEXT A\nLISTFILE * TEXT\n"
     monkeypatch.setattr(sys, "stdin", io.StringIO(script))
     assert main(["session", "--data", str(system_folder), "--user", "USER2"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert "CMS VERSION 6.0" in lines
+    assert "CMS VERSION 6.0" in lines  # IPLed at LOGON, as the directory says
     listed = lines.index("LISTFILE * TEXT")
     assert sorted(lines[listed + 1 : listed + 3]) == [
         "COPY     TEXT     A1",
@@ -190,7 +194,7 @@ def test_a_session_ipls_cms_makes_a_file_and_the_next_start_finds_it(
     cms = ["cms", "get", "--data", str(system_folder), "--user", "USER2", "--cuu", "191"]
     assert main([*cms, "COPY TEXT A1", str(copy)]) == 0
     assert copy.read_text().startswith("Welcome to your CMS minidisk")
-    monkeypatch.setattr(sys, "stdin", io.StringIO("IPL 190\nTYPE COPY TEXT\n"))
+    monkeypatch.setattr(sys, "stdin", io.StringIO("TYPE COPY TEXT\n"))
     assert main(["session", "--data", str(system_folder), "--user", "USER2"]) == 0
     assert "Welcome to your CMS minidisk (your 191, filemode A)." in capsys.readouterr().out
 

@@ -81,7 +81,16 @@ class RealSystem:
         cp.interruption_handlers.append(self.consoles.interruption)
         cp.on_disabled_wait.append(self.consoles.disabled_wait)
         cp.realio.unsolicited = self.consoles.unsolicited
+        self.consoles.on_logon = self._ipl_at_logon
         self.consoles.start()
+
+    def _ipl_at_logon(self, user, reconnected: bool) -> None:
+        """The directory's IPL statement: a LOGON (not a reconnection) IPLs what it names,
+        as VM/370's LOGON did (CP Command Reference, GC20-1820: "IPL" directory option);
+        the IPL command does it, so a failure gives its message and CP READ follows."""
+        if reconnected or not user.entry.ipl or user.terminal is None:
+            return
+        self.consoles.run_command(user.terminal, user, f"IPL {user.entry.ipl}")
 
     def _attach_real_devices(self) -> None:
         config = self.config
