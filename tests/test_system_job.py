@@ -361,28 +361,50 @@ def test_a_killed_server_leaves_a_system_that_starts_again(system_folder):
         image.close()
 
 
-def test_the_terminal_of_the_main_job_opens_at_the_logo(system_folder):
+def test_the_terminal_of_the_main_job_opens_at_the_logo_with_a_panel_of_the_users(
+    system_folder,
+):
+    from vm370.cp.observe import virtual_machines
+    from vm370.terminal.scripted import ScriptedTerminal
+
     system = RealSystem(system_folder)
-    app, runner = terminal_app(system)
+    app, runner = terminal_app(system, observer=lambda: virtual_machines(system.cp))
     stop = threading.Event()
     thread = runner.start_in_thread(stop)
+    other = ScriptedTerminal(system.displays[1].port)
+    password = read_passwords(system_folder)["USER1"]
 
-    async def look() -> str:
-        async with app.run_test(size=(120, 32)) as pilot:
-            for _ in range(500):
-                text = "\n".join(app.display3270.row_text(n) for n in range(24))
-                if "VM/370 ONLINE" in text:
-                    break
-                await pilot.pause(0.01)
-            await pilot.press("ctrl+s")
-            await pilot.pause(0.05)
-            return text, app.panels["machine"].display
+    async def settle(pilot, condition) -> bool:
+        for _ in range(1000):
+            if condition():
+                return True
+            await pilot.pause(0.01)
+        return False
 
+    async def look():
+        async with app.run_test(size=(130, 40)) as pilot:
+
+            def screen() -> str:
+                return "\n".join(app.display3270.row_text(n) for n in range(24))
+
+            at_logo = await settle(pilot, lambda: "VM/370 ONLINE" in screen())
+            await pilot.press("ctrl+g")
+            panel = app.panels["machines"]
+            nobody = await settle(pilot, lambda: "nobody is logged on" in str(panel.render()))
+            await settle(pilot, lambda: "VM/370 ONLINE" in other.text() and other.ready())
+            other.type_line("LOGON USER1")
+            await settle(pilot, lambda: "ENTER PASSWORD" in other.text() and other.ready())
+            other.type_line(password)
+            shown = await settle(pilot, lambda: "USER1    0C1" in str(panel.render()))
+            return at_logo, nobody, shown, str(panel.render())
+
+    other.ready = lambda: not other.keyboard_locked()
     try:
-        text, machine_panel_shown = asyncio.run(look())
+        at_logo, nobody, shown, text = asyncio.run(look())
     finally:
         stop.set()
         thread.join(10)
         system.shutdown()
-    assert "VM/370 ONLINE" in text
-    assert machine_panel_shown
+    assert at_logo and nobody
+    assert shown, text
+    assert "instr" in text and ("Q1" in text or "Q2" in text or "CP mode" in text)

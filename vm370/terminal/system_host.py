@@ -112,27 +112,40 @@ def serve_system(
         logging_system.copy_log()
 
 
-def terminal_app(system, log_lines: Callable[[], list[str]] = list, log: TextIO | None = None):
-    """(the Textual terminal on the first display, the paced runner to run the system with)."""
-    from vm370.terminal.tui.app import TerminalApp
+def terminal_app(
+    system,
+    log_lines: Callable[[], list[str]] = list,
+    log: TextIO | None = None,
+    observer: Callable[[], list] | None = None,
+):
+    """(the Textual terminal on the first display, the paced runner to run the system with).
+
+    ``observer`` gives the virtual-machines panel its rows (vm370/cp/observe.py)."""
     from vm370.terminal.tui.connection import InProcessLink
+    from vm370.terminal.tui.system_app import SystemTerminalApp
 
     runner = PacedRunner(_LoggingSystem(system, log_lines, log or _Discard()), system.displays)
     first = system.displays[0]
-    app = TerminalApp(
+    app = SystemTerminalApp(
         InProcessLink(first.port, first.display.alternate),
         model=first.display.alternate,
         machine=system.machine,
         runner=runner,
+        observer=observer,
     )
     return app, runner
 
 
-def run_terminal(system, log_lines: Callable[[], list[str]] = list, log: TextIO | None = None):
+def run_terminal(
+    system,
+    log_lines: Callable[[], list[str]] = list,
+    log: TextIO | None = None,
+    observer: Callable[[], list] | None = None,
+):
     """The Textual terminal on the first display, the system running beside it, until it quits."""
     from vm370.terminal.tui.connection import MachineStopped
 
-    app, runner = terminal_app(system, log_lines, log)
+    app, runner = terminal_app(system, log_lines, log, observer)
     stop = threading.Event()
     failure: list[BaseException] = []
 
