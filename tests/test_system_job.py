@@ -11,7 +11,6 @@ import stat
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -199,6 +198,22 @@ def test_a_session_in_cms_makes_a_file_and_the_next_start_finds_it(
     assert "Welcome to your CMS minidisk (your 191, filemode A)." in capsys.readouterr().out
 
 
+def test_the_transcript_keeps_every_line_of_output_longer_than_a_screen(
+    system_folder, tmp_path, monkeypatch, capsys
+):
+    long = tmp_path / "long.txt"
+    long.write_text("".join(f"LINE {n:03d} OF THE LONG FILE\n" for n in range(1, 61)))
+    cms = ["cms", "put", "--data", str(system_folder), "--user", "USER1", "--cuu", "191"]
+    assert main([*cms, str(long), "LONG TEXT A1"]) == 0
+    monkeypatch.setenv("VM370_PASSWORD", read_passwords(system_folder)["USER1"])
+    monkeypatch.setattr(sys, "stdin", io.StringIO("TYPE LONG TEXT\nLISTFILE LONG TEXT\n"))
+    assert main(["session", "--data", str(system_folder), "--user", "USER1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    typed = [line for line in lines if line.endswith("OF THE LONG FILE")]
+    assert typed == [f"LINE {n:03d} OF THE LONG FILE" for n in range(1, 61)]
+    assert "LONG     TEXT     A1" in lines[lines.index("LISTFILE LONG TEXT") :]
+
+
 def test_a_session_with_a_wrong_password_fails(system_folder, tmp_path, monkeypatch, capsys):
     secret = tmp_path / "password"
     secret.write_text("NOTRIGHT\n")
@@ -318,27 +333,27 @@ def test_a_file_the_host_tools_wrote_is_there_after_a_run_and_a_shutdown(system_
     assert main([cms[0], "check", *cms[1:]]) == 0
 
 
-def test_a_killed_server_leaves_a_system_that_starts_again(system_folder):
+def test_a_server_killed_while_cms_writes_leaves_a_system_that_starts_again(system_folder):
     passwords = read_passwords(system_folder)
     server, port = start_server(system_folder)
     env = {**os.environ, "VM370_PASSWORD": passwords["USER1"]}
     session = vm370("session", "--connect", f"127.0.0.1:{port}", "--user", "USER1", env=env)
-    session.stdin.write("IPL 321\n")
+    session.stdin.write("".join(f"COPYFILE README TEXT A K{n} TEXT A\n" for n in range(40)))
     session.stdin.flush()
-    deadline = time.monotonic() + WAIT
-    logged_on = []
+    ready_lines = []
 
     def watch() -> None:
         for line in session.stdout:
-            if line.startswith("DMKCFG040E"):
-                logged_on.append(line)
-                return
+            if line.startswith("R;"):
+                ready_lines.append(line)
+                if len(ready_lines) == 5:
+                    return
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
     watcher.join(WAIT)
-    assert logged_on and time.monotonic() < deadline
-    server.kill()  # SIGKILL: no shutdown, the lock stays behind
+    assert len(ready_lines) == 5
+    server.kill()  # SIGKILL while CMS copies files: no shutdown, the lock stays behind
     server.wait(WAIT)
     session.kill()
     session.wait(WAIT)
@@ -349,14 +364,18 @@ def test_a_killed_server_leaves_a_system_that_starts_again(system_folder):
     server, port = start_server(system_folder)
     try:
         session = vm370("session", "--connect", f"127.0.0.1:{port}", "--user", "USER1", env=env)
-        out, err = session.communicate("IPL 654\n", timeout=WAIT)
+        out, err = session.communicate("LISTFILE K* TEXT\n", timeout=WAIT)
         assert session.returncode == 0, err
-        assert "DMKCFG040E DEV 654 DOES NOT EXIST" in out
     finally:
         stop_server(server)
+    listed = [line.split()[0] for line in out.splitlines() if re.fullmatch(r"K\d+ +TEXT +A1", line)]
+    assert len(listed) >= 4  # the copies CMS had finished (the fifth R; may be the last)
     image, disk = user_disk(system_folder, "USER1")
     try:
         assert disk.check() == []
+        readme = disk.get("README TEXT A")
+        for name in listed:
+            assert disk.get(f"{name} TEXT A") == readme
     finally:
         image.close()
 
