@@ -383,11 +383,11 @@ def test_a_server_killed_while_cms_writes_leaves_a_system_that_starts_again(syst
 def test_the_terminal_of_the_main_job_opens_at_the_logo_with_a_panel_of_the_users(
     system_folder,
 ):
-    from vm370.cp.observe import virtual_machines
+    from vm370.cp.observe import system_view
     from vm370.terminal.scripted import ScriptedTerminal
 
     system = RealSystem(system_folder)
-    app, runner = terminal_app(system, observer=lambda: virtual_machines(system.cp))
+    app, runner = terminal_app(system, observer=lambda: system_view(system.cp))
     stop = threading.Event()
     thread = runner.start_in_thread(stop)
     other = ScriptedTerminal(system.displays[1].port)
@@ -427,3 +427,4 @@ def test_the_terminal_of_the_main_job_opens_at_the_logo_with_a_panel_of_the_user
     assert at_logo and nobody
     assert shown, text
     assert "instr" in text and ("Q1" in text or "Q2" in text or "CP mode" in text)
+    assert re.search(r"spool  RDR \d+  PRT \d+  PUN \d+", text)

@@ -1153,10 +1153,10 @@ def _run_main_job(args: argparse.Namespace) -> int:
         except GenerationError as error:
             raise UsageError(str(error)) from None
         input("Note the passwords, then press Enter to bring the system up... ")
-    from vm370.cp.observe import virtual_machines
+    from vm370.cp.observe import system_view
 
     with _running_system(folder) as system, open(folder / "cp.log", "a") as log:
-        run_terminal(system, _log_reader(system), log, lambda: virtual_machines(system.cp))
+        run_terminal(system, _log_reader(system), log, lambda: system_view(system.cp))
     print(f"vm370: {folder}: shut down; every user logged off")
     return 0
 

@@ -1,9 +1,10 @@
-"""What CP shows a teaching panel: each logged-on user's virtual machine, read only.
+"""What CP shows a teaching panel: the users' virtual machines and the spool, read only.
 
 ``virtual_machines(cp)`` takes a snapshot of the users CP has logged on:
 who they are, which display they are at (or disconnected), what their
 machine is doing (CP mode, running, waiting), which dispatcher queue it is
-on (Q1 interactive, Q2 non-interactive) and what CP counted for it. A
+on (Q1 interactive, Q2 non-interactive) and what CP counted for it.
+``spool_queues(cp)`` counts the closed spool files on each queue. A
 panel on another thread may call it while the machine runs: it copies
 what it reads and never changes CP's state.
 """
@@ -61,3 +62,17 @@ def virtual_machines(cp) -> list[MachineView]:
             )
         )
     return views
+
+
+def spool_queues(cp) -> dict[str, int]:
+    """Closed spool files on each queue (RDR, PRT, PUN); empty when CP has no spool."""
+    spool = getattr(cp, "spool", None)
+    if spool is None:
+        return {}
+    files = list(spool.files)
+    return {queue: sum(1 for f in files if f.queue == queue) for queue in ("RDR", "PRT", "PUN")}
+
+
+def system_view(cp) -> tuple[list[MachineView], dict[str, int]]:
+    """Both, for the virtual-machines panel."""
+    return virtual_machines(cp), spool_queues(cp)

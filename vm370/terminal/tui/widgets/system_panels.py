@@ -1,8 +1,9 @@
-"""A teaching panel of a whole system: the users' virtual machines and CP's run queues.
+"""A teaching panel of a whole system: the users' virtual machines, CP's run queues, the spool.
 
 The panel knows nothing of CP: it is given ``observer``, a callable that
 returns one view per logged-on user (vm370/cp/observe.py ``MachineView``:
-userid, display, state, queue, storage and CP's counters), and shows them.
+userid, display, state, queue, storage and CP's counters) and the number of
+closed spool files on each queue, and shows them.
 It calls the observer only while it is shown, from the app's thread, while
 the machine runs on its own: a snapshot taken as CP changes its tables may
 fail, and the next refresh takes another.
@@ -29,11 +30,12 @@ class VirtualMachinesPanel(Panel):
         if self.observer is None:
             return "no system in this process"
         try:
-            views = self.observer()
+            views, spool = self.observer()
         except (RuntimeError, KeyError, AttributeError):
             return self._last  # CP changed a table under the snapshot: keep the last one
+        spool_line = "spool  " + "  ".join(f"{queue} {count}" for queue, count in spool.items())
         if not views:
-            self._last = "nobody is logged on"
+            self._last = "nobody is logged on" + (f"\n{spool_line}" if spool else "")
             return self._last
         queued = {"Q1": [], "Q2": []}
         lines = []
@@ -49,5 +51,7 @@ class VirtualMachinesPanel(Panel):
                 queued[view.queue].append(view.userid)
         for queue, userids in queued.items():
             lines.append(f"{queue}: {' '.join(userids) or '-'}")
+        if spool:
+            lines.append(spool_line)
         self._last = "\n".join(lines)
         return self._last
