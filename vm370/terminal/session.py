@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from vm370.hardware.display3270 import MODELS, ScreenModel
-from vm370.terminal.scripted import ScriptedTerminal, run_until
+from vm370.terminal.scripted import ScriptedTerminal, ScriptError, run_until
 from vm370.terminal.tn3270_client import TN3270Client, TN3270ClientError
 
 KEY_LINES = {"#PA1": "PA1", "#PA2": "PA2", "#CLEAR": "CLEAR", "#ENTER": "ENTER"}
@@ -80,6 +80,8 @@ class TranscriptTerminal(ScriptedTerminal):
             new = area  # the output area was cleared and filled again
         self.page = area
         for line in new:
+            if line.strip() == "NOT ACCEPTED":  # CP's answer when a line finds no read
+                self.not_accepted += 1
             if self.secret and self.secret.upper() in line.upper():
                 line = line.upper().replace(self.secret.upper(), HIDDEN)
             self.lines.append(line)
@@ -102,7 +104,7 @@ class InProcessDriver:
         limit = READ_WAIT_INSTRUCTIONS if patient else KEY_WAIT_INSTRUCTIONS
         try:
             run_until(self.system, condition, max_instructions=limit)
-        except Exception:  # noqa: BLE001 - ScriptError: the condition never came
+        except ScriptError:  # the condition never came (or the system has nothing left to do)
             return condition()
         return True
 
