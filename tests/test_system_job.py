@@ -380,6 +380,70 @@ def test_a_server_killed_while_cms_writes_leaves_a_system_that_starts_again(syst
         image.close()
 
 
+class TelnetClient:
+    """A plain line-mode telnet client: reads what the server sends, in order, and waits on it."""
+
+    def __init__(self, port: int) -> None:
+        import socket
+
+        self.connection = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+        self.received = bytearray()
+        self.position = 0  # how far earlier waits have read
+
+    def wait_for(self, wanted: bytes) -> bytes:
+        """What came from the last wait's end up to and including ``wanted``."""
+        while (found := self.received.find(wanted, self.position)) < 0:
+            chunk = self.connection.recv(4096)
+            assert chunk, f"the server closed the line after {bytes(self.received)!r}"
+            self.received += chunk
+        start, self.position = self.position, found + len(wanted)
+        return bytes(self.received[start : self.position])
+
+    def type(self, line: str) -> None:
+        self.connection.sendall(line.encode() + b"\r\n")
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def test_serve_telnet_gives_a_line_mode_client_cms_and_a_dropped_line_disconnects(
+    system_folder,
+):
+    password = read_passwords(system_folder)["USER1"]
+    server = vm370(
+        "serve", "--data", str(system_folder), "--tn3270", "0", "--telnet", "127.0.0.1:0"
+    )
+    try:
+        server.stdout.readline()
+        line = server.stdout.readline()
+        found = re.search(r"serving 2741 020, 021, 022, 023 on 127\.0\.0\.1:(\d+)", line)
+        assert found, line
+        port = int(found.group(1))
+        client = TelnetClient(port)
+        client.wait_for(b"VM/370 ONLINE\r\n!")
+        client.type("LOGON USER1")
+        asked = client.wait_for(b"ENTER PASSWORD:\r\n!")
+        client.wait_for(bytes((255, 251, 1)))  # WILL ECHO: the client stops echoing
+        assert b"LOGON" not in asked  # the client echoes its own typing, CP does not
+        client.type(password)
+        client.wait_for(b"CMS VERSION 6.0\r\n")
+        client.type("LISTFILE * EXEC")
+        assert b"SAMPLE   EXEC     A1\r\n" in client.wait_for(b"R;")
+        assert password.encode() not in client.received
+        client.close()
+        again = TelnetClient(port)
+        again.wait_for(b"VM/370 ONLINE\r\n!")
+        again.type("LOGON USER1")
+        again.wait_for(b"ENTER PASSWORD:")
+        again.type(password)
+        again.wait_for(b"RECONNECTED AT")
+        again.close()
+    finally:
+        out, err = stop_server(server)
+    assert "USER1 disconnected" in err and "USER1 reconnected" in err
+    assert password not in err
+
+
 def test_the_terminal_of_the_main_job_opens_at_the_logo_with_a_panel_of_the_users(
     system_folder,
 ):

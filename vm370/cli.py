@@ -1180,6 +1180,11 @@ def _add_serve(subparsers) -> None:
         help="where to listen, e.g. 127.0.0.1:3270 (a PORT alone: the loopback address)",
     )
     parser.add_argument(
+        "--telnet",
+        metavar="HOST:PORT",
+        help="also serve the 2741 lines (TERMINAL in system.conf) to line-mode telnet clients",
+    )
+    parser.add_argument(
         "--displays", type=int, metavar="N", help="serve only the first N displays (default all)"
     )
     parser.add_argument(
@@ -1190,36 +1195,49 @@ def _add_serve(subparsers) -> None:
 
 def _run_serve(args: argparse.Namespace) -> int:
     from vm370.sysgen import default_data_folder
-    from vm370.terminal.serve import is_loopback, parse_listen_address
     from vm370.terminal.system_host import HostError, serve_system
 
-    try:
-        address = parse_listen_address(args.tn3270)
-    except ValueError as error:
-        raise UsageError(f"--tn3270: {error}") from None
-    if not args.public and not is_loopback(address[0]):
-        raise UsageError(
-            f"--tn3270 {address[0]}:{address[1]} would serve the system beyond this machine "
-            "(TN3270 sends passwords in the clear): add --public to mean it, or serve on "
-            "127.0.0.1"
-        )
+    address = _listen_address("--tn3270", args.tn3270, args.public)
+    telnet = None if args.telnet is None else _listen_address("--telnet", args.telnet, args.public)
     if args.displays is not None and args.displays < 1:
         raise UsageError("--displays must be 1 or more")
     folder = Path(args.data) if args.data else default_data_folder()
     with _running_system(folder) as system:
         read_log = _log_reader(system)
+        if telnet is not None and not system.lines:
+            raise UsageError(
+                f"--telnet: {folder / 'system.conf'} has no 2741 lines "
+                "(add e.g. TERMINAL 020-023 2741)"
+            )
         if args.displays is not None and args.displays > len(system.displays):
             raise UsageError(
                 f"--displays {args.displays}: the system has {len(system.displays)} displays"
             )
         try:
-            serve_system(system, address, read_log, displays=args.displays)
+            serve_system(system, address, read_log, displays=args.displays, telnet=telnet)
         except HostError as error:
             raise UsageError(str(error)) from None
     for line in read_log():  # the logoffs of the shutdown
         print(f"vm370: {line}", file=sys.stderr, flush=True)
     print("vm370: shut down; every user logged off", flush=True)
     return 0
+
+
+def _listen_address(option: str, text: str, public: bool) -> tuple[str, int]:
+    """HOST:PORT (or a PORT alone: the loopback) to listen on; only loopback without --public."""
+    from vm370.terminal.serve import is_loopback, parse_listen_address
+
+    try:
+        address = parse_listen_address(text)
+    except ValueError as error:
+        raise UsageError(f"{option}: {error}") from None
+    if not public and not is_loopback(address[0]):
+        raise UsageError(
+            f"{option} {address[0]}:{address[1]} would serve the system beyond this machine "
+            "(the passwords cross the network in the clear): add --public to mean it, or "
+            "serve on 127.0.0.1"
+        )
+    return address
 
 
 def _add_session(subparsers) -> None:

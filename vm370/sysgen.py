@@ -71,6 +71,7 @@ USER_DISK_CYLINDERS = 10
 USERS_PER_PACK = (PACK_CYLINDERS - 1) // USER_DISK_CYLINDERS
 STORAGE = "2M"
 DISPLAYS = "0C0-0C3"
+LINES = "020-023"  # 2741 lines for line-mode telnet clients (vm370 serve --telnet)
 SPOOL_FILES = {
     "READER": ("00C", "2540", "spool/reader.cards"),
     "PUNCH": ("00D", "2540", "spool/punch.cards"),
@@ -405,6 +406,7 @@ def _system_conf(packs: list[Pack]) -> str:
         lines.append(f"PACK {pack.volser} {PACK_TYPE} {pack.address:03X} {pack.image.as_posix()}")
         lines += [f"AREA {pack.volser} {kind} {start} {count}" for kind, start, count in pack.areas]
     lines.append(f"DISPLAY {DISPLAYS} 3277 MODEL 2")
+    lines.append(f"TERMINAL {LINES} 2741")
     for unit, (address, device_type, file) in SPOOL_FILES.items():
         lines.append(f"{unit} {address} {device_type} {file}")
     return "\n".join(lines) + "\n"

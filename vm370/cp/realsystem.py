@@ -28,6 +28,7 @@ from vm370.cp.terminals import ConsoleManager
 from vm370.cp.users import UserManager
 from vm370.hardware.devices import Device, DeviceError, create_device
 from vm370.hardware.devices.display3277 import Display3277
+from vm370.hardware.devices.terminal2741 import Terminal2741
 from vm370.hardware.display3270 import MODELS
 from vm370.hardware.machine import Machine
 
@@ -74,7 +75,8 @@ class RealSystem:
         self._start_spooling(spool)
         area = IOArea(cp.storage, cp.frames, "console manager", CONSOLE_IO_FRAMES)
         displays = [(d.address, MODELS[d.model]) for d in config.displays]
-        self.consoles = ConsoleManager(cp, self.users, displays, cp.realio, area)
+        lines = [terminal.address for terminal in config.terminals]
+        self.consoles = ConsoleManager(cp, self.users, displays, cp.realio, area, lines)
         cp.consoles = self.consoles
         cp.users = self.users
         cp.services.append(self.consoles.service)
@@ -108,6 +110,12 @@ class RealSystem:
             device = Display3277(display.model)
             self._attach(display.address, device)
             self.displays.append(device)
+        # The 2741 lines telnet clients reach (vm370/terminal/telnet_server.py).
+        self.lines: list[Terminal2741] = []
+        for terminal in config.terminals:
+            line = Terminal2741()
+            self._attach(terminal.address, line)
+            self.lines.append(line)
         for unit, kind in ((config.punch, "2540P"), (config.printer, "1403")):
             if unit is not None:
                 try:
@@ -159,8 +167,8 @@ class RealSystem:
         return self.supervisor.run(max_instructions)
 
     def poll_terminals(self) -> int:
-        """Let the displays take in what their terminals sent (attention for each AID)."""
-        return sum(display.poll() for display in self.displays)
+        """Let the displays and lines take in what their terminals sent (attention for each)."""
+        return sum(device.poll() for device in [*self.displays, *self.lines])
 
     def shutdown(self) -> None:
         """Every user logged off; the packs flushed and closed."""

@@ -84,31 +84,48 @@ def serve_system(
     log: TextIO = sys.stderr,
     stop: threading.Event | None = None,
     displays: int | None = None,
+    telnet: tuple[str, int] | None = None,
 ) -> None:
-    """Serve ``system``'s displays (the first ``displays`` of them) over TN3270 until stopped."""
+    """Serve ``system``'s displays (the first ``displays`` of them) over TN3270, and its 2741
+    lines (``system.lines``) over telnet when asked, until stopped."""
+    from vm370.terminal.telnet_server import TelnetServer
+
     stop = stop or threading.Event()
     served = system.displays[:displays] if displays else list(system.displays)
+    lines = list(getattr(system, "lines", []))
     logging_system = _LoggingSystem(system, log_lines, log)
-    runner = PacedRunner(logging_system, system.displays)
-    server = TN3270Server([d.port for d in served], tn3270[0], tn3270[1])
+    runner = PacedRunner(logging_system, [*system.displays, *lines])
+    servers = [TN3270Server([d.port for d in served], tn3270[0], tn3270[1])]
+    if telnet is not None:
+        servers.append(TelnetServer([line.port for line in lines], telnet[0], telnet[1]))
+    ports = []
     try:
-        port = server.start_in_thread()
-    except (OSError, UnicodeError) as error:
-        reason = getattr(error, "strerror", None) or error
-        raise HostError(f"cannot listen on {tn3270[0]}:{tn3270[1]}: {reason}") from None
-    try:
+        for server, (host, wanted) in zip(servers, (tn3270, telnet), strict=False):
+            try:
+                ports.append(server.start_in_thread())
+            except (OSError, UnicodeError) as error:
+                reason = getattr(error, "strerror", None) or error
+                raise HostError(f"cannot listen on {host}:{wanted}: {reason}") from None
         names = ", ".join(d.port.name for d in served)
         print(
-            f"vm370: serving 3277 {names} on {tn3270[0]}:{port} (TN3270); Ctrl+C shuts down",
+            f"vm370: serving 3277 {names} on {tn3270[0]}:{ports[0]} (TN3270); Ctrl+C shuts down",
             file=out,
             flush=True,
         )
+        if telnet is not None:
+            names = ", ".join(line.port.name for line in lines)
+            print(
+                f"vm370: serving 2741 {names} on {telnet[0]}:{ports[1]} (telnet)",
+                file=out,
+                flush=True,
+            )
         with _stop_on_signals(stop):
             reason = runner.run(stop)
             if reason == DISABLED_WAIT:
                 print("vm370: the real machine stopped (disabled wait)", file=log, flush=True)
     finally:
-        server.stop()
+        for server in servers:
+            server.stop()
         logging_system.copy_log()
 
 
