@@ -276,6 +276,24 @@ def test_serve_refuses_a_public_address_without_public(system_folder, capsys):
     assert "--public" in capsys.readouterr().err
 
 
+def test_serve_telnet_needs_lines_and_the_loopback(tmp_path, capsys):
+    folder = tmp_path / "vm"
+    assert main(["init", str(folder), "--users", "1"]) == 0
+    conf = folder / "system.conf"
+    conf.write_text(
+        "".join(line for line in conf.read_text().splitlines(True) if "2741" not in line)
+    )
+    capsys.readouterr()
+    argv = ["serve", "--data", str(folder), "--tn3270", "0"]
+    assert main([*argv, "--telnet", "0.0.0.0:0"]) == 2
+    assert (
+        "--telnet 0.0.0.0:0 would serve the system beyond this machine" in capsys.readouterr().err
+    )
+    assert main([*argv, "--telnet", "0"]) == 2
+    assert "has no 2741 lines" in capsys.readouterr().err
+    assert not DataFolder(folder).is_locked()
+
+
 def start_server(folder: Path) -> tuple[subprocess.Popen, int]:
     server = vm370("serve", "--data", str(folder), "--tn3270", "127.0.0.1:0")
     line = server.stdout.readline()
