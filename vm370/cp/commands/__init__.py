@@ -28,7 +28,12 @@ if TYPE_CHECKING:
 UNKNOWN_COMMAND = "DMKCFM001E UNKNOWN CP COMMAND"
 UNKNOWN_RC = 1
 # Modules that declare commands, imported when the registry is first used.
-COMMAND_MODULES: tuple[str, ...] = ("vm370.cp.commands.session",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "vm370.cp.commands.session",
+    "vm370.cp.commands.display",
+    "vm370.cp.commands.debug",
+    "vm370.cp.commands.trace",
+)
 
 
 class CommandError(Exception):
