@@ -259,7 +259,9 @@ def privileged(cp: ControlProgram, machine: VirtualMachine, instruction) -> None
     if not _tracing(machine, PRIV):
         return
     line = f"::: {address:06X} {mnemonic:<5} {raw.hex().upper():<8}"
-    if mnemonic == "LPSW" and not machine.psw.wait:
+    if mnemonic == "SSM" and hasattr(machine.psw, "system_mask"):
+        line += f" {machine.psw.system_mask:02X}"
+    elif mnemonic == "LPSW" and not machine.psw.wait:
         line += f" ==> {machine.psw_image() & 0xFFFFFFFFFFFFFFFF:016X}"
     emit(cp, machine, line.rstrip())
 
