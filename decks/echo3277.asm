@@ -5,7 +5,9 @@
 * (an AID key), reads the modified field with Read Modified and writes
 * it back on the screen.  PF3 ends the program in a disabled wait with
 * X'000EC0' in the PSW's address; Clear rebuilds the screen.  Any
-* unexpected I/O condition ends in a disabled wait with X'000BAD'.
+* unexpected I/O condition ends in a disabled wait with X'000BAD'; the
+* usual one is no 3277 attached at 0C0 (SIO condition code 3), which
+* vm370 bare names after the run.
 *
 * Build and run on the bare machine, then connect with a 3270 client:
 *   vm370 asm decks/echo3277.asm -o echo3277.obj

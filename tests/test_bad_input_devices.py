@@ -119,7 +119,7 @@ def test_an_output_file_in_a_missing_directory_or_a_directory_is_a_typed_error(
 @NEEDS_DEV_FULL
 @pytest.mark.parametrize(
     ("device_type", "command", "address"),
-    [("1403", 0x09, 0x00E), ("2540P", 0x01, 0x00D), ("1052", 0x01, 0x01F)],
+    [("1403", 0x09, 0x00E), ("2540P", 0x01, 0x00D), ("1052", 0x09, 0x01F)],
 )
 def test_a_full_disk_is_unit_check_with_intervention_required(device_type, command, address):
     device = create_device(device_type, "/dev/full")

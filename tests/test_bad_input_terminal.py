@@ -160,6 +160,10 @@ def test_serving_on_a_host_name_the_resolver_cannot_encode_is_one_line(capsys):
     from vm370.cli import main
 
     arguments = ["bare", "--psw", "0002000000000000", "--attach", "0C0=3277"]
+    # Not a loopback name: refused unless --public, and then the resolver fails.
     assert main([*arguments, "--tn3270", f"{UNRESOLVABLE}:3270"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--public" in err[0], err
+    assert main([*arguments, "--tn3270", f"{UNRESOLVABLE}:3270", "--public"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "cannot listen on" in err[0] and "internal" not in err[0], err

@@ -109,3 +109,80 @@ def test_text_report_without_json(capsys, program):
         capsys, "--load", f"{program}@100", "--psw", "0000000000000100", "--max-instructions", "100"
     )
     assert status == 0 and "disabled-wait" in out and "00000005" in out
+
+
+@pytest.mark.parametrize("cp", [[], ["--under-cp"]])
+def test_nothing_to_run_is_refused_at_once_with_a_hint(capsys, cp):
+    status, out, err = run(capsys, *cp, "--json")
+    assert status == 2 and out == ""
+    assert "nothing to run" in err and "--psw" in err and len(err.strip().splitlines()) == 1
+
+
+# SIO X'0C0'; LPSW X'110'; at X'110' a disabled-wait PSW with address X'BAD'.
+SIO_PROGRAM = bytes.fromhex("9C0000C0 82000110") + bytes(8) + bytes.fromhex("0002000000000BAD")
+
+
+def test_a_device_the_program_addressed_but_nobody_attached_is_named(capsys, tmp_path):
+    path = tmp_path / "sio.bin"
+    path.write_bytes(SIO_PROGRAM)
+    argv = ("--load", f"{path}@100", "--psw", "0000000000000100")
+    status, out, err = run(capsys, *argv)
+    assert status == 0 and "PSW 0002000000000BAD" in out
+    assert "device 0C0, which is not attached" in err and "--attach 0C0=" in err
+    status, out, err = run(capsys, *argv, "--json")
+    assert json.loads(out)["unattached_devices"] == ["0C0"] and "device 0C0" in err
+
+
+def test_no_note_when_the_addressed_device_is_attached(capsys, tmp_path):
+    path = tmp_path / "sio.bin"
+    path.write_bytes(SIO_PROGRAM)
+    printer = tmp_path / "out.txt"
+    argv = ("--load", f"{path}@100", "--psw", "0000000000000100")
+    status, out, err = run(capsys, *argv, "--attach", f"0C0=1403:{printer}", "--json")
+    assert status == 0 and "unattached_devices" not in json.loads(out) and err == ""
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--storage=--"], "storage size '--'"),
+        (["--load=--@100"], "cannot read --"),
+        (["--max-instructions=--"], "'--' is not a number"),
+    ],
+)
+def test_an_option_given_double_dash_as_its_value_is_an_ordinary_error(capsys, argv, message):
+    status, out, err = run(capsys, *argv, "--json")
+    assert status == 2 and out == ""
+    assert message in err and "internal error" not in err
+
+
+def test_a_printer_without_a_file_is_refused_with_json(capsys, program):
+    status, out, err = run(
+        capsys, "--load", f"{program}@100", "--psw", "0000000000000100",
+        "--attach", "00E=1403", "--json",
+    )  # fmt: skip
+    assert status == 2 and out == ""
+    assert "--attach 00E=1403:out.txt" in err
+
+
+def test_a_reader_that_stops_early_ends_the_run_quietly(program):
+    command = [
+        sys.executable, "-m", "vm370", "bare", "--load", f"{program}@100",
+        "--psw", "0000000000000100", "--dump", "0:20000", "--json",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = process.stdout.read(300)
+    process.stdout.close()  # as `| head -c 300` does
+    status = process.wait(60)
+    err = process.stderr.read().decode()
+    process.stderr.close()
+    assert first.startswith(b'{"stop": ')
+    assert "internal error" not in err and "Traceback" not in err and err == ""
+    assert status in (0, 141)
+
+
+def test_double_dash_values_show_as_typed_in_argparse_errors(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["bare", "--json=--"])
+    err = capsys.readouterr().err
+    assert exited.value.code == 2 and "'--'" in err and "\x00" not in err

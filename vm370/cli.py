@@ -11,11 +11,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from vm370 import __version__
+
+# Python 3.11's argparse drops a value "--" given as --option=-- and hands the
+# option a list; it travels through parsing as this stand-in instead.
+_DOUBLE_DASH_VALUE = "\x00double-dash\x00"
 
 
 class UsageError(Exception):
@@ -26,6 +31,9 @@ class _OneLineParser(argparse.ArgumentParser):
     """Reports a bad command line in one line on stderr, exit status 2."""
 
     def error(self, message: str):
+        # A value "--" travels as a stand-in (see _parse): show it as typed.
+        message = message.replace(repr(_DOUBLE_DASH_VALUE), "'--'")
+        message = message.replace(_DOUBLE_DASH_VALUE, "--")
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
@@ -107,9 +115,27 @@ def _add_bare(subparsers) -> None:
         "--tn3270",
         metavar="HOST:PORT",
         help=(
-            "serve the attached 3277s to TN3270 clients (x3270, c3270, s3270) on HOST:PORT; "
-            "the machine runs paced until Ctrl+C"
+            "serve the attached 3277s to TN3270 clients (x3270, c3270, s3270) on HOST:PORT "
+            "(a PORT alone means 127.0.0.1:PORT); the machine runs paced until Ctrl+C"
         ),
+    )
+    parser.add_argument(
+        "--public",
+        action="store_true",
+        help=(
+            "with --tn3270: allow a HOST other than this machine's loopback (0.0.0.0, a "
+            "network address), so other machines can connect"
+        ),
+    )
+    parser.add_argument(
+        "--tls-cert",
+        metavar="FILE",
+        help="with --tn3270: serve TN3270 over TLS with this certificate (PEM)",
+    )
+    parser.add_argument(
+        "--tls-key",
+        metavar="FILE",
+        help="with --tls-cert: its private key (PEM), if not in the certificate's file",
     )
     parser.add_argument(
         "--tui", action="store_true", help="be the first attached 3277's terminal (Textual)"
@@ -151,7 +177,13 @@ def _file_at_address(option: str, item: str) -> tuple[str, int]:
 def _run_bare(args: argparse.Namespace) -> int:
     import json
 
-    from vm370.hardware.machine import DEFAULT_MAX_INSTRUCTIONS, BareRun, MachineError, run_bare
+    from vm370.hardware.machine import (
+        DEFAULT_MAX_INSTRUCTIONS,
+        BareRun,
+        MachineError,
+        check_dump,
+        run_bare,
+    )
     from vm370.hardware.psw import parse_psw
     from vm370.hardware.storage import parse_size
 
@@ -191,6 +223,11 @@ def _run_bare(args: argparse.Namespace) -> int:
                 f"with --json the console's typing would mix with the JSON: "
                 f"give it a file, e.g. --attach {address:03X}=1052:console.txt"
             )
+        if args.json and device_type == "1403" and file is None:
+            raise UsageError(
+                f"with --json the printer's lines would mix with the JSON: "
+                f"give it a file, e.g. --attach {address:03X}=1403:out.txt"
+            )
     if args.ipl is not None:
         if args.psw is not None:
             raise UsageError("--ipl and --psw both set the PSW: give only one")
@@ -202,6 +239,16 @@ def _run_bare(args: argparse.Namespace) -> int:
         request.control_registers = [parse_control_register_setting(item) for item in args.cr]
     except ValueError as error:
         raise UsageError(f"--cr: {error}") from None
+    if args.tn3270 is None:
+        for option, value in (
+            ("--public", args.public),
+            ("--tls-cert", args.tls_cert),
+            ("--tls-key", args.tls_key),
+        ):
+            if value:
+                raise UsageError(f"{option} is for --tn3270")
+    if args.tls_key and not args.tls_cert:
+        raise UsageError("--tls-key needs --tls-cert (the certificate it belongs to)")
     if args.under_cp and (args.tn3270 is not None or args.tui):
         raise UsageError("--under-cp cannot be combined with --tn3270 or --tui yet")
     real_storage = None
@@ -212,6 +259,11 @@ def _run_bare(args: argparse.Namespace) -> int:
             real_storage = parse_size(args.real_storage)
         except ValueError as error:
             raise UsageError(f"--real-storage: {error}") from None
+    try:
+        for _, address, length in request.dumps:
+            check_dump(address, length, request.storage_size)
+    except MachineError as error:
+        raise UsageError(str(error)) from None
     machine = _machine_with_decks(args.load_deck, request.storage_size)
     try:
         if args.under_cp:
@@ -238,6 +290,9 @@ def _run_bare(args: argparse.Namespace) -> int:
                 f"CP  privops {counters['privops']}  reflected {counters['reflected']}  "
                 f"page faults {counters['page_faults']}"
             )
+            print(f"CP  stop: {report['stop_reason']}")
+            for line in report["cp_log"]:
+                print(f"CP  log: {line}")
         if (args.ec or args.cr) and "cr" in report:
             for row in range(0, 16, 8):
                 print(f"CR  {row:2d}-{row + 7:2d}  " + " ".join(report["cr"][row : row + 8]))
@@ -245,7 +300,22 @@ def _run_bare(args: argparse.Namespace) -> int:
             print(f"TLB hits {tlb['hits']}  misses {tlb['misses']}")
         for label, data in report["dump"].items():
             print(f"{label}: {data}")
+    _hint_unattached(report)
     return 0
+
+
+def _hint_unattached(report: dict) -> None:
+    """On stderr: devices the program addressed that were not attached (its likely error)."""
+    addresses = report.get("unattached_devices")
+    if not addresses:
+        return
+    names = ", ".join(addresses)
+    print(
+        f"vm370 bare: note: the program addressed device {names}, which is not attached "
+        f"(condition code 3); attach it with --attach {addresses[0]}=TYPE "
+        f"(TYPE: 1052, 2540R, 2540P, 1403, 2311, 2314 or 3277)",
+        file=sys.stderr,
+    )
 
 
 # A deck for 16M of storage is well under this; an endless file must not fill memory.
@@ -873,16 +943,38 @@ _CMS_ACTIONS = {
 
 def _serve_bare(args: argparse.Namespace, request, machine) -> dict:
     """``bare --tn3270`` / ``--tui``: run paced for the attached 3277s (vm370.terminal.serve)."""
-    from vm370.terminal.serve import serve_bare
-    from vm370.terminal.tn3270_client import parse_host_port
+    from vm370.terminal.serve import is_loopback, parse_listen_address, serve_bare
 
+    if args.tui:
+        _require_terminal()
     address = None
     if args.tn3270 is not None:
         try:
-            address = parse_host_port(args.tn3270, default_port=3270)
+            address = parse_listen_address(args.tn3270)
         except ValueError as error:
             raise UsageError(f"--tn3270: {error}") from None
-    return serve_bare(request, machine, tn3270=address, tui=args.tui)
+        if not args.public and not is_loopback(address[0]):
+            raise UsageError(
+                f"--tn3270 {address[0]}:{address[1]} would serve the 3277s beyond this machine: "
+                f"add --public to mean it, or serve on 127.0.0.1"
+            )
+    # With --json, stdout is the JSON's alone: the serving lines go to stderr.
+    out = sys.stderr if args.json else sys.stdout
+    return serve_bare(
+        request, machine, tn3270=address, tui=args.tui, out=out, tls=_tls_context(args)
+    )
+
+
+def _tls_context(args: argparse.Namespace):
+    """The server's TLS context from --tls-cert and --tls-key, or None without them."""
+    if not args.tls_cert:
+        return None
+    from vm370.terminal.tn3270 import TLSSetupError, server_tls_context
+
+    try:
+        return server_tls_context(args.tls_cert, args.tls_key)
+    except TLSSetupError as error:
+        raise UsageError(str(error)) from None
 
 
 def _add_tui(subparsers) -> None:
@@ -918,28 +1010,70 @@ def _run_tui(args: argparse.Namespace) -> int:
         host, port = parse_host_port(args.connect)
     except ValueError as error:
         raise UsageError(f"--connect: {error}") from None
+    _require_terminal()
     link = TN3270Link(host, port, f"IBM-3278-{args.model}")
-    TerminalApp(link, model=MODELS[args.model]).run()
+    app = TerminalApp(link, model=MODELS[args.model], quit_if_unreachable=True)
+    app.run()
+    if app.connection_error is not None:
+        print(f"vm370 tui: {app.connection_error}", file=sys.stderr)
+        return 1
     return 0
+
+
+def _require_terminal() -> None:
+    """The Textual terminal reads keys from standard input: it must be a terminal.
+
+    At the end of a pipe or file the input would be readable for ever with
+    nothing in it, and the terminal would spin a core waiting for keys.
+    """
+    if not sys.stdin.isatty():
+        raise UsageError(
+            "standard input is not a terminal: run it in a terminal window "
+            "(to drive a 3270 from a script, use a TN3270 client such as s3270)"
+        )
 
 
 # Subcommands register here as they become real.
 _SUBCOMMANDS: list = [_add_bare, _add_asm, _add_dasd, _add_directory, _add_cms, _add_tui]
 
 
+def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """``parser.parse_args``, keeping a value "--" given as --option=--."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    protected = [
+        item[:-2] + _DOUBLE_DASH_VALUE if item.startswith("--") and item.endswith("=--") else item
+        for item in argv
+    ]
+    args = parser.parse_args(protected)
+    for name, value in vars(args).items():
+        if value == _DOUBLE_DASH_VALUE:
+            setattr(args, name, "--")
+        elif isinstance(value, list):
+            setattr(args, name, ["--" if item == _DOUBLE_DASH_VALUE else item for item in value])
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _parse(parser, argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
     try:
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not at the interpreter's exit
+        return status
     except UsageError as error:
         print(f"vm370 {args.command}: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`vm370 bare --json | head -c 300`): nothing
+        # left to say to it. Python's own flush at exit must not fail too.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
     except Exception as error:  # a last resort: one line, never a traceback
         if os.environ.get("VM370_DEBUG"):
             raise

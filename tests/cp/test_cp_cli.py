@@ -32,7 +32,7 @@ def test_under_cp_reports_as_bare_does_plus_cps_counters(capsys, tmp_path):
     status, guest_out, _ = run(capsys, *common, "--under-cp")
     assert status == 0
     bare, guest = json.loads(bare_out), json.loads(guest_out)
-    assert set(guest) == set(bare) | {"cp"}
+    assert set(guest) == set(bare) | {"cp", "stop_reason", "cp_log"}
     for field in ("stop", "psw", "gpr", "fpr", "instructions", "dump", "cr"):
         assert guest[field] == bare[field], field
     assert guest["cp"] == {"privops": 1, "reflected": 1, "page_faults": 0}
@@ -114,3 +114,70 @@ def test_under_cp_with_real_storage_not_whole_frames_is_a_usage_error(capsys, tm
     argv = ["--load", f"{path}@0", "--psw", "0000000000000100", "--under-cp"]
     status, _, err = run(capsys, *argv, "--real-storage", "42K")
     assert status == 2 and "42K is not whole 4K frames" in err and "internal" not in err
+
+
+def test_under_cp_the_report_carries_cps_log_and_why_the_guest_stopped(capsys, tmp_path):
+    path = program_file(tmp_path)
+    common = ["--load", f"{path}@0", "--psw", "0000000000000100", "--json", "--under-cp"]
+    status, out, _ = run(capsys, *common)
+    report = json.loads(out)
+    assert report["stop"] == "disabled-wait"
+    assert report["stop_reason"] == "the guest entered a disabled wait"
+    assert "BARE entered a disabled wait" in report["cp_log"]
+
+
+# LA 1,5; LA 2,X'800'; SLL 2,4; ST 1,0(2): a store into page 8, not yet in real storage.
+TOUCH_PAGE_8 = bytes.fromhex("41100005 41200800 89200004 50120000 82000118") + bytes(4)
+
+
+def test_a_guest_cp_stops_for_lack_of_frames_is_reported_so_not_as_the_limit(
+    capsys, tmp_path, monkeypatch
+):
+    from vm370.cp import paging
+
+    message = "no frame for a page: every frame is CP's or locked"
+
+    def exhausted(self, name, page):
+        raise paging.PagingError(message)
+
+    # Real storage running out, as a pager with every frame locked reports it.
+    monkeypatch.setattr(paging.Pager, "resolve_fault", exhausted)
+    image = bytearray(0x200)
+    image[0x100 : 0x100 + len(TOUCH_PAGE_8)] = TOUCH_PAGE_8
+    path = tmp_path / "touch.bin"
+    path.write_bytes(bytes(image))
+    argv = ["--load", f"{path}@0", "--psw", "0000000000000100", "--under-cp"]
+    status, out, _ = run(capsys, *argv, "--json", "--max-instructions", "100000")
+    report = json.loads(out)
+    assert report["stop"] == "stopped"
+    assert report["stop_reason"] == f"BARE stopped: {message}"
+    assert report["cp_log"][-1] == f"BARE stopped: {message}"
+    status, out, _ = run(capsys, *argv, "--max-instructions", "100000")
+    assert f"CP  stop: BARE stopped: {message}" in out
+
+
+def test_a_guest_that_runs_to_the_limit_says_so(capsys, tmp_path):
+    loop = tmp_path / "loop.bin"
+    loop.write_bytes(bytes(0x100) + bytes.fromhex("47F00100"))
+    status, out, _ = run(
+        capsys, "--load", f"{loop}@0", "--psw", "0000000000000100", "--under-cp",
+        "--max-instructions", "5000", "--json",
+    )  # fmt: skip
+    report = json.loads(out)
+    assert report["stop"] == "limit"
+    assert report["stop_reason"] == "the instruction limit (5,000) was reached"
+
+
+def test_the_guests_diagnose_log_lines_reach_the_report(capsys, tmp_path):
+    # LA 2,X'120'; LA 3,5; DIAG 2,3,X'0100'; LPSW X'130' (disabled wait)
+    program = bytes.fromhex("41200120 41300005 83230100 82000130")
+    image = bytearray(0x200)
+    image[0x100 : 0x100 + len(program)] = program
+    image[0x120:0x125] = "HELLO".encode("cp037")
+    image[0x130:0x138] = bytes.fromhex("0002000000000000")
+    path = tmp_path / "diag.bin"
+    path.write_bytes(bytes(image))
+    status, out, _ = run(
+        capsys, "--load", f"{path}@0", "--psw", "0000000000000100", "--under-cp", "--json"
+    )
+    assert "BARE: HELLO" in json.loads(out)["cp_log"]

@@ -71,11 +71,13 @@ def stopped_guest(folder, userid="ALICE", password="APPLE", index=0):
 
 
 def say(system, terminal, line: str, expect: str) -> list[str]:
-    """Clear the output area, type ``line``; the screen's lines once ``expect`` shows."""
+    """Clear the output area, type ``line``; the output lines once ``expect`` shows."""
     terminal.press("PA2")
     run_until(system, lambda: not terminal.keyboard_locked())
-    screen = answer(system, terminal, line, expect)
-    return [row.rstrip() for row in screen.splitlines()[:-2] if row.strip()]
+    answer(system, terminal, line, expect)
+    rows = terminal.text().splitlines()
+    status = rows[-1].strip() if rows else ""
+    return [row.rstrip() for row in rows if row.strip() and row.strip() != status]
 
 
 # Through the terminal
@@ -133,6 +135,29 @@ def test_trace_priv_shows_the_simulated_ssm_after_a_restart(folder):
     # SYSTEM RESTART loads the PSW at location 0 (the IPL PSW): the program again.
     lines = say(system, terminal, "SYSTEM RESTART", ":::")
     assert "::: 00100E SSM   8000C046 01" in lines
+
+
+def test_trace_to_the_printer_spools_the_lines_and_the_guest_runs_on(folder):
+    system, terminal, machine = stopped_guest(folder)
+    say(system, terminal, "TRACE SVC PRINTER", "TRACE STARTED")
+    count = machine.gpr[3]
+    terminal.press("PA2")
+    run_until(system, lambda: not terminal.keyboard_locked())
+    terminal.type_line("BEGIN")
+    run_until(system, lambda: machine.gpr[3] > count + 3)
+    assert terminal.status() != "CP READ"
+    records = system.cp.spool.device("ALICE", 0x00E).file.records
+    line = f"*** {SVC_ADDRESS:06X} SVC   0005 ==> 001020"
+    assert bytes((0x09,)) + line.encode("cp037") in records
+    assert "***" not in terminal.text()
+
+
+def test_trace_to_a_printer_needs_one(folder):
+    system = boot(folder)
+    logged_on(system, "BOB", "BANANA")
+    bob = system.users.users["BOB"]
+    assert run(system, bob, "TRACE SVC PRINTER")[1] == ["DMKTRA003E INVALID OPTION - PRINTER"]
+    assert run(system, bob, "TRACE SVC BOTH")[1] == ["DMKTRA003E INVALID OPTION - BOTH"]
 
 
 def test_adstop_stops_at_the_address_with_the_instruction_back(folder):
@@ -257,7 +282,6 @@ BAD_OPERANDS = [
     ("TRACE SVC RUN NORUN", "DMKTRA013E CONFLICTING OPERAND - NORUN"),
     ("TRACE BRANCH INSTRUCT", "DMKTRA013E CONFLICTING OPERAND - BRANCH"),
     ("TRACE SVC PRINTER RUN", "DMKTRA013E CONFLICTING OPERAND - RUN/NORUN PRINTER"),
-    ("TRACE SVC PRINTER", "DMKTRA003E INVALID OPTION - PRINTER"),
     ("TRACE END", "DMKTRA180W TRACE NOT IN EFFECT"),
     ("TRACE SVC OFF", "DMKTRA180W TRACE NOT IN EFFECT"),
     ("INDICATE FOO", "DMKTHI003E INVALID OPTION - FOO"),

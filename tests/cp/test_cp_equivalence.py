@@ -221,3 +221,7 @@ def test_a_program_that_starts_translated_ends_the_same_under_cp(tmp_path):
     assert guest["cr"] == bare["cr"] and bare["cr"][2] == "00009000"
     assert bare["gpr"][3] == "00021FF8" and bare["dump"]["10"][4:8] == "0011"
     assert bare["dump"]["21FF0"][16:48] == "0123456789ABCDEFFEDCBA9876543210"
+    # The Model 67 suppresses a translation exception (docs/model67.md): the
+    # program old PSW points past the faulting L 6,0(4) at X'5018', ILC 2.
+    old_program_psw = int(bare["dump"]["10"][48:64], 16)
+    assert old_program_psw & 0xFFFFFFFF == 0x501C and (old_program_psw >> 46) & 3 == 2

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from cp_system import answer, boot, connect, logged_on, make_folder, shows, write_ipl_program
+from cp_system import (
+    answer,
+    boot,
+    connect,
+    cp_command,
+    logged_on,
+    make_folder,
+    shows,
+    write_ipl_program,
+)
 
 from vm370.terminal.scripted import run_until
 
@@ -100,7 +109,7 @@ def test_ipl_from_a_minidisk_runs_the_guest_on_its_virtual_console(folder):
     answer(system, terminal, "IPL 191", "HELLO FROM THE VIRTUAL MACHINE")
     run_until(system, lambda: terminal.status() == "VM READ")
     terminal.type_line("TYPED BY ALICE")
-    run_until(system, lambda: terminal.text().count("TYPED BY ALICE") == 2)
+    run_until(system, lambda: terminal.transcript.count("TYPED BY ALICE") == 2)
     machine = system.cp.machines["ALICE"]
     run_until(system, lambda: machine.state.value == "disabled-wait")
     assert machine.psw.instruction_address == 0xEEE
@@ -117,3 +126,71 @@ def test_two_users_each_run_their_own_machine(folder):
     answer(system, bob, "IPL 191", "BOB SAYS THE VIRTUAL MACHINE")
     assert "BOB SAYS" not in alice.text()
     assert "HELLO FROM" not in bob.text()
+
+
+PUNCH_PROGRAM = """\
+PUNCH    CSECT
+         BALR  12,0
+         USING *,12
+         MVC   X'78'(8),IONEW
+         LA    1,CARDS
+         ST    1,X'48'
+         SIO   X'00D'
+         LPSW  WAITIO
+IODONE   LPSW  DONE
+         DS    0D
+IONEW    DC    X'00000000',A(IODONE)
+WAITIO   DC    X'80020000',A(0)
+DONE     DC    X'00020000',A(X'0EEE')
+CARDS    CCW   X'01',CARD1,X'40',80
+         CCW   X'01',CARD2,X'00',80
+CARD1    DC    CL80'FIRST CARD'
+CARD2    DC    CL80'SECOND CARD'
+         END   PUNCH
+"""
+
+
+def test_a_disabled_wait_puts_the_user_in_cp_mode_with_the_psw(folder):
+    write_ipl_program(folder / "packs" / "users.ckd", 1, PUNCH_PROGRAM)
+    system = boot(folder)
+    terminal = logged_on(system, "ALICE", "APPLE")
+    warning = "DMKDSP450W CP ENTERED; DISABLED WAIT PSW '00020000 00000EEE'"
+    answer(system, terminal, "IPL 191", warning)
+    run_until(system, lambda: terminal.status() == "CP READ")
+
+
+def test_cards_punched_to_another_user_arrive_in_their_reader(folder):
+    write_ipl_program(folder / "packs" / "users.ckd", 1, PUNCH_PROGRAM)
+    system = boot(folder)
+    alice = logged_on(system, "ALICE", "APPLE", 0)
+    bob = logged_on(system, "BOB", "BANANA", 1)
+    cp_command(system, alice, "SPOOL PUNCH TO BOB")
+    answer(system, alice, "IPL 191", "DMKDSP450W")
+    cp_command(system, alice, "CLOSE PUNCH")
+    screen = answer(system, bob, "QUERY READER ALL", "ALICE")
+    assert "PUN FILE 0001 FROM ALICE" in bob.history()
+    rows = [line.split() for line in screen.splitlines()]
+    assert ["ALICE", "0001", "A", "PUN", "000002"] in [row[:5] for row in rows]
+    own = cp_command(system, alice, "QUERY READER ALL").split("QUERY READER ALL")[-1]
+    assert "0001" not in own
+
+
+def test_repeated_wrong_passwords_make_the_next_try_wait(folder):
+    system = boot(folder)
+    terminal = connect(system)
+    display = system.consoles.terminals[0x0C0]
+    screen = display.screen
+    waits = []
+    for attempt in range(1, 5):
+        terminal.press("PA2")  # room on the screen for what comes
+        run_until(system, lambda: not terminal.keyboard_locked())
+        answer(system, terminal, "LOGON ALICE", "ENTER PASSWORD:")
+        terminal.type_line("WRONG")
+        # Step by step, so the wait that follows the refusal is not inside the step.
+        run_until(system, lambda n=attempt: display.failed_logons == n, slice_instructions=1)
+        waits.append(run_until(system, lambda: screen.reading == "CP READ"))
+    # The first tries are free; then each waits a virtual second, then two.
+    assert waits[0] < 100_000 and waits[1] < 100_000
+    assert 990_000 <= waits[2] < 1_100_000
+    assert 1_990_000 <= waits[3] < 2_100_000
+    assert terminal.history().count("DMKLOG050E PASSWORD INCORRECT") >= 4

@@ -152,14 +152,17 @@ def test_native_routine_address_runs_real_code_in_the_problem_state():
     assert result.ended and result.gpr[5] == 7
 
 
-def test_nullifying_exception_points_the_old_psw_at_the_instruction():
+def test_a_translation_exception_leaves_the_old_psw_past_the_instruction_with_its_ilc():
+    # The Model 67 suppresses (docs/model67.md): unlike System/370's
+    # nullification, the address is not backed up; the supervisor does that.
     machine = Machine(64 * 1024, interval_timer=False)
     cpu = machine.cpu
     machine.load(0x68, (0x0002000000000000 | PROGRAM_CHECK_MARK).to_bytes(8, "big"))
     cpu.ia, cpu.ilc = 0x206, 2
-    cpu.program_interruption(PAGE_TRANSLATION, nullify=True)
+    cpu.program_interruption(PAGE_TRANSLATION)
     old = BCPSW.from_bytes(bytes(machine.storage.mem[0x28:0x30]))
-    assert old.instruction_address == 0x202 and old.interruption_code == PAGE_TRANSLATION
+    assert old.instruction_address == 0x206 and old.ilc == 2
+    assert old.interruption_code == PAGE_TRANSLATION
 
 
 def test_the_instruction_limit_stops_a_loop():

@@ -307,7 +307,7 @@ def test_a_page_crossing_mvc_translates_each_page():
     assert machine.dump(frame(4), 2) == bytes.fromhex("0708")
 
 
-def test_a_page_crossing_store_into_an_unavailable_page_changes_nothing_and_nullifies():
+def test_a_page_crossing_store_into_an_unavailable_page_changes_nothing_and_suppresses():
     machine, tables = ec_machine()
     tables.map(0x000000, frame(0))
     tables.map(0x008000, frame(9))
@@ -317,9 +317,10 @@ def test_a_page_crossing_store_into_an_unavailable_page_changes_nothing_and_null
     stop = run(machine, tables, 0x200, gpr={8: 0x008000})
     assert program_interruption(machine, stop) == PAGE_TRANSLATION
     assert machine.dump(frame(9) + 0xFFA, 6) == bytes(6)
-    # Nullified: the old PSW points at the MVC itself, with its length code.
+    # Suppressed, as a System/360 suppresses (docs/model67.md): the old PSW
+    # points past the MVC and the ILC gives its length, 3 halfwords.
     old = old_psw(machine, PROGRAM_OLD_PSW)
-    assert old.instruction_address == 0x202 and old.ilc == 3 and old.translation
+    assert old.instruction_address == 0x208 and old.ilc == 3 and old.translation
     assert machine.cpu.control.translation_exception_address == 0x009000
 
 
@@ -395,7 +396,7 @@ def test_an_invalid_segment_is_a_segment_translation_exception_with_cr2_set():
     assert program_interruption(machine, stop) == SEGMENT_TRANSLATION
     assert machine.cpu.control.translation_exception_address == 0x00700010
     old = old_psw(machine, PROGRAM_OLD_PSW)
-    assert old.instruction_address == 0x202 and old.ilc == 2
+    assert old.instruction_address == 0x206 and old.ilc == 2
 
 
 def test_a_segment_index_past_the_table_is_a_segment_translation_exception():
@@ -406,7 +407,7 @@ def test_a_segment_index_past_the_table_is_a_segment_translation_exception():
     assert program_interruption(machine, stop) == SEGMENT_TRANSLATION
     assert machine.cpu.control.translation_exception_address == 0x0F000004
     old = old_psw(machine, PROGRAM_OLD_PSW)
-    assert old.instruction_address == 0x200 and old.addressing_32
+    assert old.instruction_address == 0x204 and old.ilc == 2 and old.addressing_32
 
 
 def test_an_external_interruption_in_ec_mode_stores_its_code_at_x0e():
@@ -431,11 +432,13 @@ def test_an_instruction_fetch_from_an_invalid_page_points_the_old_psw_at_it():
     stop = run(machine, tables, 0x200, gpr={9: 0x00C100})
     assert program_interruption(machine, stop) == PAGE_TRANSLATION
     assert machine.cpu.control.translation_exception_address == 0x00C100
-    assert old_psw(machine, PROGRAM_OLD_PSW).instruction_address == 0x00C100
+    # Nothing was fetched: the address is the instruction's, and ILC 0 says so.
+    old = old_psw(machine, PROGRAM_OLD_PSW)
+    assert old.instruction_address == 0x00C100 and old.ilc == 0
 
 
 def test_a_page_fault_resolved_by_a_supervisor_resumes_the_instruction():
-    """What CP does: map the page in the program-check handler and load the old PSW."""
+    """What CP does: map the page, back the old PSW up by its ILC and load it."""
     machine, tables = ec_machine()
     tables.map(0x000000, frame(0))
     tables.map(0x00D000, None)
@@ -449,7 +452,9 @@ def test_a_page_fault_resolved_by_a_supervisor_resumes_the_instruction():
         faults.append((code_at(machine, 0x12), address))
         tables.map(address, frame(8))
         cpu.dat.purge()
-        cpu.load_psw(int.from_bytes(machine.dump(PROGRAM_OLD_PSW, 8), "big"))
+        old = old_psw(machine, PROGRAM_OLD_PSW)
+        old.instruction_address -= 2 * old.ilc
+        cpu.load_psw(old.to_int())
 
     machine.cpu.register_native(handler, resolve)
     stop = run(machine, tables, 0x200, gpr={13: 0xD000})
@@ -488,14 +493,16 @@ def test_execute_translates_its_target():
     assert machine.cpu.gpr[3] == 0 and machine.cpu.gpr[2] == 0  # LA 3,0 ran
 
 
-def test_execute_of_a_target_in_an_invalid_page_nullifies_the_execute():
+def test_execute_of_a_target_in_an_invalid_page_suppresses_the_execute():
     machine, tables = ec_machine()
     tables.map(0x000000, frame(0))
     tables.map(0x00E000, None)
     load(machine, frame(0) + 0x200, "0700 4410 9000" + END)
     stop = run(machine, tables, 0x200, gpr={9: 0xE000})
     assert program_interruption(machine, stop) == PAGE_TRANSLATION
-    assert old_psw(machine, PROGRAM_OLD_PSW).instruction_address == 0x202
+    # Past the EX, with EX's length: backing up by the ILC retries the EX.
+    old = old_psw(machine, PROGRAM_OLD_PSW)
+    assert old.instruction_address == 0x206 and old.ilc == 2
 
 
 def test_lmc_and_stmc_load_and_store_control_registers():
@@ -520,7 +527,7 @@ def test_lmc_from_a_partly_unavailable_operand_loads_no_register():
     load(machine, frame(0) + 0x200, "B844 0FFC  B846 0FF8" + END)
     stop = run(machine, tables, 0x200)
     assert program_interruption(machine, stop) == PAGE_TRANSLATION
-    assert old_psw(machine, PROGRAM_OLD_PSW).instruction_address == 0x204
+    assert old_psw(machine, PROGRAM_OLD_PSW).instruction_address == 0x208
     assert machine.cpu.control.translation_exception_address == 0x1000
     # The second LMC loaded nothing: CR4 still holds what the first loaded.
     assert machine.cpu.control.values[EXTENDED_CHANNEL_MASK_REGISTER] == 0x12345678
@@ -592,9 +599,9 @@ def test_translation_switches_the_cpu_class_and_back():
     assert not isinstance(machine.cpu, TranslatingCPU)
 
 
-def test_program_interrupt_keeps_its_code_nullify_and_name():
-    interrupt = ProgramInterrupt(PAGE_TRANSLATION, nullify=True)
-    assert (interrupt.code, interrupt.nullify) == (PAGE_TRANSLATION, True)
+def test_program_interrupt_keeps_its_code_and_name():
+    interrupt = ProgramInterrupt(PAGE_TRANSLATION)
+    assert interrupt.code == PAGE_TRANSLATION
     assert str(interrupt) == "page-translation"
     assert str(ProgramInterrupt(0x40)) == "code 40"
 
@@ -669,7 +676,7 @@ def test_translated_loads_equal_a_plain_walk_of_the_same_tables(mappings, short_
             event(f"translation exception at load {index + 1}")
             assert program_interruption(machine, stop) in (SEGMENT_TRANSLATION, PAGE_TRANSLATION)
             assert machine.cpu.control.translation_exception_address == address
-            assert old_psw(machine, PROGRAM_OLD_PSW).instruction_address == 0x204
+            assert old_psw(machine, PROGRAM_OLD_PSW).instruction_address == 0x208
             return
         assert word(machine, frame(0) + 0xA00 + 4 * index) == word_of(before, real)
     event("every load translated")

@@ -27,8 +27,19 @@ def test_write_with_and_without_carrier_return():
     rig.attach(0x01F, Console1052(output_stream=out))
     rig.storage.write(0x1000, to_ebcdic("READY; "))
     rig.storage.write(0x1100, to_ebcdic("T=0.01"))
-    run(rig, [ccw(0x09, 0x1000, 0x40, 7), ccw(0x01, 0x1100, 0, 6)])
+    # X'01' types and leaves the carrier where it stopped; X'09' returns it
+    # after the line (2150/1052 command codes).
+    run(rig, [ccw(0x01, 0x1000, 0x40, 7), ccw(0x09, 0x1100, 0, 6)])
     assert out.getvalue() == "READY; T=0.01\n"
+
+
+def test_write_09_returns_the_carrier_and_write_01_does_not():
+    out = io.StringIO()
+    rig = ChannelRig()
+    rig.attach(0x01F, Console1052(output_stream=out))
+    rig.storage.write(0x1000, to_ebcdic("LINE"))
+    run(rig, [ccw(0x09, 0x1000, 0x40, 4), ccw(0x09, 0x1000, 0x40, 4), ccw(0x01, 0x1000, 0, 4)])
+    assert out.getvalue() == "LINE\nLINE\nLINE"
 
 
 def test_read_takes_a_typed_line_and_echoes_it():
@@ -70,6 +81,6 @@ def test_console_to_a_file(tmp_path):
     rig = ChannelRig()
     rig.attach(0x01F, console)
     rig.storage.write(0x1000, to_ebcdic("LOGGED"))
-    run(rig, [ccw(0x01, 0x1000, 0, 6)])
+    run(rig, [ccw(0x09, 0x1000, 0, 6)])
     console.close()
     assert out.read_text() == "LOGGED\n"

@@ -36,7 +36,7 @@ HELLO_PROGRAM = (
         "00020000000000AA"  # 440 WAITD  disabled wait
     )
     + ccw(0x09, 0x460, SUPPRESS_LENGTH, 11)  # 448 PRTCCW write, space 1 after
-    + ccw(0x01, 0x470, SUPPRESS_LENGTH, 11)  # 450 CONCCW write, carrier return
+    + ccw(0x09, 0x470, SUPPRESS_LENGTH, 11)  # 450 CONCCW write, carrier return
     + bytes(8)  # 458
     + to_ebcdic("HELLO, 1403").ljust(16, b"\x40")  # 460
     + to_ebcdic("HELLO, 1052").ljust(16, b"\x40")  # 470

@@ -33,9 +33,14 @@ DIRECTORY = """\
 DIRECTORY 130 2314 SYSRES
 USER ALICE APPLE 256K 1M G
  CONSOLE 009 3215
+ SPOOL 00C 2540 READER *
+ SPOOL 00D 2540 PUNCH A
+ SPOOL 00E 1403 A
  MDISK 191 2314 1 5 USERS W RALICE WALICE
 USER BOB BANANA 256K 1M G
  CONSOLE 009 3215
+ SPOOL 00C 2540 READER *
+ SPOOL 00D 2540 PUNCH A
  MDISK 191 2314 6 5 USERS W ALL WBOB
 USER OPER OPERPW 256K 1M ABCDEFG
  CONSOLE 009 3215
@@ -97,18 +102,57 @@ def logged_on(system: RealSystem, userid: str, password: str, index: int = 0) ->
     terminal.type_line(f"LOGON {userid}")
     run_until(system, shows(terminal, "ENTER PASSWORD:"))
     terminal.type_line(password)
-    run_until(system, lambda: "LOGON AT" in terminal.text() and terminal.status() == "CP READ")
+    run_until(system, lambda: "LOGON AT" in terminal.history() and terminal.status() == "CP READ")
     return terminal
 
 
 def shows(terminal: ScriptedTerminal, text: str):
     """A condition: ``text`` is on the screen and the keyboard is free."""
-    return lambda: text in terminal.text() and not terminal.keyboard_locked()
+    return lambda: text in terminal.history() and not terminal.keyboard_locked()
 
 
 def answer(system: RealSystem, terminal: ScriptedTerminal, line: str, expect: str) -> str:
     """Type ``line``, run until ``expect`` shows and the keyboard is free; the screen."""
     run_until(system, lambda: not terminal.keyboard_locked())
     terminal.type_line(line)
-    run_until(system, lambda: expect in terminal.text() and not terminal.keyboard_locked())
-    return terminal.text()
+    before = len(terminal.transcript)
+    read_on(system, terminal, lambda: expect in since(terminal, before))
+    return since(terminal, before)
+
+
+def read_on(system: RealSystem, terminal: ScriptedTerminal, condition) -> None:
+    """Run until ``condition()`` and the keyboard is free, clearing each full screen.
+
+    A person clears a screen VM/370 holds at MORE... rather than wait the
+    minute it takes to clear itself.
+    """
+
+    def settled() -> bool:
+        if terminal.keyboard_locked():
+            return False
+        return condition() or terminal.status() in ("MORE...", "HOLDING")
+
+    while True:
+        run_until(system, settled)
+        if condition():
+            return
+        terminal.press("CLEAR")
+
+
+def cp_command(system: RealSystem, terminal: ScriptedTerminal, line: str) -> str:
+    """Type a CP command in CP mode and wait for the next CP READ; what it answered."""
+    run_until(system, lambda: not terminal.keyboard_locked())
+    before = len(terminal.transcript)
+    terminal.type_line(line)
+
+    def done() -> bool:
+        shown = since(terminal, before)
+        return line in shown and terminal.status() == "CP READ"
+
+    read_on(system, terminal, done)
+    return since(terminal, before)
+
+
+def since(terminal: ScriptedTerminal, start: int) -> str:
+    """The output lines that appeared from transcript line ``start`` on."""
+    return "\n".join(terminal.transcript[start:])

@@ -236,3 +236,101 @@ def test_vm370_bare_tn3270_on_a_port_in_use_says_so():
         )  # fmt: skip
     assert done.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+
+
+def run_in_a_pseudo_terminal(argv: list[str], timeout: float = 30) -> tuple[int | str, str]:
+    """Run ``vm370 argv`` with a pseudo-terminal as its keyboard and screen; (status, stderr).
+
+    Textual draws on stderr, so the error line is the last line of stderr.
+    """
+    import pty
+
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "vm370", *argv],
+        cwd=ROOT,
+        stdin=terminal,
+        stdout=terminal,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "TERM": "xterm"},
+    )
+    os.close(terminal)
+
+    def drain() -> None:
+        try:
+            while os.read(controller, 4096):
+                pass
+        except OSError:
+            pass
+
+    threading.Thread(target=drain, daemon=True).start()
+    try:
+        status: int | str = process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        status = "still running"
+    stderr = process.stderr.read().decode(errors="replace")
+    process.stderr.close()
+    os.close(controller)
+    return status, stderr
+
+
+def test_vm370_tui_connecting_to_nothing_exits_with_the_reason():
+    import socket
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]  # bound, never listening: refused
+        status, stderr = run_in_a_pseudo_terminal(["tui", "--connect", f"127.0.0.1:{port}"])
+    assert status == 1
+    # Textual's escape sequences end where our line begins.
+    last = stderr.strip().splitlines()[-1].rpartition("\x1b")[2]
+    assert f"vm370 tui: cannot connect to 127.0.0.1:{port}" in last
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["tui", "--connect", "127.0.0.1:3270"],
+        ["bare", "--psw", "0002000000000000", "--attach", "0C0=3277", "--tui"],
+    ],
+)
+def test_the_textual_terminal_without_a_terminal_on_its_input_is_refused_at_once(argv):
+    done = subprocess.run(
+        [sys.executable, "-m", "vm370", *argv],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 2
+    assert "standard input is not a terminal" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_with_json_the_serving_lines_go_to_stderr_and_stdout_is_only_json():
+    import json
+
+    bare = subprocess.Popen(
+        [sys.executable, "-m", "vm370", "bare", "--psw", "0002000000000000",
+         "--attach", "0C0=3277", "--tn3270", "127.0.0.1:0", "--json"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        first = bare.stderr.readline()
+        assert first.startswith("tn3270: serving 3277 0C0 on 127.0.0.1:"), first
+        assert "disabled wait" in bare.stderr.readline()
+    finally:
+        bare.send_signal(signal.SIGINT)
+        try:
+            out, err = bare.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            bare.kill()
+            out, err = bare.communicate()
+    assert bare.returncode == 0, err
+    assert json.loads(out)["psw"] == "0002000000000000"

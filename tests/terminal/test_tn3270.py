@@ -395,3 +395,78 @@ def test_a_client_that_stops_reading_is_dropped(ports, caplog):
         client.close()
         tn3270.stop()
     assert any("not reading" in r.getMessage() for r in caplog.records)
+
+
+def server_sessions_buffered(tn3270: TN3270Server) -> int:
+    """Bytes the server holds for its clients' sockets, read on the server's own loop."""
+    import asyncio
+
+    async def total() -> int:
+        transports = [
+            task.get_coro().cr_frame.f_locals.get("writer")
+            for task in tn3270._tasks
+            if task.get_coro().cr_frame is not None
+        ]
+        return sum(w.transport.get_write_buffer_size() for w in transports if w is not None)
+
+    return asyncio.run_coroutine_threadsafe(total(), tn3270._loop).result(5)
+
+
+def test_a_client_that_negotiates_and_never_reads_is_dropped_with_bounded_memory(
+    ports, host, caplog
+):
+    caplog.set_level(logging.INFO)
+    tn3270 = TN3270Server(ports, port=0, negotiation_timeout=3.0)
+    tn3270.start_in_thread()
+    client = RawClient(tn3270.port)
+    try:
+        client.negotiate()
+        client.socket.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        # DO for an option the server refuses: each one is answered with WONT.
+        request = telnet.negotiation(DO, 0x99) * 1000
+        dropped = False
+        deadline = time.monotonic() + 10
+        while not dropped and time.monotonic() < deadline:
+            try:
+                client.socket.sendall(request)
+            except OSError:
+                break  # the server hung up on it
+            time.sleep(0.001)
+            dropped = any("dropped" in r.getMessage() for r in caplog.records)
+        for _ in range(500):
+            if any("dropped" in r.getMessage() for r in caplog.records):
+                break
+            time.sleep(0.01)
+        assert server_sessions_buffered(tn3270) <= tn3270.max_send_buffer + 4096
+        # Its 3277 is free again for the next client.
+        for _ in range(500):
+            if ports[0].free:
+                break
+            time.sleep(0.01)
+        assert ports[0].free
+    finally:
+        client.close()
+        tn3270.stop()
+    drops = [r.getMessage() for r in caplog.records if "dropped" in r.getMessage()]
+    assert len(drops) == 1
+    assert "negotiation flood" in drops[0] or "not reading" in drops[0]
+    # One connection's end is a few lines, not one per request it sent.
+    assert len(caplog.records) < 50
+
+
+def test_repeated_log_lines_are_rate_limited_and_the_rest_counted():
+    from vm370.terminal.tn3270 import RepeatedLineFilter
+
+    now = [0.0]
+    limit = RepeatedLineFilter(limit=3, window=60.0, clock=lambda: now[0])
+
+    def line(message="tn3270: %s dropped: %s", args=("peer", "why")):
+        return logging.LogRecord("vm370.tn3270", logging.WARNING, "", 0, message, args, None)
+
+    shown = [limit.filter(line()) for _ in range(10)]
+    assert shown == [True] * 3 + [False] * 7
+    assert limit.filter(line("tn3270: %s closed", ("peer",)))  # another kind of line
+    now[0] = 61.0
+    after = line()
+    assert limit.filter(after)
+    assert "(7 more like it were not logged)" in after.getMessage()

@@ -211,7 +211,11 @@ async def test_interruption_panel_observes_only_while_shown(echo):
         device.poll()
         machine.run(50_000)  # the demo's Erase/Write ends with an I/O interruption
         assert panel.observed >= 1
-        assert "io" in panel.state_text()
+        lines = panel.state_text().splitlines()
+        assert lines[0].split() == ["time", "(s)", "class", "old", "PSW"]
+        time_column, kind, old_psw = lines[1].split()
+        assert float(time_column) >= 0 and len(old_psw) == 16
+        assert "io" in [line.split()[1] for line in lines[1:]]
         await pilot.press("ctrl+n")
         await pilot.pause(0.05)
         assert panel._observe not in machine.cpu.interruption_observers
@@ -534,3 +538,74 @@ async def test_an_in_process_terminal_shortens_the_switch_interval_while_it_runs
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause(0.01)
         assert sys.getswitchinterval() == before
+
+
+TERMINAL_80_BY_24 = (80, 24)
+
+
+@synchronous
+async def test_on_an_80_by_24_terminal_the_screen_comes_first_and_panels_go_below(echo):
+    from terminal_host import echo_demo_machine
+    from textual.widgets import Footer
+
+    machine, device = echo_demo_machine()
+    app = TerminalApp(InProcessLink(device.port), machine=machine)
+    async with app.run_test(size=TERMINAL_80_BY_24) as pilot:
+        await pilot.pause(0.05)
+        screen = app.screen3270
+        # All 80 columns and 24 rows of the 3270 screen are on the terminal.
+        assert (screen.region.x, screen.region.width) == (0, 80)
+        assert screen.region.y == 0 and screen.region.height >= 24
+        assert not app.query_one(Footer).display or not app.query_one(Footer).region
+        await pilot.press("ctrl+n")
+        panel = app.query_one(InterruptionPanel)
+        await settle(pilot, app, lambda: panel.region.height > 0 and screen.region.y < 0)
+        panels = app.query_one("#panels")
+        assert panel.display and panels.virtual_region.y >= screen.virtual_region.bottom
+        # Scrolled into view, whole: the panel's last line is the terminal's last or above.
+        assert panel.region.width == 80 and panel.region.height > 0
+        assert panel.region.bottom <= TERMINAL_80_BY_24[1]
+        await pilot.press("ctrl+n")
+        await settle(pilot, app, lambda: screen.region.y == 0)
+
+
+@synchronous
+async def test_on_a_wide_terminal_the_panels_stand_beside_the_screen(echo):
+    from terminal_host import echo_demo_machine
+
+    machine, device = echo_demo_machine()
+    app = TerminalApp(InProcessLink(device.port), machine=machine)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.1)
+        panel = app.query_one(MachineStatePanel)
+        assert panel.region.x >= app.screen3270.region.right
+        assert panel.region.y < app.screen3270.region.bottom
+
+
+def test_snapshot_80_by_24_screen(snap_compare, echo):
+    port, host = echo
+    app = TerminalApp(InProcessLink(port))
+
+    async def ready(pilot):
+        await settle(pilot, app, lambda: "ECHO DEMO" in row(app, 0))
+        await pilot.press(*"HELLO")
+        await asyncio.sleep(0)
+
+    assert snap_compare(app, terminal_size=TERMINAL_80_BY_24, run_before=ready)
+
+
+def test_snapshot_80_by_24_with_the_machine_panel(snap_compare, echo):
+    from vm370.hardware.machine import Machine
+
+    port, host = echo
+    machine = Machine(64 * 1024, interval_timer=False)
+    machine.cpu.gpr[3] = 0x12345678
+    app = TerminalApp(InProcessLink(port), machine=machine)
+
+    async def ready(pilot):
+        await settle(pilot, app, lambda: "ECHO DEMO" in row(app, 0))
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.1)
+
+    assert snap_compare(app, terminal_size=TERMINAL_80_BY_24, run_before=ready)

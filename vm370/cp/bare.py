@@ -1,7 +1,10 @@
 """``vm370 bare --under-cp``: a standalone program run as the guest of CP.
 
 The same request as the bare machine (vm370.hardware.machine.BareRun), the
-same JSON, plus ``"cp"``: the program runs in a virtual machine whose
+same JSON, plus ``"cp"`` (CP's counters), ``"stop_reason"`` (a sentence:
+why the run ended, in CP's words when CP stopped the guest) and
+``"cp_log"`` (CP's log: the guest's DIAGNOSE X'0100' lines, its disabled
+wait, why CP stopped it): the program runs in a virtual machine whose
 storage is the size the request asks for, on a real machine with that much
 storage and room for CP (or less, to page under pressure), so the two runs
 can be compared from outside: the definition of full virtualization.
@@ -31,7 +34,7 @@ from vm370.cp.supervisor import Supervisor, SupervisorError
 from vm370.cp.system import ControlProgram, ControlProgramError
 from vm370.cp.vmblock import RunState
 from vm370.hardware.control_registers import CR6_EXTENDED_CONTROL_MODE, MODE_REGISTER
-from vm370.hardware.machine import BareRun, Machine, MachineError
+from vm370.hardware.machine import NOTHING_TO_RUN, BareRun, Machine, MachineError
 from vm370.hardware.storage import MAX_STORAGE
 
 GUEST_NAME = "BARE"
@@ -100,16 +103,15 @@ def run_under_cp(
         psw = request.psw
         if psw is None:
             psw = int.from_bytes(cp.read(GUEST_NAME, 0, 8), "big")
+            if psw == 0:
+                raise MachineError(NOTHING_TO_RUN)
         cp.set_psw(GUEST_NAME, psw)
     except ControlProgramError as error:
         raise MachineError(str(error)) from None
     dat = machine.cpu.dat
     dat.reset_counters()
-    supervisor.run(request.max_instructions)
-    stop = {
-        RunState.DISABLED_WAIT: "disabled-wait",
-        RunState.ENABLED_WAIT: "enabled-wait",
-    }.get(guest.state, "limit")
+    real_stop = supervisor.run(request.max_instructions)
+    stop, reason = _why_it_stopped(guest.state, real_stop, cp.log, request.max_instructions)
     state = cp.state(GUEST_NAME)
     return {
         "stop": stop,
@@ -124,7 +126,44 @@ def run_under_cp(
         "cr": state["cr"],
         "tlb": {"hits": dat.hits, "misses": dat.misses},
         "cp": state["cp"],
+        "stop_reason": reason,
+        "cp_log": _report_lines(cp.log),
     }
+
+
+def _why_it_stopped(
+    guest_state: RunState, real_stop: str, log: list[str], max_instructions: int
+) -> tuple[str, str]:
+    """The report's "stop" and a sentence saying why, from the guest's state and CP's log.
+
+    A guest CP had to stop (real storage or the paging device ran out) or
+    a failure of CP itself is "stopped", never the instruction limit: the
+    real CPU may still have run to its limit while CP had nothing to run.
+    """
+    if guest_state is RunState.DISABLED_WAIT:
+        return "disabled-wait", "the guest entered a disabled wait"
+    if guest_state is RunState.ENABLED_WAIT:
+        return "enabled-wait", "the guest waits, enabled, for an interruption nothing will cause"
+    cp_said = [
+        line
+        for line in log
+        if line.startswith((f"{GUEST_NAME} stopped:", "CP failure:", "CP: "))
+    ]
+    if guest_state is RunState.STOPPED or real_stop != "limit":
+        return "stopped", cp_said[-1] if cp_said else "CP stopped the guest"
+    return "limit", f"the instruction limit ({max_instructions:,}) was reached"
+
+
+# A guest can write CP's log without end (DIAGNOSE X'0100'): the report keeps
+# the first lines and counts the rest.
+MAX_LOG_LINES_REPORTED = 1000
+
+
+def _report_lines(log: list[str]) -> list[str]:
+    if len(log) <= MAX_LOG_LINES_REPORTED:
+        return list(log)
+    kept = log[: MAX_LOG_LINES_REPORTED - 1]
+    return [*kept, f"... {len(log) - len(kept)} more lines of CP's log"]
 
 
 def _copy_pages(cp: ControlProgram, preloaded: Machine, storage_size: int) -> None:

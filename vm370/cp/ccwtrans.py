@@ -67,7 +67,14 @@ from vm370.hardware.channel import (
     make_ccw,
     make_csw,
 )
-from vm370.hardware.devices import CHANNEL_END, DEVICE_END, UNIT_CHECK, dasd
+from vm370.hardware.devices import (
+    CHANNEL_END,
+    DEVICE_END,
+    STATUS_MODIFIER,
+    UNIT_CHECK,
+    dasd,
+    is_read,
+)
 
 if TYPE_CHECKING:
     from vm370.cp.vdevices import TranslatedDevice
@@ -82,6 +89,8 @@ REJECTED_COMMAND = 0xFF
 NO_SUCH_CYLINDER = 0xFFFF
 # Room kept in the I/O area for the CCWs one guest CCW may become.
 AREA_MARGIN = 256
+# A program that reads the CCWs it goes on with runs in stages; at most this many.
+MAX_STAGES = 64
 
 _SEEKS = (dasd.SEEK, dasd.SEEK_CYLINDER, dasd.SEEK_HEAD)
 _ID_SEARCHES = {
@@ -113,6 +122,10 @@ class _Copy:
     locked: list[Frame] = field(default_factory=list)
     # Guest-real address of a returned count field's cylinder, and its bytes before.
     fixups: list[tuple[int, bytes]] = field(default_factory=list)
+    # Guest storage the program reads into ((start, end) of each read's data area),
+    # and where to go on when a TIC leads into CCWs the program reads itself.
+    reads: list[tuple[int, int]] = field(default_factory=list)
+    continue_at: int | None = None
 
 
 class ChannelProgramTranslator:
@@ -148,7 +161,20 @@ class ChannelProgramTranslator:
         sense = self._answer_sense(machine, device, start, key)
         if sense is not None:
             return sense, False
-        copy = _Copy(machine, device)
+        stage = start
+        for _ in range(MAX_STAGES):
+            copy = _Copy(machine, device)
+            csw = self._run_stage(copy, stage, key, after_ipl_record)
+            after_ipl_record = False
+            ended = csw[4] & ~STATUS_MODIFIER == CHANNEL_END | DEVICE_END and not csw[5]
+            if copy.continue_at is None or not ended:
+                break
+            stage = copy.continue_at
+        return self._guest_csw(copy, csw, stage), self.realio.ended_at_start
+
+    def _run_stage(self, copy: _Copy, start: int, key: int, after_ipl_record: bool) -> bytes:
+        """Translate and run one stage of the guest's program; the real CSW."""
+        device = copy.device
         try:
             real_start = self._translate(copy, start, after_ipl_record)
             self.translations += 1
@@ -165,7 +191,7 @@ class ChannelProgramTranslator:
             device.kept_sense = self._sense_real_device(device)
         else:
             device.kept_sense = None
-        return self._guest_csw(copy, csw, start), self.realio.ended_at_start
+        return csw
 
     def _translate(self, copy: _Copy, start: int, after_ipl_record: bool = False) -> int:
         """Build the real program; its real address."""
@@ -187,9 +213,9 @@ class ChannelProgramTranslator:
             self._emit(copy, make_ccw(TRANSFER_IN_CHANNEL, at, 0, 0), start, 0)
             skip = CHAIN_COMMAND | SKIP | SUPPRESS_LENGTH
             self._emit(copy, make_ccw(dasd.READ_DATA, area.reserve(1), skip, 1), start, 0)
-            if device.read_only:
-                mask = area.put_data(bytes((dasd.MASK_INHIBIT_WRITES,)))
-                self._emit(copy, make_ccw(dasd.SET_FILE_MASK, mask, CHAIN_COMMAND, 1), start, 0)
+        if device.read_only and device.extent is not None:
+            mask = area.put_data(bytes((dasd.MASK_INHIBIT_WRITES,)))
+            self._emit(copy, make_ccw(dasd.SET_FILE_MASK, mask, CHAIN_COMMAND, 1), start, 0)
         runs = deque([start])
         while runs:
             guest = runs.popleft()
@@ -222,6 +248,12 @@ class ChannelProgramTranslator:
             data_address = int.from_bytes(raw[1:4], "big")
             self.ccws_translated += 1
             if command & 0x0F == TRANSFER_IN_CHANNEL:
+                if self._reads_into(copy, data_address):
+                    # The CCWs there are still to be read by this very program
+                    # (an IPL's chain reading the next one): end the program
+                    # after that read, and go on from there once it is done.
+                    self._end_stage(copy, data_address)
+                    return
                 self._emit_tic(copy, guest, data_address, runs)
                 # A search's status modifier skips the TIC after it: go on past it.
                 if not previous_chains:
@@ -235,6 +267,18 @@ class ChannelProgramTranslator:
             in_data_chain = bool(flags & CHAIN_DATA)
             previous_chains = bool(flags & CHAIN_COMMAND) and not in_data_chain
             guest += CCW_LENGTH
+
+    @staticmethod
+    def _reads_into(copy: _Copy, address: int) -> bool:
+        return any(start <= address < end for start, end in copy.reads)
+
+    def _end_stage(self, copy: _Copy, target: int) -> None:
+        """The last CCW copied ends the stage: no chaining past it."""
+        last = self.area.next - CCW_LENGTH
+        raw = bytearray(self.cp.storage.read(last, CCW_LENGTH))
+        raw[4] &= ~(CHAIN_COMMAND | CHAIN_DATA)
+        self.cp.storage.write(last, bytes(raw))
+        copy.continue_at = target
 
     def _join(self, copy: _Copy, guest: int, runs: deque) -> None:
         """The flow reaches a CCW copied before: continue there (never TIC to a TIC)."""
@@ -325,6 +369,8 @@ class ChannelProgramTranslator:
             offset = _COUNT_READS.get(command)
             if offset is not None:
                 self._watch_count(copy, data_address + offset, count - offset)
+        if is_read(command) and not flags & SKIP:
+            copy.reads.append((data_address, data_address + count))
         self._emit_data(copy, guest, command, data_address, flags, count)
 
     def _emit_with_prefix(
@@ -375,6 +421,7 @@ class ChannelProgramTranslator:
             copy, make_ccw(dasd.SEARCH_ID_EQUAL, arguments + 6, CHAIN_COMMAND, 5), guest, count
         )
         self._emit(copy, make_ccw(TRANSFER_IN_CHANNEL, search, 0, 0), guest, count)
+        copy.reads.append((data_address, data_address + count))
         self._emit_data(copy, guest, dasd.READ_DATA, data_address, flags, count)
 
     def _pieces(self, copy: _Copy, address: int, count: int) -> list[tuple[int, int]]:

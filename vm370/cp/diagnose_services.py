@@ -42,6 +42,7 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING
 
+from vm370.cp.commands import execute_from_guest
 from vm370.cp.diagnose import DiagnoseRegistry
 from vm370.cp.frames import FRAME_SHIFT
 from vm370.cp.vdevices import TranslatedDevice, VirtualConsole
@@ -172,15 +173,12 @@ def diagnose_cp_command(cp: ControlProgram, machine: VirtualMachine, rx: int, ry
     if length > MAXIMUM_COMMAND:
         raise ProgramInterrupt(SPECIFICATION)
     text = machine.storage.fetch(machine.gpr[rx] & machine.address_mask, length).decode("cp037")
-    commands = getattr(cp, "commands", None)
-    if commands is None:
-        raise ProgramInterrupt(SPECIFICATION)
     if flags & RESPONSE_FLAG:
         buffer = machine.gpr[(rx + 1) & 15] & machine.address_mask
         room = machine.gpr[(ry + 1) & 15] & 0xFFFFFFFF
         if not 0 < room <= MAXIMUM_RESPONSE or buffer == 0:
             raise ProgramInterrupt(SPECIFICATION)
-        code, lines = commands.execute_from_guest(machine, text, capture=True)
+        code, lines = execute_from_guest(cp, machine, text, capture=True)
         response = "".join(line + "\n" for line in lines).encode("cp037", errors="replace")
         response = response.replace(b"\x25", b"\x15")  # EBCDIC new line between lines
         stored = response[:room]
@@ -194,7 +192,7 @@ def diagnose_cp_command(cp: ControlProgram, machine: VirtualMachine, rx: int, ry
             machine.gpr[(ry + 1) & 15] = len(response)
             machine.psw.cc = 0
         return
-    code, _ = commands.execute_from_guest(machine, text, capture=False)
+    code, _ = execute_from_guest(cp, machine, text, capture=False)
     machine.gpr[ry] = code & 0xFFFFFFFF
     machine.psw.cc = 0
 

@@ -12,9 +12,10 @@ Each simulation is ``simulate_<name>(cp, machine, instruction)``. When it
 runs, the virtual PSW already points past the instruction and holds its ILC
 (a privileged-operation exception suppresses the instruction, PoO). A
 simulation that finds an exception raises ``ProgramInterrupt`` and
-``handle_privileged_operation`` reflects it into the guest: suppressed, or
-nullified (the PSW pointing back at the instruction) for a translation
-exception in the guest's own tables, as the hardware would.
+``handle_privileged_operation`` reflects it into the guest suppressed, the
+PSW past the instruction with its ILC, as the Model 67 leaves it for every
+program exception, a translation exception in the guest's own tables
+included (docs/model67.md).
 
 SPM is not privileged on the System/360 (PoO), so it never traps: the guest
 executes it on the real CPU. WRD and RDD (direct control) are operation
@@ -312,8 +313,8 @@ def handle_privileged_operation(
         try:
             simulation(cp, machine, instruction)
         except ProgramInterrupt as interrupt:
-            if interrupt.nullify:
-                psw = machine.psw
-                psw.instruction_address = (psw.instruction_address - 2 * ilc) & 0xFFFFFFFF
+            # The virtual PSW stays past the instruction, as the Model 67
+            # leaves it for every program exception, its translation
+            # exceptions included (docs/model67.md).
             reflect.reflect_program_interruption(machine, interrupt.code, ilc)
     reflect.present_pending(machine)

@@ -147,6 +147,6 @@ class RealIO:
 
     def _advance(self, device_address: int) -> None:
         clock = self.channels.clock
-        if not clock.advance_to_next_event():
+        if not clock.advance_to_next_event(beyond_horizon=True):
             raise RealIOError(f"real device {device_address:03X} is busy with nothing to end it")
         clock.run_due()

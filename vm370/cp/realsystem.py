@@ -21,6 +21,7 @@ from pathlib import Path
 from vm370.cp.dasd_paging import DasdPagingStore
 from vm370.cp.datafolder import DataFolder
 from vm370.cp.realio import IOArea
+from vm370.cp.spool import SpoolManager
 from vm370.cp.supervisor import Supervisor
 from vm370.cp.system import ControlProgram
 from vm370.cp.terminals import ConsoleManager
@@ -67,15 +68,20 @@ class RealSystem:
         cp.enable_virtual_devices()
         self._page_on_the_page_area()
         self.supervisor = Supervisor(cp)
-        self.users = UserManager(cp, self.directory, self.packs, spool=spool)
+        spool = spool if spool is not None else SpoolManager(cp)
         cp.spool = spool
+        self.users = UserManager(cp, self.directory, self.packs, spool=spool)
+        self._start_spooling(spool)
         area = IOArea(cp.storage, cp.frames, "console manager", CONSOLE_IO_FRAMES)
         displays = [(d.address, MODELS[d.model]) for d in config.displays]
         self.consoles = ConsoleManager(cp, self.users, displays, cp.realio, area)
+        ports = {device.address: device.port for device in self.displays}
+        self.consoles.on_sign_on = lambda address, on: ports[address].set_signed_on(on)
         cp.consoles = self.consoles
         cp.users = self.users
         cp.services.append(self.consoles.service)
         cp.interruption_handlers.append(self.consoles.interruption)
+        cp.on_disabled_wait.append(self.consoles.disabled_wait)
         cp.realio.unsolicited = self.consoles.unsolicited
         self.consoles.start()
 
@@ -101,6 +107,27 @@ class RealSystem:
                     self._attach(unit.address, create_device(kind, str(root / unit.file)))
                 except DeviceError as error:
                     raise RealSystemError(f"real {kind}: {error}") from None
+
+    def _start_spooling(self, spool: SpoolManager) -> None:
+        """The spool on the SPOOL area, the real printer and punch putting out closed files."""
+        directory = self.directory
+        spool.known_user = lambda userid: userid.upper() in directory.users
+        spool.notify = self._notify
+        areas = self.config.areas("SPOOL")
+        if areas:
+            pack, area = areas[0]
+            spool.attach_area(pack.address, area.start, area.count)
+        if self.config.printer is not None:
+            spool.attach_real_printer(self.config.printer.address)
+        if self.config.punch is not None:
+            spool.attach_real_punch(self.config.punch.address)
+
+    def _notify(self, userid: str, line: str) -> None:
+        user = self.users.users.get(userid.upper())
+        if user is not None:
+            user.guest_output(line)
+        else:
+            self.cp.write_log(f"{userid}: {line}")
 
     def _attach(self, address: int, device: Device) -> None:
         self.devices.append(device)

@@ -111,7 +111,7 @@ class Supervisor:
         # it used since it was dispatched (for the dispatcher's accounting).
         self._returning: tuple[VirtualMachine, int] | None = None
         # Exact counts for ``guest_instructions``: CP's own entries (each one
-        # instruction to the CPU) and instructions nullified by a page fault
+        # instruction to the CPU) and instructions stopped by a page fault
         # CP resolved (the CPU starts them twice).
         self.native_entries = 0
         self.retried_instructions = 0
@@ -196,7 +196,7 @@ class Supervisor:
         """All the instructions guests have executed in ``run``, exactly.
 
         The real CPU's count, less CP's entry points and the second start of
-        each instruction a resolved page fault nullified: with one guest, that
+        each instruction a resolved page fault stopped: with one guest, that
         guest's count, comparable with the bare machine's.
         """
         return self.real_instructions - self.native_entries - self.retried_instructions
@@ -287,17 +287,22 @@ class Supervisor:
             real_address = self.cp.resolve_translation_exception(machine, address)
         except ProgramInterrupt as interrupt:
             self.release_pinned_frames()
-            # The guest's own exception. The real one nullified the
-            # instruction; the guest's translation exceptions nullify too,
-            # its addressing exception does not (PoO): step past it.
-            if not interrupt.nullify:
-                psw = machine.psw
-                psw.instruction_address = (psw.instruction_address + 2 * ilc) & (
-                    machine.address_mask
-                )
+            # The guest's own exception: the real one left the PSW past the
+            # instruction with its ILC, as the guest's virtual 360/67 would.
             reflect.reflect_program_interruption(machine, interrupt.code, ilc)
             reflect.present_pending(machine)
         else:
+            # The Model 67 suppresses on a translation exception, as a
+            # System/360 suppresses (PoO GA22-6821, "Program Interruption"):
+            # the old PSW points past the instruction, whose length is in the
+            # ILC; System/370's nullification came later (docs/model67.md has
+            # the sources, GA27-2719 among them). As CP-67 did, back it up by
+            # the ILC so the guest starts the instruction again once the page
+            # is in.
+            psw = machine.psw
+            psw.instruction_address = (psw.instruction_address - 2 * ilc) & (
+                machine.address_mask
+            )
             # The instruction will be started again: count it once.
             self.retried_instructions += 1
             machine.counters.instructions -= 1
@@ -393,8 +398,6 @@ class Supervisor:
     def dispatch(self) -> None:
         """Give the real CPU to the next machine, or wait for the next event."""
         cp = self.cp
-        if cp.service_requested:
-            cp.service()
         dispatcher = cp.dispatcher
         if self._returning is not None:
             previous, used = self._returning
@@ -403,7 +406,11 @@ class Supervisor:
                 self.wait_since[previous.name] = self.clock.now
             elif previous.state is RunState.DISABLED_WAIT:
                 cp.write_log(f"{previous.name} entered a disabled wait")
+                for handler in cp.on_disabled_wait:
+                    handler(previous)
             dispatcher.slice_ended(previous, used)
+        if cp.service_requested:
+            cp.service()
         self._wake_waiting_machines()
         chosen = dispatcher.select()
         if chosen is None:

@@ -95,15 +95,18 @@ class ControlProgram:
         # Set when CP takes the real CPU (supervisor.py).
         self.supervisor = None
         # Virtual devices (enable_virtual_devices): CP's real I/O, the CCW
-        # translator; the command processor and the spool of a multi-user CP.
+        # translator; the users, consoles and spool of a multi-user CP (realsystem.py).
         self.realio: RealIO | None = None
         self.translator: ChannelProgramTranslator | None = None
-        self.commands = None
+        self.users = None
+        self.consoles = None
         self.spool = None
         # CP work waiting for its next entry (displays to write, guests' reads).
         self.service_requested = False
         self.services: list = []
         self.interruption_handlers: list = []
+        # Called with a virtual machine that loaded a disabled wait PSW.
+        self.on_disabled_wait: list = []
         # The time of day when the virtual clock read 0 (DIAGNOSE X'0C', QUERY TIME).
         self.started_at = datetime.datetime(1972, 8, 2, 9, 0, 0)
 
@@ -164,7 +167,7 @@ class ControlProgram:
         for _ in range(MAX_EVENTS):
             if not channel.is_busy(address) or channel.waiting_for_device(address):
                 break
-            if not clock.advance_to_next_event():
+            if not clock.advance_to_next_event(beyond_horizon=True):
                 break
             clock.run_due()
         if channel.waiting_for_device(address):

@@ -41,6 +41,7 @@ from vm370.cp.console import (
 from vm370.cp.realio import IOArea, RealIO, RealIOError
 from vm370.cp.users import LogonError, User, UserManager
 from vm370.hardware.channel import SUPPRESS_LENGTH, make_ccw
+from vm370.hardware.clock import INSTRUCTIONS_PER_SECOND
 from vm370.hardware.devices import ATTENTION
 from vm370.hardware.display3270 import ScreenModel
 
@@ -48,6 +49,9 @@ if TYPE_CHECKING:
     from vm370.cp.system import ControlProgram
 
 READ_MODIFIED = 0x06
+# Wrong passwords a terminal may give before each next try waits (doubling).
+FREE_LOGON_TRIES = 2
+MAX_LOGON_DELAY_SECONDS = 60
 READ_BUFFER_SIZE = 4096
 CP_ESCAPE = "#CP"
 LOGON_WORDS = ("LOGON", "LOGIN")
@@ -70,6 +74,9 @@ class Terminal:
         self.logon_userid: str | None = None  # LOGON given, password asked for
         self.guest_wants_line = False
         self.timer_due: int | None = None
+        self.failed_logons = 0
+        # After refused LOGONs: the virtual time the next try may begin.
+        self.retry_logon_at: int | None = None
 
     def describe(self) -> str:
         return f"GRAF {self.address:03X}"
@@ -106,6 +113,9 @@ class ConsoleManager:
         self.terminals = {address: Terminal(self, address, model) for address, model in displays}
         self._dirty: set[int] = set()
         self.on_logon: Callable[[User, bool], None] | None = None
+        # Told whether someone is logged on at a display (its terminal port,
+        # so a terminal server can drop connections that never log on).
+        self.on_sign_on: Callable[[int, bool], None] | None = None
         self.log: Callable[[str], None] = cp.write_log
 
     def start(self) -> None:
@@ -113,7 +123,12 @@ class ConsoleManager:
         for terminal in self.terminals.values():
             self._welcome(terminal)
 
+    def _signed_on(self, terminal: Terminal, signed_on: bool) -> None:
+        if self.on_sign_on is not None:
+            self.on_sign_on(terminal.address, signed_on)
+
     def _welcome(self, terminal: Terminal) -> None:
+        self._signed_on(terminal, False)
         terminal.user = None
         terminal.logon_userid = None
         terminal.guest_wants_line = False
@@ -133,6 +148,11 @@ class ConsoleManager:
         while self._dirty:
             address = self._dirty.pop()
             terminal = self.terminals[address]
+            retry = terminal.retry_logon_at
+            if retry is not None and retry <= self.cp.machine.clock.now:
+                terminal.retry_logon_at = None
+                if terminal.user is None and terminal.screen.reading is None:
+                    self._request(terminal, CP_READ)
             if terminal.guest_wants_line:
                 self._give_guest_a_line(terminal)
             deadline = terminal.screen.next_deadline()
@@ -330,9 +350,12 @@ class ConsoleManager:
         except LogonError as error:
             terminal.write_line(str(error))
             self.log(f"LOGON refused on display {terminal.address:03X}")
-            self._request(terminal, CP_READ)
+            terminal.failed_logons += 1
+            self._after_refusal(terminal)
             return
+        terminal.failed_logons = 0
         terminal.user = user
+        self._signed_on(terminal, True)
         self.log(f"{user.userid} {'reconnected' if reconnected else 'logged on'} "
                  f"at display {terminal.address:03X}")
         if reconnected:
@@ -344,6 +367,39 @@ class ConsoleManager:
         if self.on_logon is not None:
             self.on_logon(user, reconnected)
         self._after_command(terminal)
+
+    def disabled_wait(self, machine) -> None:
+        """A user's machine stopped in a disabled wait: CP mode, with VM/370's warning."""
+        user = self.users.users.get(machine.name)
+        if user is None:
+            return
+        psw = machine.psw.to_int()
+        user.cp_mode = True
+        user.guest_output(
+            f"DMKDSP450W CP ENTERED; DISABLED WAIT PSW '{psw >> 32:08X} {psw & 0xFFFFFFFF:08X}'"
+        )
+        terminal = user.terminal
+        if terminal is not None:
+            terminal.guest_wants_line = False
+            terminal.screen.cancel_read()
+            self._request(terminal, CP_READ)
+            self.need_service(terminal)
+
+    def _after_refusal(self, terminal: Terminal) -> None:
+        """The next try waits: each wrong password doubles the wait (1 s up to a minute).
+
+        The keyboard stays locked meanwhile (no read is asked for), so guessing
+        passwords at a terminal is slow, and the time is virtual: a paced run
+        makes it real seconds for the person at the display.
+        """
+        failures = terminal.failed_logons
+        if failures <= FREE_LOGON_TRIES:
+            self._request(terminal, CP_READ)
+            return
+        delay = min(2 ** (failures - FREE_LOGON_TRIES - 1), MAX_LOGON_DELAY_SECONDS)
+        wait = delay * INSTRUCTIONS_PER_SECOND
+        terminal.retry_logon_at = self.cp.machine.clock.now + wait
+        self.cp.machine.clock.schedule(wait, lambda: self.need_service(terminal))
 
     def logoff(self, user: User) -> None:
         """LOGOFF: the machine goes, the terminal shows the logo again."""

@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 DISCONNECTED_OUTPUT = 200
 WRITE_MODES = {"W", "WR", "M", "MR", "MW"}
 LINK_MODES = {"R", "RR", "W", "WR", "M", "MR", "MW"}
+SPOOL_KINDS = {"READER": "2540R", "PUNCH": "2540P", "PRINTER": "1403"}
+SPOOL_DEVICES = {"2540R": SpooledReader, "2540P": SpooledPunch, "1403": SpooledPrinter}
 # A userid nobody has, checked against so that an unknown user costs the same work.
 _NOBODY = UserEntry("", 0, 0, "")
 
@@ -147,6 +149,8 @@ class UserManager:
         """The user's machine and devices go; spool files stay."""
         for address in list(user.machine.devices):
             self.detach(user, address)
+        if self.spool is not None:
+            self.spool.logoff(user.userid)
         self.cp.destroy_virtual_machine(user.userid)
         self.users.pop(user.userid, None)
         user.terminal = None
@@ -164,16 +168,11 @@ class UserManager:
             user.console = console
             self.add_device(user, entry.console.cuu, console)
         for spec in entry.spool:
-            device: Device
-            if spec.unit == "READER":
-                device = SpooledReader(self.spool)
-            elif spec.unit == "PUNCH":
-                device = SpooledPunch(self.spool)
+            kind = SPOOL_KINDS[spec.unit]
+            if self.spool is not None:
+                self.spool.define_device(user.machine, spec.cuu, kind, spec.spool_class)
             else:
-                device = SpooledPrinter(self.spool)
-            self.add_device(user, spec.cuu, device)
-            if self.spool is not None and hasattr(self.spool, "device_defined"):
-                self.spool.device_defined(user.userid, spec.cuu, device, spec.spool_class)
+                self.add_device(user, spec.cuu, SPOOL_DEVICES[kind]())
         for spec in entry.minidisks.values():
             error = self._add_minidisk(user, spec, entry.userid, spec.mode in WRITE_MODES)
             if error:
@@ -201,12 +200,12 @@ class UserManager:
         device = machine.devices.pop(address, None)
         if device is None:
             return
+        if self.spool is not None:
+            self.spool.detach_device(user.userid, address)
         machine.channel.detach(address)
         user.links.pop(address, None)
         if device is user.console:
             user.console = None
-        if self.spool is not None and hasattr(self.spool, "device_detached"):
-            self.spool.device_detached(user.userid, address, device)
 
     def _add_minidisk(
         self, user: User, spec: MinidiskSpec, owner: str, write: bool, address: int | None = None

@@ -91,7 +91,7 @@ class VirtualMachine:
     counters: Counters = field(default_factory=Counters)
     # The virtual interval timer: the part of a timer unit not yet subtracted.
     timer_fraction: int = 0
-    # Instructions charged to the timer twice: started, nullified by a page
+    # Instructions charged to the timer twice: started, stopped by a page
     # fault CP resolved, and started again. The next charge gives them back,
     # so the timer counts what the machine did, not how others made it page.
     timer_credit: int = 0

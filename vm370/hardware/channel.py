@@ -262,6 +262,10 @@ class ChannelSubsystem:
         self.clock = clock
         self.devices: dict[int, Device] = {}
         self._subchannels: dict[int, Subchannel] = {}
+        # Addresses the program gave SIO, TIO or HIO with no device there
+        # (condition code 3): a run's report names them, the likeliest reason
+        # a program that expected a device ended in its error wait.
+        self.unattached_addressed: set[int] = set()
         self.control_units: dict[tuple[str, int], ControlUnit] = {}
         self._pending: dict[int, tuple[int, bytes]] = {}  # address -> (sequence, CSW)
         self._sequence = 0
@@ -363,6 +367,7 @@ class ChannelSubsystem:
         """9C SIO: start the channel program at the CAW (location 72)."""
         subchannel = self._subchannels.get(address & 0x7FF)
         if subchannel is None:
+            self.unattached_addressed.add(address & 0x7FF)
             return 3
         if subchannel.state == WORKING or self._selector_busy(subchannel):
             return 2
@@ -419,6 +424,7 @@ class ChannelSubsystem:
         """9D TIO: the state of a device; stores and clears its pending interruption."""
         subchannel = self._subchannels.get(address & 0x7FF)
         if subchannel is None:
+            self.unattached_addressed.add(address & 0x7FF)
             return 3
         if subchannel.state == WORKING or self._selector_busy(subchannel):
             return 2
@@ -470,6 +476,7 @@ class ChannelSubsystem:
         """
         subchannel = self._subchannels.get(address & 0x7FF)
         if subchannel is None:
+            self.unattached_addressed.add(address & 0x7FF)
             return 3
         if subchannel.channel != MULTIPLEXER_CHANNEL:
             for other in self._subchannels.values():
@@ -562,7 +569,7 @@ class ChannelSubsystem:
         for _ in range(limit):
             if subchannel.state == IDLE:
                 return True
-            if not self.clock.advance_to_next_event():
+            if not self.clock.advance_to_next_event(beyond_horizon=True):
                 return False
             self.clock.run_due()
         return subchannel.state == IDLE

@@ -43,6 +43,11 @@ class Clock:
         self._queue: list[tuple[int, int, Event]] = []
         self._sequence = itertools.count()
         self.next_due = NEVER
+        # A paced run (vm370/terminal/runner.py) sets how far idle time may
+        # jump: a wait then ends at the horizon instead of leaping to an event
+        # due later (a terminal's timer a minute away would otherwise pass at
+        # once while the person at it has seen nothing happen).
+        self.horizon: int | None = None
 
     def schedule(self, delay: int, callback: Callable[[], None]) -> Event:
         """Call ``callback`` once ``delay`` instructions (at least 1) from now."""
@@ -64,14 +69,23 @@ class Clock:
         self.next_due = queue[0][0] if queue else NEVER
         return fired
 
-    def advance_to_next_event(self) -> bool:
-        """Jump idle time forward to the next event (a wait state); False if none."""
+    def advance_to_next_event(self, beyond_horizon: bool = False) -> bool:
+        """Jump idle time forward to the next event (a wait state); False if none.
+
+        With a ``horizon`` set, an event due after it is not reached: time
+        stops at the horizon and the answer is False (``beyond_horizon`` for
+        work that must finish, such as a supervisor's synchronous I/O).
+        """
         while self._queue and self._queue[0][2].cancelled:
             heapq.heappop(self._queue)
         if not self._queue:
             self.next_due = NEVER
             return False
-        self.now = max(self.now, self._queue[0][0])
+        due = self._queue[0][0]
+        if self.horizon is not None and due > self.horizon and not beyond_horizon:
+            self.now = max(self.now, self.horizon)
+            return False
+        self.now = max(self.now, due)
         return True
 
     def pending(self) -> int:

@@ -47,8 +47,10 @@ ever end the wait.
 
 Where the manuals leave a choice:
 
-- an instruction that cannot be fetched (odd address, addressing or
-  protection exception) leaves the old PSW addressing it, with ILC 0;
+- an instruction that cannot be fetched (odd address, addressing,
+  protection or translation exception) leaves the old PSW addressing it,
+  with ILC 0, so the old address less twice the ILC is always the
+  instruction's;
 - the ILC in external and I/O old PSWs (PoO: unpredictable) is that of the
   last instruction;
 - machine checks happen only when something calls ``request_machine_check``
@@ -740,10 +742,17 @@ class CPU:
         for observer in self.interruption_observers:
             observer(INTERRUPTION_CLASSES[old_location], old_psw)
 
-    def program_interruption(self, code: int, nullify: bool = False) -> None:
-        """Perform a program interruption with ``code`` (PoO "Program Interruption")."""
-        if nullify:
-            self.ia = (self.ia - 2 * self.ilc) & self.address_mask
+    def program_interruption(self, code: int) -> None:
+        """Perform a program interruption with ``code`` (PoO "Program Interruption").
+
+        The old PSW holds the instruction address as it stands: past the
+        instruction, whose length is in the ILC, or at it with ILC 0 when
+        it could not be fetched (PoO GA22-6821, "Instruction-Length Code").
+        The Model 67's segment- and page-translation exceptions follow the
+        same rule, unlike System/370's nullification (docs/model67.md): the
+        supervisor finds the instruction to retry by backing the address up
+        by the ILC.
+        """
         self._swap_psw(PROGRAM_OLD_PSW, PROGRAM_NEW_PSW, code)
 
     def supervisor_call(self, number: int) -> None:
@@ -829,7 +838,7 @@ class CPU:
                     bound, self.ia, self.ilc = self._decode(ia)
                 bound()
         except ProgramInterrupt as interrupt:
-            self.program_interruption(interrupt.code, interrupt.nullify)
+            self.program_interruption(interrupt.code)
         except RecheckInterruptions:
             pass
         finally:
@@ -880,7 +889,7 @@ class CPU:
                 bound, self.ia, self.ilc = entry
                 bound()
         except ProgramInterrupt as interrupt:
-            self.program_interruption(interrupt.code, interrupt.nullify)
+            self.program_interruption(interrupt.code)
         except RecheckInterruptions:
             pass
         finally:
@@ -937,7 +946,8 @@ class CPU:
             return ENABLED_WAIT
         if timer_can_end:
             self.timer.schedule_for_wait()
-        self.clock.advance_to_next_event()
+        if not self.clock.advance_to_next_event():
+            return ENABLED_WAIT  # a paced run's horizon: nothing more happens yet
         self.clock.run_due()
         self.timer.resume()
         self.take_interruptions()

@@ -21,8 +21,13 @@ exact field choices and their sources are in docs/model67.md):
 Exceptions: a segment index beyond the table, or an invalid segment table
 entry, is a segment-translation exception (X'10'); a page index beyond the
 page table, or an invalid page table entry, is a page-translation exception
-(X'11'). Both nullify the instruction and place the failing virtual address
-in CR2. A table entry outside installed storage is an addressing exception.
+(X'11'). Both suppress the instruction, as a System/360 suppresses for any
+program exception (PoO GA22-6821, "Program Interruption"): nothing is
+stored, the old PSW points past the instruction and the ILC gives its
+length, so the supervisor backs the address up by the ILC to retry it. The
+failing virtual address goes to CR2. (System/370 later nullified these two
+instead, leaving the old PSW at the instruction: docs/model67.md.) A table
+entry outside installed storage is an addressing exception.
 
 The associative array (the Model 67's eight associative registers, the TLB)
 is modelled for what it shows: which pages it holds, its hits and misses.
@@ -189,7 +194,7 @@ class DynamicAddressTranslator:
     def translate(self, address: int) -> int:
         """The real address of a virtual ``address`` (already masked to 24/32 bits).
 
-        Raises ProgramInterrupt: segment- or page-translation (nullifying, CR2
+        Raises ProgramInterrupt: segment- or page-translation (suppressing, CR2
         set to ``address``) or addressing (a table entry outside storage).
         """
         page = address >> PAGE_SHIFT
@@ -328,7 +333,7 @@ class DynamicAddressTranslator:
 
     def _translation_exception(self, code: int, address: int) -> None:
         self.control.values[TRANSLATION_EXCEPTION_ADDRESS_REGISTER] = address
-        raise ProgramInterrupt(code, nullify=True)
+        raise ProgramInterrupt(code)
 
     def _reference(self, page: int, frame: int) -> None:
         """Count one access to ``page`` in the associative-array model.

@@ -54,21 +54,21 @@ MASK_SIGNIFICANCE = 0x1
 class ProgramInterrupt(Exception):
     """Raised by an instruction handler to cause a program interruption.
 
-    ``code`` is one of the constants above. ``nullify`` is set for the
-    exceptions after which the instruction address must point at the failing
-    instruction itself (the Model 67's translation exceptions).
+    ``code`` is one of the constants above. Every program interruption of
+    the Model 67 stores the old PSW past the instruction with its length in
+    the ILC (the translation exceptions included: docs/model67.md), so the
+    code is all an interruption needs.
     """
 
-    __slots__ = ("code", "nullify")
+    __slots__ = ("code",)
 
-    def __init__(self, code: int, nullify: bool = False):
+    def __init__(self, code: int):
         # No call to Exception.__init__ and no message built here: every
         # trap raises one, and the name is only wanted when someone prints it.
         self.code = code
-        self.nullify = nullify
 
     def __str__(self) -> str:
         return PROGRAM_INTERRUPTION_NAMES.get(self.code, f"code {self.code:02X}")
 
     def __repr__(self) -> str:
-        return f"ProgramInterrupt({self.code:#04x}, nullify={self.nullify})"
+        return f"ProgramInterrupt({self.code:#04x})"

@@ -114,12 +114,23 @@ class Machine:
         self.cpu.request_external_interruption(EXTERNAL_INTERRUPT_KEY)
 
     def dump(self, address: int, length: int) -> bytes:
-        if address < 0 or length < 0 or address + length > self.storage.size:
-            raise MachineError(
-                f"dump of {length:X} bytes at {address:06X} is outside "
-                f"{self.storage.size // 1024}K of storage"
-            )
+        check_dump(address, length, self.storage.size)
         return bytes(self.storage.mem[address : address + length])
+
+
+def check_dump(address: int, length: int, storage_size: int) -> None:
+    """MachineError unless ``length`` bytes at ``address`` lie inside the storage."""
+    if address < 0 or length < 0 or address + length > storage_size:
+        raise MachineError(
+            f"dump of {length:X} bytes at {address:06X} is outside "
+            f"{storage_size // 1024}K of storage"
+        )
+
+
+NOTHING_TO_RUN = (
+    "nothing to run: no --psw, no --ipl, and location 0 holds no PSW; give a program and "
+    "where to start, e.g. --load-deck prog.obj@2000 --psw 0000000000002000"
+)
 
 
 @dataclass
@@ -161,6 +172,10 @@ def prepare_bare(request: BareRun, machine: Machine | None = None) -> tuple[Mach
             psw = request.psw
             if psw is None:
                 psw = machine.storage.read_doubleword(IPL_PSW)
+                if psw == 0:
+                    # Starting at address 0 on zeros is a program-check loop
+                    # to the instruction limit: say so instead.
+                    raise MachineError(NOTHING_TO_RUN)
             machine.set_psw(psw)
     except BaseException:
         for device in attached:
@@ -187,7 +202,7 @@ def bare_report(machine: Machine, request: BareRun, stop: str, instructions: int
     """The machine's state as ``vm370 bare --json`` prints it."""
     cpu = machine.cpu
     dat = cpu.dat
-    return {
+    report = {
         "stop": stop,
         "psw": f"{cpu.current_psw():016X}",
         "gpr": [f"{value:08X}" for value in cpu.gpr],
@@ -200,6 +215,11 @@ def bare_report(machine: Machine, request: BareRun, stop: str, instructions: int
         "cr": cpu.control.as_hex(),
         "tlb": {"hits": dat.hits, "misses": dat.misses},
     }
+    unattached = machine.channels.unattached_addressed if machine.channels is not None else ()
+    if unattached:
+        # Only when there is something to say: the keys above are a promise.
+        report["unattached_devices"] = [f"{address:03X}" for address in sorted(unattached)]
+    return report
 
 
 def run_bare(request: BareRun, machine: Machine | None = None) -> dict:

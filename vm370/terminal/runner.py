@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 SLICE_INSTRUCTIONS = 20_000
 IDLE_WAIT = 0.25  # seconds to sleep in an enabled wait before looking again
 MAX_SLEEP = 0.1
+HORIZON_LOOKAHEAD = 0.05  # seconds of virtual time a wait may run ahead of the wall clock
 
 DISABLED_WAIT = "disabled-wait"
 STOPPED = "stopped"
@@ -61,6 +62,9 @@ class PacedRunner:
         while not stop.is_set():
             self.wakeup.clear()
             self.poll_terminals()
+            # Idle time may pass only as fast as the wall clock's.
+            allowed = time.monotonic() - wall_start + HORIZON_LOOKAHEAD
+            clock.horizon = virtual_start + int(allowed * INSTRUCTIONS_PER_SECOND)
             reason = self.machine.run(self.slice_instructions)
             now = time.monotonic()
             if now - rate_start >= 1.0:
@@ -68,6 +72,7 @@ class PacedRunner:
                 self.instructions_per_second = executed / (now - rate_start)
                 rate_start, rate_instructions = now, cpu.instructions_executed
             if reason == DISABLED_WAIT:
+                clock.horizon = None
                 self.state = DISABLED_WAIT
                 return DISABLED_WAIT
             if reason == "enabled-wait":
@@ -78,6 +83,7 @@ class PacedRunner:
             ahead = (clock.now - virtual_start) / INSTRUCTIONS_PER_SECOND - (now - wall_start)
             if ahead > 0.002:
                 self.wakeup.wait(min(ahead, MAX_SLEEP))
+        clock.horizon = None
         self.state = STOPPED
         return STOPPED
 

@@ -26,6 +26,9 @@ from vm370.hardware.display3270 import (
 )
 
 STATUS_COLUMN = 60  # VM/370's status area: row 24 (the last row), column 61
+INPUT_ROWS = 2  # VM/370's input area: the last two rows
+# Erase/Write and Erase/Write Alternate, in the local and the remote command codes.
+ERASE_WRITES = {0x05, 0x0D, 0xF5, 0x7E}
 SLICE = 20_000
 KEYS = {"ENTER": AID_ENTER, "PA1": AID_PA1, "PA2": AID_PA2, "CLEAR": AID_CLEAR}
 
@@ -43,7 +46,10 @@ class ScriptedTerminal:
         self.lock = threading.Lock()
         self.writes = 0
         self.detached_reason: str | None = None
+        # Every line that appeared in the output area, in order (what a person
+        # read, even after MORE... cleared it).
         self.transcript: list[str] = []
+        self._shown: list[str] = []
         port.connect(self, model)
 
     # The port's side (the machine's thread)
@@ -52,6 +58,18 @@ class ScriptedTerminal:
         with self.lock:
             self.display.process_outbound(record)
             self.writes += 1
+            if record[:1] and record[0] in ERASE_WRITES:
+                self._shown = []  # a new screen: every line on it is new
+            self._note_new_lines()
+
+    def _note_new_lines(self) -> None:
+        rows = [row.rstrip() for row in self.display.screen_text()[:-INPUT_ROWS]]
+        if len(self._shown) != len(rows):
+            self._shown = [""] * len(rows)
+        for index, row in enumerate(rows):
+            if row != self._shown[index] and row:
+                self.transcript.append(row)
+        self._shown = rows
 
     def detached(self, reason: str) -> None:
         self.detached_reason = reason
@@ -67,6 +85,12 @@ class ScriptedTerminal:
 
     def text(self) -> str:
         return "\n".join(row.rstrip() for row in self.rows())
+
+    def history(self) -> str:
+        """Every output line shown so far, then the screen as it is now."""
+        with self.lock:
+            lines = list(self.transcript)
+        return "\n".join(lines) + "\n" + self.text()
 
     def keyboard_locked(self) -> bool:
         with self.lock:

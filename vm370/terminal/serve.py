@@ -12,6 +12,9 @@ as ``vm370 bare`` prints it.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
+import socket
+import ssl
 import sys
 import threading
 from typing import TextIO
@@ -19,9 +22,36 @@ from typing import TextIO
 from vm370.hardware.devices.display3277 import Display3277
 from vm370.hardware.machine import BareRun, Machine, MachineError, bare_report, prepare_bare
 from vm370.terminal.runner import DISABLED_WAIT, PacedRunner
-from vm370.terminal.tn3270 import TN3270Server
+from vm370.terminal.tn3270 import DEFAULT_HOST, DEFAULT_PORT, TN3270Server
+from vm370.terminal.tn3270_client import parse_host_port
 
 POLL_AFTER_STOP = 0.1
+
+
+def parse_listen_address(text: str) -> tuple[str, int]:
+    """--tn3270's HOST:PORT, where a PORT alone means the loopback address; ValueError if bad."""
+    if text.isdigit():
+        text = f"{DEFAULT_HOST}:{text}"
+    return parse_host_port(text, default_port=DEFAULT_PORT)
+
+
+def is_loopback(host: str) -> bool:
+    """True when ``host`` names only this machine's loopback interface.
+
+    "0", "0.0.0.0", "::" and network addresses serve other machines; a host
+    name counts as loopback only if every address it resolves to is.
+    """
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        pass
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (OSError, UnicodeError):
+        return False
+    return bool(addresses) and all(
+        ipaddress.ip_address(address.split("%")[0]).is_loopback for address in addresses
+    )
 
 
 def attached_displays(machine: Machine) -> list[Display3277]:
@@ -36,6 +66,7 @@ def serve_bare(
     tui: bool = False,
     out: TextIO = sys.stdout,
     stop: threading.Event | None = None,
+    tls: ssl.SSLContext | None = None,
 ) -> dict:
     """Run the bare machine for its 3277s until interrupted; return the report."""
     attached: list = []
@@ -48,14 +79,27 @@ def serve_bare(
         runner = PacedRunner(machine, displays)
         server = None
         if tn3270 is not None:
-            server = TN3270Server([d.port for d in displays], tn3270[0], tn3270[1])
+            server = TN3270Server([d.port for d in displays], tn3270[0], tn3270[1], tls=tls)
             try:
                 port = server.start_in_thread()
             except (OSError, UnicodeError) as error:  # UnicodeError: a host name over 63
                 reason = getattr(error, "strerror", None) or error
                 raise MachineError(f"cannot listen on {tn3270[0]}:{tn3270[1]}: {reason}") from None
             names = ", ".join(d.port.name for d in displays)
-            print(f"tn3270: serving 3277 {names} on {tn3270[0]}:{port}", file=out, flush=True)
+            over = " over TLS" if tls is not None else ""
+            print(f"tn3270: serving 3277 {names} on {tn3270[0]}:{port}{over}", file=out, flush=True)
+            if not is_loopback(tn3270[0]):
+                encryption = (
+                    "sessions are encrypted (TLS)"
+                    if tls is not None
+                    else "sessions are NOT encrypted (see --tls-cert)"
+                )
+                print(
+                    f"tn3270: public: {tn3270[0]}:{port} can be reached from other machines and "
+                    f"anyone who connects gets a 3277; {encryption}",
+                    file=sys.stderr,
+                    flush=True,
+                )
         before = machine.cpu.instructions_executed
         result: list[str] = []
 

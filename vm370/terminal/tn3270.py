@@ -9,10 +9,15 @@ so clients fall back to plain TN3270. Each session then holds one free 3277
 (``TerminalPort``) until it closes.
 
 A client that does not finish negotiating in time, sends garbage, an
-oversized record or a flood of records, or stops reading its screens, is
-dropped with one log line; the
-machine only ever sees whole records through the port's queue, so no
-client can stop it or another session.
+oversized record, a flood of records or of option negotiations, or stops
+reading what the server sends (screens or negotiation replies: at most
+``MAX_SEND_BUFFER`` bytes wait for a client), is dropped at once with one
+log line and its 3277 freed; repeated log lines are rate-limited
+(``RepeatedLineFilter``). Every buffer is bounded: the telnet parser's
+record and subnegotiation, the screens queued for a client, the bytes
+waiting to be sent, the connections. The machine only ever sees whole
+records through the port's queue, so no client can stop it or another
+session.
 
 Outbound records are sent with the remote (SNA) command codes, which every
 TN3270 client understands; inbound records go to the port unchanged.
@@ -26,7 +31,9 @@ import contextlib
 import dataclasses
 import logging
 import re
+import ssl
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -57,8 +64,88 @@ WRITE_TIMEOUT = 30.0
 MAX_INBOUND_RECORD = 16384  # a 27x132 Read Modified is well under 8 KB
 MAX_OUTBOUND_QUEUED = 256
 MAX_CONNECTIONS = 64
+MAX_CONNECTIONS_PER_ADDRESS = 8
+# A session at a display where nobody signs on (CP's logo, LOGON not done)
+# is dropped after this many seconds, so idle connections cannot hold displays.
+SIGN_ON_TIMEOUT = 300.0
+SIGN_ON_CHECK_INTERVAL = 1.0
+# Bytes the server holds for one client that does not read: a few screens.
+MAX_SEND_BUFFER = 64 * 1024
+# Option negotiations a session in 3270 mode may send; clients send a handful.
+MAX_NEGOTIATIONS = 256
+# Log lines of one kind (the same message template) shown in a window.
+LOG_LINES_PER_WINDOW = 10
+LOG_WINDOW_SECONDS = 60.0
+
+
+class RepeatedLineFilter(logging.Filter):
+    """Lets through at most ``limit`` lines of one template each ``window`` seconds.
+
+    A hostile client can make the same line happen thousands of times (and
+    asyncio logs every write to a connection already lost). The first line
+    let through after a quiet spell says how many were held back.
+    """
+
+    def __init__(
+        self, limit: int = LOG_LINES_PER_WINDOW, window: float = LOG_WINDOW_SECONDS, clock=None
+    ) -> None:
+        super().__init__()
+        self.limit = limit
+        self.window = window
+        self.clock = clock or time.monotonic
+        self._windows: dict[tuple, list] = {}  # key -> [window start, shown, held back]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = (record.name, record.levelno, str(record.msg))
+        now = self.clock()
+        window = self._windows.get(key)
+        if window is None or now - window[0] >= self.window:
+            held_back = window[2] if window is not None else 0
+            self._windows[key] = [now, 1, 0]
+            if len(self._windows) > 1000:  # templates are few; keep the table small anyway
+                self._windows = {key: self._windows[key]}
+            if held_back:
+                record.msg = f"{record.msg} ({held_back} more like it were not logged)"
+            return True
+        if window[1] < self.limit:
+            window[1] += 1
+            return True
+        window[2] += 1
+        return False
+
+
+_REPEATED_LINES = RepeatedLineFilter()
+log.addFilter(_REPEATED_LINES)
 
 _TERMINAL_TYPE = re.compile(r"IBM-(?:327[789]-(?P<model>[2-5])(?:-E)?|DYNAMIC)$")
+
+
+class TLSSetupError(Exception):
+    """The certificate or key for TLS cannot be used: the message says why."""
+
+
+def server_tls_context(certificate: str, key: str | None = None) -> ssl.SSLContext:
+    """A server-side TLS context from PEM files (TLS 1.2 or newer)."""
+    for path in (certificate, key):
+        if path is None:
+            continue
+        try:
+            with open(path, "rb"):
+                pass
+        except OSError as error:
+            raise TLSSetupError(f"cannot read {path}: {error.strerror or error}") from None
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    try:
+        context.load_cert_chain(certificate, key)
+    except ssl.SSLError as error:
+        what = f"{certificate} and {key}" if key else certificate
+        raise TLSSetupError(
+            f"{what}: not a usable PEM certificate and private key ({error.reason or error})"
+        ) from None
+    except OSError as error:
+        raise TLSSetupError(f"cannot read {error.filename}: {error.strerror or error}") from None
+    return context
 
 
 class TerminalTypeError(ValueError):
@@ -167,6 +254,8 @@ class _Session:
         )
         self.closing_reason: str | None = None
         self.pending_events: collections.deque = collections.deque()
+        self.negotiations = 0  # option negotiations received in 3270 mode
+        self.abort_on_close = False  # a client that does not read gets no flush
 
     # TerminalSession, called on the machine's thread
 
@@ -193,7 +282,16 @@ class _Session:
     # The connection
 
     def send_raw(self, data: bytes) -> None:
+        """Queue ``data`` for the client; ClientDropped when it has stopped reading."""
+        if self.writer.is_closing():
+            # Nothing more goes out once closing (asyncio would log every write).
+            raise ClientDropped(self.closing_reason or "connection closing")
         self.writer.write(data)
+        waiting = self.writer.transport.get_write_buffer_size()
+        if waiting > self.server.max_send_buffer:
+            self.abort_on_close = True
+            self._queue_close(f"client not reading: {waiting} bytes waiting to be sent")
+            raise ClientDropped(self.closing_reason)
 
     def ask(self, verb: int, option: int) -> None:
         self.send_raw(self.options.ask(verb, option))
@@ -281,9 +379,11 @@ class _Session:
                 "tn3270: %s (%s) on 3277 %s", self.peer, self.terminal_type.name, self.port.name
             )
             writer_task = asyncio.create_task(self.write_outbound())
+            watchdog = asyncio.create_task(self.watch_sign_on())
             try:
                 await self.read_inbound()
             finally:
+                watchdog.cancel()
                 # A sentinel, not only cancel(): Python 3.11's wait_for can swallow a cancel.
                 self.outbound_queue.put_nowait(None)
                 writer_task.cancel()
@@ -298,6 +398,9 @@ class _Session:
         finally:
             if self.port is not None:
                 self.port.disconnect(self)
+            if self.abort_on_close:
+                # What waits for it would wait for ever: drop it, buffer and all.
+                self.writer.transport.abort()
             self.writer.close()
             with contextlib.suppress(Exception):
                 async with asyncio.timeout(2):
@@ -331,9 +434,25 @@ class _Session:
                 except InboundOverflowError as error:
                     raise ClientDropped(f"flood: {error}") from None
             elif isinstance(event, Negotiation):
+                self.negotiations += 1
+                if self.negotiations > self.server.max_negotiations:
+                    raise ClientDropped(
+                        f"negotiation flood: {self.negotiations} option requests in 3270 mode"
+                    )
                 self.on_negotiation(event)
                 if not self.in_3270_mode:
                     raise ClientDropped("client left 3270 mode")
+
+    async def watch_sign_on(self) -> None:
+        """Drop the session when its display waits too long for someone to sign on."""
+        timeout = self.server.sign_on_timeout
+        while True:
+            await asyncio.sleep(min(SIGN_ON_CHECK_INTERVAL, timeout))
+            since = self.port.waiting_for_sign_on_since
+            if since is not None and time.monotonic() - since > timeout:
+                self._queue_close(f"no LOGON within {timeout:g} seconds")
+                self.writer.transport.abort()
+                return
 
     async def write_outbound(self) -> None:
         while True:
@@ -342,13 +461,18 @@ class _Session:
                 # wake the reader with the reason; closing the transport ends its read
                 self.writer.close()
                 return
-            self.send_raw(telnet.record(to_remote_command(record)))
+            try:
+                self.send_raw(telnet.record(to_remote_command(record)))
+            except ClientDropped:
+                self.writer.transport.abort()
+                return
             try:
                 async with asyncio.timeout(self.server.write_timeout):
                     await self.writer.drain()
             except TimeoutError:
+                self.abort_on_close = True
                 self._queue_close("client not reading its screens")
-                self.writer.close()
+                self.writer.transport.abort()
                 return
 
 
@@ -365,14 +489,21 @@ class TN3270Server:
         host: str = DEFAULT_HOST,
         port: int = DEFAULT_PORT,
         negotiation_timeout: float = NEGOTIATION_TIMEOUT,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.ports = list(ports)
+        self.tls = tls  # serve TN3270 inside TLS (clients connect with L: or -tls)
         self.host = host
         self.port = port
         self.negotiation_timeout = negotiation_timeout
         self.write_timeout = WRITE_TIMEOUT
         self.max_outbound_queued = MAX_OUTBOUND_QUEUED
+        self.max_send_buffer = MAX_SEND_BUFFER
+        self.max_negotiations = MAX_NEGOTIATIONS
         self.connections = 0
+        self.sign_on_timeout = SIGN_ON_TIMEOUT
+        self.max_connections_per_address = MAX_CONNECTIONS_PER_ADDRESS
+        self._per_address: dict[str, int] = {}
         self._server: asyncio.base_events.Server | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -400,17 +531,29 @@ class TN3270Server:
 
     async def _handle(self, reader, writer) -> None:
         self.connections += 1
+        peer = writer.get_extra_info("peername")
+        address = peer[0] if isinstance(peer, tuple) else str(peer)
+        counted = False
         try:
             if len(self._tasks) > MAX_CONNECTIONS:
-                log.warning(
-                    "tn3270: refused %s: too many connections", writer.get_extra_info("peername")
-                )
+                log.warning("tn3270: refused %s: too many connections", peer)
                 writer.close()
                 return
+            if self._per_address.get(address, 0) >= self.max_connections_per_address:
+                log.warning("tn3270: refused %s: too many connections from %s", peer, address)
+                writer.close()
+                return
+            self._per_address[address] = self._per_address.get(address, 0) + 1
+            counted = True
             session = _Session(self, reader, writer)
             await session.run()
         except Exception:  # one broken session never stops the server
             log.exception("tn3270: session failed")
+        finally:
+            if counted:
+                self._per_address[address] -= 1
+                if not self._per_address[address]:
+                    del self._per_address[address]
 
     def _track(self, reader, writer) -> None:
         task = asyncio.ensure_future(self._handle(reader, writer))
@@ -419,7 +562,18 @@ class TN3270Server:
 
     async def start(self) -> int:
         """Listen; return the bound port (useful when asked for port 0)."""
-        self._server = await asyncio.start_server(self._track, self.host, self.port)
+        # asyncio logs each write to a connection already lost: rate-limit those too.
+        asyncio_log = logging.getLogger("asyncio")
+        if _REPEATED_LINES not in asyncio_log.filters:
+            asyncio_log.addFilter(_REPEATED_LINES)
+        tls_options = {}
+        if self.tls is not None:
+            # A client that connects and never completes the handshake is
+            # held no longer than one that never negotiates.
+            tls_options = {"ssl": self.tls, "ssl_handshake_timeout": self.negotiation_timeout}
+        self._server = await asyncio.start_server(
+            self._track, self.host, self.port, **tls_options
+        )
         self.port = self._server.sockets[0].getsockname()[1]
         log.info("tn3270: listening on %s:%d", self.host, self.port)
         return self.port

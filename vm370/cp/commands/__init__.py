@@ -30,6 +30,8 @@ UNKNOWN_RC = 1
 # Modules that declare commands, imported when the registry is first used.
 COMMAND_MODULES: tuple[str, ...] = (
     "vm370.cp.commands.session",
+    "vm370.cp.commands.query",
+    "vm370.cp.commands.spool",
     "vm370.cp.commands.display",
     "vm370.cp.commands.debug",
     "vm370.cp.commands.trace",
@@ -96,6 +98,23 @@ def command(name: str, minimum: int, classes: str, help: str) -> Callable[[Handl
     return declare
 
 
+# QUERY's operands (READER, FILES, TIME, ...), declared by the families that own
+# them with ``@query_operand``; QUERY itself (query.py) dispatches to them.
+QUERY_OPERANDS: dict[str, Command] = {}
+
+
+def query_operand(name: str, minimum: int, classes: str, help: str) -> Callable[[Handler], Handler]:
+    """Declare an operand of QUERY: its handler gets the words after it."""
+
+    def declare(handler: Handler) -> Handler:
+        if name in QUERY_OPERANDS:
+            raise ValueError(f"QUERY {name} is declared twice")
+        QUERY_OPERANDS[name] = Command(name, minimum, classes, handler, help)
+        return handler
+
+    return declare
+
+
 def load_commands() -> dict[str, Command]:
     for module in COMMAND_MODULES:
         importlib.import_module(module)
@@ -134,3 +153,21 @@ def execute(context: CommandContext, text: str) -> int:
         context.respond(error.message)
         return error.return_code
     return 0
+
+
+def execute_from_guest(
+    cp: ControlProgram, machine: VirtualMachine, text: str, capture: bool
+) -> tuple[int, list[str]]:
+    """A CP command a virtual machine issued (DIAGNOSE X'08'): (return code, response lines).
+
+    The response goes to the user's console (kept while disconnected), or,
+    with ``capture``, only into the returned lines for the guest's buffer.
+    """
+    users = getattr(cp, "users", None)
+    user = users.users.get(machine.name) if users is not None else None
+    write = user.guest_output if user is not None and not capture else None
+    context = CommandContext(
+        cp, machine.name, machine.classes, machine, session=user, capture=capture, write=write
+    )
+    code = execute(context, text)
+    return code, context.responses

@@ -1,8 +1,9 @@
 """The 1052 printer-keyboard: the operator's console, on host text streams.
 
-Commands (IBM 2150 console / 1052 component description): 01 write with
-automatic carrier return, 09 write without carrier return, 0A read
-inquiry, 0B audible alarm, 03 no-operation, 04 sense. Sense byte 0 uses
+Commands (IBM 2150 console / 1052 component description): 09 write with
+automatic carrier return, 01 write without carrier return, 0A read
+inquiry, 0B audible alarm, 03 no-operation, 04 sense. (The two writes were
+once the other way round here; SIMH's and Hercules' 1052s agree on these.) Sense byte 0 uses
 command reject and intervention required (no operator: the input stream is
 at its end).
 
@@ -32,8 +33,8 @@ from vm370.hardware.devices import (
 )
 from vm370.hardware.devices.codepage import printable, to_ebcdic_lenient
 
-WRITE = 0x01
-WRITE_NO_RETURN = 0x09
+WRITE = 0x09  # write, automatic carrier return
+WRITE_NO_RETURN = 0x01
 READ_INQUIRY = 0x0A
 ALARM = 0x0B
 NOP = 0x03

@@ -37,6 +37,11 @@ from vm370.terminal.tui.widgets.panels import (
 )
 from vm370.terminal.tui.widgets.screen3270 import Screen3270
 
+# Below this width the screen (80 columns and margins) and a panel (45) do not
+# fit side by side; below this height its rows, status line and key bar do not.
+SIDE_BY_SIDE_WIDTH = 128
+KEY_BAR_HEIGHT = 27
+
 # The shortest time between two batches of host records: half a frame of
 # Textual's screen updates (60 a second). Most records of a fast host then wait
 # for the batch whose frame shows them; a whole frame's wait would let the
@@ -73,9 +78,14 @@ class TerminalApp(App):
         machine=None,
         runner=None,
         show_machine: bool = False,
+        quit_if_unreachable: bool = False,
     ) -> None:
         super().__init__()
         self.link = link
+        # `vm370 tui` quits when its server cannot be reached, leaving the
+        # reason here for the command to print; in process there is no server.
+        self.quit_if_unreachable = quit_if_unreachable
+        self.connection_error: str | None = None
         self.display3270 = Display3270(model)
         self.machine = machine
         self.runner = runner
@@ -109,7 +119,17 @@ class TerminalApp(App):
     def screen3270(self) -> Screen3270:
         return self._screen_widget
 
+    def on_resize(self, event) -> None:
+        self._fit_layout()
+
+    def _fit_layout(self) -> None:
+        """Choose the layout for the terminal's size (classes used by tui.tcss)."""
+        width, height = self.size
+        self.screen.set_class(width < SIDE_BY_SIDE_WIDTH, "-narrow")
+        self.screen.set_class(height < KEY_BAR_HEIGHT, "-short")
+
     async def on_mount(self) -> None:
+        self._fit_layout()
         if isinstance(self.link, InProcessLink):
             self._switch_interval = sys.getswitchinterval()
             sys.setswitchinterval(min(self._switch_interval, IN_PROCESS_SWITCH_INTERVAL))
@@ -123,6 +143,10 @@ class TerminalApp(App):
         try:
             await self.link.open(self)
         except (TN3270ClientError, OSError) as error:
+            if self.quit_if_unreachable:
+                self.connection_error = str(error) or type(error).__name__
+                self.exit(return_code=1)
+                return
             screen.status = "not connected"
             screen.redraw()
             self.notify(str(error), severity="error", timeout=30)
@@ -200,6 +224,14 @@ class TerminalApp(App):
     def action_toggle_panel(self, name: str) -> None:
         panel = self.panels[name]
         panel.display = not panel.display
+        if self.screen.has_class("-narrow"):
+            # The panels sit below the screen: show the one just opened, or
+            # go back to the top of the screen when it closed.
+            if panel.display:
+                panel.update_state()  # its full height before it is laid out
+                panel.scroll_into_view_when_shown = True
+            else:
+                self.query_one("#main").scroll_home(animate=False)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

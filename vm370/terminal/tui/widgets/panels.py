@@ -40,6 +40,9 @@ class Panel(Static):
         self.border_title = self.TITLE
         self._timer = None
         self.updates = 0
+        # Set when the panels stand below the screen (a narrow terminal): the
+        # panel scrolls itself into view once it has been laid out.
+        self.scroll_into_view_when_shown = False
 
     def on_mount(self) -> None:
         self._timer = self.set_interval(REFRESH_SECONDS, self.update_state, pause=not self.display)
@@ -52,6 +55,17 @@ class Panel(Static):
             self._timer.resume()
         self.watch_shown(True)
         self.update_state()
+        self._scroll_into_view()
+
+    def on_resize(self) -> None:
+        # A panel laid out below the visible part of the screen gets no Show
+        # event until it is scrolled to; its first size comes with the layout.
+        self._scroll_into_view()
+
+    def _scroll_into_view(self) -> None:
+        if self.scroll_into_view_when_shown:
+            self.scroll_into_view_when_shown = False
+            self.call_after_refresh(self.scroll_visible, animate=False, top=True)
 
     def on_hide(self) -> None:
         if self._timer is not None:
@@ -92,6 +106,10 @@ class MachineStatePanel(Panel):
         return "\n".join(lines)
 
 
+# Over the columns below: virtual time in seconds, the class, the old PSW.
+INTERRUPTION_HEADINGS = f"{'time (s)':>9} {'class':<8} old PSW"
+
+
 class InterruptionPanel(Panel):
     """The last interruptions: class, old PSW and virtual time, newest last."""
 
@@ -123,7 +141,9 @@ class InterruptionPanel(Panel):
         entries = list(self.trace)
         if not entries:
             return "none since this panel opened"
-        return "\n".join(f"{now / 1e6:9.6f} {kind:<8} {psw:016X}" for now, kind, psw in entries)
+        lines = [INTERRUPTION_HEADINGS]
+        lines.extend(f"{now / 1e6:9.6f} {kind:<8} {psw:016X}" for now, kind, psw in entries)
+        return "\n".join(lines)
 
 
 class AssociativeArrayPanel(Panel):

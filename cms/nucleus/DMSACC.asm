@@ -1,0 +1,222 @@
+ACC      TITLE 'DMSACC - ACCESS AND RELEASE: MAKE A DISK A FILEMODE'
+*
+* ACCESS cuu mode[/ext] [( NOMSG NOPROF]
+*    reads the label (block 3) and the MFD (block 4) of the CMS disk
+*    at cuu and makes it filemode 'mode' (A-Z): an entry of the active
+*    disk table (ADTD) holds its device, geometry (from the MFD's
+*    device type code), label and MFD.  A disk already accessed under
+*    that mode, or the same device under another mode, is replaced.
+*    The S and Y disks are read-only, every other mode read/write.
+*    ACCESS 192 B/A accepts the /A but searches B like any mode.
+* RELEASE mode
+*    forgets the disk accessed as 'mode'.
+*
+* Entered: by SVC 202, R1 -> tokenized list; R12 entry, R13 save
+*          area, R14 return.
+* Exits:   R15 = 0; 24 a bad device address or mode (DMSACC017E,
+*          DMSACC048E); 36 RELEASE of a mode not accessed (DMSARE069E);
+*          100 the device is not there or not a CMS disk (DMSACC113S,
+*          DMSACC112S).  NOMSG suppresses the messages.
+*
+         REGEQU
+         ADTD
+DMSACC   CSECT
+         ENTRY DMSARE,DMSADT
+         USING NUCON,R0
+         USING DMSACC,R12
+         STM   R14,R12,12(R13)
+         LR    R9,R1                    the parameter list
+         MVI   QUIET,0
+         LA    R2,8(,R9)
+OPTSCAN  CLI   0(R2),X'FF'
+         BE    OPTDONE
+         CLC   0(8,R2),=CL8'NOMSG'
+         BNE   OPTNEXT
+         MVI   QUIET,1
+OPTNEXT  LA    R2,8(,R2)
+         B     OPTSCAN
+OPTDONE  CLI   8(R9),X'FF'
+         BE    BADDEV
+         LA    R2,8(,R9)                cuu: one to three hex digits
+         SR    R3,R3
+         LA    R4,4
+HEXLOOP  CLI   0(R2),C' '
+         BE    HEXEND
+         BCT   R4,HEXCHAR
+         B     BADDEV                   more than three digits
+HEXCHAR  SR    R5,R5
+         IC    R5,0(,R2)
+         CLI   0(R2),C'0'
+         BL    HEXALPHA
+         CLI   0(R2),C'9'
+         BH    BADDEV
+         SH    R5,=H'240'               C'0'
+         B     HEXADD
+HEXALPHA CLI   0(R2),C'A'
+         BL    BADDEV
+         CLI   0(R2),C'F'
+         BH    BADDEV
+         SH    R5,=H'183'               C'A' less 10
+HEXADD   SLL   R3,4
+         AR    R3,R5
+         LA    R2,1(,R2)
+         B     HEXLOOP
+HEXEND   CH    R4,=H'4'
+         BE    BADDEV                   no digits
+         STH   R3,DEVICE
+         CLI   16(R9),X'FF'
+         BE    BADMODE
+         MVC   LETTER,16(R9)
+         CLI   17(R9),C' '              one letter, or letter/ext
+         BE    ONELETR
+         CLI   17(R9),C'/'
+         BNE   BADMODE
+ONELETR  LA    R2,ALPHABET
+         LA    R3,26
+MODECHK  CLC   LETTER,0(R2)
+         BE    MODEOK
+         LA    R2,1(,R2)
+         BCT   R3,MODECHK
+         B     BADMODE
+MODEOK   L     R10,=A(ADTABLE)
+         USING ADTD,R10
+         LA    R3,ADTMAX
+FINDSAME CLC   ADTMODE,LETTER
+         BE    SLOT
+         CLI   ADTMODE,0
+         BE    NEXTSAME
+         CLC   ADTDEV,DEVICE
+         BE    SLOT                     the same disk, another mode
+NEXTSAME LA    R10,ADTDLEN(,R10)
+         BCT   R3,FINDSAME
+         L     R10,=A(ADTABLE)
+         LA    R3,ADTMAX
+FINDFREE CLI   ADTMODE,0
+         BE    SLOT
+         LA    R10,ADTDLEN(,R10)
+         BCT   R3,FINDFREE
+         B     NOTCMS                   table full
+SLOT     MVI   ADTMODE,0                not usable until read
+         MVI   ADTFLAGS,0
+         MVC   ADTDEV,DEVICE
+         MVC   ADTBPT,=H'4'             enough to reach blocks 3 and 4
+         MVC   ADTBPC,=H'40'
+         MVC   ADTMFD+364(4),=F'4'
+         LR    R1,R10
+         LA    R2,3                     the label
+         LA    R3,BUFFER
+         SR    R4,R4
+         L     R15,=V(DMSDIO)
+         BALR  R14,R15
+         CH    R15,=H'12'
+         BE    NOTATT
+         LTR   R15,R15
+         BNZ   NOTCMS                   no label to read
+         CLC   BUFFER(4),=C'CMS='
+         BNE   NOTCMS
+         MVC   ADTLABEL,BUFFER+4
+         LA    R2,4                     the MFD
+         LA    R3,ADTMFD
+         L     R15,=V(DMSDIO)
+         BALR  R14,R15
+         LTR   R15,R15
+         BNZ   NOTCMS
+         CLI   ADTMFD+599,X'08'         MFDDTYPE: 2314
+         BNE   NOT2314
+         MVC   ADTBPT,=H'7'
+         MVC   ADTBPC,=H'140'
+         B     GEOMOK
+NOT2314  CLI   ADTMFD+599,X'01'         2311
+         BNE   NOTCMS
+         MVC   ADTBPT,=H'4'
+         MVC   ADTBPC,=H'40'
+GEOMOK   CLI   LETTER,C'S'
+         BE    READONLY
+         CLI   LETTER,C'Y'
+         BE    READONLY
+         OI    ADTFLAGS,ADTRW
+READONLY MVC   ADTWMAP,ADTMFD+384       MFDQMSK
+         MVC   ADTMODE,LETTER
+         SR    R15,R15
+         B     RETURN
+BADDEV   LA    R1,MSG017
+         LA    R3,8(,R9)
+         LA    R4,8
+         LA    R15,24
+         B     MESSAGE
+BADMODE  LA    R1,MSG048
+         LA    R3,16(,R9)
+         LA    R4,8
+         LA    R15,24
+         B     MESSAGE
+NOTATT   LA    R1,MSG113
+         B     DISKMSG
+NOTCMS   LA    R1,MSG112
+DISKMSG  MVC   DISKNAME(1),LETTER       mode(cuu)
+         MVI   DISKNAME+1,C'('
+         MVC   DISKNAME+2(3),8(R9)
+         MVI   DISKNAME+5,C')'
+         LA    R3,DISKNAME
+         LA    R4,6
+         LA    R15,100
+MESSAGE  CLI   QUIET,1
+         BE    RETURN
+         ST    R15,16(,R13)
+         SR    R2,R2
+         L     R15,=V(DMSMSG)
+         BALR  R14,R15
+         L     R15,16(,R13)
+RETURN   L     R14,12(,R13)
+         LM    R0,R12,20(R13)
+         BR    R14
+*
+* RELEASE mode
+*
+         DROP  R12
+         USING DMSARE,R12
+DMSARE   STM   R14,R12,12(R13)
+         L     R10,=A(ADTABLE)
+         LA    R3,ADTMAX
+RELFIND  CLC   ADTMODE,8(R1)
+         BNE   RELNEXT
+         CLI   ADTMODE,0
+         BE    RELNEXT
+         MVI   ADTMODE,0
+         SR    R15,R15
+         B     RELRET
+RELNEXT  LA    R10,ADTDLEN(,R10)
+         BCT   R3,RELFIND
+         LA    R3,8(,R1)
+         LA    R4,1
+         SR    R2,R2
+         LA    R1,MSG069
+         L     R15,=V(DMSMSG)
+         BALR  R14,R15
+         LA    R15,36
+RELRET   L     R14,12(,R13)
+         LM    R0,R12,20(R13)
+         BR    R14
+         LTORG
+MSG069   MSGDESC DMSARE069E,'DISK','NOT ACCESSED'
+         DROP  R12
+         USING DMSACC,R12
+DEVICE   DS    H
+LETTER   DS    C
+QUIET    DS    C
+DISKNAME DS    CL6
+ALPHABET DC    C'ABCDEFGHIJKLMNOPQRSTUVWXYZ'
+MSG017   MSGDESC DMSACC017E,'INVALID DEVICE ADDRESS'
+MSG048   MSGDESC DMSACC048E,'INVALID MODE'
+MSG113   MSGDESC DMSACC113S,'','NOT ATTACHED'
+MSG112   MSGDESC DMSACC112S,'','IS NOT A CMS DISK'
+         DS    0D
+BUFFER   DS    CL800
+*
+* DMSADT: the active disk table itself, for every module that
+* searches the accessed disks.
+*
+         DS    0D
+DMSADT   DS    0F
+ADTABLE  DC    (ADTMAX*ADTDLEN)X'00'
+         NUCON
+         END

@@ -1,0 +1,857 @@
+BWR      TITLE 'DMSBWR - WRBUF, ERASE, AND THE DIRECTORY UPDATE'
+*
+* WRBUF writes the next item of a file.  The first write of a fileid
+* opens it for writing in the active file table (AFTD); items fill
+* 800-byte data blocks, each written to a block free in both bitmaps
+* (the one of the MFD on disk and the working one) as it fills, its
+* number kept in the chain links (docs/cms-disk-format.md).  FINIS
+* (DMSFNS) calls DMSBWRCL to commit the file: the last data block,
+* the Nth chain links and the first chain link are written, then the
+* directory is updated by DIRUPD.  Writing a file that exists and is
+* not open replaces it when it is closed.
+* ERASE fn ft [fm] removes a file (fm default A).
+* RENAME fn1 ft1 fm1 fn2 ft2 fm2 gives a file a new name on its disk
+* (= keeps a word; the two modes must be the same disk).
+*
+* DIRUPD keeps the disk readable whatever moment the machine stops:
+* every FST block of the new directory is written to a new block,
+* never over the old ones, and the MFD (block 4), one record, is
+* rewritten last: it is the commit.  Blocks freed by the update are
+* free in the working bitmap at once, but a block is allocated only
+* when the MFD on disk has it free too, so nothing the MFD on disk
+* names is overwritten before that MFD is replaced.
+*
+* Entered: by SVC 202, R1 -> the list:
+*             0 CL8'WRBUF'  8 CL8 fn  16 CL8 ft  24 CL2 fm (letter and
+*             number; blank: A1)  26 H item (0 or the next)
+*             28 A(buffer)  32 F bytes  36 CL1 recfm F or V
+*          or CL8'ERASE',CL8 fn,CL8 ft,CL2 fm (the command's tokens);
+*          R12 entry, R13 save area, R14 return.
+*          DMSBWRCL: R1 -> the AFT entry to commit; R14 return,
+*          R15 entry.
+* Exits:   R15 = 0; WRBUF: 7 an item number out of sequence; 9 the file
+*          is open for reading; 11 recfm not F or V; 12 the disk is
+*          read-only; 13 the disk is full, or too large for this
+*          nucleus to write (over 1,720 blocks); 14 an F item of
+*          another length; 15 a V item of 0 or over 65,535 bytes;
+*          19 65,535 items already; 36 the disk is not accessed.
+*          ERASE: 24 no filetype; 28 no such file (DMSERS002E); 36 the
+*          disk is not accessed or read-only (DMSERS037E).  RENAME:
+*          24 fewer than six words (DMSRNM054E); 28 no such file
+*          (DMSRNM002E) or the new name exists (DMSRNM024E); 36 the
+*          disk is read-only or the modes differ (DMSRNM037E).
+*
+         REGEQU
+         ADTD
+         FSTD
+         AFTD
+DMSBWR   CSECT
+         ENTRY DMSBWRCL,DMSERS,DMSRNM
+         USING NUCON,R0
+         USING DMSBWR,R12
+         USING AFTD,R10
+         USING ADTD,R11
+         STM   R14,R12,12(R13)
+         LR    R9,R1
+         L     R10,=V(DMSAFT)
+         LA    R2,AFTMAX
+FINDOPEN TM    AFTFLAG,AFTUSED
+         BZ    FINDNEXT
+         CLC   AFTFST(16),8(R9)
+         BE    ISOPEN
+FINDNEXT LA    R10,AFTDLEN(,R10)
+         BCT   R2,FINDOPEN
+         BAL   R14,OPENNEW
+         LTR   R15,R15
+         BNZ   RETURN
+         B     WRITING
+ISOPEN   TM    AFTFLAG,AFTWRITE
+         BO    WRITING
+         LA    R15,9
+         B     RETURN
+WRITING  L     R11,AFTADT
+         LH    R3,26(,R9)
+         N     R3,=X'0000FFFF'
+         BZ    INSEQ
+         C     R3,AFTITEM
+         BE    INSEQ
+         LA    R15,7
+         B     RETURN
+INSEQ    LH    R3,AFTFST+FSTRECCT-FSTD
+         N     R3,=X'0000FFFF'
+         C     R3,=F'65535'
+         BL    ROOM
+         LA    R15,19
+         B     RETURN
+ROOM     L     R6,32(,R9)               bytes of the item
+         L     R7,28(,R9)
+         LA    R7,0(,R7)
+         CLI   AFTFST+FSTRECFM-FSTD,C'V'
+         BE    VITEM
+         L     R4,AFTFST+FSTLRECL-FSTD
+         LTR   R4,R4
+         BNZ   FLENGTH
+         LTR   R6,R6
+         BNP   BADFLEN
+         ST    R6,AFTFST+FSTLRECL-FSTD  the first item sets LRECL
+         B     PUTITEM
+FLENGTH  CR    R4,R6
+         BE    PUTITEM
+BADFLEN  LA    R15,14
+         B     RETURN
+VITEM    LTR   R6,R6
+         BNP   BADVLEN
+         C     R6,=F'65535'
+         BNH   VLENOK
+BADVLEN  LA    R15,15
+         B     RETURN
+VLENOK   C     R6,AFTFST+FSTLRECL-FSTD
+         BNH   VPREFIX
+         ST    R6,AFTFST+FSTLRECL-FSTD  the longest item so far
+VPREFIX  STH   R6,ITEMLEN
+         STM   R6,R7,ITEMSAVE
+         LA    R6,2
+         LA    R7,ITEMLEN
+         BAL   R14,PUTBYTES
+         LM    R6,R7,ITEMSAVE
+         LTR   R15,R15
+         BNZ   RETURN
+PUTITEM  BAL   R14,PUTBYTES
+         LTR   R15,R15
+         BNZ   RETURN
+         LH    R3,AFTFST+FSTRECCT-FSTD
+         LA    R3,1(,R3)
+         STH   R3,AFTFST+FSTRECCT-FSTD
+         L     R3,AFTITEM
+         LA    R3,1(,R3)
+         ST    R3,AFTITEM
+         SR    R15,R15
+RETURN   L     R14,12(,R13)
+         LM    R0,R12,20(R13)
+         BR    R14
+*
+* OPENNEW: a free AFT entry (R10) for writing the fileid at 8(R9).
+*
+OPENNEW  ST    R14,OPENRET
+         MVC   MODE,24(R9)
+         CLI   MODE,C' '
+         BE    DEFMODE
+         CLI   MODE,C'*'
+         BNE   MODESET
+DEFMODE  MVC   MODE,=C'A1'
+MODESET  CLI   MODE+1,C' '
+         BNE   MODENUM
+         MVI   MODE+1,C'1'
+MODENUM  LA    R1,MODE
+         BAL   R14,FINDADT
+         LTR   R11,R11
+         BNZ   HAVEDISK
+         LA    R15,36
+         B     OPENDONE
+HAVEDISK TM    ADTFLAGS,ADTRW
+         BO    WRITABLE
+         LA    R15,12
+         B     OPENDONE
+WRITABLE CLC   ADTMFD+364(4),=F'1720'   MFDNUM: the bitmap in the MFD
+         BNH   SMALL
+         LA    R15,13
+         B     OPENDONE
+SMALL    CLI   36(R9),C'F'
+         BE    RECFMOK
+         CLI   36(R9),C'V'
+         BE    RECFMOK
+         LA    R15,11
+         B     OPENDONE
+RECFMOK  L     R10,=V(DMSAFT)
+         LA    R2,AFTMAX
+FREEFIND TM    AFTFLAG,AFTUSED
+         BZ    FREEGOT
+         LA    R10,AFTDLEN(,R10)
+         BCT   R2,FREEFIND
+         LA    R15,14
+         B     OPENDONE
+FREEGOT  XC    AFTFST,AFTFST
+         MVC   AFTFST(16),8(R9)
+         MVC   AFTFST+FSTFMODE-FSTD(2),MODE
+         MVC   AFTFST+FSTRECFM-FSTD(1),36(R9)
+         ST    R11,AFTADT
+         LA    R2,1
+         ST    R2,AFTITEM
+         XC    AFTOFFS,AFTOFFS
+         XC    AFTNCLNO,AFTNCLNO
+         XC    AFTFCL(200),AFTFCL
+         XC    AFTFCL+200(200),AFTFCL+200
+         XC    AFTFCL+400(200),AFTFCL+400
+         XC    AFTFCL+600(200),AFTFCL+600
+         BAL   R14,CLEARNCL
+         BAL   R14,CLEARDAT
+         MVI   AFTFLAG,AFTUSED+AFTWRITE
+         SR    R15,R15
+OPENDONE L     R14,OPENRET
+         BR    R14
+*
+* FINDADT: the ADT of the mode letter at 0(R1) in R11, or 0.
+*
+FINDADT  L     R11,=V(DMSADT)
+         LA    R2,ADTMAX
+ADTLOOP  CLC   ADTMODE,0(R1)
+         BER   R14
+         LA    R11,ADTDLEN(,R11)
+         BCT   R2,ADTLOOP
+         SR    R11,R11
+         BR    R14
+CLEARNCL XC    AFTNCL(200),AFTNCL
+         XC    AFTNCL+200(200),AFTNCL+200
+         XC    AFTNCL+400(200),AFTNCL+400
+         XC    AFTNCL+600(200),AFTNCL+600
+         BR    R14
+CLEARDAT XC    AFTDATA(200),AFTDATA
+         XC    AFTDATA+200(200),AFTDATA+200
+         XC    AFTDATA+400(200),AFTDATA+400
+         XC    AFTDATA+600(200),AFTDATA+600
+         BR    R14
+*
+* PUTBYTES: R6 bytes from R7 into the file; a full block is written.
+* R15 = 0, or 13 (disk full), 3 (disk error).  R6, R7 change.
+*
+PUTBYTES ST    R14,PUTRET
+PUTLOOP  SR    R15,R15
+         LTR   R6,R6
+         BNP   PUTEND
+         SR    R2,R2
+         L     R3,AFTOFFS
+         D     R2,=F'800'               R2 = bytes in AFTDATA
+         LA    R8,800
+         SR    R8,R2
+         CR    R8,R6
+         BNH   PUTMOVE
+         LR    R8,R6
+PUTMOVE  LA    R1,AFTDATA(R2)
+         LR    R2,R8
+         BCTR  R2,0
+         EX    R2,PUTMVC                at most 256 at a time
+         LA    R2,1(,R2)
+         L     R3,AFTOFFS
+         AR    R3,R2
+         ST    R3,AFTOFFS
+         AR    R7,R2
+         SR    R6,R2
+         SR    R2,R2
+         D     R2,=F'800'
+         LTR   R2,R2
+         BNZ   PUTLOOP
+         BAL   R14,FLUSHBLK             the block is full
+         LTR   R15,R15
+         BZ    PUTLOOP
+PUTEND   L     R14,PUTRET
+         BR    R14
+PUTMVC   MVC   0(0,R1),0(R7)
+*
+* FLUSHBLK: write AFTDATA to a new block and chain it.  R15 = 0, 13
+* or 3.
+*
+FLUSHBLK ST    R14,FLUSHRET
+         LH    R3,AFTFST+FSTBLKCT-FSTD
+         N     R3,=X'0000FFFF'
+         C     R3,=F'16060'             60 + 40 x 400 data blocks
+         BL    FLUSHOK
+         LA    R15,13
+         B     FLUSHEND
+FLUSHOK  BAL   R14,ALLOC
+         LTR   R15,R15
+         BNZ   FLUSHEND
+         LA    R3,AFTDATA
+         BAL   R14,WRITEBLK
+         LTR   R15,R15
+         BNZ   FLUSHEND
+         LH    R3,AFTFST+FSTBLKCT-FSTD
+         N     R3,=X'0000FFFF'
+         CH    R3,=H'60'
+         BNL   INNCL
+         AR    R3,R3
+         STH   R2,AFTFCL+80(R3)         FCLDATA
+         B     CHAINED
+INNCL    SH    R3,=H'60'
+         SR    R4,R4
+         LR    R5,R3
+         D     R4,=F'400'               R5 link - 1, R4 entry
+         AR    R4,R4
+         STH   R2,AFTNCL(R4)
+         CH    R4,=H'798'
+         BNE   CHAINED
+         BAL   R14,WRITENCL             the link is full
+         LTR   R15,R15
+         BNZ   FLUSHEND
+CHAINED  LH    R3,AFTFST+FSTBLKCT-FSTD
+         LA    R3,1(,R3)
+         STH   R3,AFTFST+FSTBLKCT-FSTD
+         BAL   R14,CLEARDAT
+         SR    R15,R15
+FLUSHEND L     R14,FLUSHRET
+         BR    R14
+*
+* WRITENCL: write AFTNCL (the link of the data blocks counted in
+* FSTBLKCT) to a new block, name it in the first chain link, clear it.
+*
+WRITENCL ST    R14,NCLRET
+         BAL   R14,ALLOC
+         LTR   R15,R15
+         BNZ   NCLEND
+         LA    R3,AFTNCL
+         BAL   R14,WRITEBLK
+         LTR   R15,R15
+         BNZ   NCLEND
+         LH    R5,AFTFST+FSTBLKCT-FSTD
+         N     R5,=X'0000FFFF'
+         SH    R5,=H'60'
+         SR    R4,R4
+         D     R4,=F'400'               R5 = link - 1
+         AR    R5,R5
+         STH   R2,AFTFCL(R5)            FCLNTH
+         BAL   R14,CLEARNCL
+         SR    R15,R15
+NCLEND   L     R14,NCLRET
+         BR    R14
+*
+* ALLOC: a block free in the MFD on disk and in the working bitmap of
+* the disk R11, marked in the working one; its number in R2.
+* R15 = 0, or 13 when there is none.
+*
+ALLOC    STM   R3,R7,ALLOCSAV
+         L     R5,ADTMFD+364            MFDNUM
+         SR    R3,R3                    byte offset
+ALLOCBYT LR    R4,R3
+         SLL   R4,3
+         CR    R4,R5
+         BNL   ALLOCFUL
+         IC    R6,ADTMFD+384(R3)        MFDQMSK on disk
+         SR    R7,R7
+         IC    R7,ADTWMAP(R3)
+         OR    R6,R7
+         N     R6,=X'000000FF'
+         CH    R6,=H'255'
+         BNE   ALLOCBIT
+         LA    R3,1(,R3)
+         B     ALLOCBYT
+ALLOCBIT LA    R2,X'80'
+         LA    R7,1(,R4)                block of bit 0 of the byte
+ALLOCTRY LR    R4,R6
+         NR    R4,R2
+         BZ    ALLOCGOT
+         SRL   R2,1
+         LA    R7,1(,R7)
+         B     ALLOCTRY
+ALLOCGOT CR    R7,R5
+         BH    ALLOCFUL
+         IC    R4,ADTWMAP(R3)
+         OR    R4,R2
+         STC   R4,ADTWMAP(R3)
+         LR    R2,R7
+         SR    R15,R15
+         LM    R3,R7,ALLOCSAV
+         BR    R14
+ALLOCFUL LA    R15,13
+         LM    R3,R7,ALLOCSAV
+         BR    R14
+*
+* FREEBLK: unmark block R2 in the working bitmap of the disk R11.
+*
+FREEBLK  STM   R2,R5,FREESAVE
+         BCTR  R2,0
+         SR    R4,R4
+         LR    R5,R2
+         D     R4,=F'8'                 R5 byte, R4 bit
+         LA    R3,X'80'
+         SRL   R3,0(R4)
+         X     R3,=X'000000FF'
+         IC    R4,ADTWMAP(R5)
+         NR    R4,R3
+         STC   R4,ADTWMAP(R5)
+         LM    R2,R5,FREESAVE
+         BR    R14
+*
+* WRITEBLK: write the 800 bytes at R3 to block R2 of disk R11.
+* READBLK: read them.  R15 = 0 or 3.
+*
+WRITEBLK LA    R4,1
+         B     DOBLK
+READBLK  SR    R4,R4
+DOBLK    ST    R14,BLKRET
+         LR    R1,R11
+         L     R15,=V(DMSDIO)
+         BALR  R14,R15
+         LTR   R15,R15
+         BZ    BLKDONE
+         LA    R15,3
+BLKDONE  L     R14,BLKRET
+         BR    R14
+*
+* DMSBWRCL: commit the file of the AFT entry R1 (from FINIS).
+*
+         DROP  R12
+         USING DMSBWRCL,R15
+DMSBWRCL STM   R14,R12,CLSAVE
+         L     R12,=A(DMSBWR)
+         DROP  R15
+         USING DMSBWR,R12
+         LR    R10,R1
+         L     R11,AFTADT
+         SR    R15,R15
+         LH    R3,AFTFST+FSTRECCT-FSTD
+         LTR   R3,R3
+         BZ    CLDONE                   nothing was written
+         SR    R2,R2
+         L     R3,AFTOFFS
+         D     R2,=F'800'
+         LTR   R2,R2
+         BZ    NOPART
+         BAL   R14,FLUSHBLK             the last, partial block
+         LTR   R15,R15
+         BNZ   CLDONE
+NOPART   LH    R5,AFTFST+FSTBLKCT-FSTD
+         N     R5,=X'0000FFFF'
+         SH    R5,=H'60'
+         BNP   NONCL
+         SR    R4,R4
+         D     R4,=F'400'
+         LTR   R4,R4
+         BZ    NONCL                    the last link went when full
+         LH    R5,AFTFST+FSTBLKCT-FSTD
+         N     R5,=X'0000FFFF'
+         BAL   R14,WRITENCL
+         LTR   R15,R15
+         BNZ   CLDONE
+NONCL    BAL   R14,ALLOC
+         LTR   R15,R15
+         BNZ   CLDONE
+         LA    R3,AFTFCL
+         BAL   R14,WRITEBLK
+         LTR   R15,R15
+         BNZ   CLDONE
+         STH   R2,AFTFST+FSTFCLPT-FSTD
+         LH    R3,AFTFST+FSTRECCT-FSTD
+         LA    R3,1(,R3)
+         STH   R3,AFTFST+FSTWRPNT-FSTD
+         MVC   AFTFST+FSTRDPNT-FSTD(2),=H'1'
+         BAL   R14,STAMP
+         XC    REMOVE,REMOVE
+         MVC   PATTERN(16),AFTFST
+         MVC   PATTERN+16(1),ADTMODE
+         MVI   PATTERN+17,C' '
+         SR    R0,R0
+         LA    R1,PATTERN
+         L     R15,=V(DMSLFS)
+         BALR  R14,R15
+         LTR   R15,R15
+         BNZ   CLNEW
+         MVC   OLDFST,0(R1)             it replaces this one
+         BAL   R14,FREECHN
+         LA    R3,PATTERN
+         ST    R3,REMOVE
+CLNEW    LA    R2,AFTFST
+         L     R3,REMOVE
+         BAL   R14,DIRUPD
+CLDONE   L     R14,CLSAVE
+         LM    R0,R12,CLSAVE+8
+         BR    R14
+*
+* STAMP: the date and time last written (DIAGNOSE X'0C' under CP;
+* on the bare machine there is no clock: 01/01/70 00:00).
+*
+STAMP    MVC   CLOCK(16),=C'01/01/7000:00:00'
+         TM    SYSFLAGS,CPAVAIL
+         BZ    STAMPED
+         LA    R2,TIMEAREA
+         DIAG  R2,R0,X'000C'
+         MVC   CLOCK(8),TIMEAREA
+         MVC   CLOCK+8(8),TIMEAREA+8
+STAMPED  MVC   DIGITS(2),CLOCK          MM
+         MVC   DIGITS+2(2),CLOCK+3      DD
+         MVI   DIGITS+4,C'0'
+         PACK  PACKED(3),DIGITS(5)      X'MMDD0F'
+         MVC   AFTFST+FSTDATEW-FSTD(2),PACKED
+         MVC   DIGITS(2),CLOCK+8        HH
+         MVC   DIGITS+2(2),CLOCK+11     MM
+         PACK  PACKED(3),DIGITS(5)
+         MVC   AFTFST+FSTTIMEW-FSTD(2),PACKED
+         MVC   AFTFST+FSTYEARW-FSTD(2),CLOCK+6
+         BR    R14
+*
+* FREECHN: unmark every block of the file whose FST is OLDFST (disk
+* R11) in the working bitmap: data blocks, chain links, the first
+* chain link.  R15 = 0 or 3.
+*
+FREECHN  ST    R14,FREERET
+         LH    R2,OLDFST+FSTFCLPT-FSTD
+         N     R2,=X'0000FFFF'
+         LA    R3,CHAINBUF
+         BAL   R14,READBLK
+         LTR   R15,R15
+         BNZ   FREEEND
+         LH    R2,OLDFST+FSTFCLPT-FSTD
+         N     R2,=X'0000FFFF'
+         BAL   R14,FREEBLK
+         LH    R6,OLDFST+FSTBLKCT-FSTD
+         N     R6,=X'0000FFFF'          data blocks to free
+         LA    R7,CHAINBUF+80
+         LA    R8,60
+         SR    R9,R9                    Nth links read so far
+FREELOOP LTR   R6,R6
+         BNP   FREEDONE
+         LTR   R8,R8
+         BP    FREEONE
+         LR    R3,R9
+         AR    R3,R3
+         LH    R2,CHAINBUF(R3)          the next Nth link
+         N     R2,=X'0000FFFF'
+         LA    R9,1(,R9)
+         BAL   R14,FREEBLK
+         L     R3,=A(LINKBUF)
+         BAL   R14,READBLK
+         LTR   R15,R15
+         BNZ   FREEEND
+         L     R7,=A(LINKBUF)
+         LA    R8,400
+FREEONE  LH    R2,0(,R7)
+         N     R2,=X'0000FFFF'
+         BAL   R14,FREEBLK
+         LA    R7,2(,R7)
+         BCTR  R8,0
+         BCTR  R6,0
+         B     FREELOOP
+FREEDONE SR    R15,R15
+FREEEND  L     R14,FREERET
+         BR    R14
+*
+* DIRUPD: the new directory of disk R11: R2 -> an FST to add (or 0),
+* R3 -> a fileid (CL8 fn, CL8 ft) to remove (or 0).  Every FST block
+* is copied to a new block, then the MFD is written.  R15 = 0, 13, 3.
+*
+DIRUPD   ST    R14,DIRRET
+         STM   R2,R3,DIRARGS
+         SR    R5,R5                    FST blocks in the new list
+         SR    R6,R6                    index in the old list
+DIRNEXT  LR    R3,R6
+         AR    R3,R3
+         LA    R3,ADTMFD(R3)
+         CLI   0(R3),X'FF'
+         BE    DIRLAST
+         LH    R2,0(,R3)
+         N     R2,=X'0000FFFF'
+         LA    R3,DIRBUF
+         BAL   R14,READBLK
+         LTR   R15,R15
+         BNZ   DIREND
+         BAL   R14,DIRSLOTS
+         BAL   R14,DIRWRITE
+         LTR   R15,R15
+         BNZ   DIREND
+         LA    R6,1(,R6)
+         B     DIRNEXT
+DIRLAST  L     R2,DIRARGS               the new FST still to place?
+         LTR   R2,R2
+         BZ    DIRMFD
+         XC    DIRBUF(200),DIRBUF       a new FST block
+         XC    DIRBUF+200(200),DIRBUF+200
+         XC    DIRBUF+400(200),DIRBUF+400
+         XC    DIRBUF+600(200),DIRBUF+600
+         BAL   R14,DIRSLOTS
+         BAL   R14,DIRWRITE
+         LTR   R15,R15
+         BNZ   DIREND
+DIRMFD   SR    R7,R7                    old FST blocks: free them
+DIRFREE  LR    R3,R7
+         AR    R3,R3
+         LA    R3,ADTMFD(R3)
+         CLI   0(R3),X'FF'
+         BE    DIRMFD2
+         LH    R2,0(,R3)
+         N     R2,=X'0000FFFF'
+         BAL   R14,FREEBLK
+         LA    R7,1(,R7)
+         B     DIRFREE
+DIRMFD2  MVC   MFDBUF(200),ADTMFD
+         MVC   MFDBUF+200(200),ADTMFD+200
+         MVC   MFDBUF+400(200),ADTMFD+400
+         MVC   MFDBUF+600(200),ADTMFD+600
+         LR    R3,R5
+         AR    R3,R3
+         LA    R3,NEWLIST(R3)
+         MVC   0(2,R3),=X'FFFF'         MFDEND
+         LA    R3,2(,R3)
+         LA    R2,NEWLIST
+         SR    R3,R2
+         BCTR  R3,0
+         EX    R3,DIRLIST
+         MVC   MFDBUF+384(215),ADTWMAP  the bitmap of the new directory
+         BAL   R14,COUNTS
+         LA    R2,4                     the commit
+         LA    R3,MFDBUF
+         BAL   R14,WRITEBLK
+         LTR   R15,R15
+         BNZ   DIREND
+         MVC   ADTMFD(200),MFDBUF
+         MVC   ADTMFD+200(200),MFDBUF+200
+         MVC   ADTMFD+400(200),MFDBUF+400
+         MVC   ADTMFD+600(200),MFDBUF+600
+         SR    R15,R15
+DIREND   L     R14,DIRRET
+         BR    R14
+DIRLIST  MVC   MFDBUF(0),NEWLIST        (EX)
+*
+* DIRSLOTS: in DIRBUF, clear the FST to remove, place the FST to add
+* in the first empty slot (then forget it).
+*
+DIRSLOTS LA    R7,DIRBUF
+         LA    R8,FSTDPERB
+SLOTLOOP L     R3,DIRARGS+4
+         LTR   R3,R3
+         BZ    SLOTADD
+         CLC   0(16,R7),0(R3)
+         BNE   SLOTADD
+         XC    0(FSTDLEN,R7),0(R7)      removed
+SLOTADD  L     R2,DIRARGS
+         LTR   R2,R2
+         BZ    SLOTNEXT
+         CLI   0(R7),X'00'
+         BNE   SLOTNEXT
+         MVC   0(FSTDLEN,R7),0(R2)
+         XC    DIRARGS(4),DIRARGS       placed
+SLOTNEXT LA    R7,FSTDLEN(,R7)
+         BCT   R8,SLOTLOOP
+         BR    R14
+*
+* DIRWRITE: DIRBUF to a new block, added to NEWLIST.
+*
+DIRWRITE ST    R14,DWRET
+         CH    R5,=H'180'
+         BL    DWROOM
+         LA    R15,13
+         B     DWEND
+DWROOM   BAL   R14,ALLOC
+         LTR   R15,R15
+         BNZ   DWEND
+         LA    R3,DIRBUF
+         BAL   R14,WRITEBLK
+         LTR   R15,R15
+         BNZ   DWEND
+         LR    R3,R5
+         AR    R3,R3
+         STH   R2,NEWLIST(R3)
+         LA    R5,1(,R5)
+DWEND    L     R14,DWRET
+         BR    R14
+*
+* COUNTS: MFDUSED, MFDLEFT and MFDLAST of the bitmap in MFDBUF.
+*
+COUNTS   SR    R2,R2                    blocks in use
+         SR    R3,R3                    byte offset
+         L     R4,=F'-1'                last nonzero byte
+CNTBYTE  CH    R3,=H'215'
+         BNL   CNTDONE
+         SR    R5,R5
+         IC    R5,MFDBUF+384(R3)
+         LTR   R5,R5
+         BZ    CNTNEXT
+         LR    R4,R3
+CNTBIT   LTR   R5,R5
+         BZ    CNTNEXT
+         LR    R6,R5
+         N     R6,=F'1'
+         AR    R2,R6
+         SRL   R5,1
+         B     CNTBIT
+CNTNEXT  LA    R3,1(,R3)
+         B     CNTBYTE
+CNTDONE  ST    R2,MFDBUF+368            MFDUSED
+         L     R5,MFDBUF+364
+         SR    R5,R2
+         ST    R5,MFDBUF+372            MFDLEFT
+         ST    R4,MFDBUF+376            MFDLAST
+         BR    R14
+*
+* ERASE fn ft [fm]
+*
+         DROP  R12
+         USING DMSERS,R12
+DMSERS   STM   R14,R12,12(R13)
+         L     R12,=A(DMSBWR)
+         DROP  R12
+         USING DMSBWR,R12
+         LR    R9,R1
+         CLI   8(R9),X'FF'
+         BE    ERSNOFT
+         CLI   16(R9),X'FF'
+         BE    ERSNOFT
+         MVC   PATTERN(16),8(R9)
+         MVC   PATTERN+16(2),=C'A '
+         CLI   24(R9),X'FF'
+         BE    ERSFIND
+         MVC   PATTERN+16(2),24(R9)
+ERSFIND  LA    R1,PATTERN+16
+         BAL   R14,FINDADT
+         LTR   R11,R11
+         BZ    ERSRO
+         TM    ADTFLAGS,ADTRW
+         BZ    ERSRO
+         MVI   PATTERN+17,C' '
+         SR    R0,R0
+         LA    R1,PATTERN
+         L     R15,=V(DMSLFS)
+         BALR  R14,R15
+         LTR   R15,R15
+         BNZ   ERSNONE
+         MVC   OLDFST,0(R1)
+         BAL   R14,FREECHN
+         LTR   R15,R15
+         BNZ   ERSRET
+         SR    R2,R2
+         LA    R3,PATTERN
+         BAL   R14,DIRUPD
+         B     ERSRET
+ERSNOFT  LA    R1,MSG054
+         SR    R2,R2
+         SR    R4,R4
+         LA    R5,24
+         B     ERSMSG
+ERSNONE  LA    R1,MSG002
+         MVC   PATTERN+16(2),24(R9)
+         CLI   24(R9),X'FF'
+         BNE   ERSNAME
+         MVC   PATTERN+16(2),=C'A '
+ERSNAME  LA    R2,PATTERN
+         LA    R5,28
+         B     ERSMSG
+ERSRO    LA    R1,MSG037
+         SR    R2,R2
+         LA    R3,PATTERN+16
+         LA    R4,1
+         LA    R5,36
+ERSMSG   L     R15,=V(DMSMSG)
+         BALR  R14,R15
+         LR    R15,R5
+ERSRET   L     R14,12(,R13)
+         LM    R0,R12,20(R13)
+         BR    R14
+*
+* RENAME fn1 ft1 fm1 fn2 ft2 fm2
+*
+         DROP  R12
+         USING DMSRNM,R12
+DMSRNM   STM   R14,R12,12(R13)
+         L     R12,=A(DMSBWR)
+         DROP  R12
+         USING DMSBWR,R12
+         LR    R9,R1
+         LA    R2,8(,R9)
+         LA    R3,6
+RNMCOUNT CLI   0(R2),X'FF'
+         BE    RNMSHORT
+         LA    R2,8(,R2)
+         BCT   R3,RNMCOUNT
+         MVC   PATTERN(16),8(R9)        the old name
+         MVC   PATTERN+16(2),24(R9)
+         MVC   NEWNAME(16),32(R9)       the new name, = kept
+         CLI   NEWNAME,C'='
+         BNE   RNMTYPE
+         MVC   NEWNAME(8),8(R9)
+RNMTYPE  CLI   NEWNAME+8,C'='
+         BNE   RNMMODE
+         MVC   NEWNAME+8(8),16(R9)
+RNMMODE  MVC   NEWNAME+16(2),48(R9)
+         CLI   48(R9),C'='
+         BNE   RNMDISK
+         MVC   NEWNAME+16(2),24(R9)
+RNMDISK  CLC   NEWNAME+16(1),PATTERN+16
+         BNE   RNMRO                    another disk: not a rename
+         LA    R1,PATTERN+16
+         BAL   R14,FINDADT
+         LTR   R11,R11
+         BZ    RNMRO
+         TM    ADTFLAGS,ADTRW
+         BZ    RNMRO
+         MVI   NEWNAME+17,C' '
+         MVC   PATTERN2,NEWNAME
+         SR    R0,R0
+         LA    R1,PATTERN2
+         L     R15,=V(DMSLFS)
+         BALR  R14,R15
+         LTR   R15,R15
+         BZ    RNMEXIST
+         MVI   PATTERN+17,C' '
+         SR    R0,R0
+         LA    R1,PATTERN
+         L     R15,=V(DMSLFS)
+         BALR  R14,R15
+         LTR   R15,R15
+         BNZ   RNMNONE
+         MVC   OLDFST,0(R1)
+         MVC   OLDFST(16),NEWNAME       same blocks, the new name
+         CLI   49(R9),C' '
+         BE    RNMDIR
+         CLI   49(R9),C'='
+         BE    RNMDIR
+         MVC   OLDFST+FSTFMODE-FSTD+1(1),49(R9)   a new mode number
+RNMDIR   LA    R2,OLDFST
+         LA    R3,PATTERN
+         BAL   R14,DIRUPD
+         B     ERSRET
+RNMSHORT LA    R1,MSGR054
+         SR    R2,R2
+         SR    R4,R4
+         LA    R5,24
+         B     ERSMSG
+RNMNONE  LA    R1,MSGR002
+         MVC   PATTERN+16(2),24(R9)
+         LA    R2,PATTERN
+         LA    R5,28
+         B     ERSMSG
+RNMEXIST LA    R1,MSGR024
+         MVC   NEWNAME+16(2),48(R9)
+         LA    R2,NEWNAME
+         LA    R5,28
+         B     ERSMSG
+RNMRO    LA    R1,MSGR037
+         SR    R2,R2
+         LA    R3,48(,R9)
+         LA    R4,1
+         LA    R5,36
+         B     ERSMSG
+MSGR054  MSGDESC DMSRNM054E,'INCOMPLETE FILEID SPECIFIED'
+MSGR002  MSGDESC DMSRNM002E,'FILE','NOT FOUND'
+MSGR024  MSGDESC DMSRNM024E,'FILE','ALREADY EXISTS'
+MSGR037  MSGDESC DMSRNM037E,'DISK','IS READ/ONLY OR NOT THE SAME DISK'
+MSG054   MSGDESC DMSERS054E,'INCOMPLETE FILEID SPECIFIED'
+MSG002   MSGDESC DMSERS002E,'FILE','NOT FOUND'
+MSG037   MSGDESC DMSERS037E,'DISK','IS READ/ONLY OR NOT ACCESSED'
+         DS    0F
+OPENRET  DS    F
+PUTRET   DS    F
+FLUSHRET DS    F
+NCLRET   DS    F
+BLKRET   DS    F
+FREERET  DS    F
+DIRRET   DS    F
+DWRET    DS    F
+REMOVE   DS    A
+DIRARGS  DS    2F
+ITEMSAVE DS    2F
+ALLOCSAV DS    5F
+FREESAVE DS    4F
+CLSAVE   DS    15F
+ITEMLEN  DS    H
+MODE     DS    CL2
+PATTERN  DS    CL18
+PATTERN2 DS    CL18
+NEWNAME  DS    CL18
+CLOCK    DS    CL16
+DIGITS   DS    CL5
+PACKED   DS    CL3
+         DS    0F
+OLDFST   DS    CL40
+NEWLIST  DS    182H
+         LTORG
+         DS    0D
+LINKBUF  DS    CL800
+         NUCON
+         END

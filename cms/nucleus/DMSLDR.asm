@@ -1,0 +1,607 @@
+LDR      TITLE 'DMSLDR - LOAD AND START: RUN A PROGRAM FROM TEXT DECKS'
+*
+* LOAD fn [fn ...]
+*    reads each file 'fn TEXT *', an OS/360 object deck (ESD, TXT, RLD
+*    and END cards, as the assembler punches them), into the user area
+*    from X'20000' on, one deck after another on doubleword boundaries:
+*    every control section of a deck moves by the same amount, its
+*    address constants are relocated (RLD), and its external names
+*    (ER, V-constants) are resolved against the sections and entry
+*    points of the decks loaded so far by this LOAD.  The entry point
+*    is the first END card's, else the first section.
+* START [entry|*] [args ...]
+*    types DMSLIO740I EXECUTION BEGINS... and runs the loaded program:
+*    R1 -> its tokenized parameter list (entry word and args, copied to
+*    user storage), R12 and R15 its entry, R13 an 18-word save area in
+*    user storage, R14 the return address; PSW key E, supervisor state,
+*    interruptions masked.  The program's R15 at return is START's
+*    return code.  The nucleus (key F) cannot be stored into by it.
+*
+* Entered: by SVC 202, R1 -> tokenized list; R12 entry, R13 save area,
+*          R14 return.
+* Exits:   R15 = 0 or the program's return code; LOAD: 28 no such
+*          file (DMSLIO002E); 32 a deck this loader cannot read: no
+*          END card, or PC, CM or XD items (DMSLIO953E); 40 an
+*          undefined name (DMSLIO954E); 104 past the end of storage
+*          (DMSLIO109S).  START: 40 nothing loaded (DMSLIO952E).
+* GENMOD fn
+*    writes 'fn MODULE A1' (V records: origin, end and entry, then the
+*    loaded storage in pieces of up to 4,096 bytes), replacing one of
+*    that name.  Typing fn (or SVC 202 with it) then loads and runs
+*    the module (DMSMOD).
+*          Messages 950-999 are this system's own.
+*
+         REGEQU
+         CMSLAYO
+DMSLDR   CSECT
+         ENTRY DMSLST$,DMSLDRET,DMSMOD,DMSGEN
+         USING NUCON,R0
+         USING DMSLDR,R12
+         STM   R14,R12,12(R13)
+         LR    R9,R1
+         L     R2,=A(USERAREA)
+         ST    R2,LOADPT
+         ST    R2,LOADEND
+         XC    SYMCOUNT,SYMCOUNT
+         XC    ENTRY,ENTRY
+         LA    R9,8(,R9)
+NEXTFILE CLI   0(R9),X'FF'
+         BE    LOADED
+         CLI   0(R9),C'('
+         BE    LOADED
+         MVC   READFN,0(R9)
+         BAL   R14,ONEDECK
+         LTR   R15,R15
+         BNZ   RETURN
+         LA    R9,8(,R9)
+         B     NEXTFILE
+LOADED   SR    R15,R15
+RETURN   L     R14,12(,R13)
+         LM    R0,R12,20(R13)
+         BR    R14
+*
+* ONEDECK: load 'READFN TEXT *'.
+*
+ONEDECK  ST    R14,DECKRET
+         XC    READITEM,READITEM
+         MVC   DECKLOW,=X'7FFFFFFF'     lowest section address
+         XC    DECKHIGH,DECKHIGH
+         XC    IDTABLE(240),IDTABLE
+CARD     LA    R1,READLIST
+         SVC   202
+         CH    R15,=H'1'
+         BE    NOTEXT
+         CH    R15,=H'12'
+         BE    BADDECK                  no END card
+         LTR   R15,R15
+         BNZ   BADDECK
+         CLI   CARDBUF,X'02'
+         BNE   CARD                     not an object card: skip it
+         CLC   CARDBUF+1(3),=C'ESD'
+         BE    ESDCARD
+         CLC   CARDBUF+1(3),=C'TXT'
+         BE    TXTCARD
+         CLC   CARDBUF+1(3),=C'RLD'
+         BE    RLDCARD
+         CLC   CARDBUF+1(3),=C'END'
+         BE    ENDCARD
+         B     CARD
+*
+* ESD: items of 16 bytes from column 17; the first has the ESDID in
+* columns 15-16 unless it is an LD (LDs take no ESDID).
+*
+ESDCARD  LH    R3,CARDBUF+10            bytes of items
+         LH    R4,CARDBUF+14            ESDID of the first
+         LA    R5,CARDBUF+16
+ESDITEM  LTR   R3,R3
+         BNP   CARD
+         CLI   8(R5),X'00'              SD
+         BE    ESDSD
+         CLI   8(R5),X'01'              LD
+         BE    ESDLD
+         CLI   8(R5),X'02'              ER
+         BE    ESDER
+         CLI   8(R5),X'0A'              WX
+         BE    ESDER
+         B     BADDECK                  PC, CM, XD: not supported
+ESDSD    BAL   R14,IDSLOT               R6 -> the ESDID's entry
+         L     R7,8(,R5)
+         LA    R7,0(,R7)                assembled address
+         ST    R7,0(,R6)
+         MVI   0(R6),C'S'
+         C     R7,DECKLOW
+         BNL   SDHIGH
+         ST    R7,DECKLOW
+SDHIGH   L     R8,12(,R5)
+         LA    R8,0(R7,R8)              end of the section
+         C     R8,DECKHIGH
+         BNH   SDNAME
+         ST    R8,DECKHIGH
+SDNAME   BAL   R14,ADDSYM               its name, relocated later
+         LA    R4,1(,R4)
+         B     ESDNEXT
+ESDLD    BAL   R14,ADDSYM
+         B     ESDNEXT
+ESDER    BAL   R14,IDSLOT
+         MVI   0(R6),C'R'               resolved at its first use
+         MVC   4(8,R6),0(R5)
+         LA    R4,1(,R4)
+ESDNEXT  LA    R5,16(,R5)
+         SH    R3,=H'16'
+         B     ESDITEM
+*
+* IDSLOT: R6 -> the 12-byte entry of ESDID R4 (1-20).
+*
+IDSLOT   CH    R4,=H'20'
+         BH    BADDECK
+         LR    R6,R4
+         BCTR  R6,0
+         MH    R6,=H'12'
+         LA    R6,IDTABLE(R6)
+         BR    R14
+*
+* ADDSYM: the SD or LD at R5 into the symbol table, as an assembled
+* address to be relocated by this deck's factor (flag 'U').
+*
+ADDSYM   L     R1,SYMCOUNT
+         CH    R1,=H'64'
+         BNL   BADDECK
+         LR    R2,R1
+         MH    R2,=H'16'
+         LA    R2,SYMTAB(R2)
+         MVC   0(8,R2),0(R5)
+         L     R7,8(,R5)
+         LA    R7,0(,R7)
+         ST    R7,8(,R2)
+         MVI   12(R2),C'U'
+         LA    R1,1(,R1)
+         ST    R1,SYMCOUNT
+         BR    R14
+*
+* The first TXT, RLD or END card fixes the deck's place: the factor
+* that moves its lowest section to LOADPT.
+*
+PLACE    CLI   PLACED,1
+         BER   R14
+         MVI   PLACED,1
+         L     R2,LOADPT
+         S     R2,DECKLOW
+         ST    R2,FACTOR
+         L     R3,DECKHIGH
+         S     R3,DECKLOW
+         A     R3,LOADPT
+         C     R3,STORSIZE
+         BH    TOOBIG
+         LA    R3,7(,R3)
+         N     R3,=X'00FFFFF8'
+         ST    R3,NEXTPT
+         L     R3,SYMCOUNT              relocate this deck's names
+         LA    R4,SYMTAB
+RELSYM   LTR   R3,R3
+         BZR   R14
+         CLI   12(R4),C'U'
+         BNE   RELNEXT
+         L     R5,8(,R4)
+         A     R5,FACTOR
+         ST    R5,8(,R4)
+         MVI   12(R4),C'D'
+RELNEXT  LA    R4,16(,R4)
+         BCT   R3,RELSYM
+         BR    R14
+*
+* TXT: bytes (columns 11-12) at the address in columns 6-8.
+*
+TXTCARD  BAL   R14,PLACE
+         L     R2,CARDBUF+4
+         LA    R2,0(,R2)
+         A     R2,FACTOR
+         LH    R3,CARDBUF+10
+         LTR   R3,R3
+         BNP   CARD
+         LA    R4,0(R2,R3)
+         C     R4,STORSIZE
+         BH    TOOBIG
+         C     R2,=A(USERAREA)
+         BL    TOOBIG
+         BCTR  R3,0
+         EX    R3,TXTMOVE
+         B     CARD
+TXTMOVE  MVC   0(0,R2),CARDBUF+16
+*
+* RLD: entries R-pointer, P-pointer, flag, address; a flag ending in
+* 1 means the next entry has the same pointers and omits them.
+*
+RLDCARD  BAL   R14,PLACE
+         LH    R3,CARDBUF+10
+         LA    R5,CARDBUF+16
+RLDITEM  LTR   R3,R3
+         BNP   CARD
+         MVC   RPOINT(4),0(R5)          R and P pointers
+         LA    R5,4(,R5)
+         SH    R3,=H'4'
+RLDSAME  BAL   R14,RELOCATE
+         MVC   FLAGBYTE,0(R5)
+         LA    R5,4(,R5)
+         SH    R3,=H'4'
+         TM    FLAGBYTE,X'01'           same pointers follow?
+         BO    RLDSAME
+         B     RLDITEM
+*
+* RELOCATE: the address constant the entry at R5 describes gets the
+* value of its R-pointer (a section moved by FACTOR, or an external
+* name) added or subtracted.
+*
+RELOCATE ST    R14,RELRET
+         LH    R4,RPOINT
+         BAL   R14,IDSLOT
+         CLI   0(R6),C'S'
+         BNE   RELEXT
+         L     R7,FACTOR                a section: its move
+         B     RELVALUE
+RELEXT   CLI   0(R6),C'R'
+         BNE   BADDECK
+         BAL   R14,RESOLVE              an external: its address
+RELVALUE L     R2,0(,R5)
+         LA    R2,0(,R2)
+         A     R2,FACTOR                where the constant is
+         SR    R8,R8
+         IC    R8,0(,R5)
+         SRL   R8,2
+         N     R8,=F'3'
+         LA    R8,1(,R8)                its length, 1-4
+         MVC   WORK,=F'0'
+         LA    R1,WORK+4
+         SR    R1,R8
+         BCTR  R8,0
+         EX    R8,GETCON
+         L     R1,WORK
+         TM    0(R5),X'02'              subtract?
+         BO    RELSUB
+         AR    R1,R7
+         B     RELPUT
+RELSUB   SR    R1,R7
+RELPUT   ST    R1,WORK
+         LA    R1,WORK+3
+         SR    R1,R8
+         EX    R8,PUTCON
+         L     R14,RELRET
+         BR    R14
+GETCON   MVC   0(0,R1),0(R2)
+PUTCON   MVC   0(0,R2),0(R1)
+*
+* RESOLVE: R7 = the address of the external name in the entry R6.
+*
+RESOLVE  L     R1,SYMCOUNT
+         LA    R2,SYMTAB
+RESLOOP  LTR   R1,R1
+         BZ    UNDEF
+         CLC   0(8,R2),4(R6)
+         BNE   RESNEXT
+         CLI   12(R2),C'D'
+         BNE   RESNEXT
+         L     R7,8(,R2)
+         BR    R14
+RESNEXT  LA    R2,16(,R2)
+         BCT   R1,RESLOOP
+UNDEF    MVC   UNDEFNM,4(R6)
+         LA    R1,MSG954
+         SR    R2,R2
+         LA    R3,UNDEFNM
+         LA    R4,8
+         L     R15,=V(DMSMSG)
+         BALR  R14,R15
+         LA    R15,40
+         B     DECKEND
+*
+* END: the entry point, if there is one and none was set before.
+*
+ENDCARD  BAL   R14,PLACE
+         L     R2,ENTRY
+         LTR   R2,R2
+         BNZ   ENDDONE
+         L     R2,CARDBUF+4
+         LA    R2,0(,R2)
+         CLC   CARDBUF+5(3),=C'   '     no entry address given
+         BNE   ENDADDR
+         L     R2,DECKLOW
+ENDADDR  A     R2,FACTOR
+         ST    R2,ENTRY
+ENDDONE  MVC   LOADPT,NEXTPT
+         MVC   LOADEND,NEXTPT
+         SR    R15,R15
+         B     DECKEND
+NOTEXT   LA    R1,MSG002
+         MVC   FILEID(8),READFN
+         LA    R2,FILEID
+         L     R15,=V(DMSMSG)
+         BALR  R14,R15
+         LA    R15,28
+         B     DECKEND
+BADDECK  LA    R1,MSG953
+         MVC   FILEID(8),READFN
+         LA    R2,FILEID
+         L     R15,=V(DMSMSG)
+         BALR  R14,R15
+         LA    R15,32
+         B     DECKEND
+TOOBIG   LA    R1,MSG109
+         SR    R2,R2
+         SR    R4,R4
+         L     R15,=V(DMSMSG)
+         BALR  R14,R15
+         LA    R15,104
+DECKEND  MVI   PLACED,0
+         ST    R15,DECKRC
+         MVC   FINFN,READFN
+         LA    R1,FINLIST
+         SVC   202
+         L     R15,DECKRC
+         L     R14,DECKRET
+         BR    R14
+*
+* START [entry|*] [args]: run what LOAD loaded.
+*
+         DROP  R12
+         USING DMSLST$,R12
+DMSLST$  STM   R14,R12,12(R13)
+         L     R12,=A(DMSLDR)
+         DROP  R12
+         USING DMSLDR,R12
+         L     R11,ENTRY
+         LTR   R11,R11
+         BNZ   STARTOK
+         LA    R1,MSG952
+         SR    R2,R2
+         SR    R4,R4
+         L     R15,=V(DMSMSG)
+         BALR  R14,R15
+         LA    R15,40
+         B     RETURN
+STARTOK  LR    R9,R1
+         CLI   8(R9),X'FF'
+         BE    NOENTRY
+         CLI   8(R9),C'*'
+         BE    NOENTRY
+         MVC   UNDEFNM,8(R9)            START name: find the name
+         L     R1,SYMCOUNT
+         LA    R2,SYMTAB
+STFIND   LTR   R1,R1
+         BZ    STUNDEF
+         CLC   0(8,R2),8(R9)
+         BE    STFOUND
+         LA    R2,16(,R2)
+         BCT   R1,STFIND
+STUNDEF  LA    R1,MSG954
+         SR    R2,R2
+         LA    R3,UNDEFNM
+         LA    R4,8
+         L     R15,=V(DMSMSG)
+         BALR  R14,R15
+         LA    R15,40
+         B     RETURN
+STFOUND  L     R11,8(,R2)
+NOENTRY  LA    R3,8(,R9)                START's words from the entry
+         MVI   QUIETRUN,0
+RUNIT    L     R2,=A(USERPARM)          the program's own list
+         LA    R4,15
+COPYPARM MVC   0(8,R2),0(R3)
+         CLI   0(R3),X'FF'
+         BE    PARMDONE
+         LA    R2,8(,R2)
+         LA    R3,8(,R3)
+         BCT   R4,COPYPARM
+         MVC   0(8,R2),=8X'FF'
+PARMDONE CLI   QUIETRUN,1
+         BE    RUNNING                  a MODULE runs without it
+         LA    R1,MSG740
+         SR    R2,R2
+         SR    R4,R4
+         L     R15,=V(DMSMSG)
+         BALR  R14,R15
+RUNNING  STM   R0,R15,STARTREG          DMSLDRET comes back to these
+         ST    R11,USERPSW+4
+         MVI   USERPSW+4,0
+         MVC   SVCRPSW,USERPSW          (in low storage: R12 changes)
+         L     R1,=A(USERPARM)
+         L     R13,=A(USERSAVE)
+         L     R14,=A(BACK)
+         LR    R12,R11
+         LR    R15,R11
+         LPSW  SVCRPSW
+*
+* The program returns here (BR 14) still in key E; SVC 201 takes it
+* back to the nucleus key, in DMSSVT, which goes to DMSLDRET with the
+* program's R15 in R0 (R15 the entry address).
+*
+BACK     SVC   201
+         DROP  R12
+         USING DMSLDRET,R15
+DMSLDRET LM    R1,R14,STARTREG+4        START's registers again
+         DROP  R15
+         USING DMSLDR,R12
+         LR    R15,R0                   the program's return code
+         B     RETURN
+*
+* DMSMOD: a command the nucleus does not have, called by SVC 202 from
+* DMSSVT: if there is a file 'name MODULE *', load its image and run
+* it as START does (its list: the command's own words, name first;
+* no DMSLIO740I); else R15 = -3.
+*
+         DROP  R12
+         USING DMSMOD,R12
+DMSMOD   STM   R14,R12,12(R13)
+         L     R12,=A(DMSLDR)
+         DROP  R12
+         USING DMSLDR,R12
+         LR    R9,R1
+         MVC   MODFN,0(R9)
+         MVC   MODFN+16(2),=C'* '
+         XC    MODITEM,MODITEM
+         L     R2,=A(MODHEAD)
+         ST    R2,MODBUF
+         MVC   MODSIZE,=F'12'
+         LA    R1,MODLIST               the header: origin, end, entry
+         SVC   202
+         LTR   R15,R15
+         BZ    MODFOUND
+         LH    R15,=H'-3'               no such command
+         B     RETURN
+MODFOUND LM    R2,R4,MODHEAD
+         C     R2,=A(USERAREA)
+         BL    MODBAD
+         C     R3,STORSIZE
+         BH    MODBAD
+MODREAD  CR    R2,R3
+         BNL   MODREADY
+         ST    R2,MODBUF
+         LR    R5,R3
+         SR    R5,R2
+         ST    R5,MODSIZE
+         LA    R1,MODLIST
+         SVC   202
+         LTR   R15,R15
+         BNZ   MODBAD
+         A     R2,MODBYTES
+         B     MODREAD
+MODREADY ST    R4,ENTRY
+         MVC   FINFN,MODFN
+         MVC   FINFN+8(8),=CL8'MODULE'
+         LA    R1,FINLIST
+         SVC   202
+         LR    R11,R4
+         LR    R3,R9
+         MVI   QUIETRUN,1
+         B     RUNIT
+MODBAD   LA    R1,MSG953
+         MVC   FILEID(8),MODFN
+         MVC   FILEID+8(8),=CL8'MODULE'
+         LA    R2,FILEID
+         L     R15,=V(DMSMSG)
+         BALR  R14,R15
+         LA    R15,32
+         B     RETURN
+*
+* GENMOD fn: write 'fn MODULE A1' from what LOAD loaded.
+*
+         DROP  R12
+         USING DMSGEN,R12
+DMSGEN   STM   R14,R12,12(R13)
+         L     R12,=A(DMSLDR)
+         DROP  R12
+         USING DMSLDR,R12
+         LR    R9,R1
+         L     R4,ENTRY
+         LTR   R4,R4
+         BNZ   GENOK
+         LA    R1,MSG952
+         SR    R2,R2
+         SR    R4,R4
+         L     R15,=V(DMSMSG)
+         BALR  R14,R15
+         LA    R15,40
+         B     RETURN
+GENOK    MVC   GENFN,=CL8'* '
+         CLI   8(R9),X'FF'
+         BE    GENNAME
+         MVC   GENFN,8(R9)
+GENNAME  CLI   GENFN,C'*'
+         BNE   GENERASE
+         LA    R1,MSG952                no name: nothing to call it
+         SR    R2,R2
+         SR    R4,R4
+         L     R15,=V(DMSMSG)
+         BALR  R14,R15
+         LA    R15,24
+         B     RETURN
+GENERASE MVC   GENWFN,GENFN             (replaces a module so named)
+         L     R2,=A(USERAREA)
+         L     R3,LOADEND
+         STM   R2,R4,MODHEAD
+         L     R5,=A(MODHEAD)
+         ST    R5,GENBUF
+         MVC   GENSIZE,=F'12'
+         LA    R1,GENLIST
+         SVC   202
+         LTR   R15,R15
+         BNZ   GENDONE
+GENLOOP  CR    R2,R3
+         BNL   GENCLOSE
+         ST    R2,GENBUF
+         LR    R5,R3
+         SR    R5,R2
+         CH    R5,=H'4096'
+         BNH   GENPART
+         LH    R5,=H'4096'
+GENPART  ST    R5,GENSIZE
+         LA    R1,GENLIST
+         SVC   202
+         LTR   R15,R15
+         BNZ   GENDONE
+         AR    R2,R5
+         B     GENLOOP
+GENCLOSE MVC   FINFN,GENFN
+         MVC   FINFN+8(8),=CL8'MODULE'
+         LA    R1,FINLIST
+         SVC   202
+GENDONE  B     RETURN
+         DS    0D
+USERPSW  DC    AL1(0),AL1(USERPSWK),H'0',A(0)
+STARTREG DS    16F
+LOADPT   DS    A
+NEXTPT   DS    A
+FACTOR   DS    F
+ENTRY    DC    A(0)
+DECKLOW  DS    A
+DECKHIGH DS    A
+DECKRET  DS    A
+DECKRC   DS    F
+RELRET   DS    A
+WORK     DS    F
+SYMCOUNT DS    F
+RPOINT   DS    2H
+PLACED   DC    X'00'
+FLAGBYTE DS    X
+QUIETRUN DS    X
+LOADEND  DS    A
+GENFN    DS    CL8
+         DS    0F
+MODHEAD  DS    3F                       origin, end, entry
+MODLIST  DC    CL8'RDBUF'
+MODFN    DC    CL8' ',CL8'MODULE',CL2'* '
+MODITEM  DC    H'0'
+MODBUF   DC    A(0)
+MODSIZE  DC    F'0'
+         DC    CL2' ',H'1'
+MODBYTES DC    F'0'
+GENLIST  DC    CL8'WRBUF'
+GENWFN   DC    CL8' ',CL8'MODULE',CL2'A1'
+         DC    H'0'
+GENBUF   DC    A(0)
+GENSIZE  DC    F'0'
+         DC    CL2'V',H'1',F'0'
+
+UNDEFNM  DS    CL8
+FILEID   DC    CL8' ',CL8'TEXT',CL2'* '
+         DS    0F
+READLIST DC    CL8'RDBUF'
+READFN   DC    CL8' ',CL8'TEXT',CL2'* '
+READITEM DC    H'0'
+         DC    A(CARDBUF),F'80'
+         DC    CL2' ',H'1'
+         DC    F'0'
+FINLIST  DC    CL8'FINIS'
+FINFN    DC    CL8' ',CL8'TEXT',CL2'* '
+         DS    0F
+CARDBUF  DS    CL80
+MSG002   MSGDESC DMSLIO002E,'FILE','NOT FOUND'
+MSG953   MSGDESC DMSLIO953E,'FILE','IS NOT A DECK THIS LOADER READS'
+MSG954   MSGDESC DMSLIO954E,'UNDEFINED NAME'
+MSG109   MSGDESC DMSLIO109S,'VIRTUAL STORAGE CAPACITY EXCEEDED'
+MSG952   MSGDESC DMSLIO952E,'NO PROGRAM LOADED'
+MSG740   MSGDESC DMSLIO740I,'EXECUTION BEGINS...'
+         LTORG
+         DS    0F
+IDTABLE  DS    20XL12                   per ESDID: kind, value, name
+SYMTAB   DS    64XL16                   name, address, state
+         NUCON
+         END

@@ -1,0 +1,120 @@
+LST      TITLE 'DMSLST - LISTFILE: LIST THE FILES THAT MATCH A FILEID'
+*
+* LISTFILE [fn [ft [fm]]] [( DATE]
+*    types 'FN FT FM' for each file that matches (fn, ft default *,
+*    fm default A; see DMSLFS for the patterns), disk by disk in mode
+*    order.  DATE adds the record format, record length, records,
+*    blocks, and the date and time last written.
+*
+* Entered: by SVC 202, R1 -> tokenized list; R12 entry, R13 save
+*          area, R14 return.
+* Exits:   R15 = 0; 28 nothing matched (DMSLST002E FILE NOT FOUND).
+*
+         REGEQU
+         ADTD
+         FSTD
+DMSLST   CSECT
+         USING NUCON,R0
+         USING DMSLST,R12
+         STM   R14,R12,12(R13)
+         MVC   PATTERN,DEFAULT
+         MVI   DATES,0
+         LA    R2,8(,R1)
+         LA    R3,PATTERN
+         LA    R4,3                     fn ft fm
+ARGS     CLI   0(R2),X'FF'
+         BE    SEARCH
+         CLI   0(R2),C'('
+         BE    OPTIONS
+         MVC   0(8,R3),0(R2)
+         LA    R2,8(,R2)
+         LA    R3,8(,R3)
+         BCT   R4,ARGS
+OPTIONS  CLI   0(R2),X'FF'
+         BE    SEARCH
+         CLC   0(8,R2),=CL8'DATE'
+         BNE   NEXTOPT
+         MVI   DATES,1
+NEXTOPT  LA    R2,8(,R2)
+         B     OPTIONS
+SEARCH   MVC   PATTERN+18(6),=CL6' '    fm is two bytes
+         SR    R0,R0
+         SR    R9,R9                    files listed
+NEXT     LA    R1,PATTERN
+         L     R15,=V(DMSLFS)
+         BALR  R14,R15
+         LTR   R15,R15
+         BNZ   DONE
+         USING FSTD,R1
+         MVC   LINE,=CL80' '
+         MVC   LINE(8),FSTFNAME
+         MVC   LINE+9(8),FSTFTYPE
+         MVC   LINE+18(2),FSTFMODE
+         LA    R4,20
+         CLI   DATES,1
+         BNE   SHOW
+         MVC   LINE+21(1),FSTRECFM
+         L     R0,FSTLRECL
+         LA    R2,LINE+23
+         LA    R3,5
+         BAL   R14,NUMBER
+         LH    R0,FSTRECCT
+         N     R0,=X'0000FFFF'
+         LA    R2,LINE+29
+         BAL   R14,NUMBER
+         LH    R0,FSTBLKCT
+         N     R0,=X'0000FFFF'
+         LA    R2,LINE+35
+         BAL   R14,NUMBER
+         UNPK  WORK(5),FSTDATEW(3)      MMDDHH of the packed MMDDHHMM
+         MVC   LINE+41(2),WORK
+         MVI   LINE+43,C'/'
+         MVC   LINE+44(2),WORK+2
+         MVI   LINE+46,C'/'
+         MVC   LINE+47(2),FSTYEARW
+         UNPK  WORK(5),FSTTIMEW(3)
+         MVC   LINE+50(2),WORK
+         MVI   LINE+52,C':'
+         MVC   LINE+53(2),WORK+2
+         LA    R4,55
+         DROP  R1
+SHOW     STH   R4,LINELEN
+         LA    R1,TYPPLIST
+         SVC   202
+         LA    R9,1(,R9)
+         LA    R0,1                     go on with the search
+         B     NEXT
+DONE     SR    R15,R15
+         LTR   R9,R9
+         BNZ   RETURN
+         LA    R1,MSG002
+         SR    R2,R2
+         SR    R4,R4
+         L     R15,=V(DMSMSG)
+         BALR  R14,R15
+         LA    R15,28
+RETURN   L     R14,12(,R13)
+         LM    R0,R12,20(R13)
+         BR    R14
+*
+* NUMBER: R0 as a right-justified decimal number of 5 places at R2.
+*
+NUMBER   CVD   R0,WORK
+         MVC   EDITED,=X'402020202120'
+         ED    EDITED,WORK+5
+         MVC   0(5,R2),EDITED+1
+         BR    R14
+         DS    0D
+WORK     DS    D
+EDITED   DS    CL6
+DATES    DS    C
+DEFAULT  DC    CL8'*',CL8'*',CL8'A'
+PATTERN  DS    CL24
+         DS    0F
+TYPPLIST DC    CL8'TYPLIN',AL1(1),AL3(LINE),C'B',X'00'
+LINELEN  DC    H'0'
+LINE     DS    CL80
+MSG002   MSGDESC DMSLST002E,'FILE NOT FOUND'
+         LTORG
+         NUCON
+         END

@@ -1,0 +1,204 @@
+"""User programs: assembled with the CMS macros, LOADed from TEXT files, STARTed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cms_disks import opened
+
+from assembler import assemble
+from assembler.loader import load
+from cms.build import MACLIB_DIRECTORY
+from cms.filesystem import CMSDisk, binary_to_records, text_to_records
+from vm370.hardware.devices.ckd_image import create_image
+
+GREET = """\
+GREET    CSECT
+         USING GREET,12
+         ST    14,RET
+         L     2,8(,1)                  the first argument token
+         ST    2,ARG                    (WRTERM uses register 1)
+         WRTERM 'HELLO FROM A PROGRAM'
+         WRTERM ARG,4
+         L     14,RET
+         LA    15,5
+         BR    14
+RET      DS    F
+ARG      DS    F
+         END   GREET
+"""
+
+STORE_INTO_NUCLEUS = """\
+BAD      CSECT
+         USING BAD,12
+         WRTERM 'STORING INTO THE NUCLEUS'
+         ST    0,X'200'
+         BR    14
+         END
+"""
+
+USER_ABEND = """\
+QUIT     CSECT
+         LA    1,100
+         SVC   13
+         END
+"""
+
+UPPER = """\
+UPPER    CSECT
+         USING UPPER,12
+         ST    14,RET
+LOOP     FSREAD 'NOTES MEMO A',BUFFER=LINE,BSIZE=80
+         CH    15,=H'12'
+         BE    DONE
+         LR    3,0
+         OC    LINE,=CL80' '
+         FSWRITE 'UPPER MEMO A',BUFFER=LINE,BSIZE=(3),RECFM=V
+         B     LOOP
+DONE     FSCLOSE 'UPPER MEMO A'
+         L     14,RET
+         SR    15,15
+         BR    14
+RET      DS    F
+LINE     DS    CL80
+         LTORG
+         END   UPPER
+"""
+
+CALLS = """\
+MAIN     CSECT
+         USING MAIN,12
+         ST    14,RET
+         L     15,=V(SUB)
+         BALR  14,15
+         L     14,RET
+         BR    14
+RET      DS    F
+         LTORG
+SUB      CSECT
+         LR    11,15                    (SVC 202 returns a code in 15)
+         USING SUB,11
+         ST    14,SUBRET
+         WRTERM 'IN THE SECOND SECTION'
+         L     14,SUBRET
+         SR    15,15
+         BR    14
+SUBRET   DS    F
+         END   MAIN
+"""
+
+EDITED = """\
+EDITED   CSECT
+         USING EDITED,12
+         LA    3,1234
+         L     4,=X'00ABCDEF'
+         LINEDIT TEXT='FOUND .... FILES AT ......',                    X
+               SUB=(DEC,(3),HEX,(4))
+         LINEDIT TEXT='AS IS',DOT=NO
+         SR    15,15
+         BR    14
+         LTORG
+         END
+"""
+
+
+def deck(source: str) -> list[bytes]:
+    result = assemble(source, maclib=[MACLIB_DIRECTORY])
+    assert result.return_code == 0, [d.message for d in result.diagnostics]
+    return binary_to_records(result.object_deck, "F", 80)
+
+
+@pytest.fixture
+def program_disk(tmp_path) -> Path:
+    path = create_image(tmp_path / "programs.2314", "2314", 2)
+    with opened(path, 0, 2) as device:
+        disk = CMSDisk.format(device, "PGM191")
+        for name, source in [
+            ("GREET", GREET),
+            ("BAD", STORE_INTO_NUCLEUS),
+            ("QUIT", USER_ABEND),
+            ("UPPER", UPPER),
+            ("CALLS", CALLS),
+            ("EDITED", EDITED),
+        ]:
+            disk.write(name, "TEXT", deck(source), "F", 80)
+        disk.write("NOTES", "MEMO", text_to_records("first line\nsecond\n", "V", None), "V")
+    return path
+
+
+def test_load_and_start_a_program_with_the_cms_linkage(run_cms, program_disk):
+    run = run_cms(["load greet", "start * abcd"], disks={0x191: program_disk})
+    assert run.after("start * abcd") == [
+        "DMSLIO740I EXECUTION BEGINS...",
+        "HELLO FROM A PROGRAM",
+        "ABCD",
+        "R(00005);",
+    ]
+
+
+def test_program_check_in_a_program_abends_it_and_cms_goes_on(run_cms, program_disk):
+    run = run_cms(["load bad", "start", "listfile * text"], disks={0x191: program_disk})
+    # The old PSW points past the ST (ST 0,X'200' is 50000200), loaded at X'20000'.
+    loaded = bytearray(0x30000)
+    load([assemble(STORE_INTO_NUCLEUS, maclib=[MACLIB_DIRECTORY]).object_deck], loaded, 0x20000)
+    after_store = loaded.find(bytes.fromhex("50000200")) + 4
+    after = run.after("start")
+    assert after[:5] == [
+        "DMSLIO740I EXECUTION BEGINS...",
+        "STORING INTO THE NUCLEUS",
+        f"DMSITP141T PROTECTION EXCEPTION OCCURRED AT {after_store:06X} IN ROUTINE START",
+        f"DMSABN148T SYSTEM ABEND 0C4 CALLED FROM {after_store:06X}",
+        "CMS",
+    ]
+    assert run.after("listfile * text")[-1] == "R;"
+    assert run.machine.storage.read(0x200, 2) == b"\x01\x90"  # IPLDEV kept
+
+
+def test_user_abend(run_cms, program_disk):
+    run = run_cms(["load quit", "start"], disks={0x191: program_disk})
+    # LA (4 bytes) at X'20000', SVC 13 at X'20004': the SVC old PSW points at X'20006'.
+    assert run.after("start")[1:3] == ["DMSABN155T USER ABEND 0100 CALLED FROM 020006", "CMS"]
+
+
+def test_a_program_reads_and_writes_files_with_the_fs_macros(run_cms, program_disk):
+    run = run_cms(["load upper", "start", "type upper memo"], disks={0x191: program_disk})
+    assert run.after("type upper memo") == ["FIRST LINE", "SECOND", "R;"]
+    run.close()
+    with opened(program_disk, 0, 2, read_only=True) as device:
+        records = CMSDisk.open(device).read("UPPER", "MEMO")
+        assert [record.decode("cp037") for record in records] == ["FIRST LINE", "SECOND"]
+
+
+def test_v_constants_between_sections_are_resolved(run_cms, program_disk):
+    run = run_cms(["load calls", "start"], disks={0x191: program_disk})
+    assert run.after("start")[1:] == ["IN THE SECOND SECTION", "R;"]
+
+
+def test_load_errors(run_cms, program_disk):
+    run = run_cms(["start", "load nope"], disks={0x191: program_disk})
+    assert run.after("start")[:2] == ["DMSLIO952E NO PROGRAM LOADED", "R(00040);"]
+    assert run.after("load nope") == ["DMSLIO002E FILE 'NOPE TEXT *' NOT FOUND", "R(00028);"]
+
+
+def test_linedit_puts_decimal_and_hexadecimal_values_in_the_line(run_cms, program_disk):
+    run = run_cms(["load edited", "start"], disks={0x191: program_disk})
+    assert run.after("start")[1:] == ["FOUND 1234 FILES AT ABCDEF.", "AS IS", "R;"]
+
+
+def test_genmod_then_the_module_runs_by_its_name(run_cms, program_disk):
+    typed = ["load greet", "genmod greet", "greet wxyz", "nosuch"]
+    run = run_cms(typed, disks={0x191: program_disk})
+    assert run.after("genmod greet")[0] == "R;"
+    assert run.after("greet wxyz")[:3] == ["HELLO FROM A PROGRAM", "WXYZ", "R(00005);"]
+    assert run.after("nosuch") == ["UNKNOWN CMS COMMAND"]
+    run.close()
+    with opened(program_disk, 0, 2, read_only=True) as device:
+        module = CMSDisk.open(device).find("GREET", "MODULE")
+        assert (module.recfm, module.mode) == ("V", "A1")
+
+
+def test_a_module_survives_a_new_ipl(run_cms, program_disk):
+    run_cms(["load greet", "genmod greet"], disks={0x191: program_disk}).close()
+    run = run_cms(["greet abcd"], disks={0x191: program_disk})
+    assert run.after("greet abcd")[:3] == ["HELLO FROM A PROGRAM", "ABCD", "R(00005);"]
