@@ -129,6 +129,27 @@ def test_trace_branch_shows_the_taken_branch_disassembled(folder):
     assert machine.debug is None
 
 
+def test_trace_instruct_stops_after_every_instruction_in_turn(folder):
+    system, terminal, machine = stopped_guest(folder)
+    say(system, terminal, "TRACE INSTRUCT", "TRACE STARTED")
+    # The loop: LA 1016, SVC 101A, (SVC new PSW) LPSW 1020, (back) BC 101C.
+    following = {0x1016: 0x101A, 0x101A: 0x1020, 0x1020: 0x101C, 0x101C: 0x1016}
+    texts = {
+        0x1016: "    001016 LA    41330001",
+        0x101A: "    00101A SVC   0A05",
+        0x1020: "    001020 LPSW  82000020",
+        0x101C: "    00101C BC    47F0C014",
+    }
+    traced = []
+    for _ in range(6):
+        line = next(row for row in say(system, terminal, "B", "    00") if row.startswith("    0"))
+        address = int(line[4:10], 16)
+        assert line == texts[address]
+        assert machine.psw.instruction_address == following[address]
+        traced.append(address)
+    assert all(following[a] == b for a, b in zip(traced, traced[1:], strict=False))
+
+
 def test_trace_priv_shows_the_simulated_ssm_after_a_restart(folder):
     system, terminal, _ = stopped_guest(folder)
     say(system, terminal, "TRACE PRIV", "TRACE STARTED")

@@ -29,7 +29,13 @@ from typing import TYPE_CHECKING, Any
 from vm370.hardware import isa
 from vm370.hardware.disassembler import disassemble_one
 from vm370.hardware.interrupts import ProgramInterrupt
-from vm370.hardware.psw import EXTERNAL_OLD_PSW, IO_OLD_PSW, PROGRAM_OLD_PSW, SVC_OLD_PSW
+from vm370.hardware.psw import (
+    EXTERNAL_OLD_PSW,
+    IO_OLD_PSW,
+    PROGRAM_OLD_PSW,
+    SVC_OLD_PSW,
+    RecheckInterruptions,
+)
 
 if TYPE_CHECKING:
     from vm370.cp.system import ControlProgram
@@ -310,9 +316,14 @@ def make_observer(cp: ControlProgram, machine: VirtualMachine):
         raw = _instruction_bytes(machine, ia)
         state.previous = None if raw is None else (ia, raw)
         if line is not None:
-            # The traced instruction has completed; the machine stops before
-            # the next one takes effect where the CPU next looks at the timer.
             emit(cp, machine, line)
+            if user is not None and user.cp_mode:
+                # NORUN: the traced instruction has completed and the next one
+                # must not start. The block ends here, before it, and the real
+                # timer's interruption takes the machine off the CPU at once
+                # (CP's preemption, see Supervisor.preempt).
+                cpu.request_timer_interruption()
+                raise RecheckInterruptions
 
     return observe
 
@@ -337,4 +348,3 @@ def detach_observer(cp: ControlProgram, machine: VirtualMachine) -> None:
     observers = cp.machine.cpu.instruction_observers
     if state.observer in observers:
         observers.remove(state.observer)
-    state.previous = None
