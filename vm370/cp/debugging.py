@@ -272,12 +272,17 @@ def privileged(cp: ControlProgram, machine: VirtualMachine, instruction) -> None
     emit(cp, machine, line.rstrip())
 
 
-def _instruction_bytes(machine: VirtualMachine, address: int) -> bytes | None:
-    storage = machine.storage
+def _instruction_bytes(cpu, address: int) -> bytes | None:
+    """The instruction the guest is about to execute, as the real CPU fetches it.
+
+    Through the real CPU's translation, so nothing is paged in behind the
+    guest's back: an instruction whose page is out is read when it is
+    started again, after the page fault.
+    """
     try:
-        first = storage.fetch(address, 2)
+        first = cpu.fetch(address, 2)
         length = isa.instruction_length(first[0])
-        return first if length == 2 else storage.fetch(address, length)
+        return first if length == 2 else cpu.fetch(address, length)
     except ProgramInterrupt:
         return None
 
@@ -313,7 +318,7 @@ def make_observer(cp: ControlProgram, machine: VirtualMachine):
                 line = instruction_line(last_address, raw)
             elif mnemonic in BRANCHES and not fell_through:
                 line = instruction_line(last_address, raw, ia)
-        raw = _instruction_bytes(machine, ia)
+        raw = _instruction_bytes(cpu, ia)
         state.previous = None if raw is None else (ia, raw)
         if line is not None:
             emit(cp, machine, line)
