@@ -487,3 +487,46 @@ def test_trace_io_shows_the_sio_and_the_interruption(tmp_path):
     lines = say(system, terminal, "BEGIN", "***")
     interruption = r"\*\*\* 00[0-9A-F]{4} I/O   0009 ==> 001018  CSW 0C00"
     assert any(re.fullmatch(interruption, line) for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("word", "name"),
+    [
+        ("D", "DISPLAY"),
+        ("DISP", "DISPLAY"),
+        ("ST", "STORE"),
+        ("TR", "TRACE"),
+        ("ADSTOP", "ADSTOP"),
+        ("ADSTO", None),
+        ("SYS", "SYSTEM"),
+        ("SY", None),
+        ("EXT", "EXTERNAL"),
+        ("EX", None),
+        ("IND", "INDICATE"),
+        ("DCP", "DCP"),
+    ],
+)
+def test_abbreviations_are_vm370s(word, name):
+    found = commands.find(word)
+    assert (found.name if found else None) == name
+
+
+def test_each_command_answers_a_question_mark_with_its_format(user):
+    system, alice = user
+    for name in ("DISPLAY", "STORE", "TRACE", "ADSTOP", "SYSTEM", "EXTERNAL", "INDICATE"):
+        return_code, lines = run(system, alice, f"{name} ?")
+        assert return_code == 0
+        assert lines[0].startswith(f"{name}:")
+        assert any("Format" in line for line in lines)
+
+
+def test_dcp_is_for_classes_c_and_e(folder):
+    system = boot(folder)
+    logged_on(system, "ALICE", "APPLE", 0)
+    logged_on(system, "OPER", "OPERPW", 1)
+    alice, oper = system.users.users["ALICE"], system.users.users["OPER"]
+    assert run(system, alice, "DCP L0")[1] == ["DMKCFM001E UNKNOWN CP COMMAND"]
+    system.cp.storage.write(0x200, bytes.fromhex("0123456789ABCDEF"))
+    assert run(system, oper, "DCP L200.8")[1] == ["000200    01234567  89ABCDEF"]
+    assert run(system, oper, "DCP G1")[1] == ["DMKCDB003E INVALID OPTION - G1"]
+    assert run(system, oper, "DCP")[1] == ["DMKCDB033E HEXLOC MISSING OR INVALID"]

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from vm370.hardware import isa
 from vm370.hardware.disassembler import disassemble_one
+from vm370.hardware.instructions.operands import bd_address
 from vm370.hardware.interrupts import ProgramInterrupt
 from vm370.hardware.psw import (
     EXTERNAL_OLD_PSW,
@@ -245,8 +246,7 @@ def privileged(cp: ControlProgram, machine: VirtualMachine, instruction) -> None
     if mnemonic in IO_INSTRUCTIONS:
         if not (_tracing(machine, IO) or _tracing(machine, SIO)):
             return
-        device_address = (instruction.b1 and machine.gpr[instruction.b1]) + instruction.d1
-        device_address &= 0xFFFF
+        device_address = bd_address(machine, instruction.b1, instruction.d1) & 0xFFFF
         device = machine.devices.get(device_address & 0x7FF)
         kind = _device_name(device) if device is not None else "DEV "
         line = (
