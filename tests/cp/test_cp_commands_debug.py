@@ -150,6 +150,14 @@ def test_trace_instruct_stops_after_every_instruction_in_turn(folder):
     assert all(following[a] == b for a, b in zip(traced, traced[1:], strict=False))
 
 
+def test_trace_program_shows_the_interruption_with_the_old_psw_address(folder):
+    system, terminal, _ = stopped_guest(folder)
+    say(system, terminal, "STORE S1016 0000", "STORE COMPLETE")  # LA becomes an invalid op
+    say(system, terminal, "TRACE PROG", "TRACE STARTED")
+    # The old PSW points past the 2-byte instruction; the program new PSW is zero.
+    assert "*** 001018 PROG  0001 ==> 000000" in say(system, terminal, "B", "PROG")
+
+
 def test_trace_priv_shows_the_simulated_ssm_after_a_restart(folder):
     system, terminal, _ = stopped_guest(folder)
     say(system, terminal, "TRACE PRIV", "TRACE STARTED")
