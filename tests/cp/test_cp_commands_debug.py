@@ -481,12 +481,12 @@ TEXT     DC    C'HELLO'
 """
 
 
-def test_trace_io_shows_the_sio_and_the_interruption(tmp_path):
+def test_trace_sio_and_io_show_the_sio_and_the_interruption(tmp_path):
     folder = make_folder(tmp_path)
     write_ipl_program(folder / "packs" / "users.ckd", 1, HELLO_PROGRAM)
     system = boot(folder)
     terminal = logged_on(system, "ALICE", "APPLE")
-    say(system, terminal, "TRACE I/O", "TRACE STARTED")
+    say(system, terminal, "TRACE I/O SIO", "TRACE STARTED")
     lines = say(system, terminal, "IPL 191", "I/O 001010")
     sio = next(line for line in lines if line.startswith("I/O 001010"))
     assert sio.startswith("I/O 001010 SIO   9C000009  CONS 0009  CC 0")

@@ -244,7 +244,7 @@ def privileged(cp: ControlProgram, machine: VirtualMachine, instruction) -> None
     raw = instruction.raw
     address = instruction.address & 0xFFFFFF
     if mnemonic in IO_INSTRUCTIONS:
-        if not (_tracing(machine, IO) or _tracing(machine, SIO)):
+        if not _tracing(machine, SIO):  # I/O traces the interruptions (DMKTRA)
             return
         device_address = bd_address(machine, instruction.b1, instruction.d1) & 0xFFFF
         device = machine.devices.get(device_address & 0x7FF)
