@@ -181,6 +181,24 @@ def test_trace_to_the_printer_spools_the_lines_and_the_guest_runs_on(folder):
     assert "***" not in terminal.text()
 
 
+class FullSpool:
+    """A spool with no room left: it takes no record."""
+
+    def spool_record(self, device, record: bytes) -> bool:
+        return False
+
+
+def test_a_full_spool_ends_a_printer_trace(folder):
+    system, terminal, machine = stopped_guest(folder)
+    machine.devices[0x00E].sink = FullSpool()
+    say(system, terminal, "TRACE SVC PRINTER", "TRACE STARTED")
+    terminal.press("PA2")
+    run_until(system, lambda: not terminal.keyboard_locked())
+    terminal.type_line("BEGIN")
+    run_until(system, lambda: "TRACE ENDED" in terminal.text())
+    assert machine.debug is None
+
+
 def test_trace_to_a_printer_needs_one(folder):
     system = boot(folder)
     logged_on(system, "BOB", "BANANA")

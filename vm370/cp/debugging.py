@@ -186,7 +186,13 @@ def emit(cp: ControlProgram, machine: VirtualMachine, line: str, pause: bool = T
         printer = printer_of(machine)
         if printer is not None:
             record = bytes((PRINT_COMMAND,)) + line.encode("cp037", errors="replace")
-            printer.sink.spool_record(printer, record)
+            if printer.sink.spool_record(printer, record) is False:
+                # The spool is full: VM/370 ended the trace (DMKTRC).
+                end_trace(cp, machine)
+                user = _user(cp, machine)
+                if user is not None:
+                    user.guest_output("TRACE ENDED")
+                return
     if not trace.terminal:
         return
     if trace.run or not pause:
@@ -331,6 +337,14 @@ def make_observer(cp: ControlProgram, machine: VirtualMachine):
                 raise RecheckInterruptions
 
     return observe
+
+
+def end_trace(cp: ControlProgram, machine: VirtualMachine) -> None:
+    """TRACE END: the observer goes, and the state if nothing else needs it."""
+    detach_observer(cp, machine)
+    if machine.debug is not None:
+        machine.debug.trace = None
+        forget_if_idle(machine)
 
 
 def attach_observer(cp: ControlProgram, machine: VirtualMachine) -> None:

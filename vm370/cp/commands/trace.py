@@ -63,9 +63,7 @@ def _error(number: int, text: str) -> CommandError:
 
 
 def _end(context: CommandContext, machine) -> None:
-    debugging.detach_observer(context.cp, machine)
-    machine.debug.trace = None
-    debugging.forget_if_idle(machine)
+    debugging.end_trace(context.cp, machine)
     context.respond("TRACE ENDED")
 
 
