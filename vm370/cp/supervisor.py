@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from vm370.cp import reflect
+from vm370.cp import debugging, reflect
 from vm370.cp.dispatch import slice_timer_units
 from vm370.cp.frames import Frame, FrameError
 from vm370.cp.paging import PagingError
@@ -234,6 +234,8 @@ class Supervisor:
         machine = self.current
         if machine is None:
             return None
+        if machine.debug is not None:
+            debugging.detach_observer(self.cp, machine)
         cpu = self.cpu
         old = ECPSW.from_int(self.storage.read_doubleword(old_location))
         if not old.problem_state:
@@ -268,7 +270,10 @@ class Supervisor:
             except ProgramInterrupt as interrupt:
                 reflect.reflect_program_interruption(machine, interrupt.code, ilc)
             else:
+                simulated = not machine.problem_state
                 handle_privileged_operation(self.cp, machine, instruction, ilc)
+                if machine.debug is not None and simulated:
+                    debugging.privileged(self.cp, machine, instruction)
         elif code in (SEGMENT_TRANSLATION, PAGE_TRANSLATION):
             self._translation_exception(machine, ilc)
         else:
@@ -339,6 +344,10 @@ class Supervisor:
         self.release_pinned_frames()
         if machine is None:
             self._cp_failure("SVC in CP")
+            return
+        code = self._code(SVC_CODE_LOCATION)
+        if machine.debug is not None and debugging.supervisor_call(self.cp, machine, code):
+            self.dispatch()
             return
         reflect.reflect_supervisor_call(machine, self._code(SVC_CODE_LOCATION), machine.psw.ilc)
         reflect.present_pending(machine)
@@ -487,6 +496,8 @@ class Supervisor:
         cpu.load_psw(real.to_int())
         self.current = machine
         self.slice_started = self.clock.now
+        if machine.debug is not None:
+            debugging.attach_observer(cp, machine)
 
     def preempt(self, machine: VirtualMachine) -> None:
         """Take ``machine`` off the real CPU at its next instruction (CP has news for it).
@@ -521,6 +532,8 @@ class Supervisor:
             self._pinned_for = None
         self.loaded_space = None
         self.wait_since.pop(machine.name, None)
+        if machine.debug is not None:
+            debugging.detach_observer(self.cp, machine)
         if self.current is machine:
             self.current = None
         if self._returning is not None and self._returning[0] is machine:
