@@ -18,6 +18,7 @@ DMSCMD   CSECT
          DC    CL8'ERASE',V(DMSERS)       erase a file
          DC    CL8'COPYFILE',V(DMSCPY)    copy a file
          DC    CL8'RENAME',V(DMSRNM)      rename a file
+         DC    CL8'FORMAT',V(DMSFOR)      make a disk a CMS disk
          DC    CL8'LOAD',V(DMSLDR)        load TEXT decks
          DC    CL8'QUERY',V(DMSQRY)       show settings and disks
          DC    CL8'SET',V(DMSSET)         change settings

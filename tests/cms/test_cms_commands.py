@@ -234,3 +234,51 @@ def test_rename_keeps_the_blocks_and_changes_the_name(run_cms, user_disk):
             "OLD NOTES A1",
         ]
         assert disk.check() == []
+
+
+def test_format_makes_an_empty_cms_disk_the_host_tools_open(run_cms, tmp_path):
+    blank = create_image(tmp_path / "blank.2314", "2314", 3)
+    typed = ["format 192 b", "yes", "mydisk", "copyfile * * s x y b", "query disk b"]
+    run = run_cms([*typed, "format 192 b", "no"], disks={0x192: blank})
+    run.close()
+    assert run.after("mydisk")[:3] == [
+        "DMSFOR733I FORMATTING DISK B",
+        "DMSFOR732I 3 CYLINDERS FORMATTED ON B(192)",
+        "R;",
+    ]
+    assert run.after("query disk b")[0] == (
+        "B (192): 0 FILES; 5 REC IN USE, 415 LEFT (OF 420), 1% FULL (3 CYL), 2314, R/W"
+    )
+    assert run.after("no")[:2] == ["DMSFOR705I DISK REMAINS UNCHANGED", "R;"]
+    with opened(blank, 0, 3, read_only=True) as device:
+        disk = CMSDisk.open(device)
+        assert (disk.label, disk.cylinders, disk.files(), disk.check()) == ("MYDISK", 3, [], [])
+
+
+def test_format_of_part_of_a_2311_then_a_file_written_on_it(tmp_path, cms_system):
+    from vm370.hardware.devices.console1052 import Console1052
+    from vm370.hardware.devices.dasd import Dasd2311, Dasd2314
+    from vm370.hardware.machine import Machine
+
+    pack = create_image(tmp_path / "work.2311", "2311", 4)
+    system = tmp_path / "system.2314"
+    system.write_bytes(cms_system.pack.read_bytes())
+    machine = Machine(256 * 1024)
+    console = Console1052(None, None)
+    for line in ["format 193 c 2", "yes", "wrk193"]:
+        console.type_line(line)
+    devices = [Dasd2314(system), Dasd2311(pack)]
+    machine.attach(0x009, console)
+    machine.attach(0x190, devices[0])
+    machine.attach(0x193, devices[1])
+    try:
+        machine.ipl(0x190)
+        machine.run(5_000_000)
+    finally:
+        for device in devices:
+            device.close()
+    lines = "".join(console.transcript).splitlines()
+    assert "DMSFOR732I 2 CYLINDERS FORMATTED ON C(193)" in lines
+    with opened(pack, 0, 4, read_only=True) as device:
+        disk = CMSDisk.open(device)
+        assert (disk.label, disk.cylinders, disk.total_blocks) == ("WRK193", 2, 80)
