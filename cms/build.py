@@ -60,6 +60,7 @@ FIRST_MODULE = "DMSNUC"
 # first block, so the nucleus image must end below it.
 IPL_CHAIN_ADDRESS = 0x1F000
 USER_AREA = 0x20000
+EXEC_WORK_AREA = 0x16000  # EXEC's tables (CMSLAYO EXECWORK): the image must end below
 MINIMUM_STORAGE = 256 * 1024
 
 RECORD_UNIT = 512  # a nucleus record is the most 512-byte pieces a track holds
@@ -147,6 +148,10 @@ def build_nucleus(directory: Path = NUCLEUS_DIRECTORY, maclib: Path = MACLIB_DIR
             message = f"the nucleus is larger than {IPL_CHAIN_ADDRESS:X} bytes ({message})"
         raise BuildError(message) from None
     image = bytes(storage[: loaded.end_address])
+    if len(image) > EXEC_WORK_AREA:
+        raise BuildError(
+            f"the nucleus image ends at {len(image):X}, past the EXEC work area at {EXEC_WORK_AREA:X}"
+        )
     psw_address = int.from_bytes(image[4:8], "big") & 0xFFFFFF
     if psw_address != loaded.symbols.get("DMSINI"):
         raise BuildError("the IPL PSW in DMSNUC does not point at DMSINI")

@@ -38,15 +38,16 @@ EXT      TITLE 'DMSEXT - EXEC, THE CONSOLE STACK'
 *          command inside an exec is DMSEXT998E.
 *
          REGEQU
+         CMSLAYO
 DMSEXT   CSECT
          ENTRY DMSEXTIM,DMSEXTPR,DMSSTKPL,DMSEXTRS
          USING NUCON,R0
-         USING DMSEXT,R12,R11,R9
+         USING DMSEXT,R12,R11
+         USING EXWORK,R9
          STM   R14,R12,12(R13)
          LA    R11,2048(,R12)
          LA    R11,2048(,R11)
-         LA    R9,2048(,R11)
-         LA    R9,2048(,R9)
+         L     R9,=A(EXECWORK)
          ST    R13,EXSAVE13
          LR    R8,R1
          TM    EXFLAGS,EXACTIVE
@@ -54,6 +55,11 @@ DMSEXT   CSECT
          CLI   8(R8),X'FF'
          BE    NONAME
          MVC   EXECFN,8(R8)
+         LA    R1,RECBUF                the buffers in the work area
+         ST    R1,READLIST+28
+         LA    R1,LINEBUF
+         ST    R1,TYPADDR
+         MVC   RDPLIST+9(3),TYPADDR+1
          MVC   READFID(8),EXECFN
          XC    LINECNT,LINECNT
          L     R6,=A(EXECBUF)           where the next line goes
@@ -1045,7 +1051,9 @@ LEAVE    L     R13,EXSAVE13
          MVC   0(7,R2),=C', LINE '
          LA    R2,7(,R2)
          L     R0,CURLINE
+         LR    R6,R2
          BAL   R14,FMTNUM
+         LR    R2,R6
          LA    R3,NUMBUF
          LA    R4,8
          L     R15,=V(DMSAPP)
@@ -1246,7 +1254,7 @@ SPECLINE CLC   NAMEBUF,=CL8'LINENUM'
          BNE   SPECRDF
          L     R0,CURLINE
          B     SPECNUM
-SPECRDF  CLC   NAMEBUF,=CL8'READFLAG'
+SPECRDF  CLC   NAMEBUF,=CL8'READFLA'  &READFLAG cut at 8
          BNE   SPECNOT
          LA    R1,=CL8'CONSOLE'
          L     R2,STKCOUNT
@@ -1457,9 +1465,9 @@ DMSSTKPL STM   R14,R12,STKSAVE
          DROP  R15
          LA    R11,2048(,R12)
          LA    R11,2048(,R11)
-         LA    R9,2048(,R11)
-         LA    R9,2048(,R9)
-         USING DMSEXT,R12,R11,R9
+         USING DMSEXT,R12,R11
+         L     R9,=A(EXECWORK)
+         USING EXWORK,R9
          L     R2,STKCOUNT
          LTR   R2,R2
          BZ    PULLNONE
@@ -1502,9 +1510,11 @@ DMSEXTPR STM   R14,R12,12(R13)
          DROP  R15
          LA    R11,2048(,R12)
          LA    R11,2048(,R11)
-         LA    R9,2048(,R11)
-         LA    R9,2048(,R9)
-         USING DMSEXT,R12,R11,R9
+         USING DMSEXT,R12,R11
+         L     R9,=A(EXECWORK)
+         USING EXWORK,R9
+         XC    STKCOUNT,STKCOUNT        IPL: the stack is empty
+         MVC   IMPLIST(8),=CL8'EXEC'
          MVC   IMPLIST+8(8),=CL8'PROFILE'
          MVC   IMPLIST+16(8),=8X'FF'
          B     IMPSTATE
@@ -1515,10 +1525,11 @@ DMSEXTIM STM   R14,R12,12(R13)
          DROP  R15
          LA    R11,2048(,R12)
          LA    R11,2048(,R11)
-         LA    R9,2048(,R11)
-         LA    R9,2048(,R9)
-         USING DMSEXT,R12,R11,R9
+         USING DMSEXT,R12,R11
+         L     R9,=A(EXECWORK)
+         USING EXWORK,R9
          LA    R1,0(,R1)
+         MVC   IMPLIST(8),=CL8'EXEC'
          MVC   IMPLIST+8(8*17),0(R1)    EXEC, then the command's words
          MVC   IMPLIST+8+8*17(8),=8X'FF'
 IMPSTATE MVC   STATEFN,IMPLIST+8
@@ -1536,6 +1547,7 @@ IMPDONE  L     R14,12(,R13)
 *
 * Constants and tables.
 *
+         DS    0F
 CWTABLE  DC    CL8'&&IF',A(CWIF)
          DC    CL8'&&GOTO',A(CWGOTO)
          DC    CL8'&&SKIP',A(CWSKIP)
@@ -1585,7 +1597,7 @@ EXEC998  DC    C'DMSEXT998E AN EXEC CANNOT CALL AN EXEC'
          DC    C'FILE NOT FOUND'
 MERRFILE DC    AL1(14),AL1(1)
          DC    C'&&SKIP OR &&GOTO ERROR'
-MERRGOTO DC    AL1(19),AL1(2)
+MERRGOTO DC    AL1(20),AL1(2)
          DC    C'BAD FILE FORMAT'
 MERRSIZE DC    AL1(15),AL1(3)
          DC    C'MAX DEPTH OF LOOP NESTING EXCEEDED'
@@ -1624,7 +1636,7 @@ SECPAT   DC    X'40202120',C'.',X'2020'
          DS    0F
 READLIST DC    CL8'RDBUF'
 READFID  DC    CL8' ',CL8'EXEC',CL2'* '
-         DC    H'0',A(RECBUF),F'130'
+         DC    H'0',A(0),F'130'          A(RECBUF) at run time
          DC    CL2' ',H'1'
 READLEN  DC    F'0'
          DS    0F
@@ -1637,12 +1649,15 @@ STATEFN  DC    CL8' ',CL8'EXEC',CL2'* ',CL6' ',8X'FF'
 TYPPLIST DC    CL8'TYPLIN',AL1(1),AL3(0),C'B',X'00'
 TYPLEN   DC    H'0'
          DS    0F
-RDPLIST  DC    CL8'WAITRD',AL1(1),AL3(LINEBUF),C'V',AL3(0)
+RDPLIST  DC    CL8'WAITRD',AL1(1),AL3(0),C'V',AL3(0)
 RCLINE   DC    C'+++ R(00000) +++'
+STKSAVE  DS    15F                DMSSTKPL's caller's registers
          LTORG
 *
-* Working storage.
+* Working storage, in the EXEC work area above the nucleus image
+* (CMSLAYO), so the IPL reads none of it; R9 addresses it.
 *
+EXWORK   DSECT
 MAXARGS  EQU   16
 MAXVARS  EQU   128
 MAXLOOPS EQU   4
@@ -1667,7 +1682,7 @@ VARCOUNT DS    F
 RETCODE  DS    F
 EXITRC   DS    F
 LOOPDPTH DS    F
-STKCOUNT DC    F'0'               lines on the console stack
+STKCOUNT DS    F                  lines on the console stack
 OUTLEN   DS    F
 VALRET   DS    F
 BIRET    DS    F
@@ -1690,7 +1705,6 @@ CMPSAVE  DS    7F
 CONDSAVE DS    7F
 STSAVE   DS    7F
 LABSAVE  DS    6F
-STKSAVE  DS    15F
 CTLMODE  DS    X
 CTLTIME  DS    X
 TIMEON   DS    X
@@ -1719,18 +1733,19 @@ LOOPS    DS    (MAXLOOPS*LOOPLEN)X
 TOKS     DS    18D
 RDTOKS   DS    18D
 ERRACT   DS    16D                the &ERROR statement
-IMPLIST  DC    CL8'EXEC',18D'0'
+IMPLIST  DS    CL8,18D
 SUBS     DS    40D
 SUBSEND  EQU   *
          DS    D
 RECBUF   DS    CL130
 LINEBUF  DS    CL130
 OUTLINE  DS    CL140
-         DS    0F
-VARTAB   DS    (MAXVARS*16)X      name, value
-LINEIX   DS    (MAXLINES)F        where each line is in EXECBUF
-STACK    DS    (MAXSTACK*STKSLOT)X
-EXECBUF  DS    16384X             each line: a length byte, its text
-EXECEND  EQU   *
+         DS    0D
+EXWORKLN EQU   *-EXWORK
+VARTAB   EQU   EXECWORK+EXWORKLN  name, value
+LINEIX   EQU   VARTAB+MAXVARS*16  where each line is in EXECBUF
+STACK    EQU   LINEIX+MAXLINES*4
+EXECBUF  EQU   STACK+MAXSTACK*STKSLOT   each line: a length, the text
+EXECEND  EQU   EXECWORK+EXECWLEN
          NUCON
          END
