@@ -46,6 +46,7 @@ from pathlib import Path
 
 from assembler import assemble
 from assembler.loader import ObjectDeckError, UnresolvedSymbolsError, load
+from assembler.maclib import MaclibError, build_maclib
 from cms.filesystem import CMSDisk, CMSError
 from cms.minidisk import Minidisk, MinidiskError
 from vm370.hardware.devices.ckd_image import CKDImage, CKDImageError, Record, Track
@@ -150,7 +151,8 @@ def build_nucleus(directory: Path = NUCLEUS_DIRECTORY, maclib: Path = MACLIB_DIR
     image = bytes(storage[: loaded.end_address])
     if len(image) > EXEC_WORK_AREA:
         raise BuildError(
-            f"the nucleus image ends at {len(image):X}, past the EXEC work area at {EXEC_WORK_AREA:X}"
+            f"the nucleus image ends at {len(image):X},"
+            f" past the EXEC work area at {EXEC_WORK_AREA:X}"
         )
     psw_address = int.from_bytes(image[4:8], "big") & 0xFFFFFF
     if psw_address != loaded.symbols.get("DMSINI"):
@@ -181,10 +183,11 @@ def ipl_channel_program(tracks: list[tuple[int, int]], record_size: int) -> byte
     arguments: list[bytes] = []
     storage_address = 0
     for index, (cylinder, head) in enumerate(tracks):
+        # One 8-byte argument a track: the seek reads BBCCHH, the search its
+        # last four bytes and the record number after them (CCHHR).
         seek_at = arguments_at + 8 * len(arguments)
-        arguments.append(struct.pack(">HHH", 0, cylinder, head) + bytes(2))
-        search_at = arguments_at + 8 * len(arguments)
-        arguments.append(struct.pack(">HHB", cylinder, head, 1) + bytes(3))
+        arguments.append(struct.pack(">HHHB", 0, cylinder, head, 1) + bytes(1))
+        search_at = seek_at + 2
         ccws.append(_ccw(SEEK, seek_at, CHAIN_COMMAND, 6))
         search_ccw_at = IPL_CHAIN_ADDRESS + 8 * len(ccws)
         ccws.append(_ccw(SEARCH_ID_EQUAL, search_at, CHAIN_COMMAND, 5))
@@ -209,12 +212,15 @@ def build_system_disk(
     cylinders: int | None = None,
     nucleus: Nucleus | None = None,
     label: str = SYSTEM_LABEL,
+    maclib: bool = False,
 ) -> SystemDisk:
     """Make the minidisk of ``cylinders`` cylinders at ``start_cylinder`` of the
     pack image ``image_path`` a CMS system disk: an empty file system labelled
     ``label`` on its first cylinders, the IPL records, the nucleus on the last.
 
-    Everything on the minidisk is replaced. Raises BuildError with a message
+    With ``maclib``, the file area gets CMSLIB MACLIB S2, the macros of
+    ``cms/maclib`` (what ASSEMBLE's GLOBAL MACLIB CMSLIB reads); the command
+    line does this. Everything on the minidisk is replaced. Raises BuildError with a message
     for a bad pack or extent.
     """
     nucleus = nucleus or build_nucleus()
@@ -223,7 +229,7 @@ def build_system_disk(
     except CKDImageError as error:
         raise BuildError(str(error)) from None
     try:
-        return _write_system_disk(image, start_cylinder, cylinders, nucleus, label)
+        return _write_system_disk(image, start_cylinder, cylinders, nucleus, label, maclib)
     except CKDImageError as error:
         raise BuildError(f"{image_path}: {error}") from None
     finally:
@@ -231,8 +237,24 @@ def build_system_disk(
         image.close()
 
 
+def cmslib_records(maclib: Path = MACLIB_DIRECTORY) -> list[bytes]:
+    """CMSLIB MACLIB: the macros of ``cms/maclib`` (one a file, named for it) as a MACLIB."""
+    members = [
+        (path.stem.upper(), path.read_text().splitlines()) for path in sorted(maclib.glob("*.mac"))
+    ]
+    try:
+        return build_maclib(members)
+    except MaclibError as error:
+        raise BuildError(f"CMSLIB MACLIB: {error}") from None
+
+
 def _write_system_disk(
-    image: CKDImage, start_cylinder: int, cylinders: int | None, nucleus: Nucleus, label: str
+    image: CKDImage,
+    start_cylinder: int,
+    cylinders: int | None,
+    nucleus: Nucleus,
+    label: str,
+    maclib: bool,
 ) -> SystemDisk:
     if cylinders is None:
         cylinders = image.cylinders - start_cylinder
@@ -262,7 +284,9 @@ def _write_system_disk(
             f"one {BLOCK_SIZE}-byte IPL record"
         )
     try:
-        CMSDisk.format(Minidisk(image, start_cylinder, cylinders), label, file_cylinders)
+        disk = CMSDisk.format(Minidisk(image, start_cylinder, cylinders), label, file_cylinders)
+        if maclib:
+            disk.write("CMSLIB", "MACLIB", cmslib_records(), "F", 80, mode="S2")
     except (CMSError, MinidiskError) as error:
         raise BuildError(str(error)) from None
 
@@ -297,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         nucleus = build_nucleus()
-        disk = build_system_disk(args.pack, args.start, args.cylinders, nucleus)
+        disk = build_system_disk(args.pack, args.start, args.cylinders, nucleus, maclib=True)
         if args.listing:
             folder = Path(args.listing)
             folder.mkdir(parents=True, exist_ok=True)
