@@ -68,6 +68,8 @@ def split_macros(text: str) -> list[tuple[str, list[str]]]:
         operation = words[0] if line[:1] == " " and words else (words[1] if len(words) > 1 else "")
         if depth == 0 and not current and not line.strip():
             continue
+        if depth == 0 and operation != "MACRO" and not line.startswith(("*", ".*")):
+            raise MaclibError(f"a statement outside a definition (no MACRO before it): {line}")
         current.append(line)
         if operation == "MACRO":
             depth += 1
