@@ -97,3 +97,22 @@ def test_list_types_members_index_and_size(run_cms, macro_disk):
 def test_errors(run_cms, macro_disk, command, lines):
     run = run_cms([command], disks={0x191: macro_disk})
     assert run.after(command) == lines
+
+
+def test_assemble_on_the_bare_machine_says_it_needs_cp(run_cms, macro_disk):
+    # The assembler is a CP service (DIAGNOSE X'0108'); the bare machine has no CP.
+    run = run_cms(["assemble three", "assemble"], disks={0x191: macro_disk})
+    assert run.after("assemble three")[:2] == ["DMSASM950E CP IS NOT AVAILABLE", "R(00040);"]
+    assert run.after("assemble") == ["DMSASM001E NO FILENAME SPECIFIED", "R(00024);"]
+
+
+def test_global_takes_at_most_eight_libraries(run_cms, macro_disk):
+    run = run_cms(
+        ["global maclib a b c d e f g h", "global maclib a b c d e f g h i"],
+        disks={0x191: macro_disk},
+    )
+    assert run.after("global maclib a b c d e f g h")[0] == "R;"
+    assert run.after("global maclib a b c d e f g h i") == [
+        "DMSGLB014E INVALID FUNCTION",
+        "R(00024);",
+    ]

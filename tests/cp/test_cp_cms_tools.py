@@ -60,6 +60,22 @@ GENMOD &1
 &EXIT &RETCODE
 """
 
+GREET_MACRO = """\
+         MACRO
+&LABEL   GREET &WHO
+&LABEL   WRTERM 'GREETINGS, &WHO'
+         MEND
+"""
+
+GREETER = """\
+GREETER  CSECT
+         USING GREETER,12
+         GREET STUDENT
+         SR    15,15
+         BR    14
+         END   GREETER
+"""
+
 LOOP_EXEC = """\
 &I = 0
 -AGAIN &I = &I + 1
@@ -84,6 +100,8 @@ def folder(tmp_path, nucleus):
             "BROKEN ASSEMBLE": BROKEN,
             "BUILD EXEC": BUILD_EXEC,
             "FOREVER EXEC": LOOP_EXEC,
+            "GREET MACRO": GREET_MACRO,
+            "GREETER ASSEMBLE": GREETER,
         }
         for fileid, text in files.items():
             filename, filetype = fileid.split()
@@ -189,3 +207,14 @@ def test_a_looping_exec_is_stopped_with_pa1_and_a_cp_command(folder):
     answer(system, terminal, "IPL 190", "CMS VERSION")
     ready(system, terminal)
     assert "R;" in command(system, terminal, "QUERY RDYMSG")
+
+
+def test_a_maclib_the_user_builds_is_searched_with_cmslib(folder):
+    system, terminal = cms(folder)
+    assert "R;" in command(system, terminal, "MACLIB GEN MYLIB GREET")
+    screen = command(system, terminal, "MACLIB LIST MYLIB")
+    assert "GREET    00002  0004" in screen
+    command(system, terminal, "GLOBAL MACLIB MYLIB CMSLIB")
+    assert "R;" in command(system, terminal, "ASSEMBLE GREETER")
+    command(system, terminal, "LOAD GREETER")
+    assert "GREETINGS, STUDENT" in command(system, terminal, "START")
