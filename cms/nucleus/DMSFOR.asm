@@ -23,6 +23,7 @@ FOR      TITLE 'DMSFOR - FORMAT: MAKE A DISK AN EMPTY CMS DISK'
 *          (DMSFOR955E).
 *
          REGEQU
+         MFDD
          ADTD
 DMSFOR   CSECT
          USING NUCON,R0
@@ -151,7 +152,7 @@ SIZED0   ST    R3,CYLS
 SIZED    LR    R5,R3
          MH    R5,ADTBPC
          ST    R5,BLOCKS
-         C     R5,=F'1720'
+         C     R5,=A(MFDQMSKL*8)        the bitmap all in the MFD
          BH    TOOBIG
          LTR   R5,R5
          BZ    NOTATT
@@ -187,7 +188,7 @@ TRKHEAD  BAL   R14,FMTTRACK
 *
 * The first FST block, the MFD, the label: the label last.
 *
-         MVC   ADTMFD+364(4),BLOCKS     lets DMSDIO reach every block
+         MVC   ADTMFD+MFDNUM-MFDD(4),BLOCKS DMSDIO may reach all
          LA    R2,5
          L     R3,=A(ZEROS)
          BAL   R14,WRITEBLK
@@ -198,16 +199,16 @@ TRKHEAD  BAL   R14,FMTTRACK
          MVC   MFD+400(200),0(R3)
          MVC   MFD+600(200),0(R3)
          MVC   MFD(4),=X'0005FFFF'      the FST block, the end
-         MVC   MFD+364(4),BLOCKS        MFDNUM
-         MVC   MFD+368(4),=F'5'         MFDUSED: blocks 1-5
+         MVC   MFD+MFDNUM-MFDD(4),BLOCKS
+         MVC   MFD+MFDUSED-MFDD(4),=F'5'         MFDUSED: blocks 1-5
          L     R2,BLOCKS
          SH    R2,=H'5'
-         ST    R2,MFD+372               MFDLEFT
-         XC    MFD+376(4),MFD+376       MFDLAST
+         ST    R2,MFD+MFDLEFT-MFDD
+         XC    MFD+MFDLAST-MFDD(4),MFD+MFDLAST-MFDD
          L     R2,CYLS
-         ST    R2,MFD+380               MFDCYL
-         MVI   MFD+384,X'F8'            MFDQMSK: blocks 1-5 in use
-         MVC   MFD+599(1),DTYPE         MFDDTYPE
+         ST    R2,MFD+MFDCYL-MFDD
+         MVI   MFD+MFDQMSK-MFDD,X'F8'   blocks 1-5 in use
+         MVC   MFD+MFDDTYPE-MFDD(1),DTYPE
          LA    R2,4
          LA    R3,MFD
          BAL   R14,WRITEBLK

@@ -282,3 +282,77 @@ def test_format_of_part_of_a_2311_then_a_file_written_on_it(tmp_path, cms_system
     with opened(pack, 0, 4, read_only=True) as device:
         disk = CMSDisk.open(device)
         assert (disk.label, disk.cylinders, disk.total_blocks) == ("WRK193", 2, 80)
+
+
+def test_print_punch_and_readcard(run_cms, user_disk, tmp_path):
+    from vm370.hardware.devices.card2540 import CardPunch2540, CardReader2540
+    from vm370.hardware.devices.codepage import to_ebcdic
+    from vm370.hardware.devices.printer1403 import Printer1403
+
+    printed, punched = tmp_path / "printer.txt", tmp_path / "punch.txt"
+    reader = CardReader2540()
+    reader.load_cards([to_ebcdic(text).ljust(80, b"\x40") for text in ("CARD ONE", "CARD TWO")])
+    typed = ["print notes memo", "punch hello assemble", "readcard deck data", "type deck data"]
+    run = run_cms(
+        typed,
+        disks={0x191: user_disk},
+        devices={
+            0x00C: reader,
+            0x00D: CardPunch2540(punched),
+            0x00E: Printer1403(printed),
+        },
+    )
+    assert run.after("print notes memo")[0] == "R;"
+    assert run.after("punch hello assemble")[0] == "R;"
+    assert run.after("type deck data") == ["CARD ONE", "CARD TWO", "R;"]
+    run.close()
+    assert printed.read_text().splitlines() == ["first line", "second line of the notes"]
+    assert [line.rstrip() for line in punched.read_text().splitlines()] == [
+        "HELLO    CSECT",
+        "         BR    14",
+        "         END",
+    ]
+
+
+def test_a_command_missing_its_operands_says_so_without_junk(run_cms):
+    run = run_cms(["access", "format", "rename a"])
+    assert run.after("access")[0] == "DMSACC017E INVALID DEVICE ADDRESS"
+    assert run.after("format")[0] == "DMSFOR017E INVALID DEVICE ADDRESS"
+    assert run.after("rename a")[0] == "DMSRNM054E INCOMPLETE FILEID SPECIFIED"
+
+
+def test_listfile_header_and_label(run_cms, user_disk):
+    run = run_cms(["listfile * * a (header label date"], disks={0x191: user_disk})
+    header, first = run.after("listfile * * a (header label date")[:2]
+    assert header.split() == [
+        "FILENAME", "FILETYPE", "FM", "F", "LRECL", "RECS", "BLOCK", "DATE", "TIME", "LABEL",
+    ]  # fmt: skip
+    assert first.startswith("HELLO    ASSEMBLE A1 F    80     3     1 ")
+    assert first.endswith(" USR191")
+
+
+def test_erase_with_a_pattern_removes_every_match(run_cms, big_disk):
+    typed = ["copyfile big data a one data a", "copyfile big data a two text a", "erase * data"]
+    run = run_cms(
+        [*typed, "listfile * * a", "erase * data"],
+        disks={0x191: big_disk},
+        max_instructions=40_000_000,
+    )
+    assert run.after("listfile * * a")[:2] == ["TWO      TEXT     A1", "R;"]
+    assert run.lines[-2:] == ["DMSERS002E FILE '* DATA A' NOT FOUND", "R(00028);"]
+    run.close()
+    with opened(big_disk, 0, 3, read_only=True) as device:
+        disk = CMSDisk.open(device)
+        assert [entry.fileid for entry in disk.files()] == ["TWO TEXT A1"]
+        assert disk.check() == []
+
+
+def test_in_128k_cms_runs_and_says_when_it_needs_the_user_area(run_cms, user_disk):
+    typed = ["listfile", "copyfile notes memo a new memo a", "query search"]
+    run = run_cms(typed, disks={0x191: user_disk}, storage=128 * 1024)
+    assert run.lines[1:4] == ["listfile", "HELLO    ASSEMBLE A1", "NOTES    MEMO     A1"]
+    assert run.after("copyfile notes memo a new memo a")[:2] == [
+        "DMSCPY109S VIRTUAL STORAGE CAPACITY EXCEEDED",
+        "R(00104);",
+    ]
+    assert run.after("query search")[-1] == "R;"

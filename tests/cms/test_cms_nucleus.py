@@ -134,3 +134,17 @@ def test_a_2311_system_disk_ipls_too(tmp_path, cms_system):
         "DMSLST002E FILE NOT FOUND",
         "R(00028);",
     ]
+
+
+def test_vm370_bare_ipls_the_system_disk_from_the_command_line(tmp_path, cms_system):
+    from vm370.cli import main
+
+    pack = tmp_path / "system.2314"
+    pack.write_bytes(cms_system.pack.read_bytes())
+    console = tmp_path / "console.txt"
+    status = main(
+        ["bare", "--attach", f"009=1052:{console}", "--attach", f"190=2314:{pack}", "--ipl", "190"]
+    )
+    assert status == 0
+    # No operator typed anything: CMS said who it is and waits for the console.
+    assert console.read_text() == "CMS VERSION 6.0\n"
