@@ -88,6 +88,7 @@ AREAS    LA    R6,7(,R6)
 ASSEMBLD ST    R3,ASMRC
          MVC   WRITFID(8),FILEFN
          MVC   WRITFID+8(8),=CL8'TEXT'
+         BAL   R14,ERASEOLD
          L     R6,PDECK
          L     R7,PDECKLEN
          LA    R8,80
@@ -95,6 +96,7 @@ ASSEMBLD ST    R3,ASMRC
          LTR   R15,R15
          BNZ   DISKERR
          MVC   WRITFID+8(8),=CL8'LISTING'
+         BAL   R14,ERASEOLD
          L     R6,PLISTA
          L     R7,PLISTLEN
          LA    R8,121
@@ -170,6 +172,21 @@ WRITDONE ST    R15,READRC
          LR    R14,R15
 WRITRC   LR    R15,R14
          L     R14,WRITRET
+         BR    R14
+*
+* ERASEOLD: erase 'WRITFID A' if it is there, since writing a file
+* that exists adds to it.
+*
+ERASEOLD ST    R14,ERASERET
+         MVC   STATEFID(16),WRITFID
+         MVC   ERASEFID(16),WRITFID
+         LA    R1,STATLIST
+         SVC   202
+         LTR   R15,R15
+         BNZ   ERASED
+         LA    R1,ERASLIST
+         SVC   202
+ERASED   L     R14,ERASERET
          BR    R14
 *
 * Errors.
@@ -264,6 +281,13 @@ WRITFID  DC    CL8' ',CL8' ',CL2'A1'
 WRITBUF  DC    A(0)
 WRITSIZE DC    F'0'
          DC    CL2'F',H'1',F'0'
+ERASERET DS    F
+         DS    0F
+STATLIST DC    CL8'STATE'
+STATEFID DC    CL8' ',CL8' ',CL2'A ',CL6' ',8X'FF'
+         DS    0F
+ERASLIST DC    CL8'ERASE'
+ERASEFID DC    CL8' ',CL8' ',CL8'A',8X'FF'
 FINLIST  DC    CL8'FINIS'
 FINFID   DC    CL18' '
 MSG002   MSGDESC DMSASM002E,'FILE','NOT FOUND'

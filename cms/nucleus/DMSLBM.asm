@@ -217,6 +217,7 @@ WRITELIB ST    R7,HDRDICT               the dictionary's first item
          LA    R3,DICT(R3)
          XC    0(80,R3),0(R3)           the last record's padding
          MVC   WRITFID(8),LIBFN
+         BAL   R14,ERASEOLD
          LA    R2,HEADER
          BAL   R14,WRITE1
          L     R4,=A(USERAREA+80)
@@ -253,6 +254,21 @@ WRITE1   ST    R2,WRITBUF
 WRFAIL   LA    R15,100
          BAL   R14,ERROR
          B     RETURN
+*
+* ERASEOLD: erase 'WRITFID A' if it is there, since writing a file
+* that exists adds to it.
+*
+ERASEOLD ST    R14,ERASERET
+         MVC   STATEFID(16),WRITFID
+         MVC   ERASEFID(16),WRITFID
+         LA    R1,STATLIST
+         SVC   202
+         LTR   R15,R15
+         BNZ   ERASED
+         LA    R1,ERASLIST
+         SVC   202
+ERASED   L     R14,ERASERET
+         BR    R14
 *
 * LOADLIB: 'lib MACLIB *' into the user area, its dictionary into
 * DICT; R6 and R7 where new members go (over the old dictionary).
@@ -410,6 +426,13 @@ WRITFID  DC    CL8' ',CL8'MACLIB',CL2'A1'
 WRITBUF  DC    A(0)
          DC    F'80'
          DC    CL2'F',H'1',F'0'
+ERASERET DS    F
+         DS    0F
+STATLIST DC    CL8'STATE'
+STATEFID DC    CL8' ',CL8' ',CL2'A ',CL6' ',8X'FF'
+         DS    0F
+ERASLIST DC    CL8'ERASE'
+ERASEFID DC    CL8' ',CL8' ',CL8'A',8X'FF'
 FINLIST  DC    CL8'FINIS'
 FINFID   DC    CL18' '
          DS    0F

@@ -150,6 +150,7 @@ def test_assemble_load_start_genmod_and_run_by_name(folder):
     assert "R;" in command(system, terminal, "GLOBAL MACLIB CMSLIB")
     screen = command(system, terminal, "ASSEMBLE HELLO")
     assert "R;" in screen
+    assert "R;" in command(system, terminal, "ASSEMBLE HELLO")  # replaces, never adds to
     command(system, terminal, "LOAD HELLO")
     screen = command(system, terminal, "START")
     assert "HELLO FROM ASSEMBLER" in screen
