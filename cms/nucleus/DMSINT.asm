@@ -45,7 +45,7 @@ READ     LA    R13,INTSAVE
          BZ    NOTIME
          LA    R2,TIMEAREA
          DIAG  R2,R0,X'000C'            CPU times at the start
-         MVC   TIMEBASE,TIMEAREA+16
+         MVC   TIMEBASE(16),TIMEAREA+16  both CPU times (L' is 8)
 NOTIME   LTR   R6,R6
          BZ    NULL
          LR    R0,R6
