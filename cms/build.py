@@ -16,10 +16,11 @@ many cylinders it covers, so the file system never reaches the nucleus:
   and two CCWs: read data (X'06') of the next record, R2, into
   ``IPL_CHAIN_ADDRESS`` (command chained, SLI), then TIC to it. The IPL
   reads only those 24 bytes of R1 (SLI).
-- R2 is the rest of the IPL channel program: for each nucleus track a
-  seek, a search ID equal with its TIC back, and a read data of each record,
-  the records going to consecutive storage from address 0; the seek and
-  search arguments follow the CCWs.
+- R2 is the rest of the IPL channel program: for each nucleus cylinder a
+  seek, a search ID equal with its TIC back, a read data of R1 and a
+  multitrack read data of R1 of each next track, the records going to
+  consecutive storage from address 0; the seek and search arguments follow
+  the CCWs.
 - the nucleus cylinders: every track a standard R0 and one record R1 as
   large as the track holds in whole 512-byte pieces (7,168 bytes on a 2314,
   3,584 on a 2311), the core image in order.
@@ -68,6 +69,7 @@ BLOCK_SIZE = 800  # R1 and R2 are blocks 1 and 2 of the file system
 SYSTEM_LABEL = "CMS190"
 
 READ_DATA = 0x06
+MULTITRACK = 0x80
 SEEK = 0x07
 SEARCH_ID_EQUAL = 0x31
 TIC = 0x08
@@ -158,24 +160,35 @@ def _ccw(command: int, address: int, flags: int, count: int) -> bytes:
 
 
 def nucleus_record_size(image: CKDImage) -> int:
-    """The nucleus record of this device: one keyless record filling the track.
-
-    One record a track keeps the IPL channel program short (a seek, a search,
-    a TIC and one read a track), so it fits its 800-byte record for a nucleus
-    of up to 16 tracks.
-    """
+    """The nucleus record of this device: one keyless record filling the track."""
     geometry = image.geometry
     return geometry.capacity // RECORD_UNIT * RECORD_UNIT
 
 
 def ipl_channel_program(tracks: list[tuple[int, int]], record_size: int) -> bytes:
-    """R2's data: the chain that reads the nucleus from R1 of each ``(cylinder, head)``."""
-    ccw_count = 4 * len(tracks)
+    """R2's data: the chain that reads the nucleus from R1 of each ``(cylinder, head)``.
+
+    For each cylinder: a seek to its first nucleus track, a search for R1 there
+    and the TIC back to it, a read data of that R1, then a multitrack read
+    data (X'86') for each next head, which passes the index point to the next
+    head and its R0 to read its R1. Thirteen CCWs read a 2311 cylinder (35 KB)
+    and twenty-three a 2314 cylinder (140 KB), so the 800-byte record holds
+    the chain for several cylinders.
+    """
+    cylinders: list[list[tuple[int, int]]] = []
+    for cylinder, head in tracks:
+        if cylinders and cylinders[-1][-1][0] == cylinder and cylinders[-1][-1][1] + 1 == head:
+            cylinders[-1].append((cylinder, head))
+        else:
+            cylinders.append([(cylinder, head)])
+    ccw_count = sum(3 + len(group) for group in cylinders)
     arguments_at = IPL_CHAIN_ADDRESS + 8 * ccw_count
     ccws: list[bytes] = []
     arguments: list[bytes] = []
     storage_address = 0
-    for index, (cylinder, head) in enumerate(tracks):
+    reads_left = len(tracks)
+    for group in cylinders:
+        cylinder, head = group[0]
         seek_at = arguments_at + 8 * len(arguments)
         arguments.append(struct.pack(">HHH", 0, cylinder, head) + bytes(2))
         search_at = arguments_at + 8 * len(arguments)
@@ -184,10 +197,12 @@ def ipl_channel_program(tracks: list[tuple[int, int]], record_size: int) -> byte
         search_ccw_at = IPL_CHAIN_ADDRESS + 8 * len(ccws)
         ccws.append(_ccw(SEARCH_ID_EQUAL, search_at, CHAIN_COMMAND, 5))
         ccws.append(_ccw(TIC, search_ccw_at, 0, 0))
-        last = index == len(tracks) - 1
-        flags = SUPPRESS_LENGTH | (0 if last else CHAIN_COMMAND)
-        ccws.append(_ccw(READ_DATA, storage_address, flags, record_size))
-        storage_address += record_size
+        for index in range(len(group)):
+            reads_left -= 1
+            command = READ_DATA if index == 0 else READ_DATA | MULTITRACK
+            flags = SUPPRESS_LENGTH | (CHAIN_COMMAND if reads_left else 0)
+            ccws.append(_ccw(command, storage_address, flags, record_size))
+            storage_address += record_size
     return b"".join(ccws) + b"".join(arguments)
 
 
@@ -257,9 +272,14 @@ def _write_system_disk(
             f"one {BLOCK_SIZE}-byte IPL record"
         )
     try:
-        CMSDisk.format(Minidisk(image, start_cylinder, cylinders), label, file_cylinders)
+        files = CMSDisk.format(Minidisk(image, start_cylinder, cylinders), label, file_cylinders)
     except (CMSError, MinidiskError) as error:
         raise BuildError(str(error)) from None
+    # The disk-resident commands (EDIT, ...) as MODULE files; cms.modules
+    # builds on this module, hence the import here.
+    from cms.modules import build_commands, install_modules
+
+    install_modules(files, build_commands())
 
     padded = nucleus.image.ljust(track_count * record_size, b"\x00")
     for index, (cylinder, head) in enumerate(tracks):

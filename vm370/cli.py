@@ -1324,6 +1324,59 @@ def _require_terminal() -> None:
         )
 
 
+def _add_lab(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "lab",
+        help="the teaching labs: list them, show one, check your work",
+        description="The teaching labs (docs/labs/): each a page to follow and programs to run.",
+    )
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions.add_parser("list", help="the labs, and where their programs are")
+    show = actions.add_parser("show", help="print a lab's page")
+    show.add_argument("number", metavar="N", help="the lab's number")
+    check = actions.add_parser("check", help="check your own work for a lab")
+    check.add_argument("number", metavar="N", help="the lab's number")
+    check.add_argument("files", nargs="*", metavar="FILE", help="your source files")
+    run = actions.add_parser("run", help="run a lab's experiment (labs 4, 6, 8 and 10)")
+    run.add_argument("number", metavar="N", help="the lab's number")
+    parser.set_defaults(func=_run_lab)
+
+
+def _run_lab(args: argparse.Namespace) -> int:
+    from vm370 import labs
+    from vm370.labs.checks import check_lab
+    from vm370.labs.experiments import run_experiment
+
+    try:
+        if args.action == "list":
+            for item in labs.LABS:
+                print(f"{item.number:2d}  {item.title}  ({item.minutes} minutes)")
+            print(f"programs: {labs.DECKS.resolve()}")
+            return 0
+        number = _lab_number(args.number)
+        if args.action == "show":
+            sys.stdout.write(labs.lab(number).text())
+            return 0
+        if args.action == "run":
+            labs.lab(number)
+            lines = run_experiment(number)
+            print("\n".join(lines))
+            return 0
+        labs.lab(number)
+        passed, lines = check_lab(number, args.files)
+    except labs.LabError as error:
+        raise UsageError(str(error)) from None
+    print("\n".join(lines))
+    return 0 if passed else 1
+
+
+def _lab_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise UsageError(f"{text!r} is not a lab number (see vm370 lab list)") from None
+
+
 # Subcommands register here as they become real.
 _SUBCOMMANDS: list = [
     _add_init,
@@ -1335,6 +1388,7 @@ _SUBCOMMANDS: list = [
     _add_directory,
     _add_cms,
     _add_tui,
+    _add_lab,
 ]
 
 

@@ -19,6 +19,7 @@ ACC      TITLE 'DMSACC - ACCESS AND RELEASE: MAKE A DISK A FILEMODE'
 *          DMSACC112S).  NOMSG suppresses the messages.
 *
          REGEQU
+         MFDD
          ADTD
 DMSACC   CSECT
          ENTRY DMSARE,DMSADT
@@ -101,7 +102,7 @@ SLOT     MVI   ADTMODE,0                not usable until read
          MVC   ADTDEV,DEVICE
          MVC   ADTBPT,=H'4'             enough to reach blocks 3 and 4
          MVC   ADTBPC,=H'40'
-         MVC   ADTMFD+364(4),=F'4'
+         MVC   ADTMFD+MFDNUM-MFDD(4),=F'4'
          LR    R1,R10
          LA    R2,3                     the label
          LA    R3,BUFFER
@@ -121,12 +122,12 @@ SLOT     MVI   ADTMODE,0                not usable until read
          BALR  R14,R15
          LTR   R15,R15
          BNZ   NOTCMS
-         CLI   ADTMFD+599,X'08'         MFDDTYPE: 2314
+         CLI   ADTMFD+MFDDTYPE-MFDD,X'08'         MFDDTYPE: 2314
          BNE   NOT2314
          MVC   ADTBPT,=H'7'
          MVC   ADTBPC,=H'140'
          B     GEOMOK
-NOT2314  CLI   ADTMFD+599,X'01'         2311
+NOT2314  CLI   ADTMFD+MFDDTYPE-MFDD,X'01'         2311
          BNE   NOTCMS
          MVC   ADTBPT,=H'4'
          MVC   ADTBPC,=H'40'
@@ -135,7 +136,7 @@ GEOMOK   CLI   LETTER,C'S'
          CLI   LETTER,C'Y'
          BE    READONLY
          OI    ADTFLAGS,ADTRW
-READONLY MVC   ADTWMAP,ADTMFD+384       MFDQMSK
+READONLY MVC   ADTWMAP,ADTMFD+MFDQMSK-MFDD
          MVC   ADTMODE,LETTER
          SR    R15,R15
          B     RETURN

@@ -18,12 +18,14 @@ BRD      TITLE 'DMSBRD - RDBUF (FSREAD) AND FINIS (FSCLOSE) OF A READ'
 *          or CL8'FINIS',CL8 fn,CL8 ft,CL2 fm; R12 entry, R13 save
 *          area, R14 return.
 * Exits:   RDBUF R15 = 0 and R0 = the bytes read; 1 no such file;
+*          2 the buffer is not the caller's storage (DMSSVTCK);
 *          3 a disk error; 7 the FST's record format is not F or V;
 *          8 the item was longer than the buffer (the buffer is full);
 *          12 end of file; 14 too many files open.
 *          FINIS R15 = 0, or DMSBWR's code; 6 the file was not open.
 *
          REGEQU
+         CHAIND
          ADTD
          FSTD
          AFTD
@@ -112,6 +114,15 @@ HAVEITEM LR    R4,R6                    the item's length
          LA    R11,8
 FITS     L     R7,28(,R9)
          LA    R7,0(,R7)
+         STM   R2,R4,CHKREGS
+         LR    R2,R7
+         LR    R3,R6
+         LA    R4,1                     the buffer is stored into
+         L     R15,=V(DMSSVTCK)
+         BALR  R14,R15
+         LM    R2,R4,CHKREGS
+         LTR   R15,R15
+         BNZ   RETURN                   2: not the caller's storage
          BAL   R14,GETBYTES
          LTR   R15,R15
          BNZ   RETURN
@@ -254,7 +265,7 @@ DATAREAD STM   R14,R4,DATASAVE
          CH    R3,=H'60'
          BNL   NTHLINK
          AR    R3,R3
-         LH    R2,AFTFCL+80(R3)         FCLDATA: data blocks 1-60
+         LH    R2,AFTFCL+FCLDATA-FCLD(R3) data blocks 1-60
          B     READDATA
 NTHLINK  SH    R3,=H'60'
          SR    R2,R2
@@ -297,8 +308,12 @@ DATADONE L     R14,DATASAVE
 *
 * DMSBRDBK: DATABLK for DMSBWR (R10 the entry, R3 the block).
 *
-DMSBRDBK STM   R12,R12,BKSAVE
+         DROP  R12
+         USING DMSBRDBK,R15
+DMSBRDBK ST    R12,BKSAVE               (R12 is the caller's base)
          L     R12,=A(DMSBRD)
+         DROP  R15
+         USING DMSBRD,R12
          ST    R14,BKRET
          BAL   R14,DATABLK
          L     R14,BKRET
@@ -349,6 +364,7 @@ CLOSED   L     R14,12(,R13)
 OPENRET  DS    F
 GETRET   DS    F
 GETREGS  DS    5F
+CHKREGS  DS    3F
 BKRET    DS    F
 BKSAVE   DS    F
 LENGTH   DS    H

@@ -1,4 +1,4 @@
-BWR      TITLE 'DMSBWR - WRBUF, ERASE, AND THE DIRECTORY UPDATE'
+BWR      TITLE 'DMSBWR - WRBUF AND THE DIRECTORY UPDATE'
 *
 * WRBUF writes the next item of a file.  The first write of a fileid
 * opens it for writing in the active file table (AFTD); items fill
@@ -7,11 +7,11 @@ BWR      TITLE 'DMSBWR - WRBUF, ERASE, AND THE DIRECTORY UPDATE'
 * number kept in the chain links (docs/cms-disk-format.md).  FINIS
 * (DMSFNS) calls DMSBWRCL to commit the file: the last data block,
 * the Nth chain links and the first chain link are written, then the
-* directory is updated by DIRUPD.  Writing a file that exists and is
-* not open replaces it when it is closed.
-* ERASE fn ft [fm] removes a file (fm default A).
-* RENAME fn1 ft1 fm1 fn2 ft2 fm2 gives a file a new name on its disk
-* (= keeps a word; the two modes must be the same disk).
+* directory is updated by DIRUPD.  Writing a file that exists adds
+* items after its own, as VM/370's FSWRITE did (ERASE it first to
+* replace it).
+* ERASE and RENAME (DMSERS) use its chain freeing and directory
+* update through DMSBWFC and DMSBWDU.
 *
 * DIRUPD keeps the disk readable whatever moment the machine stops:
 * every FST block of the new directory is written to a new block,
@@ -25,7 +25,6 @@ BWR      TITLE 'DMSBWR - WRBUF, ERASE, AND THE DIRECTORY UPDATE'
 *             0 CL8'WRBUF'  8 CL8 fn  16 CL8 ft  24 CL2 fm (letter and
 *             number; blank: A1)  26 H item (0 or the next)
 *             28 A(buffer)  32 F bytes  36 CL1 recfm F or V
-*          or CL8'ERASE',CL8 fn,CL8 ft,CL2 fm (the command's tokens);
 *          R12 entry, R13 save area, R14 return.
 *          DMSBWRCL: R1 -> the AFT entry to commit; R14 return,
 *          R15 entry.
@@ -35,18 +34,15 @@ BWR      TITLE 'DMSBWR - WRBUF, ERASE, AND THE DIRECTORY UPDATE'
 *          nucleus to write (over 1,720 blocks); 14 an F item of
 *          another length; 15 a V item of 0 or over 65,535 bytes;
 *          19 65,535 items already; 36 the disk is not accessed.
-*          ERASE: 24 no filetype; 28 no such file (DMSERS002E); 36 the
-*          disk is not accessed or read-only (DMSERS037E).  RENAME:
-*          24 fewer than six words (DMSRNM054E); 28 no such file
-*          (DMSRNM002E) or the new name exists (DMSRNM024E); 36 the
-*          disk is read-only or the modes differ (DMSRNM037E).
 *
          REGEQU
+         CHAIND
+         MFDD
          ADTD
          FSTD
          AFTD
 DMSBWR   CSECT
-         ENTRY DMSBWRCL,DMSERS,DMSRNM
+         ENTRY DMSBWRCL,DMSBWFC,DMSBWDU
          USING NUCON,R0
          USING DMSBWR,R12
          USING AFTD,R10
@@ -152,7 +148,7 @@ HAVEDISK TM    ADTFLAGS,ADTRW
          BO    WRITABLE
          LA    R15,12
          B     OPENDONE
-WRITABLE CLC   ADTMFD+364(4),=F'1720'   MFDNUM: the bitmap in the MFD
+WRITABLE CLC   ADTMFD+MFDNUM-MFDD(4),=A(MFDQMSKL*8)
          BNH   SMALL
          LA    R15,13
          B     OPENDONE
@@ -186,8 +182,150 @@ FREEGOT  XC    AFTFST,AFTFST
          BAL   R14,CLEARNCL
          BAL   R14,CLEARDAT
          MVI   AFTFLAG,AFTUSED+AFTWRITE
-         SR    R15,R15
+         MVC   PATTERN(16),8(R9)        does the file exist already?
+         MVC   PATTERN+16(1),ADTMODE
+         MVI   PATTERN+17,C' '
+         SR    R0,R0
+         LA    R1,PATTERN
+         L     R15,=V(DMSLFS)
+         BALR  R14,R15
+         LTR   R15,R15
+         BNZ   NEWFILE
+         CLC   FSTRECFM-FSTD(1,R1),36(R9)
+         BE    APPEND
+         MVI   AFTFLAG,0                F items to a V file, or
+         LA    R15,11                   the other way round
+         B     OPENDONE
+APPEND   BAL   R14,OPENOLD              the items go on after its own
+         B     OPENDONE
+NEWFILE  SR    R15,R15
 OPENDONE L     R14,OPENRET
+         BR    R14
+*
+* OPENOLD: the file (FST at R1) is written on: as VM/370's FSWRITE,
+* the new items follow its old ones.  Its data blocks stay; the last
+* one, when partly used, is read into AFTDATA and will be written to a
+* new block, as will the Nth chain link that names it and the first
+* chain link: OPENOLD notes those three old blocks (AFTOLDDB,
+* AFTOLDNC, AFTOLDFC), freed when the file is committed.  R15 = 0 or 3.
+*
+OPENOLD  ST    R14,OLDRET
+         MVC   AFTFST,0(R1)
+         OI    AFTFLAG,AFTAPPND
+         XC    AFTOLDNC(4),AFTOLDNC     AFTOLDNC, AFTOLDDB
+         MVC   AFTOLDFC,AFTFST+FSTFCLPT-FSTD
+         LH    R2,AFTOLDFC
+         N     R2,=X'0000FFFF'
+         LA    R3,AFTFCL
+         BAL   R14,READBLK
+         LTR   R15,R15
+         BNZ   OLDFAIL
+         L     R2,=F'-1'
+         ST    R2,AFTDBIDX
+         XC    AFTNCLNO,AFTNCLNO
+         LH    R7,AFTFST+FSTRECCT-FSTD
+         N     R7,=X'0000FFFF'          items so far
+         LA    R2,1(,R7)
+         ST    R2,AFTITEM
+         CLI   AFTFST+FSTRECFM-FSTD,C'V'
+         BE    OLDVAR
+         L     R5,AFTFST+FSTLRECL-FSTD  F: items times LRECL bytes
+         MR    R4,R7
+         B     OLDSIZE
+OLDVAR   SR    R5,R5                    V: walk the item lengths
+OLDWALK  LTR   R7,R7
+         BNP   OLDSIZE
+         BAL   R14,GETBYTE
+         BNZ   OLDFAIL
+         LR    R6,R0
+         SLL   R6,8
+         LA    R5,1(,R5)
+         BAL   R14,GETBYTE
+         BNZ   OLDFAIL
+         OR    R6,R0
+         LA    R5,1(R6,R5)
+         BCTR  R7,0
+         B     OLDWALK
+OLDSIZE  ST    R5,AFTOFFS               bytes in the file
+         SR    R4,R4
+         D     R4,=F'800'               R5 full blocks, R4 more bytes
+         STH   R5,AFTFST+FSTBLKCT-FSTD  blocks kept as they are
+         LR    R6,R5
+         SH    R6,=H'60'
+         BM    OLDNONCL                 the next block is in the FCL
+         SR    R2,R2
+         LR    R3,R6
+         D     R2,=F'400'               R3 = link - 1
+         LH    R8,AFTFST+FSTBLKCT-FSTD
+         LTR   R4,R4
+         BZ    OLDHAVE
+         LA    R8,1(,R8)                with the partial block: old
+OLDHAVE  LR    R1,R3                    blocks counted by the links
+         MH    R1,=H'400'
+         LA    R1,60(,R1)
+         CR    R8,R1
+         BNH   OLDNONCL                 that link is new
+         LR    R2,R3
+         AR    R2,R2
+         LH    R2,AFTFCL(R2)
+         STH   R2,AFTOLDNC              the link to rewrite
+         LR    R3,R1                    its first data block: loads it
+         BAL   R14,BRDBK
+         BNZ   OLDFAIL
+OLDNONCL LTR   R4,R4
+         BZ    OLDFULL
+         LH    R3,AFTFST+FSTBLKCT-FSTD  the partial last block
+         BAL   R14,BRDBK
+         BNZ   OLDFAIL
+         CH    R3,=H'60'
+         BNL   OLDINNCL
+         AR    R3,R3
+         LH    R2,AFTFCL+FCLDATA-FCLD(R3)
+         B     OLDLAST
+OLDINNCL SH    R3,=H'60'
+         SR    R2,R2
+         D     R2,=F'400'
+         AR    R2,R2
+         LH    R2,AFTNCL(R2)
+OLDLAST  STH   R2,AFTOLDDB
+         B     OLDDONE
+OLDFULL  BAL   R14,CLEARDAT
+OLDDONE  L     R2,=F'-1'
+         ST    R2,AFTDBIDX
+         SR    R15,R15
+         L     R14,OLDRET
+         BR    R14
+OLDFAIL  MVI   AFTFLAG,0
+         LA    R15,3
+         L     R14,OLDRET
+         BR    R14
+*
+* GETBYTE: R0 = the byte at offset R5 of the file (entry R10); the
+* condition code 0 when read.
+*
+GETBYTE  ST    R14,BYTERET
+         STM   R2,R4,BYTESAVE
+         SR    R2,R2
+         LR    R3,R5
+         D     R2,=F'800'
+         BAL   R14,BRDBK
+         BNZ   BYTEEND
+         SR    R0,R0
+         IC    R0,AFTDATA(R2)
+         SR    R15,R15
+BYTEEND  LM    R2,R4,BYTESAVE
+         L     R14,BYTERET
+         LTR   R15,R15
+         BR    R14
+*
+* BRDBK: data block R3 (from 0) in AFTDATA, and its Nth chain link in
+* AFTNCL (DMSBRD's DATABLK); condition code 0 when read.
+*
+BRDBK    ST    R14,BRDRET
+         L     R15,=V(DMSBRDBK)
+         BALR  R14,R15
+         L     R14,BRDRET
+         LTR   R15,R15
          BR    R14
 *
 * FINDADT: the ADT of the mode letter at 0(R1) in R11, or 0.
@@ -269,7 +407,7 @@ FLUSHOK  BAL   R14,ALLOC
          CH    R3,=H'60'
          BNL   INNCL
          AR    R3,R3
-         STH   R2,AFTFCL+80(R3)         FCLDATA
+         STH   R2,AFTFCL+FCLDATA-FCLD(R3)
          B     CHAINED
 INNCL    SH    R3,=H'60'
          SR    R4,R4
@@ -318,13 +456,13 @@ NCLEND   L     R14,NCLRET
 * R15 = 0, or 13 when there is none.
 *
 ALLOC    STM   R3,R7,ALLOCSAV
-         L     R5,ADTMFD+364            MFDNUM
+         L     R5,ADTMFD+MFDNUM-MFDD
          SR    R3,R3                    byte offset
 ALLOCBYT LR    R4,R3
          SLL   R4,3
          CR    R4,R5
          BNL   ALLOCFUL
-         IC    R6,ADTMFD+384(R3)        MFDQMSK on disk
+         IC    R6,ADTMFD+MFDQMSK-MFDD(R3) on disk
          SR    R7,R7
          IC    R7,ADTWMAP(R3)
          OR    R6,R7
@@ -369,6 +507,38 @@ FREEBLK  STM   R2,R5,FREESAVE
          STC   R4,ADTWMAP(R5)
          LM    R2,R5,FREESAVE
          BR    R14
+*
+* Entries for DMSERS (ERASE, RENAME), each with R11 -> the ADT:
+*   DMSBWFC  free the blocks of the file whose FST is at R1 (in the
+*            working bitmap); R15 = 0 or 3
+*   DMSBWDU  the directory update: R2 -> FST to add or 0, R3 -> fileid
+*            to remove or 0; R15 = 0, 13 or 3
+*
+         DROP  R12
+         USING DMSBWFC,R15
+DMSBWFC  STM   R14,R12,EXTSAVE
+         L     R12,=A(DMSBWR)
+         DROP  R15
+         USING DMSBWR,R12
+         MVC   OLDFST,0(R1)
+         BAL   R14,FREECHN
+         B     EXTRET
+         DROP  R12
+         USING DMSBWDU,R15
+DMSBWDU  STM   R14,R12,EXTSAVE
+         L     R12,=A(DMSBWR)
+         DROP  R15
+         USING DMSBWR,R12
+         BAL   R14,DIRUPD
+EXTRET   L     R14,EXTSAVE
+         LM    R0,R12,EXTSAVE+8
+         BR    R14
+*
+* FREEOLD: FREEBLK of block R2 (a halfword number) unless it is 0.
+*
+FREEOLD  N     R2,=X'0000FFFF'
+         BZR   R14
+         B     FREEBLK
 *
 * WRITEBLK: write the 800 bytes at R3 to block R2 of disk R11.
 * READBLK: read them.  R15 = 0 or 3.
@@ -445,8 +615,17 @@ NONCL    BAL   R14,ALLOC
          LTR   R15,R15
          BNZ   CLNEW
          MVC   OLDFST,0(R1)             it replaces this one
+         TM    AFTFLAG,AFTAPPND
+         BO    CLAPPEND
          BAL   R14,FREECHN
-         LA    R3,PATTERN
+         B     CLREMOVE
+CLAPPEND LH    R2,AFTOLDFC              only the blocks written anew
+         BAL   R14,FREEOLD
+         LH    R2,AFTOLDNC
+         BAL   R14,FREEOLD
+         LH    R2,AFTOLDDB
+         BAL   R14,FREEOLD
+CLREMOVE LA    R3,PATTERN
          ST    R3,REMOVE
 CLNEW    LA    R2,AFTFST
          L     R3,REMOVE
@@ -583,7 +762,7 @@ DIRMFD2  MVC   MFDBUF(200),ADTMFD
          SR    R3,R2
          BCTR  R3,0
          EX    R3,DIRLIST
-         MVC   MFDBUF+384(215),ADTWMAP  the bitmap of the new directory
+         MVC   MFDBUF+MFDQMSK-MFDD(MFDQMSKL),ADTWMAP
          BAL   R14,COUNTS
          LA    R2,4                     the commit
          LA    R3,MFDBUF
@@ -647,10 +826,10 @@ DWEND    L     R14,DWRET
 COUNTS   SR    R2,R2                    blocks in use
          SR    R3,R3                    byte offset
          L     R4,=F'-1'                last nonzero byte
-CNTBYTE  CH    R3,=H'215'
+CNTBYTE  CH    R3,=AL2(MFDQMSKL)
          BNL   CNTDONE
          SR    R5,R5
-         IC    R5,MFDBUF+384(R3)
+         IC    R5,MFDBUF+MFDQMSK-MFDD(R3)
          LTR   R5,R5
          BZ    CNTNEXT
          LR    R4,R3
@@ -663,169 +842,19 @@ CNTBIT   LTR   R5,R5
          B     CNTBIT
 CNTNEXT  LA    R3,1(,R3)
          B     CNTBYTE
-CNTDONE  ST    R2,MFDBUF+368            MFDUSED
-         L     R5,MFDBUF+364
+CNTDONE  ST    R2,MFDBUF+MFDUSED-MFDD
+         L     R5,MFDBUF+MFDNUM-MFDD
          SR    R5,R2
-         ST    R5,MFDBUF+372            MFDLEFT
-         ST    R4,MFDBUF+376            MFDLAST
+         ST    R5,MFDBUF+MFDLEFT-MFDD
+         ST    R4,MFDBUF+MFDLAST-MFDD
          BR    R14
-*
-* ERASE fn ft [fm]
-*
-         DROP  R12
-         USING DMSERS,R12
-DMSERS   STM   R14,R12,12(R13)
-         L     R12,=A(DMSBWR)
-         DROP  R12
-         USING DMSBWR,R12
-         LR    R9,R1
-         CLI   8(R9),X'FF'
-         BE    ERSNOFT
-         CLI   16(R9),X'FF'
-         BE    ERSNOFT
-         MVC   PATTERN(16),8(R9)
-         MVC   PATTERN+16(2),=C'A '
-         CLI   24(R9),X'FF'
-         BE    ERSFIND
-         MVC   PATTERN+16(2),24(R9)
-ERSFIND  LA    R1,PATTERN+16
-         BAL   R14,FINDADT
-         LTR   R11,R11
-         BZ    ERSRO
-         TM    ADTFLAGS,ADTRW
-         BZ    ERSRO
-         MVI   PATTERN+17,C' '
-         SR    R0,R0
-         LA    R1,PATTERN
-         L     R15,=V(DMSLFS)
-         BALR  R14,R15
-         LTR   R15,R15
-         BNZ   ERSNONE
-         MVC   OLDFST,0(R1)
-         BAL   R14,FREECHN
-         LTR   R15,R15
-         BNZ   ERSRET
-         SR    R2,R2
-         LA    R3,PATTERN
-         BAL   R14,DIRUPD
-         B     ERSRET
-ERSNOFT  LA    R1,MSG054
-         SR    R2,R2
-         SR    R4,R4
-         LA    R5,24
-         B     ERSMSG
-ERSNONE  LA    R1,MSG002
-         MVC   PATTERN+16(2),24(R9)
-         CLI   24(R9),X'FF'
-         BNE   ERSNAME
-         MVC   PATTERN+16(2),=C'A '
-ERSNAME  LA    R2,PATTERN
-         LA    R5,28
-         B     ERSMSG
-ERSRO    LA    R1,MSG037
-         SR    R2,R2
-         LA    R3,PATTERN+16
-         LA    R4,1
-         LA    R5,36
-ERSMSG   L     R15,=V(DMSMSG)
-         BALR  R14,R15
-         LR    R15,R5
-ERSRET   L     R14,12(,R13)
-         LM    R0,R12,20(R13)
-         BR    R14
-*
-* RENAME fn1 ft1 fm1 fn2 ft2 fm2
-*
-         DROP  R12
-         USING DMSRNM,R12
-DMSRNM   STM   R14,R12,12(R13)
-         L     R12,=A(DMSBWR)
-         DROP  R12
-         USING DMSBWR,R12
-         LR    R9,R1
-         LA    R2,8(,R9)
-         LA    R3,6
-RNMCOUNT CLI   0(R2),X'FF'
-         BE    RNMSHORT
-         LA    R2,8(,R2)
-         BCT   R3,RNMCOUNT
-         MVC   PATTERN(16),8(R9)        the old name
-         MVC   PATTERN+16(2),24(R9)
-         MVC   NEWNAME(16),32(R9)       the new name, = kept
-         CLI   NEWNAME,C'='
-         BNE   RNMTYPE
-         MVC   NEWNAME(8),8(R9)
-RNMTYPE  CLI   NEWNAME+8,C'='
-         BNE   RNMMODE
-         MVC   NEWNAME+8(8),16(R9)
-RNMMODE  MVC   NEWNAME+16(2),48(R9)
-         CLI   48(R9),C'='
-         BNE   RNMDISK
-         MVC   NEWNAME+16(2),24(R9)
-RNMDISK  CLC   NEWNAME+16(1),PATTERN+16
-         BNE   RNMRO                    another disk: not a rename
-         LA    R1,PATTERN+16
-         BAL   R14,FINDADT
-         LTR   R11,R11
-         BZ    RNMRO
-         TM    ADTFLAGS,ADTRW
-         BZ    RNMRO
-         MVI   NEWNAME+17,C' '
-         MVC   PATTERN2,NEWNAME
-         SR    R0,R0
-         LA    R1,PATTERN2
-         L     R15,=V(DMSLFS)
-         BALR  R14,R15
-         LTR   R15,R15
-         BZ    RNMEXIST
-         MVI   PATTERN+17,C' '
-         SR    R0,R0
-         LA    R1,PATTERN
-         L     R15,=V(DMSLFS)
-         BALR  R14,R15
-         LTR   R15,R15
-         BNZ   RNMNONE
-         MVC   OLDFST,0(R1)
-         MVC   OLDFST(16),NEWNAME       same blocks, the new name
-         CLI   49(R9),C' '
-         BE    RNMDIR
-         CLI   49(R9),C'='
-         BE    RNMDIR
-         MVC   OLDFST+FSTFMODE-FSTD+1(1),49(R9)   a new mode number
-RNMDIR   LA    R2,OLDFST
-         LA    R3,PATTERN
-         BAL   R14,DIRUPD
-         B     ERSRET
-RNMSHORT LA    R1,MSGR054
-         SR    R2,R2
-         SR    R4,R4
-         LA    R5,24
-         B     ERSMSG
-RNMNONE  LA    R1,MSGR002
-         MVC   PATTERN+16(2),24(R9)
-         LA    R2,PATTERN
-         LA    R5,28
-         B     ERSMSG
-RNMEXIST LA    R1,MSGR024
-         MVC   NEWNAME+16(2),48(R9)
-         LA    R2,NEWNAME
-         LA    R5,28
-         B     ERSMSG
-RNMRO    LA    R1,MSGR037
-         SR    R2,R2
-         LA    R3,48(,R9)
-         LA    R4,1
-         LA    R5,36
-         B     ERSMSG
-MSGR054  MSGDESC DMSRNM054E,'INCOMPLETE FILEID SPECIFIED'
-MSGR002  MSGDESC DMSRNM002E,'FILE','NOT FOUND'
-MSGR024  MSGDESC DMSRNM024E,'FILE','ALREADY EXISTS'
-MSGR037  MSGDESC DMSRNM037E,'DISK','IS READ/ONLY OR NOT THE SAME DISK'
-MSG054   MSGDESC DMSERS054E,'INCOMPLETE FILEID SPECIFIED'
-MSG002   MSGDESC DMSERS002E,'FILE','NOT FOUND'
-MSG037   MSGDESC DMSERS037E,'DISK','IS READ/ONLY OR NOT ACCESSED'
          DS    0F
 OPENRET  DS    F
+EXTSAVE  DS    15F
+OLDRET   DS    F
+BYTERET  DS    F
+BRDRET   DS    F
+BYTESAVE DS    3F
 PUTRET   DS    F
 FLUSHRET DS    F
 NCLRET   DS    F
@@ -842,8 +871,6 @@ CLSAVE   DS    15F
 ITEMLEN  DS    H
 MODE     DS    CL2
 PATTERN  DS    CL18
-PATTERN2 DS    CL18
-NEWNAME  DS    CL18
 CLOCK    DS    CL16
 DIGITS   DS    CL5
 PACKED   DS    CL3

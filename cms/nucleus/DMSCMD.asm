@@ -18,6 +18,10 @@ DMSCMD   CSECT
          DC    CL8'ERASE',V(DMSERS)       erase a file
          DC    CL8'COPYFILE',V(DMSCPY)    copy a file
          DC    CL8'RENAME',V(DMSRNM)      rename a file
+         DC    CL8'FORMAT',V(DMSFOR)      make a disk a CMS disk
+         DC    CL8'PRINT',V(DMSPRT)       a file to the printer
+         DC    CL8'PUNCH',V(DMSPNC)       a file to the punch
+         DC    CL8'READCARD',V(DMSRDC)    the reader's cards to a file
          DC    CL8'LOAD',V(DMSLDR)        load TEXT decks
          DC    CL8'QUERY',V(DMSQRY)       show settings and disks
          DC    CL8'SET',V(DMSSET)         change settings

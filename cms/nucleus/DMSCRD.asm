@@ -14,7 +14,8 @@ CRD      TITLE 'DMSCRD - READ A LINE FROM THE CONSOLE (WAITRD)'
 *          code S: pad with blanks; code V: upper case, no padding;
 *          code T: as typed.  R12 entry, R13 save area, R14 return.
 * Exits:   R15 = 0; R0 and the last three bytes of the list = the
-*          number of bytes typed.  R15 = 8 when there is no console.
+*          number of bytes typed.  R15 = 8 when there is no console;
+*          2 when the buffer is not the caller's storage (DMSSVTCK).
 *
          REGEQU
 DMSCRD   CSECT
@@ -56,6 +57,18 @@ MOVE     L     R2,8(,R9)
 PADDED   LA    R4,L'LINE
 MOVELEN  LTR   R4,R4
          BZ    DONE
+         STM   R2,R4,CHKREGS
+         LR    R3,R4
+         LA    R4,1                     the buffer is stored into
+         L     R15,=V(DMSSVTCK)
+         BALR  R14,R15
+         LM    R2,R4,CHKREGS
+         LTR   R15,R15
+         BZ    MOVEOK
+         ST    R15,16(,R13)             2: not the caller's storage
+         SR    R0,R0
+         B     RETURN
+MOVEOK   DS    0H
          BCTR  R4,0
          EX    R4,MOVELINE
 DONE     ST    R3,12(,R9)
@@ -68,6 +81,8 @@ RETURN   L     R14,12(,R13)
          BR    R14
 MOVELINE MVC   0(0,R2),LINE
 SAVECODE DS    C
+         DS    0F
+CHKREGS  DS    3F
          DS    0D
 CONCCW   DC    X'0A',AL3(LINE),X'20',X'00',AL2(L'LINE)
 LINE     DS    CL130

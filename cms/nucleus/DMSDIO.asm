@@ -16,6 +16,7 @@ DIO      TITLE 'DMSDIO - READ OR WRITE ONE BLOCK OF A CMS DISK'
 *          Other registers unchanged.
 *
          REGEQU
+         MFDD
          ADTD
 DMSDIO   CSECT
          ENTRY DIOCODE
@@ -28,7 +29,7 @@ DMSDIO   CSECT
          USING ADTD,R1
          LTR   R2,R2
          BNP   OUTSIDE
-         C     R2,ADTMFD+364            MFDNUM
+         C     R2,ADTMFD+MFDNUM-MFDD
          BH    OUTSIDE
          LR    R7,R2
          BCTR  R7,0                     relative block

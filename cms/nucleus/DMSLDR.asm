@@ -513,7 +513,16 @@ GENNAME  CLI   GENFN,C'*'
          BALR  R14,R15
          LA    R15,24
          B     RETURN
-GENERASE MVC   GENWFN,GENFN             (replaces a module so named)
+GENERASE MVC   GENWFN,GENFN
+         MVC   GENSTFN,GENFN            a module so named is replaced:
+         LA    R1,GENSTATE              erased first, as writing it
+         SVC   202                      would add to it
+         LTR   R15,R15
+         BNZ   GENWRITE
+         MVC   GENERFN,GENFN
+         LA    R1,GENERASL
+         SVC   202
+GENWRITE DS    0H
          L     R2,=A(USERAREA)
          L     R3,LOADEND
          STM   R2,R4,MODHEAD
@@ -573,6 +582,10 @@ MODBUF   DC    A(0)
 MODSIZE  DC    F'0'
          DC    CL2' ',H'1'
 MODBYTES DC    F'0'
+GENSTATE DC    CL8'STATE'
+GENSTFN  DC    CL8' ',CL8'MODULE',CL8'A',8X'FF'
+GENERASL DC    CL8'ERASE'
+GENERFN  DC    CL8' ',CL8'MODULE',CL8'A',8X'FF'
 GENLIST  DC    CL8'WRBUF'
 GENWFN   DC    CL8' ',CL8'MODULE',CL2'A1'
          DC    H'0'

@@ -1,10 +1,11 @@
 LST      TITLE 'DMSLST - LISTFILE: LIST THE FILES THAT MATCH A FILEID'
 *
-* LISTFILE [fn [ft [fm]]] [( DATE]
+* LISTFILE [fn [ft [fm]]] [( DATE HEADER LABEL]
 *    types 'FN FT FM' for each file that matches (fn, ft default *,
 *    fm default A; see DMSLFS for the patterns), disk by disk in mode
 *    order.  DATE adds the record format, record length, records,
-*    blocks, and the date and time last written.
+*    blocks, and the date and time last written; LABEL the label of
+*    the file's disk; HEADER a first line naming the columns.
 *
 * Entered: by SVC 202, R1 -> tokenized list; R12 entry, R13 save
 *          area, R14 return.
@@ -19,6 +20,8 @@ DMSLST   CSECT
          STM   R14,R12,12(R13)
          MVC   PATTERN,DEFAULT
          MVI   DATES,0
+         MVI   HEADER,0
+         MVI   LABELS,0
          LA    R2,8(,R1)
          LA    R3,PATTERN
          LA    R4,3                     fn ft fm
@@ -33,8 +36,14 @@ ARGS     CLI   0(R2),X'FF'
 OPTIONS  CLI   0(R2),X'FF'
          BE    SEARCH
          CLC   0(8,R2),=CL8'DATE'
-         BNE   NEXTOPT
+         BNE   OPTHEAD
          MVI   DATES,1
+OPTHEAD  CLC   0(8,R2),=CL8'HEADER'
+         BNE   OPTLABEL
+         MVI   HEADER,1
+OPTLABEL CLC   0(8,R2),=CL8'LABEL'
+         BNE   NEXTOPT
+         MVI   LABELS,1
 NEXTOPT  LA    R2,8(,R2)
          B     OPTIONS
 SEARCH   MVC   PATTERN+18(6),=CL6' '    fm is two bytes
@@ -45,6 +54,27 @@ NEXT     LA    R1,PATTERN
          BALR  R14,R15
          LTR   R15,R15
          BNZ   DONE
+         LR    R8,R2                    the file's disk
+         LTR   R9,R9
+         BNZ   NOHEAD
+         CLI   HEADER,1
+         BNE   NOHEAD
+         ST    R1,FSTADDR
+         MVC   LINE,HEADLINE
+         LA    R4,20
+         CLI   DATES,1
+         BNE   HEADLAB
+         LA    R4,54
+HEADLAB  CLI   LABELS,1
+         BNE   HEADSHOW
+         LA    R2,LINE(R4)
+         MVC   0(6,R2),=C' LABEL'
+         LA    R4,6(,R4)
+HEADSHOW STH   R4,LINELEN
+         LA    R1,TYPPLIST
+         SVC   202
+         L     R1,FSTADDR
+NOHEAD   DS    0H
          USING FSTD,R1
          MVC   LINE,=CL80' '
          MVC   LINE(8),FSTFNAME
@@ -78,7 +108,12 @@ NEXT     LA    R1,PATTERN
          MVC   LINE+53(2),WORK+2
          LA    R4,55
          DROP  R1
-SHOW     STH   R4,LINELEN
+SHOW     CLI   LABELS,1
+         BNE   SHOWLINE
+         LA    R2,LINE+1(R4)
+         MVC   0(6,R2),ADTLABEL-ADTD(R8)
+         LA    R4,7(,R4)
+SHOWLINE STH   R4,LINELEN
          LA    R1,TYPPLIST
          SVC   202
          LA    R9,1(,R9)
@@ -108,6 +143,12 @@ NUMBER   CVD   R0,WORK
 WORK     DS    D
 EDITED   DS    CL6
 DATES    DS    C
+HEADER   DS    C
+LABELS   DS    C
+         DS    0F
+FSTADDR  DS    A
+HEADLINE DC    CL41'FILENAME FILETYPE FM F LRECL  RECS BLOCK'
+         DC    CL39'DATE     TIME'
 DEFAULT  DC    CL8'*',CL8'*',CL8'A'
 PATTERN  DS    CL24
          DS    0F

@@ -40,6 +40,8 @@ NOTEXT1  DS    0H
          BNZ   FILEID
          LTR   R6,R6
          BZ    TEXT2
+         CLI   0(R7),X'FF'              the end of a token list: none
+         BE    TEXT2
          MVI   0(R2),C' '
          LA    R2,1(,R2)
          LR    R3,R7

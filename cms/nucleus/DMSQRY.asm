@@ -16,6 +16,7 @@ QRY      TITLE 'DMSQRY - QUERY AND SET: SHOW AND CHANGE CMS SETTINGS'
 *          accessed (DMSQRY069E).  SET's messages are DMSSETnnnE.
 *
          REGEQU
+         MFDD
          ADTD
 DMSQRY   CSECT
          ENTRY DMSSET
@@ -130,31 +131,31 @@ COUNTED  MVC   LINE,=CL80' '
          BAL   R14,DECIMAL
          MVC   0(8,R2),=C' FILES; '
          LA    R2,8(,R2)
-         L     R0,ADTMFD+368            MFDUSED
+         L     R0,ADTMFD+MFDUSED-MFDD
          BAL   R14,DECIMAL
          MVC   0(13,R2),=C' REC IN USE, '
          LA    R2,13(,R2)
-         L     R0,ADTMFD+372            MFDLEFT
+         L     R0,ADTMFD+MFDLEFT-MFDD
          BAL   R14,DECIMAL
          MVC   0(10,R2),=C' LEFT (OF '
          LA    R2,10(,R2)
-         L     R0,ADTMFD+364            MFDNUM
+         L     R0,ADTMFD+MFDNUM-MFDD
          BAL   R14,DECIMAL
          MVC   0(3,R2),=C'), '
          LA    R2,3(,R2)
-         L     R1,ADTMFD+368
+         L     R1,ADTMFD+MFDUSED-MFDD
          M     R0,=F'100'
-         D     R0,ADTMFD+364
+         D     R0,ADTMFD+MFDNUM-MFDD
          LR    R0,R1
          BAL   R14,DECIMAL
          MVC   0(8,R2),=C'% FULL ('
          LA    R2,8(,R2)
-         L     R0,ADTMFD+380            MFDCYL
+         L     R0,ADTMFD+MFDCYL-MFDD
          BAL   R14,DECIMAL
          MVC   0(7,R2),=C' CYL), '
          LA    R2,7(,R2)
          MVC   0(4,R2),=C'2314'
-         CLI   ADTMFD+599,X'08'
+         CLI   ADTMFD+MFDDTYPE-MFDD,X'08'
          BE    DISKTYPE
          MVC   0(4,R2),=C'2311'
 DISKTYPE MVC   4(2,R2),=C', '

@@ -21,9 +21,10 @@ SVT      TITLE 'DMSSVT - SVC INTERRUPTION HANDLER, SVC 202 LINKAGE'
 *          code goes there, zero to the instruction after the word.
 *
          REGEQU
+         CMSLAYO
          SVCFRAME
 DMSSVT   CSECT
-         ENTRY DMSSVTRS
+         ENTRY DMSSVTRS,DMSSVTCK
          USING NUCON,R0
          STM   R0,R15,SVCREGS
          BALR  R12,0
@@ -103,6 +104,38 @@ POP      MVC   SVCTOP,FRPREV
          MVC   SVCRPSW,FRPSW
          LM    R0,R15,FRREGS
          LPSW  SVCRPSW
+*
+* DMSSVTCK: may the routine serving this SVC 202 use R3 bytes at R2
+* for its caller?  They must lie in storage, and when R4 is 1 (the
+* routine stores there) and the caller ran in a key other than 0 (a
+* user program), in the user's storage (X'1F800' up): a program cannot
+* have the nucleus store into the nucleus for it.  R15 = 0 yes, 2 no
+* (VM/370's "buffer not within user storage").  Uses R15 only.
+*
+         DROP  R12
+         USING DMSSVTCK,R15
+DMSSVTCK STM   R0,R3,CHECKSAV
+         LA    R0,0(R2,R3)              the end
+         C     R0,STORSIZE
+         BH    CHECKNO
+         LTR   R4,R4
+         BZ    CHECKOK
+         L     R1,SVCTOP
+         LTR   R1,R1
+         BZ    CHECKOK
+         TM    FRPSW+1-SVCFRAME(R1),X'F0'    the caller's PSW key
+         BZ    CHECKOK
+         C     R2,=A(USERLOW)
+         BL    CHECKNO
+CHECKOK  LM    R0,R3,CHECKSAV
+         SR    R15,R15
+         BR    R14
+CHECKNO  LM    R0,R3,CHECKSAV
+         LA    R15,2
+         BR    R14
+CHECKSAV DS    4F
+         LTORG
+         DROP  R15
 *
 * DMSSVTRS: forget every SVC level (after an abend).
 *

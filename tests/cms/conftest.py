@@ -97,6 +97,7 @@ def run_cms(cms_system, tmp_path):
     def run(
         typed: list[str],
         disks: dict[int, Path] | None = None,
+        devices: dict | None = None,
         max_instructions: int = MAX_INSTRUCTIONS,
         storage: int = 256 * 1024,
     ) -> CMSRun:
@@ -108,16 +109,19 @@ def run_cms(cms_system, tmp_path):
         for line in typed:
             console.type_line(line)
         machine.attach(0x009, console)
-        devices = [Dasd2314(pack)]
-        machine.attach(0x190, devices[0])
+        attached = [Dasd2314(pack)]
+        machine.attach(0x190, attached[0])
         for address, path in (disks or {}).items():
-            devices.append(Dasd2314(path))
-            machine.attach(address, devices[-1])
-        runs.append(devices)
+            attached.append(Dasd2314(path))
+            machine.attach(address, attached[-1])
+        for address, device in (devices or {}).items():
+            attached.append(device)
+            machine.attach(address, device)
+        runs.append(attached)
         machine.ipl(0x190)
         stop = machine.run(max_instructions)
         lines = "".join(console.transcript).splitlines()
-        return CMSRun(lines, stop, machine, console, devices)
+        return CMSRun(lines, stop, machine, console, attached)
 
     yield run
     for devices in runs:

@@ -33,7 +33,7 @@ def test_listfile_patterns_and_modes(run_cms, user_disk):
     )
     assert run.after("listfile n* * *")[:2] == ["NOTES    MEMO     A1", "R;"]
     assert run.after("listfile * assemble")[:2] == ["HELLO    ASSEMBLE A1", "R;"]
-    assert run.after("listfile * * s")[:2] == ["DMSLST002E FILE NOT FOUND", "R(00028);"]
+    assert run.after("listfile * * s")[:2] == ["EDIT     MODULE   S2", "R;"]
 
 
 def test_listfile_date_shows_format_length_records_and_blocks(run_cms, user_disk):
@@ -178,7 +178,7 @@ def test_copyfile_keeps_variable_records(run_cms, user_disk):
         assert (new.recfm, new.lrecl, new.records) == ("V", 24, 2)
 
 
-def test_query_search_and_disk(run_cms, user_disk):
+def test_query_search_and_disk(run_cms, user_disk, cms_system):
     run = run_cms(["query search", "query disk *", "query disk c"], disks={0x191: user_disk})
     assert run.after("query search")[:3] == ["USR191 191  A  R/W", "CMS190 190  S  R/O", "R;"]
     run.close()
@@ -189,7 +189,12 @@ def test_query_search_and_disk(run_cms, user_disk):
         f"A (191): 2 FILES; {used} REC IN USE, {420 - used} LEFT (OF 420), "
         f"{used * 100 // 420}% FULL (3 CYL), 2314, R/W"
     )
-    assert s_line == "S (190): 0 FILES; 5 REC IN USE, 555 LEFT (OF 560), 0% FULL (4 CYL), 2314, R/O"
+    with opened(cms_system.pack, 0, 5, read_only=True) as device:
+        system_used = CMSDisk.open(device).blocks_used
+    assert s_line == (
+        f"S (190): 1 FILES; {system_used} REC IN USE, {560 - system_used} LEFT (OF 560), "
+        f"{system_used * 100 // 560}% FULL (4 CYL), 2314, R/O"
+    )
     assert run.after("query disk c")[:2] == ["DMSQRY069E DISK C NOT ACCESSED", "R(00036);"]
 
 
@@ -234,3 +239,129 @@ def test_rename_keeps_the_blocks_and_changes_the_name(run_cms, user_disk):
             "OLD NOTES A1",
         ]
         assert disk.check() == []
+
+
+def test_format_makes_an_empty_cms_disk_the_host_tools_open(run_cms, tmp_path):
+    blank = create_image(tmp_path / "blank.2314", "2314", 3)
+    typed = ["format 192 b", "yes", "mydisk", "copyfile * * s x y b", "query disk b"]
+    run = run_cms([*typed, "format 192 b", "no"], disks={0x192: blank})
+    run.close()
+    assert run.after("mydisk")[:3] == [
+        "DMSFOR733I FORMATTING DISK B",
+        "DMSFOR732I 3 CYLINDERS FORMATTED ON B(192)",
+        "R;",
+    ]
+    with opened(blank, 0, 3, read_only=True) as device:
+        disk = CMSDisk.open(device)
+        copied = [(f.filename, f.filetype) for f in disk.files()]
+        used = disk.blocks_used
+        assert (disk.label, disk.cylinders, copied, disk.check()) == ("MYDISK", 3, [("X", "Y")], [])
+    # the S disk holds one file, EDIT MODULE
+    assert run.after("query disk b")[0] == (
+        f"B (192): 1 FILES; {used} REC IN USE, {420 - used} LEFT (OF 420), "
+        f"{used * 100 // 420}% FULL (3 CYL), 2314, R/W"
+    )
+    assert run.after("no")[:2] == ["DMSFOR705I DISK REMAINS UNCHANGED", "R;"]
+
+
+def test_format_of_part_of_a_2311_then_a_file_written_on_it(tmp_path, cms_system):
+    from vm370.hardware.devices.console1052 import Console1052
+    from vm370.hardware.devices.dasd import Dasd2311, Dasd2314
+    from vm370.hardware.machine import Machine
+
+    pack = create_image(tmp_path / "work.2311", "2311", 4)
+    system = tmp_path / "system.2314"
+    system.write_bytes(cms_system.pack.read_bytes())
+    machine = Machine(256 * 1024)
+    console = Console1052(None, None)
+    for line in ["format 193 c 2", "yes", "wrk193"]:
+        console.type_line(line)
+    devices = [Dasd2314(system), Dasd2311(pack)]
+    machine.attach(0x009, console)
+    machine.attach(0x190, devices[0])
+    machine.attach(0x193, devices[1])
+    try:
+        machine.ipl(0x190)
+        machine.run(5_000_000)
+    finally:
+        for device in devices:
+            device.close()
+    lines = "".join(console.transcript).splitlines()
+    assert "DMSFOR732I 2 CYLINDERS FORMATTED ON C(193)" in lines
+    with opened(pack, 0, 4, read_only=True) as device:
+        disk = CMSDisk.open(device)
+        assert (disk.label, disk.cylinders, disk.total_blocks) == ("WRK193", 2, 80)
+
+
+def test_print_punch_and_readcard(run_cms, user_disk, tmp_path):
+    from vm370.hardware.devices.card2540 import CardPunch2540, CardReader2540
+    from vm370.hardware.devices.codepage import to_ebcdic
+    from vm370.hardware.devices.printer1403 import Printer1403
+
+    printed, punched = tmp_path / "printer.txt", tmp_path / "punch.txt"
+    reader = CardReader2540()
+    reader.load_cards([to_ebcdic(text).ljust(80, b"\x40") for text in ("CARD ONE", "CARD TWO")])
+    typed = ["print notes memo", "punch hello assemble", "readcard deck data", "type deck data"]
+    run = run_cms(
+        typed,
+        disks={0x191: user_disk},
+        devices={
+            0x00C: reader,
+            0x00D: CardPunch2540(punched),
+            0x00E: Printer1403(printed),
+        },
+    )
+    assert run.after("print notes memo")[0] == "R;"
+    assert run.after("punch hello assemble")[0] == "R;"
+    assert run.after("type deck data") == ["CARD ONE", "CARD TWO", "R;"]
+    run.close()
+    assert printed.read_text().splitlines() == ["first line", "second line of the notes"]
+    assert [line.rstrip() for line in punched.read_text().splitlines()] == [
+        "HELLO    CSECT",
+        "         BR    14",
+        "         END",
+    ]
+
+
+def test_a_command_missing_its_operands_says_so_without_junk(run_cms):
+    run = run_cms(["access", "format", "rename a"])
+    assert run.after("access")[0] == "DMSACC017E INVALID DEVICE ADDRESS"
+    assert run.after("format")[0] == "DMSFOR017E INVALID DEVICE ADDRESS"
+    assert run.after("rename a")[0] == "DMSRNM054E INCOMPLETE FILEID SPECIFIED"
+
+
+def test_listfile_header_and_label(run_cms, user_disk):
+    run = run_cms(["listfile * * a (header label date"], disks={0x191: user_disk})
+    header, first = run.after("listfile * * a (header label date")[:2]
+    assert header.split() == [
+        "FILENAME", "FILETYPE", "FM", "F", "LRECL", "RECS", "BLOCK", "DATE", "TIME", "LABEL",
+    ]  # fmt: skip
+    assert first.startswith("HELLO    ASSEMBLE A1 F    80     3     1 ")
+    assert first.endswith(" USR191")
+
+
+def test_erase_with_a_pattern_removes_every_match(run_cms, big_disk):
+    typed = ["copyfile big data a one data a", "copyfile big data a two text a", "erase * data"]
+    run = run_cms(
+        [*typed, "listfile * * a", "erase * data"],
+        disks={0x191: big_disk},
+        max_instructions=40_000_000,
+    )
+    assert run.after("listfile * * a")[:2] == ["TWO      TEXT     A1", "R;"]
+    assert run.lines[-2:] == ["DMSERS002E FILE '* DATA A' NOT FOUND", "R(00028);"]
+    run.close()
+    with opened(big_disk, 0, 3, read_only=True) as device:
+        disk = CMSDisk.open(device)
+        assert [entry.fileid for entry in disk.files()] == ["TWO TEXT A1"]
+        assert disk.check() == []
+
+
+def test_in_128k_cms_runs_and_says_when_it_needs_the_user_area(run_cms, user_disk):
+    typed = ["listfile", "copyfile notes memo a new memo a", "query search"]
+    run = run_cms(typed, disks={0x191: user_disk}, storage=128 * 1024)
+    assert run.lines[1:4] == ["listfile", "HELLO    ASSEMBLE A1", "NOTES    MEMO     A1"]
+    assert run.after("copyfile notes memo a new memo a")[:2] == [
+        "DMSCPY109S VIRTUAL STORAGE CAPACITY EXCEEDED",
+        "R(00104);",
+    ]
+    assert run.after("query search")[-1] == "R;"

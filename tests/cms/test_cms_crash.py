@@ -54,3 +54,61 @@ def test_copyfile_stopped_at_any_point_leaves_the_old_or_the_new_directory(run_c
                 assert names == ["SRC DATA A1"], f"stopped at {limit}: {names}"
                 outcomes.add("old")
     assert outcomes == {"old", "new"}
+
+
+APPEND_50 = """\
+APPEND   CSECT
+         USING APPEND,12
+         ST    14,RET
+         LA    6,50
+LOOP     FSWRITE 'SRC DATA A',BUFFER=CARD,BSIZE=80,RECFM=F
+         BCT   6,LOOP
+         FSCLOSE 'SRC DATA A'
+         L     14,RET
+         SR    15,15
+         BR    14
+RET      DS    F
+CARD     DC    CL80'APPENDED'
+         LTORG
+         END
+"""
+
+
+def test_an_append_stopped_at_any_point_leaves_the_old_or_the_new_file(run_cms, tmp_path):
+    from assembler import assemble
+    from cms.build import MACLIB_DIRECTORY
+    from cms.filesystem import binary_to_records
+
+    program = assemble(APPEND_50, maclib=[MACLIB_DIRECTORY]).object_deck
+    template = create_image(tmp_path / "template.2314", "2314", 2)
+    with opened(template, 0, 2) as device:
+        disk = CMSDisk.format(device, "C191")
+        disk.write("SRC", "DATA", text_to_records("\n".join(RECORDS) + "\n"), "F", 80)
+        disk.write("APPEND", "TEXT", binary_to_records(program, "F", 80), "F", 80)
+    work = tmp_path / "work.2314"
+
+    def stopped_after(limit: int, typed: list[str]):
+        shutil.copyfile(template, work)
+        run = run_cms(typed, disks={0x191: work}, max_instructions=limit)
+        run.close()
+        return run
+
+    loaded = stopped_after(20_000_000, ["load append"]).machine.cpu.instructions_executed
+    full = stopped_after(20_000_000, ["load append", "start"])
+    assert full.lines[-1] == "R;"
+    busy = full.machine.cpu.instructions_executed
+    outcomes = set()
+    for point in range(KILL_POINTS + 1):
+        limit = loaded + (busy - loaded) * point // KILL_POINTS
+        stopped_after(limit, ["load append", "start"])
+        with opened(work, 0, 2, read_only=True) as device:
+            disk = CMSDisk.open(device)
+            assert disk.check() == [], f"blocks in use that no file owns, stopped at {limit}"
+            records = [record.decode("cp037").rstrip() for record in disk.read("SRC", "DATA")]
+            if len(records) == len(RECORDS):
+                assert records == RECORDS
+                outcomes.add("old")
+            else:
+                assert records == RECORDS + ["APPENDED"] * 50, f"stopped at {limit}"
+                outcomes.add("new")
+    assert outcomes == {"old", "new"}

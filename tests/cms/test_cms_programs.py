@@ -102,6 +102,66 @@ EDITED   CSECT
          END
 """
 
+APPENDS = """\
+APPENDS  CSECT
+         USING APPENDS,12
+         ST    14,RET
+         FSWRITE 'NOTES MEMO A',BUFFER=THIRD,BSIZE=5,RECFM=V
+         FSCLOSE 'NOTES MEMO A'
+         FSWRITE 'BIG DATA A',BUFFER=CARD,BSIZE=80,RECFM=F
+         FSWRITE 'BIG DATA A',BUFFER=CARD,BSIZE=80,RECFM=F
+         FSCLOSE 'BIG DATA A'
+         FSWRITE 'BIG DATA A',BUFFER=CARD,BSIZE=79,RECFM=F
+         ST    15,CODE
+         FSCLOSE 'BIG DATA A'
+         L     14,RET
+         L     15,CODE
+         BR    14
+RET      DS    F
+CODE     DS    F
+THIRD    DC    C'third'
+CARD     DC    CL80'APPENDED CARD'
+         LTORG
+         END
+"""
+
+CONVERSE = """\
+CONVERSE CSECT
+         SAVE  (14,12)
+         LR    12,15
+         USING CONVERSE,12
+         RDTERM LINE
+         LR    3,0                      the length typed
+         WRTERM LINE,(3)
+         RDTERM LINE,EDIT=NO
+         LR    3,0
+         WRTERM LINE,(3)
+         CMSCALL PLIST=STATE,ERROR=NOFILE
+         WRTERM 'FOUND'
+         RETURN (14,12),RC=7
+NOFILE   LR    4,15                     (WRTERM sets register 15)
+         WRTERM 'NOT FOUND'
+         LR    15,4
+         RETURN (14,12),RC=(15)
+LINE     DS    CL130
+STATE    DC    CL8'STATE',CL8'NOTES',CL8'MEMO',CL8'*',8X'FF'
+         END
+"""
+
+INTO_NUCLEUS = """\
+INTO     CSECT
+         USING INTO,12
+         ST    14,RET
+         FSREAD 'NOTES MEMO A',BUFFER=X'1000',BSIZE=80
+         LR    3,15
+         RDTERM X'1000'
+         AR    15,3                     2 + 2: both refused
+         L     14,RET
+         BR    14
+RET      DS    F
+         END
+"""
+
 
 def deck(source: str) -> list[bytes]:
     result = assemble(source, maclib=[MACLIB_DIRECTORY])
@@ -121,9 +181,14 @@ def program_disk(tmp_path) -> Path:
             ("UPPER", UPPER),
             ("CALLS", CALLS),
             ("EDITED", EDITED),
+            ("APPENDS", APPENDS),
+            ("CONVERSE", CONVERSE),
+            ("INTO", INTO_NUCLEUS),
         ]:
             disk.write(name, "TEXT", deck(source), "F", 80)
         disk.write("NOTES", "MEMO", text_to_records("first line\nsecond\n", "V", None), "V")
+        big = "".join(f"line {number:05d}\n" for number in range(1, 1201))
+        disk.write("BIG", "DATA", text_to_records(big), "F", 80)  # 120 full blocks
     return path
 
 
@@ -202,3 +267,43 @@ def test_a_module_survives_a_new_ipl(run_cms, program_disk):
     run_cms(["load greet", "genmod greet"], disks={0x191: program_disk}).close()
     run = run_cms(["greet abcd"], disks={0x191: program_disk})
     assert run.after("greet abcd")[:3] == ["HELLO FROM A PROGRAM", "ABCD", "R(00005);"]
+
+
+def test_fswrite_to_a_file_that_exists_adds_items_after_its_own(run_cms, program_disk):
+    run = run_cms(["load appends", "start", "type notes memo"], disks={0x191: program_disk})
+    # The third FSWRITE gives 79 bytes to an F 80 file: return code 14.
+    assert run.after("start")[1] == "R(00014);"
+    assert run.after("type notes memo") == ["first line", "second", "third", "R;"]
+    run.close()
+    with opened(program_disk, 0, 2, read_only=True) as device:
+        disk = CMSDisk.open(device)
+        records = [record.decode("cp037").rstrip() for record in disk.read("BIG", "DATA")]
+        assert records[:2] == ["line 00001", "line 00002"]
+        assert records[1199:] == ["line 01200", "APPENDED CARD", "APPENDED CARD"]
+        assert disk.find("BIG", "DATA").blocks == 121
+        assert disk.check() == []
+
+
+def test_save_rdterm_cmscall_and_return(run_cms, program_disk):
+    run = run_cms(
+        ["load converse", "start", "Mixed Case", "Kept As Typed"], disks={0x191: program_disk}
+    )
+    assert run.after("Mixed Case")[0] == "MIXED CASE"
+    assert run.after("Kept As Typed")[:3] == ["Kept As Typed", "FOUND", "R(00007);"]
+
+
+def test_cmscall_error_exit_gets_the_return_code(run_cms, program_disk):
+    run = run_cms(
+        ["erase notes memo", "load converse", "start", "a", "b"], disks={0x191: program_disk}
+    )
+    assert run.after("b")[:3] == ["b", "NOT FOUND", "R(00028);"]
+
+
+def test_a_program_cannot_have_the_nucleus_store_into_the_nucleus(run_cms, program_disk):
+    run = run_cms(
+        ["load into", "start", "typed", "listfile notes memo"], disks={0x191: program_disk}
+    )
+    before = run.machine.storage.read(0x1000, 80)
+    assert run.after("typed")[0] == "R(00004);"
+    assert run.after("listfile notes memo") == ["NOTES    MEMO     A1", "R;"]
+    assert run.machine.storage.read(0x1000, 80) == before

@@ -15,6 +15,7 @@ from vm370.hardware.control_registers import ECPSW
 from vm370.hardware.dat import page_table_entry, segment_table_entry, segment_table_register
 from vm370.hardware.interrupts import (
     ADDRESSING,
+    OPERATION,
     PAGE_TRANSLATION,
     PRIVILEGED_OPERATION,
     PROTECTION,
@@ -200,6 +201,15 @@ def test_lmc_of_cr6_switches_the_virtual_machine_to_ec_mode(cp):
     assert guest.ec_mode and isinstance(guest.psw, ECPSW)
     assert guest.psw.io_mask and guest.psw.external_mask and guest.psw.key == 2
     assert guest.psw.instruction_address == ORIGIN + 4
+
+
+@pytest.mark.parametrize("instruction", ["B866 0300", "B048 0300", "B110 0300"])
+def test_without_ecmode_the_67s_instructions_are_invalid_operations(cp, instruction):
+    guest = new_guest(cp)
+    guest.extended_control = False
+    trap(cp, guest, instruction)
+    assert program_old_psw(cp, guest).interruption_code == OPERATION
+    assert not guest.ec_mode
 
 
 def test_stmc_stores_the_virtual_control_registers(cp):

@@ -287,6 +287,10 @@ SIMULATIONS: dict[str, Simulation] = {
 }
 
 
+# The Model 67's instructions that a machine without ECMODE does not have.
+EXTENDED_CONTROL = frozenset({"LMC", "STMC", "LRA"})
+
+
 def handle_privileged_operation(
     cp: ControlProgram,
     machine: VirtualMachine,
@@ -303,7 +307,10 @@ def handle_privileged_operation(
         ilc = instruction.ilc
     machine.psw.ilc = ilc
     simulation = SIMULATIONS.get(instruction.mnemonic)
-    if machine.problem_state:
+    if instruction.mnemonic in EXTENDED_CONTROL and not machine.extended_control:
+        # A 360 without the 67's extensions: an invalid operation code in any state.
+        reflect.reflect_program_interruption(machine, OPERATION, ilc)
+    elif machine.problem_state:
         reflect.reflect_program_interruption(machine, PRIVILEGED_OPERATION, ilc)
     elif simulation is None:
         reflect.reflect_program_interruption(machine, OPERATION, ilc)

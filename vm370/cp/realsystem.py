@@ -24,6 +24,7 @@ from vm370.cp.realio import IOArea
 from vm370.cp.spool import SpoolManager
 from vm370.cp.supervisor import Supervisor
 from vm370.cp.system import ControlProgram
+from vm370.cp.tdisks import TemporaryDisks
 from vm370.cp.terminals import ConsoleManager
 from vm370.cp.users import UserManager
 from vm370.hardware.devices import Device, DeviceError, create_device
@@ -73,10 +74,18 @@ class RealSystem:
         cp.spool = spool
         self.users = UserManager(cp, self.directory, self.packs, spool=spool)
         self._start_spooling(spool)
+        cp.real_config = config
+        self.users.tdisks = TemporaryDisks(config, self.packs)
         area = IOArea(cp.storage, cp.frames, "console manager", CONSOLE_IO_FRAMES)
         displays = [(d.address, MODELS[d.model]) for d in config.displays]
         lines = [terminal.address for terminal in config.terminals]
         self.consoles = ConsoleManager(cp, self.users, displays, cp.realio, area, lines)
+        # The displays' ports learn who signs on (a TN3270 server drops idle connections);
+        # a 2741 line has nothing to tell.
+        ports = {device.address: device.port for device in self.displays}
+        self.consoles.on_sign_on = lambda address, on: (
+            ports[address].set_signed_on(on) if address in ports else None
+        )
         cp.consoles = self.consoles
         cp.users = self.users
         cp.services.append(self.consoles.service)

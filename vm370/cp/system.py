@@ -101,6 +101,13 @@ class ControlProgram:
         self.users = None
         self.consoles = None
         self.spool = None
+        # The real configuration (sysconfig.SystemConfig) when a data folder built the system.
+        self.real_config = None
+        # The message of the day (SET LOGMSG, QUERY LOGMSG; shown at LOGON).
+        self.logmsg: list[str] = []
+        # Called with no arguments once SHUTDOWN has logged everyone off.
+        self.on_shutdown: list = []
+        self.shut_down = False
         # CP work waiting for its next entry (displays to write, guests' reads).
         self.service_requested = False
         self.services: list = []

@@ -35,6 +35,7 @@ from vm370.cp.console import (
     Attention,
     ConsoleInputError,
     ConsoleScreen,
+    FunctionKey,
     InputLine,
     Interrupt,
     LineModeConsole,
@@ -83,6 +84,8 @@ class Terminal:
         self.screen = LineModeConsole(now) if self.line_mode else ConsoleScreen(model, now)
         self.user: User | None = None
         self.logon_userid: str | None = None  # LOGON given, password asked for
+        # A command's question waiting for its answer (LINK's password).
+        self.pending_answer: Callable[[str], None] | None = None
         self.guest_wants_line = False
         self.timer_due: int | None = None
         self.failed_logons = 0
@@ -94,6 +97,16 @@ class Terminal:
 
     def write_line(self, text: str) -> None:
         self.screen.write_line(text)
+        self.manager.need_service(self)
+
+    def display_at(self, row: int, text: str, erase: bool) -> None:
+        """A full-screen write of the user's machine (DIAGNOSE X'58')."""
+        self.screen.display_at(row, text, erase)
+        self.manager.need_service(self)
+
+    def cancel_display(self) -> None:
+        """DIAGNOSE X'58' cancel: the screen goes back to line mode, cleared."""
+        self.screen.display_at(0, "", erase=True)
         self.manager.need_service(self)
 
     # The console line of the user at this terminal (users.User delegates here).
@@ -126,6 +139,9 @@ class ConsoleManager:
         self.terminals.update({address: Terminal(self, address, None) for address in lines})
         self._dirty: set[int] = set()
         self.on_logon: Callable[[User, bool], None] | None = None
+        # Told whether someone is logged on at a display (its terminal port,
+        # so a terminal server can drop connections that never log on).
+        self.on_sign_on: Callable[[int, bool], None] | None = None
         self.log: Callable[[str], None] = cp.write_log
 
     def start(self) -> None:
@@ -133,9 +149,15 @@ class ConsoleManager:
         for terminal in self.terminals.values():
             self._welcome(terminal)
 
+    def _signed_on(self, terminal: Terminal, signed_on: bool) -> None:
+        if self.on_sign_on is not None:
+            self.on_sign_on(terminal.address, signed_on)
+
     def _welcome(self, terminal: Terminal) -> None:
+        self._signed_on(terminal, False)
         terminal.user = None
         terminal.logon_userid = None
+        terminal.pending_answer = None
         terminal.guest_wants_line = False
         terminal.screen.cancel_read()
         terminal.screen.show_logo()
@@ -259,6 +281,8 @@ class ConsoleManager:
     def _event(self, terminal: Terminal, event) -> None:
         if isinstance(event, InputLine):
             self._line(terminal, event)
+        elif isinstance(event, FunctionKey):
+            self._function_key(terminal, event.number)
         elif isinstance(event, Interrupt):
             self._interrupt(terminal)
         elif isinstance(event, Attention):
@@ -272,11 +296,20 @@ class ConsoleManager:
             self._logon_dialogue(terminal, line)
             return
         text = line.text
+        if terminal.pending_answer is not None:
+            answer, terminal.pending_answer = terminal.pending_answer, None
+            answer(text)
+            self._after_command(terminal)
+            return
         if line.kind == VM_READ and not user.cp_mode:
             if text.upper().startswith(CP_ESCAPE):
                 self.run_command(terminal, user, text[len(CP_ESCAPE) :])
-                if terminal.user is user and not user.cp_mode:
-                    terminal.guest_wants_line = True
+                if terminal.pending_answer is None and terminal.user is user:
+                    if user.cp_mode:
+                        # The command stopped the machine (SET ECMODE, DEFINE STORAGE).
+                        self._after_command(terminal)
+                    else:
+                        terminal.guest_wants_line = True
                 return
             if user.console is not None and not user.console.enter(text):
                 terminal.write_line("NOT ACCEPTED")
@@ -286,8 +319,13 @@ class ConsoleManager:
 
     def _after_command(self, terminal: Terminal) -> None:
         user = terminal.user
-        if user is None:
+        if user is None or terminal.pending_answer is not None:
             return
+        settings = user.settings
+        if user.cp_mode and settings.run and settings.interrupted:
+            # SET RUN ON: the command done, the machine PA1 stopped goes on.
+            settings.interrupted = False
+            self.users.begin(user)
         if user.cp_mode:
             if terminal.screen.reading is None:
                 self._request(terminal, CP_READ)
@@ -297,23 +335,53 @@ class ConsoleManager:
                 terminal.guest_wants_line = True
 
     def run_command(self, terminal: Terminal, user: User, text: str) -> int:
+        def shown(line: str) -> None:
+            presented = user.settings.present(line)
+            if presented is not None:
+                terminal.write_line(presented)
+
+        def ask(prompt: str, then: Callable[[str], None], hidden: bool = True) -> None:
+            terminal.pending_answer = then
+            shown(prompt)
+            terminal.screen.cancel_read()
+            self._request(terminal, CP_READ, hidden)
+
         context = commands.CommandContext(
             self.cp,
             user.userid,
             user.classes,
             user.machine,
             session=user,
-            write=terminal.write_line,
+            write=shown,
+            ask=ask,
         )
         return commands.execute(context, text)
 
+    def _function_key(self, terminal: Terminal, number: int) -> None:
+        """A PF key: its SET PFnn line, typed at once (IMMED) or put in the input area."""
+        user = terminal.user
+        setting = None if user is None else user.settings.pf.get(number)
+        if setting is None:
+            return
+        if setting.immediate:
+            for event in terminal.screen.enter_text(setting.text):
+                self._event(terminal, event)
+        else:
+            terminal.screen.preset_input(setting.text)
+        self.need_service(terminal)
+
     def _interrupt(self, terminal: Terminal) -> None:
+        # PA1 withdraws a question (a password asked for): the next line is a
+        # command again, and it shows, so it must not be taken as the answer.
+        terminal.pending_answer = None
+        terminal.logon_userid = None
         user = terminal.user
         if user is None or user.cp_mode:
             if terminal.screen.reading is None:
                 self._request(terminal, CP_READ)
             return
         self.users.enter_cp_mode(user)
+        user.settings.interrupted = True
         terminal.guest_wants_line = False
         terminal.screen.cancel_read()
         self._request(terminal, CP_READ)
@@ -326,6 +394,8 @@ class ConsoleManager:
         terminal.guest_wants_line = False
         user = terminal.user
         if user is None or user.cp_mode or user.console is None:
+            return
+        if terminal.pending_answer is not None:
             return
         if not user.console.read_pending or terminal.screen.reading is not None:
             return
@@ -344,6 +414,10 @@ class ConsoleManager:
             return
         if not any(word.startswith(words[0].upper()) for word in LOGON_WORDS):
             terminal.write_line(commands.UNKNOWN_COMMAND)
+            self._request(terminal, CP_READ)
+            return
+        if self.cp.shut_down:
+            terminal.write_line("DMKCKP961W SYSTEM SHUTDOWN COMPLETE")
             self._request(terminal, CP_READ)
             return
         if len(words) < 2 or len(words[1]) > 8:
@@ -368,15 +442,16 @@ class ConsoleManager:
             return
         terminal.failed_logons = 0
         terminal.user = user
-        self.log(
-            f"{user.userid} {'reconnected' if reconnected else 'logged on'} "
-            f"at display {terminal.address:03X}"
-        )
+        self._signed_on(terminal, True)
+        self.log(f"{user.userid} {'reconnected' if reconnected else 'logged on'} "
+                 f"at display {terminal.address:03X}")
         if reconnected:
             terminal.write_line(f"RECONNECTED AT {stamp(self.cp)}")
             while user.kept_output:
                 terminal.write_line(user.kept_output.popleft())
         else:
+            for message in self.cp.logmsg:
+                terminal.write_line(message)
             terminal.write_line(f"LOGON AT {stamp(self.cp)}")
         if self.on_logon is not None:
             self.on_logon(user, reconnected)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from vm370.cp.directory import LinkSpec, MinidiskSpec, UserEntry
+from vm370.cp.usersettings import UserSettings
 from vm370.cp.vdevices import (
     Extent,
     SpooledPrinter,
@@ -53,6 +54,11 @@ SPOOL_DEVICES = {"2540R": SpooledReader, "2540P": SpooledPunch, "1403": SpooledP
 _NOBODY = UserEntry("", 0, 0, "")
 
 
+def linked_by(userids: list[str]) -> str:
+    """DMKLNK's ``BY NNN USERS``: the userid itself when there is exactly one."""
+    return userids[0] if len(userids) == 1 else f"{len(userids):03d} USERS"
+
+
 class LogonError(Exception):
     """A LOGON that did not happen: VM/370's message."""
 
@@ -72,6 +78,8 @@ class User:
     kept_output: deque[str] = field(default_factory=lambda: deque(maxlen=DISCONNECTED_OUTPUT))
     # Each minidisk address: (owner userid, owner's address, write access).
     links: dict[int, tuple[str, int, bool]] = field(default_factory=dict)
+    # What the user has SET (MSG, WNG, EMSG, IMSG, RUN, ECMODE, PF keys).
+    settings: UserSettings = field(default_factory=UserSettings)
 
     @property
     def disconnected(self) -> bool:
@@ -112,6 +120,8 @@ class UserManager:
         self.dedicated = dedicated or {}
         self.spool = spool
         self.users: dict[str, User] = {}
+        # CP's temporary disk space (DEFINE T2314): gives back a T-disk's cylinders.
+        self.tdisks: Any = None
         self.logons = 0
         self.failed_logons = 0
 
@@ -140,6 +150,8 @@ class UserManager:
         machine = self.cp.create_virtual_machine(entry.userid, entry.storage)
         machine.classes = entry.classes
         user = User(entry.userid, entry, machine, self.cp.time_of_day(), terminal)
+        user.settings.ecmode = "ECMODE" in entry.options
+        machine.extended_control = user.settings.ecmode
         self.users[entry.userid] = user
         self.logons += 1
         self._build_devices(user)
@@ -177,6 +189,16 @@ class UserManager:
             error = self._add_minidisk(user, spec, entry.userid, spec.mode in WRITE_MODES)
             if error:
                 messages.append(error)
+        for temporary in entry.temporary_disks.values():
+            device = None
+            if self.tdisks is not None:
+                device = self.tdisks.allocate(temporary.device_type, temporary.cylinders)
+            if device is None:
+                messages.append(
+                    f"DMKLOG091E DASD {temporary.cuu:03X} NOT DEFINED; TEMP SPACE NOT AVAILABLE"
+                )
+                continue
+            self.add_device(user, temporary.cuu, device)
         for link in entry.links:
             messages += self.link(user, link.userid, link.target_cuu, link.cuu, link.mode, None)
         for dedicate in entry.dedicates:
@@ -204,6 +226,8 @@ class UserManager:
             self.spool.detach_device(user.userid, address)
         machine.channel.detach(address)
         user.links.pop(address, None)
+        if self.tdisks is not None:
+            self.tdisks.release(device)
         if device is user.console:
             user.console = None
 
@@ -268,7 +292,7 @@ class UserManager:
         write = False
         if mode == "R":
             if writers:
-                return [f"DMKLNK105E {owner} {target:03X} NOT LINKED; R/W BY {len(writers)} USERS"]
+                return [f"DMKLNK105E {owner} {target:03X} NOT LINKED; R/W BY {linked_by(writers)}"]
         elif mode == "RR":
             pass
         elif mode in ("W", "WR"):
@@ -294,23 +318,46 @@ class UserManager:
     def _busy(owner: str, target: int, writers: list[str], readers: list[str]) -> str:
         if writers and readers:
             return (
-                f"DMKLNK106E {owner} {target:03X} NOT LINKED; R/W BY {len(writers)} USERS; "
-                f"R/O BY {len(readers)} USERS"
+                f"DMKLNK106E {owner} {target:03X} NOT LINKED; R/W BY {linked_by(writers)}; "
+                f"R/O BY {linked_by(readers)}"
             )
         if writers:
-            return f"DMKLNK105E {owner} {target:03X} NOT LINKED; R/W BY {len(writers)} USERS"
-        return f"DMKLNK104E {owner} {target:03X} NOT LINKED; R/O BY {len(readers)} USERS"
+            return f"DMKLNK105E {owner} {target:03X} NOT LINKED; R/W BY {linked_by(writers)}"
+        return f"DMKLNK104E {owner} {target:03X} NOT LINKED; R/O BY {linked_by(readers)}"
 
     @staticmethod
     def _forced(address: int, writers: list[str], readers: list[str]) -> str:
         if writers and readers:
             return (
-                f"DMKLNK103W DASD {address:03X} FORCED R/O; R/W BY {len(writers)} USERS; "
-                f"R/O BY {len(readers)} USERS"
+                f"DMKLNK103W DASD {address:03X} FORCED R/O; R/W BY {linked_by(writers)}; "
+                f"R/O BY {linked_by(readers)}"
             )
         if writers:
-            return f"DMKLNK102W DASD {address:03X} FORCED R/O; R/W BY {len(writers)} USERS"
-        return f"DMKLNK101W DASD {address:03X} FORCED R/O; R/O BY {len(readers)} USERS"
+            return f"DMKLNK102W DASD {address:03X} FORCED R/O; R/W BY {linked_by(writers)}"
+        return f"DMKLNK101W DASD {address:03X} FORCED R/O; R/O BY {linked_by(readers)}"
+
+    def link_password_wanted(self, user: User, owner: str, target: int, mode: str) -> str | None:
+        """READ, WRITE or MULT: the password LINK must ask for; None if it needs none.
+
+        VM/370 (DMKLNK) asks only when the link is otherwise possible to try:
+        another user's minidisk whose password for the mode is set and not ALL.
+        """
+        owner, mode = owner.upper(), mode.upper()
+        entry = self.entry(owner)
+        if entry is None or owner == user.userid or mode not in LINK_MODES:
+            return None
+        spec = entry.minidisks.get(target)
+        if spec is None:
+            return None
+        if mode in ("R", "RR"):
+            needed, kind = spec.read_password, "READ"
+        elif mode in ("W", "WR"):
+            needed, kind = spec.write_password, "WRITE"
+        else:
+            needed, kind = spec.multi_password, "MULT"
+        if needed is None or needed.is_literally("ALL"):
+            return None
+        return kind
 
     @staticmethod
     def _check_link_password(

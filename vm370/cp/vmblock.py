@@ -78,6 +78,11 @@ class VirtualMachine:
     # VM/370 privilege classes (A-G) from the directory: they gate CP commands
     # and the restricted DIAGNOSE codes.
     classes: str = "G"
+    # The Model 67's extended-control facilities (LMC, STMC, LRA, and so the
+    # virtual CR6 that selects EC mode and translation): VM/370's ECMODE
+    # option. Without them the machine is a plain 360, to which those are
+    # invalid operation codes (SET ECMODE OFF, or no OPTION ECMODE).
+    extended_control: bool = True
     gpr: list[int] = field(default_factory=lambda: [0] * 16)
     fpr: list[int] = field(default_factory=lambda: [0] * 4)
     psw: BCPSW | ECPSW = field(default_factory=BCPSW)

@@ -20,6 +20,7 @@ from vm370.hardware.display3270 import (
     AID_ENTER,
     AID_PA1,
     AID_PA2,
+    AID_PF,
     MODELS,
     Display3270,
     ScreenModel,
@@ -30,7 +31,13 @@ INPUT_ROWS = 2  # VM/370's input area: the last two rows
 # Erase/Write and Erase/Write Alternate, in the local and the remote command codes.
 ERASE_WRITES = {0x05, 0x0D, 0xF5, 0x7E}
 SLICE = 20_000
-KEYS = {"ENTER": AID_ENTER, "PA1": AID_PA1, "PA2": AID_PA2, "CLEAR": AID_CLEAR}
+KEYS = {
+    "ENTER": AID_ENTER,
+    "PA1": AID_PA1,
+    "PA2": AID_PA2,
+    "CLEAR": AID_CLEAR,
+    **{f"PF{number}": aid for number, aid in AID_PF.items()},
+}
 
 
 class ScriptError(Exception):
@@ -113,7 +120,7 @@ class ScriptedTerminal:
         return True
 
     def press(self, key: str) -> bool:
-        """Press ENTER, PA1, PA2 or CLEAR (nothing typed)."""
+        """Press ENTER, PA1, PA2, CLEAR or PF1-PF24 (with what the input area holds)."""
         with self.lock:
             record = self.display.press_aid(KEYS[key.upper()])
         if record is None:

@@ -64,6 +64,11 @@ WRITE_TIMEOUT = 30.0
 MAX_INBOUND_RECORD = 16384  # a 27x132 Read Modified is well under 8 KB
 MAX_OUTBOUND_QUEUED = 256
 MAX_CONNECTIONS = 64
+MAX_CONNECTIONS_PER_ADDRESS = 8
+# A session at a display where nobody signs on (CP's logo, LOGON not done)
+# is dropped after this many seconds, so idle connections cannot hold displays.
+SIGN_ON_TIMEOUT = 300.0
+SIGN_ON_CHECK_INTERVAL = 1.0
 # Bytes the server holds for one client that does not read: a few screens.
 MAX_SEND_BUFFER = 64 * 1024
 # Option negotiations a session in 3270 mode may send; clients send a handful.
@@ -374,9 +379,11 @@ class _Session:
                 "tn3270: %s (%s) on 3277 %s", self.peer, self.terminal_type.name, self.port.name
             )
             writer_task = asyncio.create_task(self.write_outbound())
+            watchdog = asyncio.create_task(self.watch_sign_on())
             try:
                 await self.read_inbound()
             finally:
+                watchdog.cancel()
                 # A sentinel, not only cancel(): Python 3.11's wait_for can swallow a cancel.
                 self.outbound_queue.put_nowait(None)
                 writer_task.cancel()
@@ -436,6 +443,17 @@ class _Session:
                 if not self.in_3270_mode:
                     raise ClientDropped("client left 3270 mode")
 
+    async def watch_sign_on(self) -> None:
+        """Drop the session when its display waits too long for someone to sign on."""
+        timeout = self.server.sign_on_timeout
+        while True:
+            await asyncio.sleep(min(SIGN_ON_CHECK_INTERVAL, timeout))
+            since = self.port.waiting_for_sign_on_since
+            if since is not None and time.monotonic() - since > timeout:
+                self._queue_close(f"no LOGON within {timeout:g} seconds")
+                self.writer.transport.abort()
+                return
+
     async def write_outbound(self) -> None:
         while True:
             record = await self.outbound_queue.get()
@@ -483,6 +501,9 @@ class TN3270Server:
         self.max_send_buffer = MAX_SEND_BUFFER
         self.max_negotiations = MAX_NEGOTIATIONS
         self.connections = 0
+        self.sign_on_timeout = SIGN_ON_TIMEOUT
+        self.max_connections_per_address = MAX_CONNECTIONS_PER_ADDRESS
+        self._per_address: dict[str, int] = {}
         self._server: asyncio.base_events.Server | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -510,17 +531,29 @@ class TN3270Server:
 
     async def _handle(self, reader, writer) -> None:
         self.connections += 1
+        peer = writer.get_extra_info("peername")
+        address = peer[0] if isinstance(peer, tuple) else str(peer)
+        counted = False
         try:
             if len(self._tasks) > MAX_CONNECTIONS:
-                log.warning(
-                    "tn3270: refused %s: too many connections", writer.get_extra_info("peername")
-                )
+                log.warning("tn3270: refused %s: too many connections", peer)
                 writer.close()
                 return
+            if self._per_address.get(address, 0) >= self.max_connections_per_address:
+                log.warning("tn3270: refused %s: too many connections from %s", peer, address)
+                writer.close()
+                return
+            self._per_address[address] = self._per_address.get(address, 0) + 1
+            counted = True
             session = _Session(self, reader, writer)
             await session.run()
         except Exception:  # one broken session never stops the server
             log.exception("tn3270: session failed")
+        finally:
+            if counted:
+                self._per_address[address] -= 1
+                if not self._per_address[address]:
+                    del self._per_address[address]
 
     def _track(self, reader, writer) -> None:
         task = asyncio.ensure_future(self._handle(reader, writer))

@@ -32,6 +32,11 @@ COMMAND_MODULES: tuple[str, ...] = (
     "vm370.cp.commands.session",
     "vm370.cp.commands.query",
     "vm370.cp.commands.spool",
+    "vm370.cp.commands.setcommand",
+    "vm370.cp.commands.devices",
+    "vm370.cp.commands.messages",
+    "vm370.cp.commands.operator",
+    "vm370.cp.commands.helpcommand",
 )
 
 
@@ -56,6 +61,17 @@ class CommandContext:
     responses: list[str] = field(default_factory=list)
     capture: bool = False  # DIAGNOSE X'08' with a response buffer
     write: Callable[[str], None] | None = None
+    # Asks the user a question on the terminal (the answer read in the
+    # non-display field when ``hidden``) and calls back with the answer;
+    # None where nobody can answer (DIAGNOSE X'08', a command run in process).
+    ask: Callable[[str, Callable[[str], None], bool], None] | None = None
+    # The command line as typed (execute sets it): for operands that are free text.
+    line: str = ""
+
+    def text_after(self, words: int) -> str:
+        """The line after its first ``words`` words, blanks and case as typed (MSG's text)."""
+        parts = self.line.split(None, words)
+        return parts[words] if len(parts) > words else ""
 
     def respond(self, line: str) -> None:
         if self.capture or self.write is None:
@@ -140,6 +156,7 @@ def execute(context: CommandContext, text: str) -> int:
         context.respond(UNKNOWN_COMMAND)
         return UNKNOWN_RC
     operands = words[1:]
+    context.line = text
     if operands == ["?"]:
         for line in declared.help.splitlines():
             context.respond(line)

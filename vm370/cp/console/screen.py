@@ -49,6 +49,7 @@ from vm370.hardware.display3270 import (
     AID_PA2,
     AID_PA3,
     AID_PF,
+    ATTRIBUTE_MDT,
     ATTRIBUTE_NONDISPLAY,
     ATTRIBUTE_NUMERIC,
     ATTRIBUTE_PROTECTED,
@@ -192,6 +193,7 @@ class ConsoleScreen:
         self._needs_full = True
         self._erase_output = False
         self._clear_input = False
+        self._preset: str | None = None
         self._restore_keyboard = False
         self._alarm = False
 
@@ -258,6 +260,25 @@ class ConsoleScreen:
             self._pending.extend(pieces)
         self._flow()
 
+    def display_at(self, row: int, text: str, erase: bool = False) -> None:
+        """Put ``text`` on the output area from ``row`` (DIAGNOSE X'58', a full-screen write).
+
+        ``erase`` clears the output area first. The text runs on over the
+        rows after ``row``, as far as the output area goes; later line output
+        continues below it.
+        """
+        if erase:
+            self._rows = [""] * self.layout.output_rows
+        columns = self.layout.columns
+        rows = self.layout.output_rows
+        shown = _displayable(text)
+        for offset in range(0, max(1, len(shown)), columns):
+            target = row + offset // columns
+            if not 0 <= target < rows:
+                break
+            self._rows[target] = shown[offset : offset + columns]
+            self._next_row = max(self._next_row, target + 1)
+
     def request_read(self, kind: str, hidden: bool = False) -> list[ConsoleEvent]:
         """Ask the user for a line: ``kind`` is VM READ or CP READ; ``hidden`` for a password.
 
@@ -287,6 +308,15 @@ class ConsoleScreen:
     def set_running(self) -> None:
         """The virtual machine runs: any read is withdrawn and the status shows RUNNING."""
         self.cancel_read()
+
+    def enter_text(self, text: str) -> list[ConsoleEvent]:
+        """``text`` entered as if typed and sent with Enter (an IMMED program function key)."""
+        return self._enter(text)
+
+    def preset_input(self, text: str) -> None:
+        """Put ``text`` in the input area for the user to change and enter (a DELAYED PF key)."""
+        self._preset = _displayable(text)[: self.layout.input_length]
+        self._clear_input = True
 
     def redraw(self) -> None:
         """Send the whole screen again with the next ``outbound()`` (a terminal reconnected)."""
@@ -478,11 +508,21 @@ class ConsoleScreen:
         if status != self._shown_status:
             orders += self._sba(layout.status_start) + self._ebcdic(status.ljust(STATUS_WIDTH))
             self._shown_status = status
-        if clear_input:
+        preset = self._preset
+        if preset is not None:
+            # The text goes in modified, so Enter sends it even if the user changes nothing.
+            orders += self._sba(layout.input_attribute) + self._start_field(
+                INPUT_ATTRIBUTE | ATTRIBUTE_MDT
+            )
+            orders += self._sba(layout.input_start) + self._ebcdic(preset)
+            orders += bytes((ORDER_IC,))
+            self._shown_hidden = False
+            self._preset = None
+        elif clear_input:
             orders += self._sba(layout.input_start) + bytes((ORDER_IC,))
         if not orders and not self._restore_keyboard and not self._alarm:
             return []
-        wcc = self._wcc(reset_modified=clear_input)
+        wcc = self._wcc(reset_modified=clear_input and preset is None)
         return [bytes((WRITE, wcc)) + bytes(orders)]
 
     def _wcc(self, reset_modified: bool) -> int:

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import collections
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Protocol
 
@@ -125,10 +126,21 @@ class TerminalPort:
         # with each new screen model a terminal brings.
         self.on_inbound: Callable[[bytes], None] | None = None
         self.on_model: Callable[[ScreenModel], None] | None = None
+        # Whoever runs the display may say nobody has signed on at it (an
+        # operating system's logon screen): since when, in host seconds, or
+        # None. A terminal server drops a session that stays so too long.
+        self.waiting_for_sign_on_since: float | None = None
 
     @property
     def name(self) -> str:
         return f"{self.address:03X}"
+
+    def set_signed_on(self, signed_on: bool) -> None:
+        """The system says whether someone is signed on at this display (any thread)."""
+        if signed_on:
+            self.waiting_for_sign_on_since = None
+        elif self.waiting_for_sign_on_since is None:
+            self.waiting_for_sign_on_since = time.monotonic()
 
     # Any thread (the terminal side)
 
