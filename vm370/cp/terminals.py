@@ -443,8 +443,10 @@ class ConsoleManager:
         terminal.failed_logons = 0
         terminal.user = user
         self._signed_on(terminal, True)
-        self.log(f"{user.userid} {'reconnected' if reconnected else 'logged on'} "
-                 f"at display {terminal.address:03X}")
+        self.log(
+            f"{user.userid} {'reconnected' if reconnected else 'logged on'} "
+            f"at display {terminal.address:03X}"
+        )
         if reconnected:
             terminal.write_line(f"RECONNECTED AT {stamp(self.cp)}")
             while user.kept_output:
