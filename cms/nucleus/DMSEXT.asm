@@ -1395,7 +1395,18 @@ SHOWCMD  ST    R14,SHOWRET
          BAL   R14,JOIN
          LA    R4,OUTLINE
          L     R5,OUTLEN
-         BAL   R14,TYPE
+         CLI   CTLTIME,0                &CONTROL TIME: the time of day
+         BE    SHOWIT                   before the command
+         TM    SYSFLAGS,CPAVAIL
+         BZ    SHOWIT
+         LA    R2,EXTIME
+         DIAG  R2,R0,X'000C'
+         MVC   TIMEDLIN(8),EXTIME+8
+         MVI   TIMEDLIN+8,C' '
+         MVC   TIMEDLIN+9(130),OUTLINE
+         LA    R4,TIMEDLIN
+         LA    R5,9(,R5)
+SHOWIT   BAL   R14,TYPE
          L     R14,SHOWRET
          BR    R14
 TRACE    ST    R14,SHOWRET
@@ -1740,6 +1751,7 @@ SUBSEND  EQU   *
 RECBUF   DS    CL130
 LINEBUF  DS    CL130
 OUTLINE  DS    CL140
+TIMEDLIN DS    CL140
          DS    0D
 EXWORKLN EQU   *-EXWORK
 VARTAB   EQU   EXECWORK+EXWORKLN  name, value

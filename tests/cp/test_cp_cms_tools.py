@@ -101,6 +101,7 @@ def folder(tmp_path, nucleus):
             "BUILD EXEC": BUILD_EXEC,
             "FOREVER EXEC": LOOP_EXEC,
             "GREET MACRO": GREET_MACRO,
+            "TIMED EXEC": "&CONTROL CMS TIME\nSTATE BUILD EXEC\n&TIME TYPE\n",
             "GREETER ASSEMBLE": GREETER,
         }
         for fileid, text in files.items():
@@ -219,3 +220,10 @@ def test_a_maclib_the_user_builds_is_searched_with_cmslib(folder):
     assert "R;" in command(system, terminal, "ASSEMBLE GREETER")
     command(system, terminal, "LOAD GREETER")
     assert "GREETINGS, STUDENT" in command(system, terminal, "START")
+
+
+def test_exec_times_under_cp(folder):
+    system, terminal = cms(folder)
+    screen = command(system, terminal, "TIMED")
+    assert re.search(r"^09:\d\d:\d\d STATE BUILD EXEC$", screen, re.MULTILINE), screen
+    assert re.search(r"^T=\d+\.\d\d/\d+\.\d\d 09:\d\d:\d\d$", screen, re.MULTILINE), screen
