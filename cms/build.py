@@ -298,11 +298,16 @@ def _write_system_disk(
             f"one {BLOCK_SIZE}-byte IPL record"
         )
     try:
-        disk = CMSDisk.format(Minidisk(image, start_cylinder, cylinders), label, file_cylinders)
+        files = CMSDisk.format(Minidisk(image, start_cylinder, cylinders), label, file_cylinders)
         if maclib:
-            disk.write("CMSLIB", "MACLIB", cmslib_records(), "F", 80, mode="S2")
+            files.write("CMSLIB", "MACLIB", cmslib_records(), "F", 80, mode="S2")
     except (CMSError, MinidiskError) as error:
         raise BuildError(str(error)) from None
+    # The disk-resident commands (EDIT, ...) as MODULE files; cms.modules
+    # builds on this module, hence the import here.
+    from cms.modules import build_commands, install_modules
+
+    install_modules(files, build_commands())
 
     padded = nucleus.image.ljust(track_count * record_size, b"\x00")
     for index, (cylinder, head) in enumerate(tracks):

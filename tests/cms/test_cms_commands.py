@@ -33,7 +33,7 @@ def test_listfile_patterns_and_modes(run_cms, user_disk):
     )
     assert run.after("listfile n* * *")[:2] == ["NOTES    MEMO     A1", "R;"]
     assert run.after("listfile * assemble")[:2] == ["HELLO    ASSEMBLE A1", "R;"]
-    assert run.after("listfile * * s")[:2] == ["DMSLST002E FILE NOT FOUND", "R(00028);"]
+    assert run.after("listfile * * s")[:2] == ["EDIT     MODULE   S2", "R;"]
 
 
 def test_listfile_date_shows_format_length_records_and_blocks(run_cms, user_disk):
@@ -178,7 +178,7 @@ def test_copyfile_keeps_variable_records(run_cms, user_disk):
         assert (new.recfm, new.lrecl, new.records) == ("V", 24, 2)
 
 
-def test_query_search_and_disk(run_cms, user_disk):
+def test_query_search_and_disk(run_cms, user_disk, cms_system):
     run = run_cms(["query search", "query disk *", "query disk c"], disks={0x191: user_disk})
     assert run.after("query search")[:3] == ["USR191 191  A  R/W", "CMS190 190  S  R/O", "R;"]
     run.close()
@@ -189,7 +189,12 @@ def test_query_search_and_disk(run_cms, user_disk):
         f"A (191): 2 FILES; {used} REC IN USE, {420 - used} LEFT (OF 420), "
         f"{used * 100 // 420}% FULL (3 CYL), 2314, R/W"
     )
-    assert s_line == "S (190): 0 FILES; 5 REC IN USE, 555 LEFT (OF 560), 0% FULL (4 CYL), 2314, R/O"
+    with opened(cms_system.pack, 0, 5, read_only=True) as device:
+        system_used = CMSDisk.open(device).blocks_used
+    assert s_line == (
+        f"S (190): 1 FILES; {system_used} REC IN USE, {560 - system_used} LEFT (OF 560), "
+        f"{system_used * 100 // 560}% FULL (4 CYL), 2314, R/O"
+    )
     assert run.after("query disk c")[:2] == ["DMSQRY069E DISK C NOT ACCESSED", "R(00036);"]
 
 
@@ -246,13 +251,17 @@ def test_format_makes_an_empty_cms_disk_the_host_tools_open(run_cms, tmp_path):
         "DMSFOR732I 3 CYLINDERS FORMATTED ON B(192)",
         "R;",
     ]
-    assert run.after("query disk b")[0] == (
-        "B (192): 0 FILES; 5 REC IN USE, 415 LEFT (OF 420), 1% FULL (3 CYL), 2314, R/W"
-    )
-    assert run.after("no")[:2] == ["DMSFOR705I DISK REMAINS UNCHANGED", "R;"]
     with opened(blank, 0, 3, read_only=True) as device:
         disk = CMSDisk.open(device)
-        assert (disk.label, disk.cylinders, disk.files(), disk.check()) == ("MYDISK", 3, [], [])
+        copied = [(f.filename, f.filetype) for f in disk.files()]
+        used = disk.blocks_used
+        assert (disk.label, disk.cylinders, copied, disk.check()) == ("MYDISK", 3, [("X", "Y")], [])
+    # the S disk holds one file, EDIT MODULE
+    assert run.after("query disk b")[0] == (
+        f"B (192): 1 FILES; {used} REC IN USE, {420 - used} LEFT (OF 420), "
+        f"{used * 100 // 420}% FULL (3 CYL), 2314, R/W"
+    )
+    assert run.after("no")[:2] == ["DMSFOR705I DISK REMAINS UNCHANGED", "R;"]
 
 
 def test_format_of_part_of_a_2311_then_a_file_written_on_it(tmp_path, cms_system):

@@ -80,7 +80,8 @@ def test_system_disk_layout_ipl_records_and_nucleus_on_the_last_cylinder(cms_sys
         assert cms_system.disk.file_cylinders == 4
         with opened(cms_system.pack, 0, 5, read_only=True) as device:
             disk = CMSDisk.open(device)
-            assert (disk.label, disk.cylinders, disk.files()) == ("CMS190", 4, [])
+            files = [(f.filename, f.filetype, f.mode) for f in disk.files()]
+            assert (disk.label, disk.cylinders, files) == ("CMS190", 4, [("EDIT", "MODULE", "S2")])
     finally:
         image.close()
 
@@ -99,7 +100,7 @@ def test_attention_from_the_console_after_cms_waited_reads_the_line(run_cms):
     run.console.press_request()
     assert run.machine.run(2_000_000) == "enabled-wait"
     lines = "".join(run.console.transcript).splitlines()
-    assert lines[1:] == ["listfile * * s", "DMSLST002E FILE NOT FOUND", "R(00028);"]
+    assert lines[1:] == ["listfile * * s", "EDIT     MODULE   S2", "R;"]
 
 
 def test_an_attention_nobody_waits_for_is_ignored(run_cms):
@@ -131,8 +132,8 @@ def test_a_2311_system_disk_ipls_too(tmp_path, cms_system):
     assert "".join(console.transcript).splitlines() == [
         "CMS VERSION 6.0",
         "listfile * * s",
-        "DMSLST002E FILE NOT FOUND",
-        "R(00028);",
+        "EDIT     MODULE   S2",
+        "R;",
     ]
 
 
