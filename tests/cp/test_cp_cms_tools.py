@@ -1,7 +1,7 @@
-"""CMS's tools under CP, typed at a 3270 as a student would: ASSEMBLE, LOAD, START, GENMOD, EXEC.
+"""CMS's tools under CP, typed at a 3270 as a student would: EDIT, ASSEMBLE, LOAD, START, GENMOD, EXEC.
 
 ALICE logs on, IPLs the 190 (the build put CMSLIB MACLIB there) and works on her 191, where
-the host tools put HELLO ASSEMBLE and the execs. ASSEMBLE reaches the project's assembler
+the host tools put HELLO ASSEMBLE and the execs; one test types its program with EDIT. ASSEMBLE reaches the project's assembler
 through DIAGNOSE X'0108'; what CMS writes is read back with the host tools after LOGOFF.
 """
 
@@ -118,11 +118,16 @@ READY = re.compile(r"^R(;|\(-?\d+\);)", re.MULTILINE)
 def command(system, terminal, line: str) -> str:
     """Type a CMS command and run until its ready message; the output since."""
     run_until(system, lambda: not terminal.keyboard_locked())
-    readies = len(READY.findall(terminal.history()))
     before = len(terminal.transcript)
     terminal.type_line(line)
-    read_on(system, terminal, lambda: len(READY.findall(terminal.history())) > readies)
-    return since(terminal, before)
+
+    def output() -> str:
+        text = since(terminal, before)
+        echo = text.rfind(line + "\n")
+        return text[echo + len(line) :] if echo >= 0 else ""
+
+    read_on(system, terminal, lambda: READY.search(output()) is not None)
+    return output()
 
 
 def ready(system, terminal):
@@ -227,3 +232,29 @@ def test_exec_times_under_cp(folder):
     screen = command(system, terminal, "TIMED")
     assert re.search(r"^09:\d\d:\d\d STATE BUILD EXEC$", screen, re.MULTILINE), screen
     assert re.search(r"^T=\d+\.\d\d/\d+\.\d\d 09:\d\d:\d\d$", screen, re.MULTILINE), screen
+
+
+def test_the_student_path_typed_with_edit(folder):
+    """EDIT WORLD ASSEMBLE, type the program, FILE it, ASSEMBLE, LOAD, START, GENMOD, run it."""
+    system, terminal = cms(folder)
+    screen = answer(system, terminal, "EDIT WORLD ASSEMBLE", "INPUT:")
+    assert "NEW FILE:" in screen
+    for line in (
+        "WORLD    CSECT",
+        "         USING WORLD,12",
+        "         WRTERM 'TYPED WITH EDIT'",
+        "         SR    15,15",
+        "         BR    14",
+        "         END   WORLD",
+    ):
+        run_until(system, lambda: not terminal.keyboard_locked())
+        terminal.type_line(line)
+    answer(system, terminal, "", "EDIT:")
+    assert "R;" in command(system, terminal, "FILE")
+    command(system, terminal, "GLOBAL MACLIB CMSLIB")
+    assert "R;" in command(system, terminal, "ASSEMBLE WORLD")
+    command(system, terminal, "LOAD WORLD")
+    assert "TYPED WITH EDIT" in command(system, terminal, "START")
+    command(system, terminal, "GENMOD WORLD")
+    screen = command(system, terminal, "WORLD")
+    assert "TYPED WITH EDIT" in screen and "R;" in screen
