@@ -1,8 +1,10 @@
-"""CMS's tools under CP, typed at a 3270 as a student would: EDIT, ASSEMBLE, LOAD, START, GENMOD, EXEC.
+"""CMS's tools under CP, typed at a 3270 as a student would: EDIT, ASSEMBLE, LOAD, START,
+GENMOD, EXEC.
 
 ALICE logs on, IPLs the 190 (the build put CMSLIB MACLIB there) and works on her 191, where
-the host tools put HELLO ASSEMBLE and the execs; one test types its program with EDIT. ASSEMBLE reaches the project's assembler
-through DIAGNOSE X'0108'; what CMS writes is read back with the host tools after LOGOFF.
+the host tools put HELLO ASSEMBLE and the execs; one test types its program with EDIT.
+ASSEMBLE reaches the project's assembler through DIAGNOSE X'0108'; what CMS writes is read
+back with the host tools after LOGOFF.
 """
 
 from __future__ import annotations
