@@ -203,6 +203,9 @@ def test_assemble_errors(folder):
     command(system, terminal, "GLOBAL MACLIB")
     screen = command(system, terminal, "ASSEMBLE HELLO")
     assert "R(00008);" in screen
+    # The flagged statement and the assembler's message, at the console.
+    assert "WRTERM 'HELLO FROM ASSEMBLER'" in screen
+    assert "*** severity 8" in screen and "WRTERM" in screen.split("*** severity 8")[1]
 
 
 def test_a_looping_exec_is_stopped_with_pa1_and_a_cp_command(folder):
