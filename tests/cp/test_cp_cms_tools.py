@@ -79,9 +79,8 @@ GREETER  CSECT
 """
 
 LOOP_EXEC = """\
-&I = 0
--AGAIN &I = &I + 1
-&GOTO -AGAIN
+&LOOP 1 NEVER EQ TRUE
+&I = 1
 """
 
 
@@ -208,12 +207,17 @@ def test_assemble_errors(folder):
     assert "*** severity 8" in screen and "WRTERM" in screen.split("*** severity 8")[1]
 
 
-def test_a_looping_exec_is_stopped_with_pa1_and_a_cp_command(folder):
+def test_an_endless_loop_is_stopped_with_pa1_and_a_cp_command(folder):
     system, terminal = cms(folder)
     terminal.type_line("FOREVER")
     run_until(system, lambda: terminal.status() == "RUNNING", max_instructions=2_000_000)
     system.run(200_000)
-    assert terminal.status() == "RUNNING"  # the exec goes on
+    assert terminal.status() == "RUNNING"  # the &LOOP goes on
+    terminal.press("PA1")
+    run_until(system, lambda: terminal.status() == "CP READ")
+    answer(system, terminal, "BEGIN", "RUNNING")  # BEGIN lets it go on
+    system.run(200_000)
+    assert terminal.status() == "RUNNING"
     terminal.press("PA1")
     run_until(system, lambda: terminal.status() == "CP READ")
     answer(system, terminal, "IPL 190", "CMS VERSION")
