@@ -392,3 +392,10 @@ def test_a_program_reads_lines_the_exec_stacked(run_cms, exec_disk):
     # The nucleus's console read (WAITRD) takes stacked lines before the console.
     text = "&STACK LIFO QUERY RDYMSG\n&STACK LIFO &LITERAL &CONTROL OFF\n&READ 2\n"
     assert lines_after(run_cms, exec_disk, text) == ["RDYMSG = LMSG", "R;"]
+
+
+def test_an_exec_comes_before_a_command_of_the_same_name(run_cms, exec_disk):
+    # VM/370's DMSINT looks for 'name EXEC' before it calls the command.
+    more = {"QUERY EXEC": "&TYPE MY OWN QUERY &1\n"}
+    run = run_exec(run_cms, exec_disk, "&TYPE X\n", ["query rdymsg", "exec test"], more=more)
+    assert run.after("query rdymsg")[:2] == ["MY OWN QUERY RDYMSG", "R;"]
