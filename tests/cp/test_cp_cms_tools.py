@@ -215,7 +215,8 @@ def test_an_endless_loop_is_stopped_with_pa1_and_a_cp_command(folder):
     assert terminal.status() == "RUNNING"  # the &LOOP goes on
     terminal.press("PA1")
     run_until(system, lambda: terminal.status() == "CP READ")
-    answer(system, terminal, "BEGIN", "RUNNING")  # BEGIN lets it go on
+    terminal.type_line("BEGIN")  # BEGIN lets it go on
+    run_until(system, lambda: terminal.status() == "RUNNING")
     system.run(200_000)
     assert terminal.status() == "RUNNING"
     terminal.press("PA1")
