@@ -567,8 +567,10 @@ def test_lab2_every_command_prints_what_the_page_shows(tmp_path):
     everything = "\n".join(command for command, _ in commands)
     for typed in ("vm370 init lab2", "EDIT FIRST MEMO", "FILE", "COPYFILE", "RENAME", "ERASE"):
         assert typed in everything
-    assert sum("vm370 session" in command for command, _ in commands) == 3
-    assert sum(shown is not None for _, shown in commands) == 7  # every step but the password's
+    for typed in ("ASSEMBLE HELLO", "LOAD HELLO", "START", "GENMOD HELLO", "\nHELLO\n"):
+        assert typed in everything
+    assert sum("vm370 session" in command for command, _ in commands) == 4
+    assert sum(shown is not None for _, shown in commands) == 9  # every step but the password's
     bin_folder = tmp_path / "bin"
     bin_folder.mkdir()
     vm370 = bin_folder / "vm370"
