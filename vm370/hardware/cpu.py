@@ -63,6 +63,7 @@ from collections.abc import Callable
 from functools import partial
 
 from vm370.hardware import isa
+from vm370.hardware.blocks import HOT_COUNT, Block, Translator
 from vm370.hardware.clock import Clock
 from vm370.hardware.control_registers import (
     CR6_EXTENDED_CONTROL_MODE,
@@ -185,6 +186,11 @@ class CPU:
         "_block",
         "_block_budget",
         "_block_synced",
+        "code_changed",
+        "_translator",
+        "_heat",
+        "_blocks",
+        "block_hot_count",
     )
 
     def __init__(
@@ -242,6 +248,15 @@ class CPU:
         self._block = None
         self._block_budget = 0
         self._block_synced = 0
+        # Block translation (blocks.py): how often each decoded address has
+        # started an instruction, and the blocks made, by start address.
+        # Starts of an instruction at an address before a block is made from
+        # there; 0 turns block translation off (everything is interpreted).
+        self.block_hot_count = HOT_COUNT
+        self.code_changed = False
+        self._translator = Translator(self)
+        self._heat: dict[int, int] = {}
+        self._blocks: dict[int, list[Block]] = {}
         storage.code_written = self._code_written
         self.timer = IntervalTimer(storage, clock, self.request_timer_interruption)
         if interval_timer:
@@ -575,10 +590,15 @@ class CPU:
         self.storage.set_key(address, key_byte)
 
     def _code_written(self, address: int, length: int) -> None:
-        """Drop cached instructions in the granules address..address+length-1 touch."""
+        """Drop cached instructions and blocks in the granules address..address+length-1 touch.
+
+        A translated block that is running sees ``code_changed`` after a
+        handler's store and leaves at once (blocks.py).
+        """
         granules = self.storage.code_granules
         owners = self._granule_owners
         caches = self._caches
+        blocks = self._blocks
         first = address >> GRANULE_SHIFT
         last = (address + length - 1) >> GRANULE_SHIFT
         granule = granules.find(1, first, last + 1)
@@ -587,15 +607,60 @@ class CPU:
             for instruction_address in owners.pop(granule, ()):
                 for cache in caches:
                     cache.pop(instruction_address, None)
+                blocks.pop(instruction_address, None)
             granule = granules.find(1, granule + 1, last + 1)
+        self.code_changed = True
 
     def flush_instruction_cache(self) -> None:
-        """Forget every decoded instruction (translation changed, storage replaced)."""
+        """Forget every decoded instruction and block (translation changed, storage replaced).
+
+        Costs what was cached: only the granules marked are cleared.
+        """
         for cache in self._caches:
-            cache.clear()
-        self._granule_owners.clear()
+            if cache:
+                cache.clear()
         granules = self.storage.code_granules
-        granules[:] = bytes(len(granules))
+        for granule in self._granule_owners:
+            granules[granule] = 0
+        self._granule_owners.clear()
+        self._heat.clear()
+        self._blocks.clear()
+
+    def translated_blocks(self) -> list[Block]:
+        """The translated blocks now cached, by start address (for people and tests)."""
+        return [block for start in sorted(self._blocks) for block in self._blocks[start]]
+
+    def _warm(self, address: int, bound: Callable[[], None], next_address: int, ilc: int) -> None:
+        """Run a freshly decoded instruction, translating a block from it once it is hot."""
+        heat = self._heat
+        count = heat.get(address, 0) + 1
+        if count < self.block_hot_count or not self.block_hot_count:
+            heat[address] = count
+        else:
+            heat.pop(address, None)
+            self._install_block(address, (bound, next_address, ilc))
+        bound()
+
+    def _install_block(self, address: int, step: tuple) -> None:
+        """Put the block starting at ``address`` in the cache, or the plain instruction."""
+        block = self._translator.build(address, step)
+        if block is None:
+            self._cache[address] = step
+            return
+        self._cache[address] = (block.function, step[1], step[2])
+        self._blocks.setdefault(address, []).append(block)
+        # The rest of the run is inside the block now: its instructions start
+        # blocks of their own only if entered often on their own (a branch
+        # into the middle), not because this pass is still interpreting them.
+        heat = self._heat
+        for inside in block.addresses[1:]:
+            heat[inside] = -4 * self.block_hot_count
+        granules = self.storage.code_granules
+        owners = self._granule_owners
+        for granule in block.real_granules:
+            if granule < len(granules):
+                granules[granule] = 1
+                owners.setdefault(granule, []).append(address)
 
     def _fetch_instruction(self, address: int) -> bytes:
         """Fetch the instruction at ``address`` as instruction fetching does (PoO)."""
@@ -655,7 +720,13 @@ class CPU:
             self.ilc = 0
             raise
         length = len(raw)
-        entry = (self.bind(raw), (address + length) & self.address_mask, length >> 1)
+        next_address = (address + length) & self.address_mask
+        bound = self.bind(raw)
+        entry = (
+            partial(self._warm, address, bound, next_address, length >> 1),
+            next_address,
+            length >> 1,
+        )
         self._cache[address] = entry
         self._mark_code(address, length)
         return entry
@@ -707,8 +778,8 @@ class CPU:
         PSW (``cpu.load_psw``) or ``cpu.ia``; it counts as one instruction.
         """
         self.native_routines[address] = routine
-        for cache in self._caches:
-            cache.pop(address, None)
+        # A block may hold the instruction at ``address``: forget them all.
+        self.flush_instruction_cache()
 
     def _enter_native(self, address: int, routine: NativeRoutine) -> None:
         if self.problem_state:
@@ -816,12 +887,12 @@ class CPU:
         """
         if self.instruction_observers:
             return self._execute_observed(budget)
-        count = 0
         first_address = self.ia if self.translation else -1
         block = self._start_block(budget)
         try:
             cache = self._cache
-            for count in block:  # noqa: B007 - count is the result
+            # A translated block advances ``block`` by the instructions it ran.
+            for _ in block:
                 ia = self.ia
                 try:
                     bound, self.ia, self.ilc = cache[ia]
@@ -833,6 +904,7 @@ class CPU:
         except RecheckInterruptions:
             pass
         finally:
+            count = budget - operator.length_hint(block)
             self._end_block(count)
             if first_address >= 0:
                 self.dat.count_instruction_fetches(first_address, count)
@@ -868,22 +940,26 @@ class CPU:
 
     def _execute_observed(self, budget: int) -> int:
         """``execute`` calling each instruction observer with the address before each one."""
-        count = 0
         observers = tuple(self.instruction_observers)
         block = self._start_block(budget)
         try:
-            for count in block:  # noqa: B007 - count is the result
+            for _ in block:
                 ia = self.ia
                 for observer in observers:
                     observer(ia)
                 entry = self._cache.get(ia) or self._decode(ia)
                 bound, self.ia, self.ilc = entry
+                # A translated block's first instruction alone: observers see each one.
+                step = getattr(bound, "block_step", None)
+                if step is not None:
+                    bound, self.ia, self.ilc = step
                 bound()
         except ProgramInterrupt as interrupt:
             self.program_interruption(interrupt.code, interrupt.nullify)
         except RecheckInterruptions:
             pass
         finally:
+            count = budget - operator.length_hint(block)
             self._end_block(count)
         return count
 
