@@ -231,3 +231,53 @@ def test_a_block_source_names_its_instructions():
     listing = block.listing()
     assert "000204 AR" in listing and "000206 BCT" in listing
     assert listing.count("def block_000204(") == 1
+
+
+def zero_storage_run(observe: bool, limit: int) -> Machine:
+    machine = Machine(64 * 1024)
+    if observe:
+        # An observer makes the CPU run every repeat of the loop.
+        machine.cpu.interruption_observers.append(lambda kind, old_psw: None)
+    machine.set_psw(0)
+    assert machine.run(limit) == "limit"
+    return machine
+
+
+def test_a_program_check_loop_skipped_ends_as_one_run_through():
+    skipped = zero_storage_run(False, 50_000)
+    stepped = zero_storage_run(True, 50_000)
+    assert state(skipped) == state(stepped)
+    # The interval timer kept counting through the loop, as it does when stepped.
+    assert skipped.storage.mem[80:84] != bytes(4)
+    assert skipped.cpu.interruption_loop == {
+        "class": "program",
+        "code": "0001",
+        "old_psw": "0000000140000002",
+        "psw": "0000000000000000",
+    }
+    assert stepped.cpu.interruption_loop is None
+
+
+def test_a_program_check_loop_to_the_default_limit_is_quick():
+    import time
+
+    started = time.process_time()
+    machine = zero_storage_run(False, 10_000_000)
+    assert machine.cpu.instructions_executed == 10_000_000
+    # Stepped, this took 24-45 s; skipped, it is a few thousand steps.
+    assert time.process_time() - started < 5
+
+
+def test_repeats_of_one_program_check_with_work_between_are_not_an_interruption_loop():
+    # The program new PSW addresses AR 2,1 and LPSW of a PSW addressing X'00'
+    # (operation): each interruption has the same old PSW, but each time
+    # after an AR that changed R2.
+    machine = Machine(64 * 1024)
+    machine.load(0x68, (0x300).to_bytes(8, "big"))
+    machine.load(0x300, bytes.fromhex("1A21 8200 0310"))
+    machine.load(0x310, (0x400).to_bytes(8, "big"))
+    machine.cpu.gpr[1] = 1
+    machine.set_psw(0x300)
+    machine.run(3000)
+    assert machine.cpu.interruption_loop is None
+    assert machine.cpu.gpr[2] == 1000

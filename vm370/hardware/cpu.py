@@ -118,6 +118,7 @@ _unpack_doubleword = struct.Struct(">Q").unpack_from
 _pack_doubleword = struct.Struct(">Q").pack_into
 
 ADDRESS_MASK_24 = 0xFFFFFF
+PROGRAM_INTERRUPTION_CODE = EC_INTERRUPTION_CODE[PROGRAM_OLD_PSW]
 ADDRESS_MASK_32 = 0xFFFFFFFF
 
 INTERRUPTION_CLASSES = {
@@ -191,6 +192,9 @@ class CPU:
         "_heat",
         "_blocks",
         "block_hot_count",
+        "interruption_loop",
+        "_quiet_program_check",
+        "_loop_signature",
     )
 
     def __init__(
@@ -257,6 +261,11 @@ class CPU:
         self._translator = Translator(self)
         self._heat: dict[int, int] = {}
         self._blocks: dict[int, list[Block]] = {}
+        # A program interruption that changed nothing but the PSW swap, and
+        # what the last one left (run's interruption-loop detection).
+        self._quiet_program_check = False
+        self._loop_signature: tuple | None = None
+        self.interruption_loop: dict | None = None
         storage.code_written = self._code_written
         self.timer = IntervalTimer(storage, clock, self.request_timer_interruption)
         if interval_timer:
@@ -900,6 +909,9 @@ class CPU:
                     bound, self.ia, self.ilc = self._decode(ia)
                 bound()
         except ProgramInterrupt as interrupt:
+            # Operation and privileged-operation exceptions and instructions
+            # that could not be fetched (ILC 0) change nothing but the PSW.
+            self._quiet_program_check = interrupt.code <= PRIVILEGED_OPERATION or not self.ilc
             self.program_interruption(interrupt.code, interrupt.nullify)
         except RecheckInterruptions:
             pass
@@ -970,6 +982,8 @@ class CPU:
         """
         clock = self.clock
         executed = 0
+        self.interruption_loop = None
+        self._loop_signature = None
         # Each time the wait state lets time pass counts as one step against the
         # limit, so a wait that devices keep busy forever (a channel program
         # looping on TIC) still ends at the limit. Instructions are counted apart.
@@ -993,12 +1007,67 @@ class CPU:
                     budget = remaining
                 elif budget < 1:
                     budget = 1
-                executed += self.execute(budget)
+                count = self.execute(budget)
+                executed += count
                 if clock.now >= clock.next_due:
                     clock.run_due()
                 self.take_interruptions()
+                if self._quiet_program_check:
+                    self._quiet_program_check = False
+                    if count == 1:
+                        executed += self._skip_interruption_loop(
+                            max_instructions - executed - wait_steps
+                        )
+                        continue
+                # Only back-to-back repeats make a loop.
+                self._loop_signature = None
+                self.interruption_loop = None
         finally:
             self.instructions_executed += executed
+
+    def _skip_interruption_loop(self, remaining: int) -> int:
+        """Pass over the repeats of a program-interruption loop that can change nothing.
+
+        Called after a program interruption of the first instruction of a
+        step that changed nothing but the PSW swap (low storage all zeros:
+        the new PSW addresses an invalid operation). When two in a row leave
+        the same PSW and the same old PSW in storage, every repeat until
+        the next clock event is that same step again: they are counted, and
+        the clock moved, without running them. Returns how many were
+        skipped. Translation (whose array counts each fetch) and observers
+        (who want to see each one) always run them.
+        """
+        if self.translation or self.interruption_observers or self.instruction_observers:
+            return 0
+        mem = self.mem
+        signature = (
+            self.current_psw(),
+            bytes(mem[PROGRAM_OLD_PSW : PROGRAM_OLD_PSW + 8]),
+            bytes(mem[PROGRAM_INTERRUPTION_CODE : PROGRAM_INTERRUPTION_CODE + 2]),
+        )
+        if signature != self._loop_signature:
+            self._loop_signature = signature
+            self.interruption_loop = None
+            return 0
+        if self.interruption_loop is None:
+            old_psw = int.from_bytes(signature[1], "big")
+            code = (
+                int.from_bytes(signature[2], "big")
+                if self.control.values[MODE_REGISTER] & CR6_EXTENDED_CONTROL_MODE
+                else (old_psw >> 32) & 0xFFFF
+            )
+            self.interruption_loop = {
+                "class": "program",
+                "code": f"{code:04X}",
+                "old_psw": f"{old_psw:016X}",
+                "psw": f"{signature[0]:016X}",
+            }
+        clock = self.clock
+        skipped = min(clock.next_due - 1 - clock.now, remaining)
+        if skipped <= 0:
+            return 0
+        clock.now += skipped
+        return skipped
 
     def _wait(self) -> str | None:
         """One step of the wait state: take an interruption, let time pass, or stop."""

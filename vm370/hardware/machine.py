@@ -187,7 +187,7 @@ def bare_report(machine: Machine, request: BareRun, stop: str, instructions: int
     """The machine's state as ``vm370 bare --json`` prints it."""
     cpu = machine.cpu
     dat = cpu.dat
-    return {
+    report = {
         "stop": stop,
         "psw": f"{cpu.current_psw():016X}",
         "gpr": [f"{value:08X}" for value in cpu.gpr],
@@ -200,6 +200,10 @@ def bare_report(machine: Machine, request: BareRun, stop: str, instructions: int
         "cr": cpu.control.as_hex(),
         "tlb": {"hits": dat.hits, "misses": dat.misses},
     }
+    if stop == "limit" and cpu.interruption_loop is not None:
+        # Only there when the run ended going round a program-interruption loop.
+        report["interruption_loop"] = dict(cpu.interruption_loop)
+    return report
 
 
 def run_bare(request: BareRun, machine: Machine | None = None) -> dict:
