@@ -210,7 +210,13 @@ class _Emitter:
         if alignment:
             self.check_alignment(indent, "a", alignment)
         if context.translation:
-            self.line(indent, "a = translate(a)")
+            # DynamicAddressTranslator.translate's first test, in line: the
+            # same page as the previous access is a hit that changes nothing else.
+            self.line(indent, "if a >> 12 == dat._last_page:")
+            self.line(indent + 1, "dat.hits += 1")
+            self.line(indent + 1, "a = dat._last_frame | (a & 0xFFF)")
+            self.line(indent, "else:")
+            self.line(indent + 1, "a = translate(a)")
         self.line(indent, f"if a > {context.storage_size - length}:")
         self.line(indent + 1, "raise ProgramInterrupt(ADDRESSING)")
 
@@ -309,17 +315,25 @@ def _t_ltr(e, i, ins, set_cc):
 
 def _arith(e: _Emitter, i: int, r1: int, second: str, subtract: bool, set_cc: bool) -> None:
     c = e.context
-    e.line(i, f"x = {c.reg(r1)}")
-    e.line(i, f"y = {second}")
+    first = c.reg(r1)
+    if not c.use_locals:
+        e.line(i, f"x = {first}")
+        first = "x"
+    if second.startswith("gpr"):
+        e.line(i, f"y = {second}")
+        second = "y"
     if subtract:
-        e.line(i, f"v = {c.set_reg(r1)} = (x - y) & 0xFFFFFFFF")
-        e.line(i, "if (x ^ y) & (x ^ v) & 0x80000000:")
+        e.line(i, f"v = ({first} - {second}) & 0xFFFFFFFF")
+        e.line(i, f"if ({first} ^ {second}) & ({first} ^ v) & 0x80000000:")
     else:
-        e.line(i, f"v = {c.set_reg(r1)} = (x + y) & 0xFFFFFFFF")
-        e.line(i, "if (x ^ v) & (y ^ v) & 0x80000000:")
+        e.line(i, f"v = ({first} + {second}) & 0xFFFFFFFF")
+        e.line(i, f"if ({first} ^ v) & ({second} ^ v) & 0x80000000:")
+    # The sum goes in before the overflow interruption: the instruction completes.
+    e.line(i + 1, f"{c.set_reg(r1)} = v")
     e.line(i + 1, "overflow()")
+    e.line(i, "else:")
+    e.line(i + 1, f"{c.set_reg(r1)} = v")
     if set_cc:
-        e.line(i, "else:")
         e.line(i + 1, f"cpu.cc = {_signed_cc('v')}")
 
 
@@ -469,17 +483,49 @@ def _t_ad(e, i, ins, set_cc):
         e.line(i, "raise ProgramInterrupt(SPECIFICATION)")
         return
     e.fetch(i, e.context.address(d2, x2, b2), 8, "w")
-    index = r1 >> 1
-    e.line(i, f"v = add_long(fpr[{index}], w)")
-    e.line(i, "if v >= 0:")
-    e.line(i + 1, f"fpr[{index}] = v")
-    e.line(i + 1, "cpu.cc = 1 if v >> 63 else 2")
-    e.line(i, "else:")
-    e.line(i + 1, f"v, cc, interrupt = hfp_add(fpr[{index}], w, 14, cpu.program_mask)")
-    e.line(i + 1, f"fpr[{index}] = v")
-    e.line(i + 1, "cpu.cc = cc")
-    e.line(i + 1, "if interrupt is not None:")
-    e.line(i + 2, "raise ProgramInterrupt(interrupt)")
+    # hfp.add_long_normalized_fast in line; what it gives up on goes to hfp.add.
+    register = f"fpr[{r1 >> 1}]"
+    for text in (
+        f"x = {register}",
+        "c = x >> 56 & 0x7F",
+        "d = w >> 56 & 0x7F",
+        "f = (x & 0xFFFFFFFFFFFFFF) << 4",
+        "g = (w & 0xFFFFFFFFFFFFFF) << 4",
+        "if c >= d:",
+        "    g >>= 4 * (c - d)",
+        "else:",
+        "    f >>= 4 * (d - c)",
+        "    c = d",
+        "if x >> 63:",
+        "    f = -f",
+        "if w >> 63:",
+        "    g = -g",
+        "t = f + g",
+        "s = t < 0",
+        "if s:",
+        "    t = -t",
+        "if t >> 60:",
+        "    t >>= 4",
+        "    c += 1",
+        "elif t < 0x100000000000000:",
+        "    if t:",
+        "        n = (60 - t.bit_length()) >> 2",
+        "        t <<= 4 * n",
+        "        c -= n",
+        "    else:",
+        "        c = -1",
+        "if 0 <= c <= 127:",
+        f"    {register} = s << 63 | c << 56 | t >> 4",
+        "    cpu.cc = 1 if s else 2",
+        "else:",
+        "    v, cc, interrupt = hfp_add(x, w, 14, cpu.program_mask)",
+        f"    {register} = v",
+        "    cpu.cc = cc",
+        "    if interrupt is not None:",
+        "        raise ProgramInterrupt(interrupt)",
+    ):
+        depth = (len(text) - len(text.lstrip())) // 4
+        e.line(i + depth, text.strip())
 
 
 # Templates, and what each does to the condition code: "sets", "reads" or "".
@@ -554,10 +600,10 @@ class Translator:
             "keys": cpu.keys,
             "granules": cpu.code_granules,
             "translate": cpu.dat.translate,
+            "dat": cpu.dat,
             "length_hint": operator.length_hint,
             "advance": advance,
             "overflow": overflow,
-            "add_long": hfp.add_long_normalized_fast,
             "hfp_add": hfp.add,
             "unpack_half": struct.Struct(">H").unpack_from,
             "pack_half": struct.Struct(">H").pack_into,
@@ -864,11 +910,12 @@ def _branch(
         if target is not None and _constant(target) is None:
             line(indent, f"t = {target}")
             target = "t"
-        line(indent, f"v = {c.set_reg(r1)} = ({c.reg(r1)} - 1) & 0xFFFFFFFF")
+        counter = c.set_reg(r1)
+        line(indent, f"{counter} = ({counter} - 1) & 0xFFFFFFFF")
         if target is None:
             fall(indent)
             return
-        line(indent, "if v:")
+        line(indent, f"if {counter}:")
         go(indent + 1, target)
         fall(indent)
         return

@@ -641,9 +641,12 @@ class CPU:
 
     def _warm(self, address: int, bound: Callable[[], None], next_address: int, ilc: int) -> None:
         """Run a freshly decoded instruction, translating a block from it once it is hot."""
+        hot_count = self.block_hot_count
         heat = self._heat
         count = heat.get(address, 0) + 1
-        if count < self.block_hot_count or not self.block_hot_count:
+        if not hot_count:
+            self._cache[address] = (bound, next_address, ilc)
+        elif count < hot_count:
             heat[address] = count
         else:
             heat.pop(address, None)
