@@ -91,6 +91,27 @@ _STEPPED = {
 
 _BRANCHES = {0x05, 0x06, 0x07, 0x0D, 0x45, 0x46, 0x47, 0x4D, 0x86, 0x87}
 
+# Names of the namespace every block takes as parameters (local variables).
+LOCAL_NAMES = (
+    "cpu",
+    "gpr",
+    "fpr",
+    "mem",
+    "keys",
+    "granules",
+    "dat",
+    "translate",
+    "length_hint",
+    "advance",
+    "overflow",
+    "unpack_half",
+    "pack_half",
+    "unpack_word",
+    "pack_word",
+    "unpack_double",
+    "pack_double",
+)
+
 _SIGN = 0x80000000
 _WORD = 0xFFFFFFFF
 
@@ -195,8 +216,8 @@ class _Emitter:
         self.line(indent, f"if {address} & {mask}:")
         self.line(indent + 1, "raise ProgramInterrupt(SPECIFICATION)")
 
-    def real_address(self, indent: int, expression: str, length: int, alignment: int) -> None:
-        """Put the checked real address of an operand in ``a`` (translating if on)."""
+    def real_address(self, indent: int, expression: str, length: int, alignment: int) -> str:
+        """The checked real address of an operand: a constant, or ``a`` (translated if on)."""
         context = self.context
         constant = _constant(expression)
         if constant is not None and not context.translation:
@@ -204,8 +225,7 @@ class _Emitter:
                 self.line(indent, "raise ProgramInterrupt(SPECIFICATION)")
             elif constant + length > context.storage_size:
                 self.line(indent, "raise ProgramInterrupt(ADDRESSING)")
-            self.line(indent, f"a = {constant}")
-            return
+            return str(constant)
         self.line(indent, f"a = {expression}")
         if alignment:
             self.check_alignment(indent, "a", alignment)
@@ -219,36 +239,41 @@ class _Emitter:
             self.line(indent + 1, "a = translate(a)")
         self.line(indent, f"if a > {context.storage_size - length}:")
         self.line(indent + 1, "raise ProgramInterrupt(ADDRESSING)")
+        return "a"
 
-    def fetch_check(self, indent: int) -> None:
+    @staticmethod
+    def _shifted(address: str, shift: int) -> str:
+        return str(int(address) >> shift) if address.isdigit() else f"{address} >> {shift}"
+
+    def fetch_check(self, indent: int, address: str) -> None:
         key = self.context.key
         if key:
-            self.line(indent, "k = keys[a >> 11]")
+            self.line(indent, f"k = keys[{self._shifted(address, 11)}]")
             self.line(indent, f"if k & 8 and k >> 4 != {key}:")
             self.line(indent + 1, "raise ProgramInterrupt(PROTECTION)")
 
-    def store_check(self, indent: int) -> None:
+    def store_check(self, indent: int, address: str) -> None:
         key = self.context.key
         if key:
-            self.line(indent, f"if keys[a >> 11] >> 4 != {key}:")
+            self.line(indent, f"if keys[{self._shifted(address, 11)}] >> 4 != {key}:")
             self.line(indent + 1, "raise ProgramInterrupt(PROTECTION)")
 
-    def after_store(self, indent: int, length: int, next_address: int) -> None:
+    def after_store(self, indent: int, address: str, length: int, next_address: int) -> None:
         # A store into cached code: drop it and leave right after this instruction.
         # Aligned operands of up to 8 bytes lie in one granule.
-        self.line(indent, "if granules[a >> 3]:")
-        self.line(indent + 1, f"cpu._code_written(a, {length})")
+        self.line(indent, f"if granules[{self._shifted(address, 3)}]:")
+        self.line(indent + 1, f"cpu._code_written({address}, {length})")
         self.exit_lines(indent + 1, next_address, self.index)
 
     def fetch(self, indent: int, expression: str, length: int, target: str) -> None:
         alignment = {1: 0, 2: 1, 4: 3, 8: 7}[length]
-        self.real_address(indent, expression, length, alignment)
-        self.fetch_check(indent)
+        address = self.real_address(indent, expression, length, alignment)
+        self.fetch_check(indent, address)
         reader = {
-            1: "mem[a]",
-            2: "unpack_half(mem, a)[0]",
-            4: "unpack_word(mem, a)[0]",
-            8: "unpack_double(mem, a)[0]",
+            1: f"mem[{address}]",
+            2: f"unpack_half(mem, {address})[0]",
+            4: f"unpack_word(mem, {address})[0]",
+            8: f"unpack_double(mem, {address})[0]",
         }[length]
         self.line(indent, f"{target} = {reader}")
 
@@ -263,18 +288,18 @@ class _Emitter:
     ) -> None:
         """Store ``value``; ``then`` are the instruction's lines after its store."""
         alignment = {1: 0, 2: 1, 4: 3, 8: 7}[length]
-        self.real_address(indent, expression, length, alignment)
-        self.store_check(indent)
+        address = self.real_address(indent, expression, length, alignment)
+        self.store_check(indent, address)
         writer = {
-            1: f"mem[a] = {value}",
-            2: f"pack_half(mem, a, {value})",
-            4: f"pack_word(mem, a, {value})",
-            8: f"pack_double(mem, a, {value})",
+            1: f"mem[{address}] = {value}",
+            2: f"pack_half(mem, {address}, {value})",
+            4: f"pack_word(mem, {address}, {value})",
+            8: f"pack_double(mem, {address}, {value})",
         }[length]
         self.line(indent, writer)
         for text in then:
             self.line(indent, text)
-        self.after_store(indent, length, next_address)
+        self.after_store(indent, address, length, next_address)
 
 
 def _signed_cc(result: str) -> str:
@@ -388,6 +413,9 @@ def _rx_template(kind: str, length: int = 4, **options):
     def template(e: _Emitter, i: int, ins: _Instruction, set_cc: bool) -> None:
         r1, x2, b2, d2 = _rx_fields(ins)
         c = e.context
+        if kind == "load" and length == 4:
+            e.fetch(i, c.address(d2, x2, b2), length, c.set_reg(r1))
+            return
         e.fetch(i, c.address(d2, x2, b2), length, "w")
         second = "w"
         if length == 2:
@@ -708,7 +736,13 @@ class Translator:
                 _code_cache.popitem(last=False)
         else:
             _code_cache.move_to_end(source)
-        function = FunctionType(code, self.namespace, code.co_name, (first_step[0], *defaults))
+        # The CPU's state and helpers come in as parameters with defaults, so
+        # the block reads them as local variables, the fastest in CPython.
+        namespace = self.namespace
+        local_values = tuple(namespace[name] for name in LOCAL_NAMES)
+        function = FunctionType(
+            code, namespace, code.co_name, (first_step[0], *defaults, *local_values)
+        )
         function.block_step = first_step
         block.function = function
         for ins in instructions:
@@ -804,7 +838,7 @@ def _generate(context: _Context, start: int, instructions: list[_Instruction], c
     written = sorted(context.registers_written)
     writeback = [f"gpr[{r}] = r{r}" for r in written] if context.use_locals else []
     name = f"block_{start:06X}"
-    parameters = ", ".join(["step", *generic_names])
+    parameters = ", ".join(["step", *generic_names, *LOCAL_NAMES])
     lines = [
         f"def {name}({parameters}):",
         "    left = length_hint(cpu._block) + 1",
@@ -817,7 +851,9 @@ def _generate(context: _Context, start: int, instructions: list[_Instruction], c
     if context.use_locals:
         for r in sorted(context.registers_used):
             lines.append(f"    r{r} = gpr[{r}]")
-    lines += ["    try:", "        while True:"]
+    # Round again while a whole pass fits in the budget; the last pass that
+    # branches back to the start leaves through the code after the loop.
+    lines += ["    try:", "        for passes in range(limit):"]
     first_body_line = len(lines) + 1
     owner_of_line: list[int] = []
     for text, owner in zip(body.lines, body.owner, strict=True):
@@ -829,6 +865,13 @@ def _generate(context: _Context, start: int, instructions: list[_Instruction], c
             continue
         lines.append(text)
         owner_of_line.append(owner)
+    lines += [f"        {statement}" for statement in writeback]
+    lines += [
+        f"        cpu.ia = {start}",
+        f"        cpu.ilc = {ilcs[-1]}",
+        f"        advance(limit * {count})",
+    ]
+    owner_of_line += [count - 1] * (len(writeback) + 3)
     index_of_line = tuple(max(owner, 0) for owner in owner_of_line)
     lines += [
         "    except ProgramInterrupt as exception:",
@@ -870,15 +913,10 @@ def _branch(
         if constant is None:
             line(depth, f"t = {target}")
             line(depth, f"if t == {start}:")
-            loop_depth = depth + 1
-        else:
-            loop_depth = depth
-        line(loop_depth, "if passes + 1 < limit:")
-        line(loop_depth + 1, "passes += 1")
-        line(loop_depth + 1, "continue")
-        exit_lines(loop_depth, start, index)
-        if constant is None:
+            line(depth + 1, "continue")
             exit_lines(depth, "t", index)
+        else:
+            line(depth, "continue")
 
     def fall(depth: int) -> None:
         exit_lines(depth, ins.next_address, index)
