@@ -303,7 +303,7 @@ class _Emitter:
 
 
 def _signed_cc(result: str) -> str:
-    return f"(2 - ({result} >> 31)) if {result} else 0"
+    return f"(2 if {result} < 0x80000000 else 1) if {result} else 0"
 
 
 # Template functions: (emitter, indent, instruction, fields, set_cc) -> None.
@@ -347,12 +347,18 @@ def _arith(e: _Emitter, i: int, r1: int, second: str, subtract: bool, set_cc: bo
     if second.startswith("gpr"):
         e.line(i, f"y = {second}")
         second = "y"
+    # Comparisons rather than masks: CPython makes no new int for a bool.
     if subtract:
-        e.line(i, f"v = ({first} - {second}) & 0xFFFFFFFF")
-        e.line(i, f"if ({first} ^ {second}) & ({first} ^ v) & 0x80000000:")
+        e.line(i, f"v = {first} - {second}")
+        e.line(i, "if v < 0:")
+        e.line(i + 1, "v += 0x100000000")
+        e.line(i, f"s = {first} < 0x80000000")
+        e.line(i, f"if s != ({second} < 0x80000000) and s != (v < 0x80000000):")
     else:
-        e.line(i, f"v = ({first} + {second}) & 0xFFFFFFFF")
-        e.line(i, f"if ({first} ^ v) & ({second} ^ v) & 0x80000000:")
+        e.line(i, f"v = {first} + {second}")
+        e.line(i, "if v > 0xFFFFFFFF:")
+        e.line(i + 1, "v -= 0x100000000")
+        e.line(i, f"if ({first} < 0x80000000) == ({second} < 0x80000000) != (v < 0x80000000):")
     # The sum goes in before the overflow interruption: the instruction completes.
     e.line(i + 1, f"{c.set_reg(r1)} = v")
     e.line(i + 1, "overflow()")
@@ -515,35 +521,39 @@ def _t_ad(e, i, ins, set_cc):
     register = f"fpr[{r1 >> 1}]"
     for text in (
         f"x = {register}",
-        "c = x >> 56 & 0x7F",
-        "d = w >> 56 & 0x7F",
+        "c = x >> 56",
+        "d = w >> 56",
         "f = (x & 0xFFFFFFFFFFFFFF) << 4",
         "g = (w & 0xFFFFFFFFFFFFFF) << 4",
-        "if c >= d:",
-        "    g >>= 4 * (c - d)",
-        "else:",
-        "    f >>= 4 * (d - c)",
-        "    c = d",
-        "if x >> 63:",
+        "if c > 0x7F:",
+        "    c -= 0x80",
         "    f = -f",
-        "if w >> 63:",
+        "if d > 0x7F:",
+        "    d -= 0x80",
         "    g = -g",
+        "if c > d:",
+        "    g >>= (c - d) << 2",
+        "elif c < d:",
+        "    f >>= (d - c) << 2",
+        "    c = d",
         "t = f + g",
-        "s = t < 0",
-        "if s:",
+        "if t < 0:",
         "    t = -t",
-        "if t >> 60:",
+        "    s = 0x8000000000000000",
+        "else:",
+        "    s = 0",
+        "if t >= 0x1000000000000000:",
         "    t >>= 4",
         "    c += 1",
         "elif t < 0x100000000000000:",
         "    if t:",
         "        n = (60 - t.bit_length()) >> 2",
-        "        t <<= 4 * n",
+        "        t <<= n << 2",
         "        c -= n",
         "    else:",
         "        c = -1",
         "if 0 <= c <= 127:",
-        f"    {register} = s << 63 | c << 56 | t >> 4",
+        f"    {register} = s | c << 56 | t >> 4",
         "    cpu.cc = 1 if s else 2",
         "else:",
         "    v, cc, interrupt = hfp_add(x, w, 14, cpu.program_mask)",
@@ -949,7 +959,7 @@ def _branch(
             line(indent, f"t = {target}")
             target = "t"
         counter = c.set_reg(r1)
-        line(indent, f"{counter} = ({counter} - 1) & 0xFFFFFFFF")
+        line(indent, f"{counter} = {counter} - 1 if {counter} else 0xFFFFFFFF")
         if target is None:
             fall(indent)
             return
