@@ -57,10 +57,10 @@ Where the manuals leave a choice:
 
 from __future__ import annotations
 
-import operator
 import struct
 from collections.abc import Callable
 from functools import partial
+from operator import length_hint
 
 from vm370.hardware import isa
 from vm370.hardware.blocks import HOT_COUNT, Block, Translator
@@ -919,7 +919,7 @@ class CPU:
         except RecheckInterruptions:
             pass
         finally:
-            count = budget - operator.length_hint(block)
+            count = budget - length_hint(block)
             self._end_block(count)
             if first_address >= 0:
                 self.dat.count_instruction_fetches(first_address, count)
@@ -949,7 +949,7 @@ class CPU:
         block = self._block
         if block is None:
             return
-        executed = self._block_budget - operator.length_hint(block)
+        executed = self._block_budget - length_hint(block)
         self.clock.now += executed - self._block_synced
         self._block_synced = executed
 
@@ -974,7 +974,7 @@ class CPU:
         except RecheckInterruptions:
             pass
         finally:
-            count = budget - operator.length_hint(block)
+            count = budget - length_hint(block)
             self._end_block(count)
         return count
 
@@ -1018,13 +1018,19 @@ class CPU:
                 if self._quiet_program_check:
                     self._quiet_program_check = False
                     if count == 1:
-                        executed += self._skip_interruption_loop(
-                            max_instructions - executed - wait_steps
-                        )
+                        if self._loop_signature is None:
+                            # The first of a possible run: nothing to compare yet
+                            # (CP's traps, one at a time, stop here).
+                            self._loop_signature = ()
+                        else:
+                            executed += self._skip_interruption_loop(
+                                max_instructions - executed - wait_steps
+                            )
                         continue
                 # Only back-to-back repeats make a loop.
-                self._loop_signature = None
-                self.interruption_loop = None
+                if self._loop_signature is not None:
+                    self._loop_signature = None
+                    self.interruption_loop = None
         finally:
             self.instructions_executed += executed
 
