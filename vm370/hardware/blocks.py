@@ -226,17 +226,24 @@ class _Emitter:
             elif constant + length > context.storage_size:
                 self.line(indent, "raise ProgramInterrupt(ADDRESSING)")
             return str(constant)
-        self.line(indent, f"a = {expression}")
-        if alignment:
-            self.check_alignment(indent, "a", alignment)
+        if constant is None:
+            self.line(indent, f"a = {expression}")
+            if alignment:
+                self.check_alignment(indent, "a", alignment)
+            page, offset, virtual = "a >> 12", "(a & 0xFFF)", "a"
+        elif constant & alignment:
+            self.line(indent, "raise ProgramInterrupt(SPECIFICATION)")
+            page, offset, virtual = "-1", "0", str(constant)
+        else:
+            page, offset, virtual = str(constant >> 12), str(constant & 0xFFF), str(constant)
         if context.translation:
             # DynamicAddressTranslator.translate's first test, in line: the
             # same page as the previous access is a hit that changes nothing else.
-            self.line(indent, "if a >> 12 == dat._last_page:")
+            self.line(indent, f"if dat._last_page == {page}:")
             self.line(indent + 1, "dat.hits += 1")
-            self.line(indent + 1, "a = dat._last_frame | (a & 0xFFF)")
+            self.line(indent + 1, f"a = dat._last_frame | {offset}")
             self.line(indent, "else:")
-            self.line(indent + 1, "a = translate(a)")
+            self.line(indent + 1, f"a = translate({virtual})")
         self.line(indent, f"if a > {context.storage_size - length}:")
         self.line(indent + 1, "raise ProgramInterrupt(ADDRESSING)")
         return "a"
