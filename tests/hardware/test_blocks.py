@@ -281,3 +281,34 @@ def test_repeats_of_one_program_check_with_work_between_are_not_an_interruption_
     machine.run(3000)
     assert machine.cpu.interruption_loop is None
     assert machine.cpu.gpr[2] == 1000
+
+
+def test_a_handler_store_into_the_running_block_takes_effect_at_the_next_instruction():
+    # MVC (no template: its handler stores) puts the byte at X'300' into the
+    # displacement of the LA after it: LA 4,1(,4) becomes LA 4,5(,4).
+    body = "D200 020D 0300 4140 4001"
+    results = []
+    for hot_count in (0, 1, 2):
+        machine = loop_machine(body, 50, hot_count)
+        machine.load(0x300, bytes([5]))
+        machine.run(10_000)
+        results.append(state(machine))
+    assert results[0] == results[1] == results[2]
+    assert results[0]["gpr"][4] == 5 * 50
+
+
+def test_code_that_keeps_storing_into_itself_stays_interpreted():
+    body = "D200 020D 0300 4140 4001"
+    machine = loop_machine(body, 200, 1)
+    machine.load(0x300, bytes([5]))
+    machine.run(10_000)
+    assert machine.cpu.gpr[4] == 5 * 200
+    assert 0x204 not in [block.start for block in machine.cpu.translated_blocks()]
+
+
+def test_changing_the_storage_key_of_translated_code_drops_its_blocks():
+    machine = loop_machine("1A21", 100, 1)
+    machine.run(10_000)
+    assert machine.cpu.translated_blocks()
+    machine.cpu.set_storage_key(0x000, 0x10)
+    assert machine.cpu.translated_blocks() == []

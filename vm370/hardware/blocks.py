@@ -73,6 +73,9 @@ from vm370.hardware.interrupts import (
 )
 
 HOT_COUNT = 24
+# Times the blocks at one address may be dropped by stores before it stays
+# interpreted (CPU._install_block).
+MAX_BLOCK_DROPS = 4
 MAX_INSTRUCTIONS = 32
 PAGE_SHIFT = 12
 GRANULE_SHIFT = 3

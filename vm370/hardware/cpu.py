@@ -63,7 +63,7 @@ from functools import partial
 from operator import length_hint
 
 from vm370.hardware import isa
-from vm370.hardware.blocks import HOT_COUNT, Block, Translator
+from vm370.hardware.blocks import HOT_COUNT, MAX_BLOCK_DROPS, Block, Translator
 from vm370.hardware.clock import Clock
 from vm370.hardware.control_registers import (
     CR6_EXTENDED_CONTROL_MODE,
@@ -192,6 +192,7 @@ class CPU:
         "_heat",
         "_blocks",
         "block_hot_count",
+        "_block_drops",
         "interruption_loop",
         "_quiet_program_check",
         "_loop_signature",
@@ -261,6 +262,7 @@ class CPU:
         self._translator = Translator(self)
         self._heat: dict[int, int] = {}
         self._blocks: dict[int, list[Block]] = {}
+        self._block_drops: dict[int, int] = {}
         # A program interruption that changed nothing but the PSW swap, and
         # what the last one left (run's interruption-loop detection).
         self._quiet_program_check = False
@@ -616,7 +618,9 @@ class CPU:
             for instruction_address in owners.pop(granule, ()):
                 for cache in caches:
                     cache.pop(instruction_address, None)
-                blocks.pop(instruction_address, None)
+                if blocks.pop(instruction_address, None) is not None:
+                    drops = self._block_drops
+                    drops[instruction_address] = drops.get(instruction_address, 0) + 1
             granule = granules.find(1, granule + 1, last + 1)
         self.code_changed = True
 
@@ -634,6 +638,7 @@ class CPU:
         self._granule_owners.clear()
         self._heat.clear()
         self._blocks.clear()
+        self._block_drops.clear()
 
     def translated_blocks(self) -> list[Block]:
         """The translated blocks now cached, by start address (for people and tests)."""
@@ -655,7 +660,13 @@ class CPU:
 
     def _install_block(self, address: int, step: tuple) -> None:
         """Put the block starting at ``address`` in the cache, or the plain instruction."""
-        block = self._translator.build(address, step)
+        # Code that keeps storing into itself (or data sharing its granules)
+        # would be translated again and again: after a few drops it stays
+        # interpreted.
+        if self._block_drops.get(address, 0) >= MAX_BLOCK_DROPS:
+            block = None
+        else:
+            block = self._translator.build(address, step)
         if block is None:
             self._cache[address] = step
             return
