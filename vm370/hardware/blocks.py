@@ -631,6 +631,7 @@ class Translator:
             # The run loop's counter already counted the block's first instruction.
             if count > 1:
                 next(itertools.islice(cpu._block, count - 2, None), None)
+                cpu.blocks_advanced = True
 
         def overflow() -> None:
             cpu.cc = 3

@@ -192,6 +192,7 @@ class CPU:
         "_heat",
         "_blocks",
         "block_hot_count",
+        "blocks_advanced",
         "_block_drops",
         "interruption_loop",
         "_quiet_program_check",
@@ -259,6 +260,7 @@ class CPU:
         # there; 0 turns block translation off (everything is interpreted).
         self.block_hot_count = HOT_COUNT
         self.code_changed = False
+        self.blocks_advanced = False
         self._translator = Translator(self)
         self._heat: dict[int, int] = {}
         self._blocks: dict[int, list[Block]] = {}
@@ -910,12 +912,14 @@ class CPU:
         """
         if self.instruction_observers:
             return self._execute_observed(budget)
+        count = 0
         first_address = self.ia if self.translation else -1
         block = self._start_block(budget)
         try:
             cache = self._cache
-            # A translated block advances ``block`` by the instructions it ran.
-            for _ in block:
+            # A translated block advances ``block`` by the instructions it ran
+            # and says so in ``blocks_advanced``; then ``count`` is behind.
+            for count in block:  # noqa: B007 - count is the result
                 ia = self.ia
                 try:
                     bound, self.ia, self.ilc = cache[ia]
@@ -930,7 +934,9 @@ class CPU:
         except RecheckInterruptions:
             pass
         finally:
-            count = budget - length_hint(block)
+            if self.blocks_advanced:
+                self.blocks_advanced = False
+                count = budget - length_hint(block)
             self._end_block(count)
             if first_address >= 0:
                 self.dat.count_instruction_fetches(first_address, count)
