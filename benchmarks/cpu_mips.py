@@ -11,8 +11,8 @@ translation on, through identity-mapped pages. A loop whose instructions
 are not implemented ends in a program interruption and is reported as such.
 
 When ``hercules`` is installed, Hercules runs the same image (its S/370 mode
-in BC mode) in the same run, with enough iterations for about a second of
-its time, and the line shows its figure and how many times faster it is.
+in BC mode) in the same run, with enough iterations for about half a second
+of its time, and the line shows its figure and how many times faster it is.
 
 Times are CPU seconds (``time.process_time`` here, the Hercules process's
 user and system time from /proc for Hercules, less a one-iteration run's);
@@ -180,7 +180,10 @@ class HerculesTimer:
         if self.session is None:
             return None
         per_iteration = INSTRUCTIONS_PER_ITERATION[name]
-        iterations = 50_000_000 // per_iteration
+        # About half a second of Hercules' time: its clock ticks are 10 ms.
+        trial = 2_000_000 // per_iteration
+        seconds = max(self._run(body, trial) - self._run(body, 1), 0.01)
+        iterations = min(int(trial * 0.5 / seconds), 0x7FFFFFFF)
         rates = []
         for _ in range(repeats):
             overhead = self._run(body, 1)

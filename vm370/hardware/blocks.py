@@ -174,6 +174,7 @@ class _Context:
         self.use_locals = use_locals
         self.registers_used: set[int] = set()
         self.registers_written: set[int] = set()
+        self.float_registers: set[int] = set()
         self.generic: list[Callable[[], None]] = []
 
     def reg(self, number: int) -> str:
@@ -184,6 +185,13 @@ class _Context:
         self.registers_used.add(number)
         self.registers_written.add(number)
         return f"r{number}" if self.use_locals else f"gpr[{number}]"
+
+    def float_reg(self, index: int) -> str:
+        """Floating-point register 2 * ``index``, read and written."""
+        if not self.use_locals:
+            return f"fpr[{index}]"
+        self.float_registers.add(index)
+        return f"f{index}"
 
     def address(self, displacement: int, index: int, base: int) -> str:
         """The expression of D(X,B), masked; a constant when X and B are 0."""
@@ -528,7 +536,7 @@ def _t_ad(e, i, ins, set_cc):
         return
     e.fetch(i, e.context.address(d2, x2, b2), 8, "w")
     # hfp.add_long_normalized_fast in line; what it gives up on goes to hfp.add.
-    register = f"fpr[{r1 >> 1}]"
+    register = e.context.float_reg(r1 >> 1)
     for text in (
         f"x = {register}",
         "c = x >> 56",
@@ -858,6 +866,7 @@ def _generate(context: _Context, start: int, instructions: list[_Instruction], c
 
     written = sorted(context.registers_written)
     writeback = [f"gpr[{r}] = r{r}" for r in written] if context.use_locals else []
+    writeback += [f"fpr[{f}] = f{f}" for f in sorted(context.float_registers)]
     name = f"block_{start:06X}"
     parameters = ", ".join(["step", *generic_names, *LOCAL_NAMES])
     lines = [
@@ -872,6 +881,8 @@ def _generate(context: _Context, start: int, instructions: list[_Instruction], c
     if context.use_locals:
         for r in sorted(context.registers_used):
             lines.append(f"    r{r} = gpr[{r}]")
+        for f in sorted(context.float_registers):
+            lines.append(f"    f{f} = fpr[{f}]")
     # Round again while a whole pass fits in the budget; the last pass that
     # branches back to the start leaves through the code after the loop.
     lines += ["    try:", "        for passes in range(limit):"]
