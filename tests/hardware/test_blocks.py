@@ -312,3 +312,28 @@ def test_changing_the_storage_key_of_translated_code_drops_its_blocks():
     assert machine.cpu.translated_blocks()
     machine.cpu.set_storage_key(0x000, 0x10)
     assert machine.cpu.translated_blocks() == []
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "program_mask"),
+    [
+        (0x4110000000000000, 0x4110000000000000, 0),  # 1 + 1
+        (0x4110000000000000, 0xC110000000000000, 0),  # 1 - 1: zero, true zero
+        (0x4110000000000000, 0xC110000000000000, 1),  # significance interruption
+        (0x7FFFFFFFFFFFFFFF, 0x7FFFFFFFFFFFFFFF, 0),  # exponent overflow
+        (0x0010000000000000, 0x8008000000000000, 2),  # exponent underflow, mask on
+        (0x0010000000000000, 0x8008000000000000, 0),  # underflow, mask off
+        (0x4512345678ABCDEF, 0xC2FFFFFFFFFFFFFF, 0),  # guard digit, signs differ
+        (0x0000000000000000, 0x3F00000000000001, 0),  # unnormalized operand
+    ],
+)
+def test_add_normalized_long_translated_ends_as_interpreted(first, second, program_mask):
+    results = []
+    for hot_count in (0, 1):
+        machine = loop_machine("6A00 0520", 3, hot_count)
+        machine.load(0x520, second.to_bytes(8, "big"))
+        machine.cpu.fpr[0] = first
+        machine.set_psw(program_mask << 24 | 0x200)
+        machine.run(1000)
+        results.append(state(machine))
+    assert results[0] == results[1]
