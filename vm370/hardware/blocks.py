@@ -62,7 +62,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import CodeType, FunctionType
 
-from vm370.hardware import isa
+from vm370.hardware import hfp, isa
+from vm370.hardware.dat import PAGE_SHIFT
 from vm370.hardware.interrupts import (
     ADDRESSING,
     FIXED_POINT_OVERFLOW,
@@ -71,15 +72,13 @@ from vm370.hardware.interrupts import (
     SPECIFICATION,
     ProgramInterrupt,
 )
+from vm370.hardware.storage import BLOCK_SHIFT, GRANULE_SHIFT
 
 HOT_COUNT = 24
 # Times the blocks at one address may be dropped by stores before it stays
 # interpreted (CPU._install_block).
 MAX_BLOCK_DROPS = 4
 MAX_INSTRUCTIONS = 32
-PAGE_SHIFT = 12
-GRANULE_SHIFT = 3
-BLOCK_SHIFT = 11
 
 # Compiled code by source text, shared by every CPU: machines built again
 # and again (tests, many guests running the same CMS) compile a block once.
@@ -114,9 +113,6 @@ LOCAL_NAMES = (
     "unpack_double",
     "pack_double",
 )
-
-_SIGN = 0x80000000
-_WORD = 0xFFFFFFFF
 
 
 @dataclass
@@ -175,7 +171,6 @@ class _Context:
         self.registers_used: set[int] = set()
         self.registers_written: set[int] = set()
         self.float_registers: set[int] = set()
-        self.generic: list[Callable[[], None]] = []
 
     def reg(self, number: int) -> str:
         self.registers_used.add(number)
@@ -324,8 +319,9 @@ def _signed_cc(result: str) -> str:
     return f"(2 if {result} < 0x80000000 else 1) if {result} else 0"
 
 
-# Template functions: (emitter, indent, instruction, fields, set_cc) -> None.
-# ``set_cc`` False: a later instruction of the block replaces the code unseen.
+# Templates: ``template(e, i, ins, set_cc)`` writes the lines of instruction
+# ``ins`` through the emitter ``e`` at indentation ``i``; with ``set_cc``
+# False a later instruction of the block replaces the condition code unseen.
 
 
 def _rr_fields(ins: _Instruction) -> tuple[int, int]:
@@ -342,13 +338,13 @@ def _si_fields(ins: _Instruction) -> tuple[int, int, int]:
     return raw[1], raw[2] >> 4, (raw[2] & 15) << 8 | raw[3]
 
 
-def _t_lr(e: _Emitter, i: int, ins: _Instruction, set_cc: bool) -> None:
+def _load_register(e: _Emitter, i: int, ins: _Instruction, set_cc: bool) -> None:
     r1, r2 = _rr_fields(ins)
     c = e.context
     e.line(i, f"{c.set_reg(r1)} = {c.reg(r2)}")
 
 
-def _t_ltr(e, i, ins, set_cc):
+def _load_and_test_register(e: _Emitter, i: int, ins: _Instruction, set_cc: bool) -> None:
     r1, r2 = _rr_fields(ins)
     c = e.context
     e.line(i, f"v = {c.set_reg(r1)} = {c.reg(r2)}")
@@ -459,14 +455,14 @@ def _rx_template(kind: str, length: int = 4, **options):
     return template
 
 
-def _t_ic(e, i, ins, set_cc):
+def _insert_character(e: _Emitter, i: int, ins: _Instruction, set_cc: bool) -> None:
     r1, x2, b2, d2 = _rx_fields(ins)
     c = e.context
     e.fetch(i, c.address(d2, x2, b2), 1, "w")
     e.line(i, f"{c.set_reg(r1)} = ({c.reg(r1)} & 0xFFFFFF00) | w")
 
 
-def _t_la(e, i, ins, set_cc):
+def _load_address(e: _Emitter, i: int, ins: _Instruction, set_cc: bool) -> None:
     r1, x2, b2, d2 = _rx_fields(ins)
     c = e.context
     e.line(i, f"{c.set_reg(r1)} = {c.address(d2, x2, b2)}")
@@ -484,19 +480,19 @@ def _store_template(length: int):
     return template
 
 
-def _t_mvi(e, i, ins, set_cc):
+def _move_immediate(e: _Emitter, i: int, ins: _Instruction, set_cc: bool) -> None:
     i2, b1, d1 = _si_fields(ins)
     e.store(i, e.context.address(d1, 0, b1), 1, str(i2), ins.next_address)
 
 
-def _t_cli(e, i, ins, set_cc):
+def _compare_logical_immediate(e: _Emitter, i: int, ins: _Instruction, set_cc: bool) -> None:
     i2, b1, d1 = _si_fields(ins)
     e.fetch(i, e.context.address(d1, 0, b1), 1, "w")
     if set_cc:
         e.line(i, f"cpu.cc = 0 if w == {i2} else (1 if w < {i2} else 2)")
 
 
-def _t_tm(e, i, ins, set_cc):
+def _test_under_mask(e: _Emitter, i: int, ins: _Instruction, set_cc: bool) -> None:
     i2, b1, d1 = _si_fields(ins)
     e.fetch(i, e.context.address(d1, 0, b1), 1, "w")
     if set_cc:
@@ -529,7 +525,7 @@ def _shift_template(left: bool):
     return template
 
 
-def _t_ad(e, i, ins, set_cc):
+def _add_normalized_long(e: _Emitter, i: int, ins: _Instruction, set_cc: bool) -> None:
     r1, x2, b2, d2 = _rx_fields(ins)
     if r1 & 9:
         e.line(i, "raise ProgramInterrupt(SPECIFICATION)")
@@ -587,8 +583,8 @@ def _t_ad(e, i, ins, set_cc):
 # Templates, and what each does to the condition code: "sets", "reads" or "".
 # "raises" marks instructions that may raise before they set the code.
 _TEMPLATES: dict[int, tuple[Callable, str, bool]] = {
-    0x18: (_t_lr, "", False),
-    0x12: (_t_ltr, "sets", False),
+    0x18: (_load_register, "", False),
+    0x12: (_load_and_test_register, "sets", False),
     0x1A: (_rr_template("arith", subtract=False), "sets", False),
     0x1B: (_rr_template("arith", subtract=True), "sets", False),
     0x1E: (_rr_template("logical", subtract=False), "sets", False),
@@ -612,25 +608,25 @@ _TEMPLATES: dict[int, tuple[Callable, str, bool]] = {
     0x54: (_rx_template("bitwise", operator="&"), "sets", True),
     0x56: (_rx_template("bitwise", operator="|"), "sets", True),
     0x57: (_rx_template("bitwise", operator="^"), "sets", True),
-    0x43: (_t_ic, "", True),
-    0x41: (_t_la, "", False),
+    0x43: (_insert_character, "", True),
+    0x41: (_load_address, "", False),
     0x50: (_store_template(4), "", True),
     0x40: (_store_template(2), "", True),
     0x42: (_store_template(1), "", True),
-    0x92: (_t_mvi, "", True),
-    0x95: (_t_cli, "sets", True),
-    0x91: (_t_tm, "sets", True),
+    0x92: (_move_immediate, "", True),
+    0x95: (_compare_logical_immediate, "sets", True),
+    0x91: (_test_under_mask, "sets", True),
     0x94: (_si_update_template("&"), "sets", True),
     0x96: (_si_update_template("|"), "sets", True),
     0x97: (_si_update_template("^"), "sets", True),
     0x89: (_shift_template(left=True), "", False),
     0x88: (_shift_template(left=False), "", False),
-    0x6A: (_t_ad, "sets", True),
+    0x6A: (_add_normalized_long, "sets", True),
 }
 
 
 class Translator:
-    """Builds blocks for one CPU; the generated functions see its state through globals."""
+    """Builds blocks for one CPU, whose state and helpers every block takes as parameters."""
 
     def __init__(self, cpu) -> None:
         self.cpu = cpu
@@ -645,8 +641,6 @@ class Translator:
             cpu.cc = 3
             if cpu.program_mask & MASK_FIXED_POINT_OVERFLOW:
                 raise ProgramInterrupt(FIXED_POINT_OVERFLOW)
-
-        from vm370.hardware import hfp
 
         self.namespace = {
             "__builtins__": __builtins__,
@@ -847,7 +841,6 @@ def _generate(context: _Context, start: int, instructions: list[_Instruction], c
         name = f"H{index}"
         generic_names.append(name)
         defaults.append(cpu.bind(ins.raw))
-        context.generic.append(defaults[-1])
         emitter.line(indent, f"cpu.ia = {ins.next_address}")
         emitter.line(indent, f"cpu.ilc = {ins.ilc}")
         emitter.line(indent, f"{name}()")
