@@ -14,12 +14,21 @@ microsecond an instruction; the I/O instructions and native routines call
 
 Instructions are decoded once and kept in a cache keyed by their address: an
 entry is ``(bound handler, next instruction address, ILC)``, the handler
-bound to its decoded fields with ``functools.partial``. The storage
-granules (8 bytes) that hold cached instructions are marked in
-``Storage.code_granules``; a store into a marked granule (by the CPU, a
-channel, or an interruption's PSW swap) drops the entries there. There is one
-cache per PSW key, because fetch protection depends on the key; SSK drops
-the entries of the block whose key changed.
+bound to its decoded fields with ``functools.partial``. A fresh entry counts
+its runs (``_warm``); once hot, the run of instructions from its address is
+translated into a Python function (vm370/hardware/blocks.py) that takes the
+entry's place and runs the run as one step, advancing the step counter by
+the instructions it executed. The storage granules (8 bytes) that hold
+cached instructions and blocks are marked in ``Storage.code_granules``; a
+store into a marked granule (by the CPU, a channel, or an interruption's PSW
+swap) drops the entries there. There is one cache per PSW key, because
+fetch protection depends on the key; SSK drops the entries of the block
+whose key changed.
+
+A program interruption loop that can change nothing (the new PSW addresses
+an instruction that fails before doing anything, as with low storage all
+zeros) is counted rather than run between clock events
+(``_skip_interruption_loop``); ``interruption_loop`` describes it.
 
 Storage access: handlers touch storage only through ``fetch``/``store`` and
 their sized variants, and ``check_access``, with logical addresses. With the
