@@ -899,7 +899,10 @@ def _generate(context: _Context, start: int, instructions: list[_Instruction], c
     owner_of_line += [count - 1] * (len(writeback) + 3)
     index_of_line = tuple(max(owner, 0) for owner in owner_of_line)
     lines += [
-        "    except ProgramInterrupt as exception:",
+        # Any exception: a program interruption leaves the PSW, ILC and count
+        # exact; anything else (Ctrl+C in a served machine) at least keeps the
+        # registers and the count of the instructions done.
+        "    except BaseException as exception:",
         f"        k = {index_of_line!r}[exception.__traceback__.tb_lineno - {first_body_line}]",
     ]
     lines += [f"        {statement}" for statement in writeback]
