@@ -246,7 +246,8 @@ class _Emitter:
             # DynamicAddressTranslator.translate's first test, in line: the
             # same page as the previous access is a hit that changes nothing else.
             self.line(indent, f"if dat._last_page == {page}:")
-            self.line(indent + 1, "dat.hits += 1")
+            # Counted in ``hits`` and added to the array's count as the block leaves.
+            self.line(indent + 1, "hits += 1")
             self.line(indent + 1, f"a = dat._last_frame | {offset}")
             self.line(indent, "else:")
             self.line(indent + 1, f"a = translate({virtual})")
@@ -860,6 +861,9 @@ def _generate(context: _Context, start: int, instructions: list[_Instruction], c
     written = sorted(context.registers_written)
     writeback = [f"gpr[{r}] = r{r}" for r in written] if context.use_locals else []
     writeback += [f"fpr[{f}] = f{f}" for f in sorted(context.float_registers)]
+    counts_hits = any("hits += 1" in text for text in body.lines)
+    if counts_hits:
+        writeback.append("dat.hits += hits")
     name = f"block_{start:06X}"
     parameters = ", ".join(["step", *generic_names, *LOCAL_NAMES])
     lines = [
@@ -871,6 +875,8 @@ def _generate(context: _Context, start: int, instructions: list[_Instruction], c
         f"    limit = left // {count}",
         "    passes = 0",
     ]
+    if counts_hits:
+        lines.append("    hits = 0")
     if context.use_locals:
         for r in sorted(context.registers_used):
             lines.append(f"    r{r} = gpr[{r}]")
