@@ -337,3 +337,17 @@ def test_add_normalized_long_translated_ends_as_interpreted(first, second, progr
         machine.run(1000)
         results.append(state(machine))
     assert results[0] == results[1]
+
+
+def test_a_block_the_translator_cannot_build_runs_interpreted(monkeypatch):
+    machine = loop_machine("1A21", 100, 1)
+
+    def broken(start, step):
+        raise RuntimeError("translator bug")
+
+    monkeypatch.setattr(machine.cpu._translator, "build", broken)
+    with pytest.warns(UserWarning, match="no block at") as caught:
+        assert machine.run(10_000) == "disabled-wait"
+    assert "no block at 000200: RuntimeError('translator bug')" in str(caught[0].message)
+    assert machine.cpu.gpr[2] == 100
+    assert machine.cpu.translated_blocks() == []

@@ -67,6 +67,7 @@ Where the manuals leave a choice:
 from __future__ import annotations
 
 import struct
+import warnings
 from collections.abc import Callable
 from functools import partial
 from operator import length_hint
@@ -674,10 +675,14 @@ class CPU:
         # Code that keeps storing into itself (or data sharing its granules)
         # would be translated again and again: after a few drops it stays
         # interpreted.
-        if self._block_drops.get(address, 0) >= MAX_BLOCK_DROPS:
-            block = None
-        else:
-            block = self._translator.build(address, step)
+        block = None
+        if self._block_drops.get(address, 0) < MAX_BLOCK_DROPS:
+            try:
+                block = self._translator.build(address, step)
+            except Exception as error:  # a translator bug must not stop the machine
+                # The instructions run interpreted, as they would with
+                # translation off; the warning says where.
+                warnings.warn(f"no block at {address:06X}: {error!r}", stacklevel=2)
         if block is None:
             self._cache[address] = step
             return
