@@ -532,7 +532,9 @@ def _add_normalized_long(e: _Emitter, i: int, ins: _Instruction, set_cc: bool) -
         e.line(i, "raise ProgramInterrupt(SPECIFICATION)")
         return
     e.fetch(i, e.context.address(d2, x2, b2), 8, "w")
-    # hfp.add_long_normalized_fast in line; what it gives up on goes to hfp.add.
+    # The common case of hfp.add for two long operands in line (one guard digit,
+    # postnormalization); a zero fraction or a characteristic out of range goes
+    # to hfp.add, where the program mask decides.
     register = e.context.float_reg(r1 >> 1)
     for text in (
         f"x = {register}",

@@ -175,46 +175,6 @@ def add(
     return _finish(negative, characteristic, fraction, digits, program_mask)
 
 
-def add_long_normalized_fast(first: int, second: int) -> int:
-    """AD's common case: the image of first + second, or -1 when ``add`` must decide.
-
-    The same arithmetic as ``add`` for two long operands (one guard digit,
-    postnormalization), written out for the translated blocks and the AD
-    handler. It gives up (-1) on a zero result fraction and on a
-    characteristic out of range, where the program mask decides.
-    """
-    characteristic1 = (first >> 56) & 0x7F
-    characteristic2 = (second >> 56) & 0x7F
-    fraction1 = (first & 0x00FFFFFFFFFFFFFF) << 4
-    fraction2 = (second & 0x00FFFFFFFFFFFFFF) << 4
-    if characteristic1 >= characteristic2:
-        characteristic = characteristic1
-        fraction2 >>= 4 * (characteristic1 - characteristic2)
-    else:
-        characteristic = characteristic2
-        fraction1 >>= 4 * (characteristic2 - characteristic1)
-    if first >> 63:
-        fraction1 = -fraction1
-    if second >> 63:
-        fraction2 = -fraction2
-    total = fraction1 + fraction2
-    negative = total < 0
-    if negative:
-        total = -total
-    if total >> 60:
-        total >>= 4
-        characteristic += 1
-    elif total < 1 << 56:
-        if not total:
-            return -1
-        shift = (60 - total.bit_length()) >> 2
-        total <<= 4 * shift
-        characteristic -= shift
-    if not 0 <= characteristic <= 127:
-        return -1
-    return negative << 63 | characteristic << 56 | total >> 4
-
-
 def compare(first: int, second: int, digits: int) -> int:
     """CE/CD: condition code 0 equal, 1 first low, 2 first high.
 
