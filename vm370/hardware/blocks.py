@@ -84,6 +84,7 @@ MAX_INSTRUCTIONS = 32
 # and again (tests, many guests running the same CMS) compile a block once.
 _CODE_CACHE_LIMIT = 4096
 _code_cache: OrderedDict[str, CodeType] = OrderedDict()
+_source_cache: OrderedDict[tuple, tuple[str, tuple[bytes, ...]]] = OrderedDict()
 
 # Opcodes that never go into a block: the interpreter steps them.
 _STEPPED = {
@@ -740,11 +741,24 @@ class Translator:
         if len(instructions) < 2:
             return None
         cpu = self.cpu
-        use_locals = all(
-            ins.opcode in _TEMPLATES or ins.opcode in _BRANCHES for ins in instructions
-        )
-        context = _Context(cpu, cpu.translation, cpu.key, cpu.address_mask, use_locals)
-        source, defaults = _generate(context, start, instructions, cpu)
+        # The same instructions in the same mode give the same source: after a
+        # purge (CP switching guests) a block is made again without generating.
+        mode = (cpu.translation, cpu.key, cpu.address_mask, cpu.storage_size)
+        source_key = (mode, tuple((ins.address, ins.raw) for ins in instructions))
+        generated = _source_cache.get(source_key)
+        if generated is None:
+            use_locals = all(
+                ins.opcode in _TEMPLATES or ins.opcode in _BRANCHES for ins in instructions
+            )
+            context = _Context(cpu, cpu.translation, cpu.key, cpu.address_mask, use_locals)
+            generated = _generate(context, start, instructions)
+            _source_cache[source_key] = generated
+            if len(_source_cache) > _CODE_CACHE_LIMIT:
+                _source_cache.popitem(last=False)
+        else:
+            _source_cache.move_to_end(source_key)
+        source, handled = generated
+        defaults = [cpu.bind(raw) for raw in handled]
         block = Block(
             start=start,
             addresses=tuple(ins.address for ins in instructions),
@@ -812,13 +826,19 @@ def _cc_plan(instructions: list[_Instruction]) -> list[bool]:
     return plan
 
 
-def _generate(context: _Context, start: int, instructions: list[_Instruction], cpu):
-    """The source of the block's function and the default values it takes."""
+def _generate(
+    context: _Context, start: int, instructions: list[_Instruction]
+) -> tuple[str, tuple[bytes, ...]]:
+    """The source of the block's function, and the instructions its handlers run.
+
+    The function takes the bound handlers of those instructions, in order,
+    as its parameters after ``step``.
+    """
     body = _Writer()
     count = len(instructions)
     nexts = tuple(ins.next_address for ins in instructions)
     ilcs = tuple(ins.ilc for ins in instructions)
-    defaults: list = []
+    handled: list[bytes] = []
     generic_names: list[str] = []
     writeback_marker = "#WRITEBACK"
 
@@ -843,7 +863,7 @@ def _generate(context: _Context, start: int, instructions: list[_Instruction], c
         # No template: the bound handler, with the PSW as the interpreter has it.
         name = f"H{index}"
         generic_names.append(name)
-        defaults.append(cpu.bind(ins.raw))
+        handled.append(ins.raw)
         emitter.line(indent, f"cpu.ia = {ins.next_address}")
         emitter.line(indent, f"cpu.ilc = {ins.ilc}")
         emitter.line(indent, f"{name}()")
@@ -920,7 +940,7 @@ def _generate(context: _Context, start: int, instructions: list[_Instruction], c
         f"        advance(passes * {count} + k + 1)",
         "        raise",
     ]
-    return "\n".join(lines) + "\n", defaults
+    return "\n".join(lines) + "\n", tuple(handled)
 
 
 def _branch(
