@@ -351,3 +351,72 @@ def test_a_block_the_translator_cannot_build_runs_interpreted(monkeypatch):
     assert "no block at 000200: RuntimeError('translator bug')" in str(caught[0].message)
     assert machine.cpu.gpr[2] == 100
     assert machine.cpu.translated_blocks() == []
+
+
+# The CMS nucleus's clearing of a bit in a disk's allocation map as it frees
+# a block: the bit's byte and position by D, a one-bit mask shifted by
+# SRL from a register (the shift amount from a base register, not the
+# displacement), inverted by X and ANDed into the byte. Called by BAL for
+# bits 0, 3, 6, ... 57 of an 8-byte map that starts all ones.
+CLEAR_BITS_PROGRAM = {
+    0x200: "5890 0400"  # L    9,COUNT
+    " 1B22"  # SR   2,2             bit number
+    " 45E0 0220"  # BAL  14,CLEAR
+    " 4122 0003"  # LA   2,3(,2)
+    " 4690 0206"  # BCT  9,*-12
+    " 8200 0408",  # LPSW WAIT
+    0x220: "9025 0500"  # CLEAR STM 2,5,SAVE
+    " 1B44"  # SR   4,4
+    " 1852"  # LR   5,2
+    " 5D40 0410"  # D    4,EIGHT        R5 = byte, R4 = bit in the byte
+    " 4130 0080"  # LA   3,X'80'
+    " 8830 4000"  # SRL  3,0(4)
+    " 5730 0414"  # X    3,ONES
+    " 4345 0600"  # IC   4,MAP(5)
+    " 1443"  # NR   4,3
+    " 4245 0600"  # STC  4,MAP(5)
+    " 9825 0500"  # LM   2,5,SAVE
+    " 07FE",  # BR   14
+    0x400: "00000014",  # COUNT: 20 bits
+    0x408: f"{DISABLED_WAIT:016X}",  # WAIT
+    0x410: "00000008 FFFFFFFF",  # EIGHT, ONES
+    0x600: "FFFFFFFF FFFFFFFF",  # MAP
+}
+
+
+@pytest.mark.parametrize("hot_count", [1, 2])
+def test_a_shift_by_a_base_register_amount_clears_the_bits_cms_frees(hot_count):
+    results = []
+    for hot in (0, hot_count):
+        machine = Machine(64 * 1024)
+        machine.cpu.block_hot_count = hot
+        for address, text in CLEAR_BITS_PROGRAM.items():
+            machine.load(address, bytes.fromhex(text.replace(" ", "")))
+        machine.load(PROGRAM_NEW_PSW, (DISABLED_WAIT | 0xBAD0).to_bytes(8, "big"))
+        machine.set_psw(0x200)
+        assert machine.run(10_000) == "disabled-wait"
+        results.append(state(machine))
+        if hot:
+            assert any("SRL" in block.mnemonics for block in machine.cpu.translated_blocks())
+    assert results[1] == results[0]
+    cleared = sum(1 << (63 - bit) for bit in range(0, 60, 3))
+    map_after = int.from_bytes(results[1]["storage"][0x600:0x608], "big")
+    assert map_after == 0xFFFF_FFFF_FFFF_FFFF - cleared
+
+
+@pytest.mark.parametrize(
+    ("shift", "expected"),
+    [("8920 4000", 0x20), ("8820 4000", 0x04), ("8920 403C", 0x02), ("8820 403D", 0x20)],
+)
+def test_a_logical_shift_takes_the_low_six_bits_of_base_plus_displacement(shift, expected):
+    # LA 2,1 (SLL) or LA 2,X'80' (SRL), then the shift by D(4) with R4 = 5: 5 + X'3C'
+    # shifts by 1, 5 + X'3D' by 2.
+    load = "4120 0001" if shift.startswith("89") else "4120 0080"
+    results = []
+    for hot_count in (0, 1):
+        machine = loop_machine(f"{load} {shift}", 10, hot_count)
+        machine.cpu.gpr[4] = 5
+        machine.run(1000)
+        results.append(state(machine))
+    assert results[1] == results[0]
+    assert results[1]["gpr"][2] == expected

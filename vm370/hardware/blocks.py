@@ -518,7 +518,9 @@ def _shift_template(left: bool):
     def template(e: _Emitter, i: int, ins: _Instruction, set_cc: bool) -> None:
         r1, _r3, b2, d2 = _rx_fields(ins)
         c = e.context
-        amount = str(d2 & 63) if not b2 else f"({d2} + {c.reg(b2)}) & 63"
+        # The amount is the low six bits of the second-operand address; in
+        # parentheses, since << and >> bind tighter than & in Python.
+        amount = str(d2 & 63) if not b2 else f"(({d2} + {c.reg(b2)}) & 63)"
         if left:
             e.line(i, f"{c.set_reg(r1)} = ({c.reg(r1)} << {amount}) & 0xFFFFFFFF")
         else:
