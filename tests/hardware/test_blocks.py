@@ -52,6 +52,28 @@ def run_program(image: bytes, psw: int, size: int, hot_count: int, dat: bool = F
     machine = Machine(size)
     machine.cpu.block_hot_count = hot_count
     machine.load(0, image)
+    return machine, start_program(machine, psw, dat)
+
+
+def run_program_twice(image: bytes, psw: int, size: int, hot_count: int, dat: bool = False):
+    """Run the program, put back the storage and registers it changed, and run it again.
+
+    A block runs from the second time its start is met, so in one run only
+    loop bodies run translated; the second run meets the blocks the first
+    one made all along the program.
+    """
+    machine, _stop = run_program(image, psw, size, hot_count, dat)
+    mem = machine.storage.mem
+    changed = [address for address in range(len(image)) if mem[address] != image[address]]
+    for address in changed:
+        # Byte by byte, as a loader would: a byte of code put back drops its blocks.
+        machine.storage.write(address, image[address : address + 1])
+    machine.cpu.gpr[:] = [0] * 16
+    machine.cpu.fpr[:] = [0] * 4
+    return machine, start_program(machine, psw, dat)
+
+
+def start_program(machine: Machine, psw: int, dat: bool) -> str:
     if dat:
         # The first megabyte mapped to itself, the program in EC mode with
         # translation on (the new PSWs of the image read the same in EC mode).
@@ -66,8 +88,7 @@ def run_program(image: bytes, psw: int, size: int, hot_count: int, dat: bool = F
         )
     else:
         machine.set_psw(psw)
-    stop = machine.run(200_000)
-    return machine, stop
+    return machine.run(200_000)
 
 
 TABLES = 0x100000
@@ -89,6 +110,17 @@ def test_random_program_ends_the_same_translated_as_interpreted(seed, hot_count)
     program = generate(seed)
     reference, reference_stop = run_program(program.image, program.psw, program.storage_size, 0)
     machine, stop = run_program(program.image, program.psw, program.storage_size, hot_count)
+    assert stop == reference_stop
+    assert state(machine) == state(reference), program.describe()
+
+
+@pytest.mark.parametrize("seed", range(5000, 5100))
+@pytest.mark.parametrize("dat", [False, True])
+def test_random_program_run_again_over_its_blocks_ends_as_interpreted(seed, dat):
+    program = generate(seed)
+    size = program.storage_size
+    reference, reference_stop = run_program_twice(program.image, program.psw, size, 0, dat)
+    machine, stop = run_program_twice(program.image, program.psw, size, 1, dat)
     assert stop == reference_stop
     assert state(machine) == state(reference), program.describe()
 
@@ -325,17 +357,23 @@ def test_changing_the_storage_key_of_translated_code_drops_its_blocks():
         (0x0010000000000000, 0x8008000000000000, 0),  # underflow, mask off
         (0x4512345678ABCDEF, 0xC2FFFFFFFFFFFFFF, 0),  # guard digit, signs differ
         (0x0000000000000000, 0x3F00000000000001, 0),  # unnormalized operand
+        (0x5310000000000000, 0xC4657064656FA0DD, 0),  # a negative fraction shifted out
+        (0x4610000000000000, 0xC2123456789AB0DF, 0),  # negative, shifted past the guard
     ],
 )
 def test_add_normalized_long_translated_ends_as_interpreted(first, second, program_mask):
     results = []
-    for hot_count in (0, 1):
-        machine = loop_machine("6A00 0520", 3, hot_count)
+    # Hot at the second pass, the block of AD and BCT at X'204' runs from the
+    # third (with 1 the block would start at the L before the loop).
+    for hot_count in (0, 2):
+        machine = loop_machine("6A00 0520", 6, hot_count)
         machine.load(0x520, second.to_bytes(8, "big"))
         machine.cpu.fpr[0] = first
         machine.set_psw(program_mask << 24 | 0x200)
         machine.run(1000)
         results.append(state(machine))
+        if hot_count and machine.cpu.ia != 0xBAD0:  # no program interruption ended the loop
+            assert [block.start for block in machine.cpu.translated_blocks()] == [0x204]
     assert results[0] == results[1]
 
 
