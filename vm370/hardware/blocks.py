@@ -128,6 +128,9 @@ class Block:
     key: int
     function: Callable[[], None] | None = None
     real_granules: set[int] = field(default_factory=set)
+    # The granules of the first instruction alone: a store elsewhere in the
+    # block leaves it decoded, as the interpreter would (CPU._code_written).
+    first_granules: frozenset[int] = frozenset()
 
     def listing(self) -> str:
         """The block as a person reads it: where it is, what it holds, its source."""
@@ -794,7 +797,10 @@ class Translator:
         for ins in instructions:
             first = self._real(ins.address)
             last = self._real(ins.address + len(ins.raw) - 1)
-            block.real_granules.update({first >> GRANULE_SHIFT, last >> GRANULE_SHIFT})
+            granules = {first >> GRANULE_SHIFT, last >> GRANULE_SHIFT}
+            block.real_granules.update(granules)
+            if not block.first_granules:
+                block.first_granules = frozenset(granules)
         return block
 
     def _real(self, address: int) -> int:

@@ -626,17 +626,59 @@ class CPU:
         blocks = self._blocks
         first = address >> GRANULE_SHIFT
         last = (address + length - 1) >> GRANULE_SHIFT
+        dropped: list[Block] = []
+        removed: list[tuple[dict, int, tuple]] = []
         granule = granules.find(1, first, last + 1)
         while granule >= 0:
             granules[granule] = 0
             for instruction_address in owners.pop(granule, ()):
                 for cache in caches:
-                    cache.pop(instruction_address, None)
-                if blocks.pop(instruction_address, None) is not None:
+                    entry = cache.pop(instruction_address, None)
+                    if entry is not None:
+                        removed.append((cache, instruction_address, entry))
+                starting_here = blocks.pop(instruction_address, None)
+                if starting_here is not None:
+                    dropped += starting_here
                     drops = self._block_drops
                     drops[instruction_address] = drops.get(instruction_address, 0) + 1
             granule = granules.find(1, granule + 1, last + 1)
+        if dropped:
+            self._keep_first_instructions(dropped, removed, first, last)
         self.code_changed = True
+
+    def _keep_first_instructions(
+        self, dropped: list[Block], removed: list[tuple[dict, int, tuple]], first: int, last: int
+    ) -> None:
+        """After a store into granules ``first``..``last``: what dropping ``dropped`` leaves.
+
+        A block dropped by a store into one of its later instructions gives
+        its place back to its first instruction, decoded and able to warm up
+        again, as the interpreter would have kept it (decoding it again would
+        fetch it, which counts references in the associative array). The
+        block's marks on the granules the store left alone go with it.
+        """
+        owners = self._granule_owners
+        granules = self.storage.code_granules
+        by_function = {id(block.function): block for block in dropped}
+        for block in dropped:
+            for granule in block.real_granules:
+                if not first <= granule <= last:
+                    marked = owners.get(granule)
+                    if marked is not None and block.start in marked:
+                        marked.remove(block.start)
+                        if not marked:
+                            del owners[granule]
+                            granules[granule] = 0
+        for cache, address, (bound, next_address, ilc) in removed:
+            block = by_function.get(id(bound))
+            if block is None or any(first <= g <= last for g in block.first_granules):
+                continue
+            step_bound, _next_address, _ilc = bound.block_step
+            cache[address] = (
+                partial(self._warm, address, step_bound, next_address, ilc),
+                next_address,
+                ilc,
+            )
 
     def flush_instruction_cache(self) -> None:
         """Forget every decoded instruction and block (translation changed, storage replaced).
