@@ -118,6 +118,14 @@ def _add_bare(subparsers) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
+        "--show-blocks",
+        action="store_true",
+        help=(
+            "after the run, print the Python source the CPU generated for the blocks of "
+            "instructions it translated (to stderr with --json)"
+        ),
+    )
+    parser.add_argument(
         "--tn3270",
         metavar="HOST:PORT",
         help=(
@@ -271,6 +279,15 @@ def _run_bare(args: argparse.Namespace) -> int:
     except MachineError as error:
         raise UsageError(str(error)) from None
     machine = _machine_with_decks(args.load_deck, request.storage_size)
+    if args.show_blocks:
+        if args.under_cp or args.tn3270 is not None or args.tui:
+            raise UsageError(
+                "--show-blocks is for a plain bare run (no --under-cp, --tn3270, --tui)"
+            )
+        if machine is None:
+            from vm370.hardware.machine import Machine
+
+            machine = Machine(request.storage_size)
     try:
         if args.under_cp:
             from vm370.cp.bare import run_under_cp
@@ -282,10 +299,22 @@ def _run_bare(args: argparse.Namespace) -> int:
             report = run_bare(request, machine)
     except MachineError as error:
         raise UsageError(str(error)) from None
+    if args.show_blocks:
+        listings = [block.listing() for block in machine.cpu.translated_blocks()]
+        print(
+            "\n".join(listings) or "# no blocks were translated",
+            file=sys.stderr if args.json else sys.stdout,
+        )
     if args.json:
         print(json.dumps(report))
     else:
         print(f"stop {report['stop']}  PSW {report['psw']}  instructions {report['instructions']}")
+        loop = report.get("interruption_loop")
+        if loop is not None:
+            print(
+                f"ended in a {loop['class']}-interruption loop: code {loop['code']}, "
+                f"old PSW {loop['old_psw']}, new PSW {loop['psw']}"
+            )
         for row in range(0, 16, 4):
             registers = " ".join(report["gpr"][row : row + 4])
             print(f"GPR {row:2d}-{row + 3:2d}  {registers}")
