@@ -55,9 +55,10 @@ def start_server(folder: Path) -> tuple[subprocess.Popen, str]:
     return server, found.group(1)
 
 
-def screen_text_through_the_page(url: str, wanted: str) -> str:
+def screen_text_through_the_page(url: str, wanted: str, then=lambda: None) -> str:
     """Open the page's websocket as the browser does and read the terminal's screen (its
-    escape sequences removed) until ``wanted`` appears or WAIT seconds pass."""
+    escape sequences removed) until ``wanted`` appears (then call ``then``, the page still
+    open) or WAIT seconds pass."""
     import aiohttp
 
     received: list[str] = []
@@ -75,6 +76,7 @@ def screen_text_through_the_page(url: str, wanted: str) -> str:
                 if message.type == aiohttp.WSMsgType.BINARY:
                     received.append(message.data.decode("utf-8", "replace"))
                     if wanted in screen():
+                        then()
                         return
 
     async def read_for_a_while() -> None:
@@ -88,6 +90,13 @@ def screen_text_through_the_page(url: str, wanted: str) -> str:
 @needs_textual_serve
 def test_the_web_page_is_the_3270_terminal_connected_to_the_system(system_folder):
     server, url = start_server(system_folder)
+    ended: list[tuple[str, str]] = []
+
+    def stop_the_server() -> None:
+        assert DataFolder(system_folder).is_locked()
+        server.send_signal(signal.SIGINT)  # Ctrl+C with a browser on the page
+        ended.append(server.communicate(timeout=WAIT))
+
     try:
         with urllib.request.urlopen(url, timeout=WAIT) as response:
             assert response.status == 200
@@ -95,14 +104,15 @@ def test_the_web_page_is_the_3270_terminal_connected_to_the_system(system_folder
         assert re.search(r"<div>vm370\b[^<]*3270 terminal</div>", page)  # names the app
         assert "static/js/textual.js" in page  # textual-serve's terminal for the browser
         assert url.replace("http:", "ws:") + "ws" in page  # pointing back at this server
-        screen = screen_text_through_the_page(url, "CP READ")
-        # The browser's terminal is a TN3270 client of the system: CP's logo on a 3277.
-        assert "VM/370 ONLINE" in screen
-        assert "CP READ" in screen
-        assert DataFolder(system_folder).is_locked()
+        screen = screen_text_through_the_page(url, "CP READ", then=stop_the_server)
     finally:
-        server.send_signal(signal.SIGINT)
-        out, err = server.communicate(timeout=WAIT)
+        if not ended:
+            server.kill()
+            ended.append(server.communicate())
+    # The browser's terminal is a TN3270 client of the system: CP's logo on a 3277.
+    assert "VM/370 ONLINE" in screen
+    assert "CP READ" in screen
+    out, err = ended[0]
     assert server.returncode == 0, err
     assert "shut down" in out
     assert not DataFolder(system_folder).is_locked()
