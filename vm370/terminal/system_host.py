@@ -4,7 +4,8 @@ The system is anything that runs like a machine (``clock``, ``cpu``,
 ``run``, ``poll_terminals``) and has ``displays`` (its 3277s), ``machine``
 (the real machine, for the teaching panels) and ``shutdown()``: CP's
 ``RealSystem``. It runs paced on one thread (``PacedRunner``); the TN3270
-server serves every display to clients, on a thread of its own; the
+server serves every display to clients, on a thread of its own (and
+``--web``'s page server, vm370/terminal/web.py, on another); the
 Textual terminal is the first display's terminal in this process. The
 functions return when the run ends (Ctrl+C, SIGTERM, the TUI quit) with
 the machine's thread stopped; the caller then shuts the system down
