@@ -1220,6 +1220,14 @@ def _add_serve(subparsers) -> None:
         "--displays", type=int, metavar="N", help="serve only the first N displays (default all)"
     )
     parser.add_argument(
+        "--web",
+        metavar="HOST:PORT",
+        help=(
+            "also serve the Textual 3270 terminal as a web page (textual-serve; "
+            "pip install 'vm370[web]'), each browser a TN3270 client of --tn3270"
+        ),
+    )
+    parser.add_argument(
         "--public", action="store_true", help="allow an address other than the loopback"
     )
     parser.set_defaults(func=_run_serve)
@@ -1231,8 +1239,16 @@ def _run_serve(args: argparse.Namespace) -> int:
 
     address = _listen_address("--tn3270", args.tn3270, args.public)
     telnet = None if args.telnet is None else _listen_address("--telnet", args.telnet, args.public)
+    web = None if args.web is None else _listen_address("--web", args.web, args.public)
     if args.displays is not None and args.displays < 1:
         raise UsageError("--displays must be 1 or more")
+    if web is not None:
+        from vm370.terminal.web import WebUnavailable, require_textual_serve
+
+        try:
+            require_textual_serve()  # before the system comes up, not after
+        except WebUnavailable as error:
+            raise UsageError(str(error)) from None
     folder = Path(args.data) if args.data else default_data_folder()
     with _running_system(folder) as system:
         read_log = _log_reader(system)
@@ -1249,7 +1265,13 @@ def _run_serve(args: argparse.Namespace) -> int:
         system.cp.on_shutdown.append(stop.set)  # the operator's SHUTDOWN ends the run
         try:
             serve_system(
-                system, address, read_log, displays=args.displays, telnet=telnet, stop=stop
+                system,
+                address,
+                read_log,
+                displays=args.displays,
+                telnet=telnet,
+                web=web,
+                stop=stop,
             )
         except HostError as error:
             raise UsageError(str(error)) from None
@@ -1353,7 +1375,10 @@ def _require_terminal() -> None:
     At the end of a pipe or file the input would be readable for ever with
     nothing in it, and the terminal would spin a core waiting for keys.
     """
-    if not sys.stdin.isatty():
+    # Under `serve --web` textual-serve runs the terminal with Textual's web driver, which
+    # reads keys from a pipe as packets from the page's server; that server ends the process.
+    web_driven = os.environ.get("TEXTUAL_DRIVER") == "textual.drivers.web_driver:WebDriver"
+    if not sys.stdin.isatty() and not web_driven:
         raise UsageError(
             "standard input is not a terminal: run it in a terminal window "
             "(to drive a 3270 from a script, use a TN3270 client such as s3270)"
