@@ -23,6 +23,7 @@ DMSCMD   CSECT
          DC    CL8'PUNCH',V(DMSPNC)       a file to the punch
          DC    CL8'READCARD',V(DMSRDC)    the reader's cards to a file
          DC    CL8'LOAD',V(DMSLDR)        load TEXT decks
+         DC    CL8'INCLUDE',V(DMSINC)     load more TEXT decks
          DC    CL8'QUERY',V(DMSQRY)       show settings and disks
          DC    CL8'SET',V(DMSSET)         change settings
          DC    CL8'START',V(DMSLST$)      run what was loaded

@@ -9,6 +9,11 @@ LDR      TITLE 'DMSLDR - LOAD AND START: RUN A PROGRAM FROM TEXT DECKS'
 *    (ER, V-constants) are resolved against the sections and entry
 *    points of the decks loaded so far by this LOAD.  The entry point
 *    is the first END card's, else the first section.
+* INCLUDE fn [fn ...]
+*    loads more decks after those LOAD (and earlier INCLUDEs) brought
+*    in, keeping their names and entry point: the new decks' external
+*    names are resolved against everything loaded so far.  With nothing
+*    loaded yet it is LOAD.
 * START [entry|*] [args ...]
 *    types DMSLIO740I EXECUTION BEGINS... and runs the loaded program:
 *    R1 -> its tokenized parameter list (entry word and args, copied to
@@ -34,7 +39,7 @@ LDR      TITLE 'DMSLDR - LOAD AND START: RUN A PROGRAM FROM TEXT DECKS'
          REGEQU
          CMSLAYO
 DMSLDR   CSECT
-         ENTRY DMSLST$,DMSLDRET,DMSMOD,DMSGEN
+         ENTRY DMSLST$,DMSLDRET,DMSMOD,DMSGEN,DMSINC
          USING NUCON,R0
          USING DMSLDR,R12
          STM   R14,R12,12(R13)
@@ -56,6 +61,26 @@ NEXTFILE CLI   0(R9),X'FF'
          LA    R9,8(,R9)
          B     NEXTFILE
 LOADED   SR    R15,R15
+         B     RETURN
+*
+* INCLUDE: the same, from where the last deck ended.
+*
+DMSINC   DS    0H
+         USING DMSINC,R12
+         STM   R14,R12,12(R13)
+         L     R12,=A(DMSLDR)
+         DROP  R12
+         USING DMSLDR,R12
+         LR    R9,R1
+         L     R2,ENTRY
+         LTR   R2,R2                    anything loaded?
+         BNZ   INCLMORE
+         L     R2,=A(USERAREA)          no: INCLUDE is LOAD
+         ST    R2,LOADPT
+         ST    R2,LOADEND
+         XC    SYMCOUNT,SYMCOUNT
+INCLMORE LA    R9,8(,R9)
+         B     NEXTFILE
 RETURN   L     R14,12(,R13)
          LM    R0,R12,20(R13)
          BR    R14

@@ -307,3 +307,52 @@ def test_a_program_cannot_have_the_nucleus_store_into_the_nucleus(run_cms, progr
     assert run.after("typed")[0] == "R(00004);"
     assert run.after("listfile notes memo") == ["NOTES    MEMO     A1", "R;"]
     assert run.machine.storage.read(0x1000, 80) == before
+
+
+CALLED = """\
+SUBR     CSECT
+         ENTRY SUBR2
+SUBR2    SAVE  (14,12)
+         LR    12,15
+         USING SUBR2,12
+         WRTERM 'SUBROUTINE LOADED BY LOAD'
+         RETURN (14,12),RC=0
+         END
+"""
+
+CALLER = """\
+MAIN     CSECT
+         SAVE  (14,12)
+         LR    12,15
+         USING MAIN,12
+         LA    13,SAVEAREA
+         L     15,=V(SUBR2)
+         BALR  14,15
+         WRTERM 'MAIN PROGRAM LOADED BY INCLUDE'
+         L     13,4(,13)
+         RETURN (14,12),RC=0
+SAVEAREA DS    18F
+         END
+"""
+
+
+def test_include_loads_more_decks_whose_names_resolve_against_what_is_loaded(
+    run_cms, program_disk
+):
+    with opened(program_disk, 0, 2) as device:
+        disk = CMSDisk.open(device)
+        disk.write("SUBR", "TEXT", deck(CALLED), "F", 80)
+        disk.write("CALLER", "TEXT", deck(CALLER), "F", 80)
+    run = run_cms(
+        ["load subr", "include caller", "start main", "include nosuch"],
+        disks={0x191: program_disk},
+    )
+    assert run.after("start main")[:3] == [
+        "DMSLIO740I EXECUTION BEGINS...",
+        "SUBROUTINE LOADED BY LOAD",
+        "MAIN PROGRAM LOADED BY INCLUDE",
+    ]
+    assert run.after("include nosuch")[:2] == [
+        "DMSLIO002E FILE 'NOSUCH TEXT *' NOT FOUND",
+        "R(00028);",
+    ]
