@@ -64,6 +64,8 @@ def make_io_pending(machine: VirtualMachine, device: int, csw: bytes) -> None:
 
 def present_pending(machine: VirtualMachine) -> bool:
     """Present every pending interruption the virtual PSW enables; True if any was."""
+    if not machine.pending_external and not machine.channel.interrupt_pending:
+        return False  # the usual case, on every trap
     presented = False
     while machine.state is not RunState.STOPPED:
         if machine.pending_external and machine.external_enabled:
@@ -85,4 +87,5 @@ def has_enabled_pending(machine: VirtualMachine) -> bool:
     """Whether an interruption is waiting that the virtual PSW would take now."""
     if machine.pending_external and machine.external_enabled:
         return True
-    return machine.channel.has_enabled_pending(machine.channel_enabled)
+    channel = machine.channel
+    return channel.interrupt_pending and channel.has_enabled_pending(machine.channel_enabled)

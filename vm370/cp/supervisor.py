@@ -33,6 +33,7 @@ for CP.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable
 
 from vm370.cp import reflect
@@ -46,6 +47,10 @@ from vm370.cp.vtimer import charge_timer, instructions_until_interruption
 from vm370.hardware.channel import CSW_LOCATION
 from vm370.hardware.control_registers import (
     CR6_EXTENDED_CONTROL_MODE,
+    EC_ADDRESSING_32,
+    EC_EXTERNAL_MASK,
+    EC_IO_MASK,
+    EC_TRANSLATION,
     ECPSW,
     EXTENDED_CHANNEL_MASK_REGISTER,
     EXTERNAL_CODE_LOCATION,
@@ -83,6 +88,11 @@ MACHINE_CHECK_ENTRY = 0xF18
 IO_ENTRY = 0xF20
 DISPATCH_ENTRY = 0xF28
 SLICE_EXPIRED = 1 << 62
+EC_PROBLEM_STATE = 0x00010000  # in the high word of an EC-mode PSW (GA27-2719)
+# A guest's real PSW: translated, the real I/O and external masks on, problem state.
+GUEST_PSW_BITS = (EC_TRANSLATION | EC_IO_MASK | EC_EXTERNAL_MASK | EC_PROBLEM_STATE) << 32
+_unpack_psw = struct.Struct(">II").unpack_from
+_unpack_halfword = struct.Struct(">H").unpack_from
 
 
 class SupervisorError(Exception):
@@ -234,23 +244,25 @@ class Supervisor:
         machine = self.current
         if machine is None:
             return None
-        cpu = self.cpu
-        old = ECPSW.from_int(self.storage.read_doubleword(old_location))
-        if not old.problem_state:
+        # CP's PSWs are EC-mode (GA27-2719): the fields are taken from the
+        # old PSW's image in place, on every trap, without building an ECPSW.
+        high, instruction_address = _unpack_psw(self.storage.mem, old_location)
+        if not high & EC_PROBLEM_STATE:
             return None
+        cpu = self.cpu
         machine.gpr[:] = cpu.gpr
         machine.fpr[:] = cpu.fpr
         psw = machine.psw
-        psw.cc = old.cc
-        psw.program_mask = old.program_mask
-        psw.ilc = old.ilc
-        psw.instruction_address = old.instruction_address & machine.address_mask
+        psw.cc = (high >> 12) & 3
+        psw.program_mask = (high >> 8) & 15
+        psw.ilc = (high >> 14) & 3
+        psw.instruction_address = instruction_address & machine.address_mask
         self.current = None
         self._returning = (machine, self._account(machine))
         return machine
 
     def _code(self, location: int) -> int:
-        return int.from_bytes(self.storage.mem[location : location + 2], "big")
+        return _unpack_halfword(self.storage.mem, location)[0]
 
     def program_interruption(self, cpu) -> None:
         """CP's program-interruption entry: simulate, page, or reflect."""
@@ -327,6 +339,8 @@ class Supervisor:
 
     def release_pinned_frames(self) -> None:
         """Unlock the frames a retried instruction held (its attempt ended)."""
+        if self._pinned_for is None and not self.pinned_frames:
+            return
         for frame in self.pinned_frames:
             if frame.lock_count:
                 self.cp.frames.unlock(frame)
@@ -472,19 +486,18 @@ class Supervisor:
         cpu.gpr[:] = machine.gpr
         cpu.fpr[:] = machine.fpr
         psw = machine.psw
-        real = ECPSW(
-            addressing_32=isinstance(psw, ECPSW) and psw.addressing_32,
-            translation=True,
-            io_mask=True,
-            external_mask=True,
-            key=psw.key,
-            ascii=psw.ascii,
-            problem_state=True,
-            cc=psw.cc,
-            program_mask=psw.program_mask,
-            instruction_address=psw.instruction_address,
+        # The real PSW's image built in place (the fields of ECPSW.to_int).
+        real = (
+            GUEST_PSW_BITS
+            | (psw.key & 15) << 52
+            | psw.ascii << 51
+            | (psw.cc & 3) << 44
+            | (psw.program_mask & 15) << 40
+            | (psw.instruction_address & 0xFFFFFFFF)
         )
-        cpu.load_psw(real.to_int())
+        if psw.__class__ is ECPSW and psw.addressing_32:
+            real |= EC_ADDRESSING_32 << 32
+        cpu.load_psw(real)
         self.current = machine
         self.slice_started = self.clock.now
 

@@ -30,6 +30,8 @@ from vm370.hardware.interrupts import ADDRESSING, PROTECTION, ProgramInterrupt
 from vm370.hardware.storage import BLOCK_SHIFT, FETCH_PROTECT
 
 PAGE_OFFSET_MASK = FRAME_SIZE - 1
+# An instruction's length by the two high bits of its opcode (PoO "Instruction Format").
+_INSTRUCTION_LENGTH = (2, 4, 4, 6)
 
 
 class GuestStorage:
@@ -81,17 +83,45 @@ class GuestStorage:
             )
             done += run
 
+    def _frame_start(self, address: int, length: int) -> int:
+        """The real address of the guest's real ``address``, if ``length`` bytes fit in its page.
+
+        -1 when they do not (the caller goes piece by piece). The common
+        case of CP's own reads and writes of low storage: the interval
+        timer on every trap, PSWs, the CSW.
+        """
+        offset = address & PAGE_OFFSET_MASK
+        if address < 0 or address + length > self.size or offset + length > FRAME_SIZE:
+            return -1
+        return self.pager.frame_for(self.name, address >> FRAME_SHIFT).address + offset
+
     def read_word(self, address: int) -> int:
-        return int.from_bytes(self.read_real(address, 4), "big")
+        start = self._frame_start(address, 4)
+        if start < 0:
+            return int.from_bytes(self.read_real(address, 4), "big")
+        return int.from_bytes(self.pager.storage.mem[start : start + 4], "big")
 
     def write_word(self, address: int, value: int) -> None:
-        self.write_real(address, (value & 0xFFFFFFFF).to_bytes(4, "big"))
+        data = (value & 0xFFFFFFFF).to_bytes(4, "big")
+        start = self._frame_start(address, 4)
+        if start < 0:
+            self.write_real(address, data)
+        else:
+            self.pager.storage.write(start, data)
 
     def read_doubleword(self, address: int) -> int:
-        return int.from_bytes(self.read_real(address, 8), "big")
+        start = self._frame_start(address, 8)
+        if start < 0:
+            return int.from_bytes(self.read_real(address, 8), "big")
+        return int.from_bytes(self.pager.storage.mem[start : start + 8], "big")
 
     def write_doubleword(self, address: int, value: int) -> None:
-        self.write_real(address, (value & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "big"))
+        data = (value & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "big")
+        start = self._frame_start(address, 8)
+        if start < 0:
+            self.write_real(address, data)
+        else:
+            self.pager.storage.write(start, data)
 
     def real_pieces(self, address: int, length: int) -> list[tuple[int, int]]:
         """The guest-real (address, length) pieces of a logical operand."""
@@ -132,6 +162,33 @@ class GuestStorage:
             self._check_real(real, run)
             self.check_key(real, run, False)
         return b"".join(self.read_real(real, run) for real, run in pieces)
+
+    def fetch_instruction_bytes(self, address: int) -> bytes:
+        """The bytes of the guest's instruction at logical ``address`` (an even address).
+
+        Fetched as the guest's CPU fetches an instruction: its first
+        halfword, then the rest its opcode says it has, so a page the
+        instruction does not reach is never touched. When the longest
+        instruction fits in the page, key 0 and no guest translation (every
+        trap of a CMS-like guest), one slice of the frame serves.
+        """
+        machine = self.machine
+        if (
+            not machine.translation_on
+            and not machine.psw.key
+            and (address & PAGE_OFFSET_MASK) <= FRAME_SIZE - 6
+            and address + 6 <= self.size
+        ):
+            start = self.pager.frame_for(self.name, address >> FRAME_SHIFT).address + (
+                address & PAGE_OFFSET_MASK
+            )
+            mem = self.pager.storage.mem
+            return bytes(mem[start : start + _INSTRUCTION_LENGTH[mem[start] >> 6]])
+        first = self.fetch(address, 2)
+        length = _INSTRUCTION_LENGTH[first[0] >> 6]
+        if length == 2:
+            return first
+        return first + self.fetch(address + 2, length - 2)
 
     def store(self, address: int, data: bytes) -> None:
         """An operand store by the guest: every page checked before any byte changes."""
