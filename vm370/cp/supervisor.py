@@ -407,6 +407,13 @@ class Supervisor:
         if self._returning is not None:
             previous, used = self._returning
             self._returning = None
+            if not cp.service_requested:
+                remaining = dispatcher.resume_after_trap(previous, used)
+                if remaining is not None:
+                    # The common end of a trap: the machine goes on with its slice.
+                    self._wake_waiting_machines()
+                    self._resume(previous, remaining)
+                    return
             if previous.state is RunState.ENABLED_WAIT:
                 self.wait_since[previous.name] = self.clock.now
             elif previous.state is RunState.DISABLED_WAIT:
@@ -422,7 +429,13 @@ class Supervisor:
             self._idle()
             return
         machine, instructions = chosen
-        if not dispatcher.resumed or self.timer_clobbered:
+        if not dispatcher.resumed:
+            self.timer_clobbered = True
+        self._resume(machine, instructions)
+
+    def _resume(self, machine: VirtualMachine, instructions: int) -> None:
+        """Give the machine the CPU for ``instructions`` more of its slice."""
+        if self.timer_clobbered:
             self.timer_clobbered = False
             # A new slice; a machine back from a trap finishes the one the
             # real timer is still counting down.
@@ -433,8 +446,9 @@ class Supervisor:
 
     def _wake_waiting_machines(self) -> None:
         now = self.clock.now
+        enabled_wait = RunState.ENABLED_WAIT
         for machine in self.cp.machines.values():
-            if machine.state is not RunState.ENABLED_WAIT:
+            if machine.state is not enabled_wait:
                 continue
             since = self.wait_since.get(machine.name, now)
             if now > since:
@@ -474,9 +488,11 @@ class Supervisor:
 
     def _enter(self, machine: VirtualMachine) -> None:
         """Load the machine onto the real CPU: its tables, registers and a real PSW."""
-        cp = self.cp
         cpu = self.cpu
-        space = (machine.name, cp.real_segment_table_register(machine))
+        if machine.psw.__class__ is ECPSW and machine.psw.translation:
+            space = (machine.name, machine.shadow.segment_table_register)
+        else:
+            space = (machine.name, machine.address_space.segment_table_register)
         if space != self.loaded_space:
             cpu.control.load(SEGMENT_TABLE_REGISTER, space[1])  # which purges
             self.loaded_space = space
