@@ -10,7 +10,8 @@ Prints:
 - the cost of one simulated privileged instruction (SSM) and of one
   reflected SVC (with the guest's return by LPSW, itself simulated, taken
   off), in host microseconds: a guest loop with the instruction, minus the
-  same loop with LA in its place, divided by the iterations; and each as a
+  same loop with LA in its place (that loop run ten times longer), per
+  iteration; and each as a
   ratio to one iteration of that loop without traps (LA, BCT under CP) in
   the same run, a figure that does not move with the host's load;
 - the same for a page fault: a loop whose load touches a new page on each
@@ -86,7 +87,7 @@ def guest_seconds(body: str, iterations: int) -> tuple[float, int]:
     return elapsed, supervisor.guest_instructions
 
 
-FAULT_PAGES = 200  # a new page for each iteration: 800 KB of guest storage
+FAULT_PAGES = 1000  # a new page for each iteration: 4 MB of guest storage
 FAULT_LOOP = "5800 2000 4122 0800 4122 0800 4630 0204"  # L 0,0(2); LA 2,2048(2) twice; BCT
 
 
@@ -139,12 +140,11 @@ def main(argv: list[str]) -> int:
         print(f"{name:<24} {count:>12} {seconds:>8.3f} {count / seconds / 1e6:>6.2f}")
     print(f"slowdown under CP: {guest / bare:.2f}x (target at most 1.3x)")
     loops = max(1, iterations // 10)
-    plain = median(guest_seconds, PLAIN, loops, repeats)
-    privileged = median(guest_seconds, PRIVILEGED, loops, repeats)
-    supervisor_call = median(guest_seconds, SUPERVISOR_CALL, loops, repeats)
-    iteration = plain / loops
-    privop_cost = (privileged - plain) / loops
-    svc_cost = (supervisor_call - plain) / loops - privop_cost
+    iteration = median(guest_seconds, PLAIN, iterations, repeats) / iterations
+    privileged = median(guest_seconds, PRIVILEGED, loops, repeats) / loops
+    supervisor_call = median(guest_seconds, SUPERVISOR_CALL, loops, repeats) / loops
+    privop_cost = privileged - iteration
+    svc_cost = supervisor_call - iteration - privop_cost
     faults = min(loops, FAULT_PAGES)
     touched = median(fault_seconds, "resident", faults, repeats)
     faulted = median(fault_seconds, "faulting", faults, repeats)

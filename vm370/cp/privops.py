@@ -323,11 +323,12 @@ def handle_privileged_operation(
     if ilc is None:
         ilc = instruction.ilc
     machine.psw.ilc = ilc
-    simulation = SIMULATIONS.get(instruction.mnemonic)
-    if instruction.mnemonic in EXTENDED_CONTROL and not machine.extended_control:
+    mnemonic = instruction.row.mnemonic
+    simulation = SIMULATIONS.get(mnemonic)
+    if mnemonic in EXTENDED_CONTROL and not machine.extended_control:
         # A 360 without the 67's extensions: an invalid operation code in any state.
         reflect.reflect_program_interruption(machine, OPERATION, ilc)
-    elif machine.problem_state:
+    elif machine.psw.problem_state:
         reflect.reflect_program_interruption(machine, PRIVILEGED_OPERATION, ilc)
     elif simulation is None:
         reflect.reflect_program_interruption(machine, OPERATION, ilc)

@@ -75,6 +75,8 @@ def present_pending(machine: VirtualMachine) -> bool:
             presented = True
             continue
         # The virtual channel stores the CSW at the guest's location 64.
+        if not machine.channel.interrupt_pending:
+            return presented
         device = machine.channel.take_interrupt(machine.channel_enabled)
         if device is None:
             return presented
