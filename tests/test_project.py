@@ -60,13 +60,26 @@ def test_module_entry_point_runs():
     assert "usage: vm370" in done.stdout
 
 
-def test_readme_run_command_assembles_the_demo_and_its_bare_options_parse(tmp_path):
-    """The first Quick start command: every vm370 step in it must be a real command line."""
+def test_readme_run_command_installs_and_brings_the_system_up():
+    """The first Quick start command: install, then `vm370` alone (the main job)."""
     import shlex
 
     steps = [shlex.split(step) for step in quick_start_commands()[0].split("&&")]
+    assert steps[0][:2] == ["pip", "install"]
     vm370_steps = [step[1:] for step in steps if step[0] == "vm370"]
-    assert vm370_steps, "the run command never runs vm370"
+    assert vm370_steps == [[]], "the run command must end in `vm370`, the main job"
+    args = build_parser().parse_args([])
+    assert args.command is None and args.data is None
+
+
+def test_the_3277_demo_in_the_readme_assembles_and_its_bare_options_parse(tmp_path):
+    """The echo demo's command line in the README: every vm370 step in it is real."""
+    import shlex
+
+    readme = (ROOT / "README.md").read_text()
+    line = next(line for line in readme.splitlines() if "vm370 asm decks/echo3277.asm" in line)
+    steps = [shlex.split(step) for step in line.strip().strip("`").split("&&")]
+    vm370_steps = [step[1:] for step in steps if step and step[0] == "vm370"]
     parser = build_parser()
     for step in vm370_steps:
         args = parser.parse_args(step)

@@ -43,6 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="A reconstruction of CP-67/CMS on an emulated IBM System/360 Model 67.",
     )
     parser.add_argument("--version", action="version", version=f"vm370 {__version__}")
+    parser.add_argument(
+        "--data",
+        metavar="DIR",
+        help="with no command: the system to bring up (default $VM370_HOME or your data folder)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add in _SUBCOMMANDS:
         add(subparsers)
@@ -1020,6 +1025,292 @@ def _run_tui(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_init(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "init",
+        help="generate a system in a data folder",
+        description=(
+            "Create a complete system in DIR: 2314 pack images, system.conf (storage, CP's "
+            "paging, spool and temporary-disk areas, four 3277s at 0C0-0C3, the real reader, "
+            "punch and printer), user.direct, the CMS system disk on MAINT 190 (the nucleus "
+            "from cms/) and a formatted 191 with sample files for each user. Without "
+            "--directory: MAINT (classes A-G), OPERATOR (A, B, C) and N class G users "
+            "USER1..USERn, with random passwords, printed once and kept in DIR/passwords.txt "
+            "(mode 0600)."
+        ),
+    )
+    parser.add_argument("folder", metavar="DIR", help="the data folder (created if need be)")
+    parser.add_argument(
+        "--directory",
+        metavar="FILE",
+        help="use this VM/370-format directory; every pack its MDISK statements name is made",
+    )
+    parser.add_argument(
+        "--users", type=int, default=None, metavar="N", help="number of class G users (default 4)"
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="replace a system already in DIR (its packs are lost)"
+    )
+    parser.set_defaults(func=_run_init)
+
+
+def _run_init(args: argparse.Namespace) -> int:
+    from vm370.sysgen import DEFAULT_USERS, GenerationError
+
+    if args.directory is not None and args.users is not None:
+        raise UsageError("--users makes the standard directory; --directory brings its own")
+    try:
+        users = DEFAULT_USERS if args.users is None else args.users
+        _initialize(Path(args.folder), users, args.directory, args.force)
+    except GenerationError as error:
+        raise UsageError(str(error)) from None
+    return 0
+
+
+def _initialize(folder: Path, users: int, directory: str | None, force: bool) -> None:
+    """Generate a system in ``folder``, saying what it makes and showing the passwords once."""
+    from vm370.sysgen import generate
+
+    text = None
+    if directory is not None:
+        try:
+            text = Path(directory).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            reason = getattr(error, "strerror", None) or error
+            raise UsageError(f"cannot read {directory}: {reason}") from None
+    result = generate(
+        folder,
+        users,
+        directory_text=text,
+        directory_name=directory or "<directory>",
+        force=force,
+        progress=lambda line: print(f"  {line}", flush=True),
+    )
+    print(f"vm370: a system is in {folder}: packs {', '.join(result.packs)}")
+    if result.passwords:
+        print("Passwords (shown only now; kept in passwords.txt, readable by you alone):")
+        for userid, password in result.passwords.items():
+            print(f"  {userid:<8} {password}")
+
+
+@contextlib.contextmanager
+def _running_system(folder: Path):
+    """The system of ``folder``, brought up with the folder locked; shut down and unlocked after."""
+    from vm370.cp.configfile import ConfigFileError
+    from vm370.cp.datafolder import DataFolder, DataFolderError
+    from vm370.cp.realsystem import RealSystem, RealSystemError
+
+    data = DataFolder(folder)
+    if not data.system_path.exists():
+        raise UsageError(f"{folder} holds no system (no system.conf): make one with vm370 init")
+    try:
+        data.lock()
+    except DataFolderError as error:
+        raise UsageError(str(error)) from None
+    try:
+        try:
+            system = RealSystem(data)
+        except ConfigFileError as error:
+            first, more = error.diagnostics[0], len(error.diagnostics) - 1
+            raise UsageError(f"{first}" + (f" (and {more} more)" if more else "")) from None
+        except RealSystemError as error:
+            raise UsageError(str(error)) from None
+        try:
+            yield system
+        finally:
+            system.shutdown()
+    finally:
+        data.unlock()
+
+
+def _log_reader(system):
+    """The lines CP logged since the last call (taken out of CP's log, so it does not grow)."""
+
+    def new_lines() -> list[str]:
+        lines = list(system.cp.log)
+        del system.cp.log[: len(lines)]
+        return lines
+
+    return new_lines
+
+
+def _run_main_job(args: argparse.Namespace) -> int:
+    """``vm370`` [--data DIR]: the system in the Textual terminal (made the first time)."""
+    from vm370.sysgen import DEFAULT_USERS, GenerationError, default_data_folder, existing_system
+    from vm370.terminal.system_host import run_terminal
+
+    _require_terminal()
+    folder = Path(args.data) if args.data else default_data_folder()
+    if not (folder / "system.conf").exists():
+        if existing_system(folder):
+            raise UsageError(
+                f"{folder} holds part of a system but no system.conf: "
+                f"`vm370 init --force {folder}` makes it anew"
+            )
+        print(f"vm370: no system in {folder} yet; generating one (vm370 init)")
+        try:
+            _initialize(folder, DEFAULT_USERS, None, False)
+        except GenerationError as error:
+            raise UsageError(str(error)) from None
+        input("Note the passwords, then press Enter to bring the system up... ")
+    from vm370.cp.observe import system_view
+
+    with _running_system(folder) as system, open(folder / "cp.log", "a") as log:
+        run_terminal(system, _log_reader(system), log, lambda: system_view(system.cp))
+    print(f"vm370: {folder}: shut down; every user logged off")
+    return 0
+
+
+def _add_serve(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "serve",
+        help="run a system headless for TN3270 users",
+        description=(
+            "Bring up the system of a data folder and serve its 3277 displays to TN3270 clients "
+            "(x3270, c3270, `vm370 tui --connect`, `vm370 session --connect`) until Ctrl+C or "
+            "SIGTERM, which log every user off, flush the packs and release the folder. CP's "
+            "log (logons, logoffs, errors; never a password) goes to standard error."
+        ),
+    )
+    parser.add_argument("--data", metavar="DIR", help="the data folder (default: vm370's own)")
+    parser.add_argument(
+        "--tn3270",
+        metavar="HOST:PORT",
+        required=True,
+        help="where to listen, e.g. 127.0.0.1:3270 (a PORT alone: the loopback address)",
+    )
+    parser.add_argument(
+        "--telnet",
+        metavar="HOST:PORT",
+        help="also serve the 2741 lines (TERMINAL in system.conf) to line-mode telnet clients",
+    )
+    parser.add_argument(
+        "--displays", type=int, metavar="N", help="serve only the first N displays (default all)"
+    )
+    parser.add_argument(
+        "--public", action="store_true", help="allow an address other than the loopback"
+    )
+    parser.set_defaults(func=_run_serve)
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from vm370.sysgen import default_data_folder
+    from vm370.terminal.system_host import HostError, serve_system
+
+    address = _listen_address("--tn3270", args.tn3270, args.public)
+    telnet = None if args.telnet is None else _listen_address("--telnet", args.telnet, args.public)
+    if args.displays is not None and args.displays < 1:
+        raise UsageError("--displays must be 1 or more")
+    folder = Path(args.data) if args.data else default_data_folder()
+    with _running_system(folder) as system:
+        read_log = _log_reader(system)
+        if telnet is not None and not system.lines:
+            raise UsageError(
+                f"--telnet: {folder / 'system.conf'} has no 2741 lines "
+                "(add e.g. TERMINAL 020-023 2741)"
+            )
+        if args.displays is not None and args.displays > len(system.displays):
+            raise UsageError(
+                f"--displays {args.displays}: the system has {len(system.displays)} displays"
+            )
+        try:
+            serve_system(system, address, read_log, displays=args.displays, telnet=telnet)
+        except HostError as error:
+            raise UsageError(str(error)) from None
+    for line in read_log():  # the logoffs of the shutdown
+        print(f"vm370: {line}", file=sys.stderr, flush=True)
+    print("vm370: shut down; every user logged off", flush=True)
+    return 0
+
+
+def _listen_address(option: str, text: str, public: bool) -> tuple[str, int]:
+    """HOST:PORT (or a PORT alone: the loopback) to listen on; only loopback without --public."""
+    from vm370.terminal.serve import is_loopback, parse_listen_address
+
+    try:
+        address = parse_listen_address(text)
+    except ValueError as error:
+        raise UsageError(f"{option}: {error}") from None
+    if not public and not is_loopback(address[0]):
+        raise UsageError(
+            f"{option} {address[0]}:{address[1]} would serve the system beyond this machine "
+            "(the passwords cross the network in the clear): add --public to mean it, or "
+            "serve on 127.0.0.1"
+        )
+    return address
+
+
+def _add_session(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "session",
+        help="drive one terminal from a script (labs, grading, tests)",
+        description=(
+            "Log on as USER, type each line of standard input at the next VM READ or CP READ "
+            "(a line #PA1, #PA2, #CLEAR or #ENTER presses that key), log off if the script did "
+            "not, and write the lines of the console's output area to standard output. The "
+            "password comes from --password-file or VM370_PASSWORD and is never shown. Exit "
+            "status 1 when the logon fails, a line is NOT ACCEPTED or the system stops "
+            "answering."
+        ),
+    )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--data", metavar="DIR", help="bring this system up for the session")
+    where.add_argument("--connect", metavar="HOST:PORT", help="a running `vm370 serve`")
+    parser.add_argument("--user", required=True, metavar="U", help="the userid")
+    parser.add_argument("--password-file", metavar="F", help="a file whose first line is it")
+    parser.add_argument(
+        "--model", type=int, choices=(2, 3, 4, 5), default=2, help="3278 model (default 2)"
+    )
+    parser.set_defaults(func=_run_session)
+
+
+def _run_session(args: argparse.Namespace) -> int:
+    from vm370.sysgen import default_data_folder
+    from vm370.terminal.session import InProcessDriver, RemoteDriver, SessionError, run_session
+    from vm370.terminal.tn3270_client import parse_host_port
+
+    password = _session_password(args.password_file)
+    if args.connect is not None:
+        try:
+            host, port = parse_host_port(args.connect, default_port=3270)
+        except ValueError as error:
+            raise UsageError(f"--connect: {error}") from None
+        try:
+            driver = RemoteDriver(host, port, args.model)
+        except SessionError as error:
+            raise UsageError(str(error)) from None
+        result = run_session(driver, args.user.upper(), password, sys.stdin, sys.stdout)
+    else:
+        from vm370.hardware.display3270 import MODELS
+
+        folder = Path(args.data) if args.data else default_data_folder()
+        with _running_system(folder) as system:
+            driver = InProcessDriver(system, 0, MODELS[args.model])
+            result = run_session(driver, args.user.upper(), password, sys.stdin, sys.stdout)
+    for problem in result.problems:
+        print(f"vm370 session: {problem}", file=sys.stderr)
+    if result.not_accepted:
+        print("vm370 session: a line was NOT ACCEPTED", file=sys.stderr)
+    return result.status
+
+
+def _session_password(path: str | None) -> str:
+    if path is not None:
+        try:
+            with open(path, encoding="utf-8") as file:
+                password = file.readline(256).strip()
+        except (OSError, UnicodeDecodeError) as error:
+            reason = getattr(error, "strerror", None) or error
+            raise UsageError(f"cannot read the password file {path}: {reason}") from None
+        if not password:
+            raise UsageError(f"the password file {path} is empty")
+        return password
+    password = os.environ.get("VM370_PASSWORD", "").strip()
+    if not password:
+        raise UsageError("give the password in --password-file F or VM370_PASSWORD")
+    return password
+
+
 def _require_terminal() -> None:
     """The Textual terminal reads keys from standard input: it must be a terminal.
 
@@ -1088,6 +1379,9 @@ def _lab_number(text: str) -> int:
 
 # Subcommands register here as they become real.
 _SUBCOMMANDS: list = [
+    _add_init,
+    _add_serve,
+    _add_session,
     _add_bare,
     _add_asm,
     _add_dasd,
@@ -1118,14 +1412,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = _parse(parser, argv)
     if not getattr(args, "func", None):
-        parser.print_help()
-        return 0
+        args.func = _run_main_job
+    name = f"vm370 {args.command}" if args.command else "vm370"
     try:
         status = int(args.func(args) or 0)
         sys.stdout.flush()  # a closed pipe shows here, not at the interpreter's exit
         return status
     except UsageError as error:
-        print(f"vm370 {args.command}: {error}", file=sys.stderr)
+        print(f"{name}: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -1138,7 +1432,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # a last resort: one line, never a traceback
         if os.environ.get("VM370_DEBUG"):
             raise
-        print(f"vm370 {args.command}: internal error: {error}", file=sys.stderr)
+        print(f"{name}: internal error: {error}", file=sys.stderr)
         return 70
 
 

@@ -106,3 +106,17 @@ def test_pa1_stops_cms_and_begin_lets_it_go_on(folder):
     ready(system, terminal)
     screen = answer(system, terminal, "QUERY DISK", "R;")
     assert "A (191)" in screen
+
+
+def test_ipl_cms_by_name_ipls_the_system_disk(folder):
+    system = boot(folder)
+    terminal = logged_on(system, "ALICE", "APPLE")
+    answer(system, terminal, "IPL CMS", "CMS VERSION")
+    ready(system, terminal)
+
+
+def test_ipl_of_a_system_that_does_not_exist_is_refused(folder):
+    system = boot(folder)
+    terminal = logged_on(system, "ALICE", "APPLE")
+    screen = answer(system, terminal, "IPL NOSUCH", "DMKCFG044E")
+    assert "DMKCFG044E SYSTEM NOSUCH DOES NOT EXIST" in screen

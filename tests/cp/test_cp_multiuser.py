@@ -194,3 +194,28 @@ def test_repeated_wrong_passwords_make_the_next_try_wait(folder):
     assert 990_000 <= waits[2] < 1_100_000
     assert 1_990_000 <= waits[3] < 2_100_000
     assert terminal.history().count("DMKLOG050E PASSWORD INCORRECT") >= 4
+
+
+DISPLAY_PROGRAM = """\
+SHOW     CSECT
+         BALR  12,0
+         USING *,12
+         LA    4,SHOWCCW
+         LA    5,X'009'
+         DC    X'83450058'          DIAG 4,5,X'58'
+         LPSW  DONE
+         DS    0D
+DONE     DC    X'00020000',A(X'0EEE')
+SHOWCCW  DC    X'19',AL3(TEXT),X'20',X'85',AL2(L'TEXT)
+TEXT     DC    C'FULL SCREEN TEXT FROM THE GUEST'
+         END   SHOW
+"""
+
+
+def test_diagnose_58_puts_a_line_where_the_guest_asks_on_the_display(folder):
+    write_ipl_program(folder / "packs" / "users.ckd", 1, DISPLAY_PROGRAM)
+    system = boot(folder)
+    terminal = logged_on(system, "ALICE", "APPLE")
+    answer(system, terminal, "IPL 191", "FULL SCREEN TEXT FROM THE GUEST")
+    run_until(system, lambda: "FULL SCREEN TEXT" in terminal.rows()[5])
+    assert not any("LOGON AT" in row for row in terminal.rows()[:5])  # erased first

@@ -144,3 +144,12 @@ def test_an_unreadable_file_is_one_error(tmp_path):
     with pytest.raises(SystemConfigError) as caught:
         load_system(huge)
     assert "not a text file" in str(caught.value)
+
+
+def test_terminal_lines_are_2741s_one_per_address_at_addresses_of_their_own():
+    config = parse_system(GOOD + "TERMINAL 020-022 2741\nterminal 028 2741\n")
+    assert [terminal.address for terminal in config.terminals] == [0x20, 0x21, 0x22, 0x28]
+    assert config.device_at(0x21) == "a 2741 terminal line"
+    assert any("2741" in message for message in errors(GOOD + "TERMINAL 020 3277\n"))
+    assert any("already used" in message for message in errors(GOOD + "TERMINAL 0C1 2741\n"))
+    assert any("backwards" in message for message in errors(GOOD + "TERMINAL 023-020 2741\n"))

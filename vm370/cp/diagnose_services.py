@@ -33,8 +33,10 @@ exception (diagnose.py).
 - X'24' device type (class G): Rx the virtual device (-1 for the console);
   Ry gets the virtual device's class, type, status and flags, Ry+1 the real
   device's; cc 0, 2 (no real device) or 3 (no such device).
-- X'58' 3270 full-screen write to the virtual console (class G): see
-  console handling in CP.
+- X'58' 3270 console write (class G): Rx a CCW X'19' whose control byte
+  is the output line to write on (X'80' erases the display first, X'FF'
+  cancels), Ry the virtual console; the line appears on the user's
+  display at that line (CMS's DMSGIO contract).
 """
 
 from __future__ import annotations
@@ -392,6 +394,51 @@ def diagnose_device_type(cp: ControlProgram, machine: VirtualMachine, rx: int, r
         machine.psw.cc = 2  # spooled: no real device
 
 
+DISPLAY_WRITE = 0x19
+DISPLAY_ERASE_FIRST = 0x80
+DISPLAY_CANCEL = 0xFF
+
+
+def diagnose_console_display(
+    cp: ControlProgram, machine: VirtualMachine, rx: int, ry: int
+) -> None:
+    """X'58' 3270 console write: a full-screen line on the user's display (CMS's DMSGIO).
+
+    Rx holds the address of a CCW: X'19', the data address, flags (SLI),
+    a control byte (the output line to start on, 0 the first; X'80' on
+    asks the display to be erased first; X'FF' cancels the full-screen
+    display) and the byte count. Ry holds the virtual console's address.
+    cc 0 when written; cc 3 when the device is not the virtual console.
+    """
+    ccw_address = machine.gpr[rx] & machine.address_mask
+    if ccw_address & 7:
+        raise ProgramInterrupt(SPECIFICATION)
+    ccw = machine.storage.fetch(ccw_address, 8)
+    console = machine.devices.get(machine.gpr[ry] & 0x7FF)
+    if not isinstance(console, VirtualConsole):
+        machine.psw.cc = 3
+        return
+    if ccw[0] != DISPLAY_WRITE:
+        raise ProgramInterrupt(SPECIFICATION)
+    control = ccw[5]
+    count = int.from_bytes(ccw[6:8], "big")
+    users = getattr(cp, "users", None)
+    user = users.users.get(machine.name) if users is not None else None
+    terminal = user.terminal if user is not None else None
+    if control == DISPLAY_CANCEL:
+        if terminal is not None:
+            terminal.cancel_display()
+        machine.psw.cc = 0
+        return
+    data = machine.storage.fetch(int.from_bytes(ccw[1:4], "big"), count) if count else b""
+    text = data.decode("cp037")
+    if terminal is not None and hasattr(terminal, "display_at"):
+        terminal.display_at(control & 0x7F, text, bool(control & DISPLAY_ERASE_FIRST))
+    elif user is not None:
+        user.guest_output(text)
+    machine.psw.cc = 0
+
+
 def register_vm370_codes(registry: DiagnoseRegistry) -> None:
     """Add VM/370's codes to a registry (system.py does for a multi-user CP)."""
     for code, name, function in (
@@ -404,6 +451,7 @@ def register_vm370_codes(registry: DiagnoseRegistry) -> None:
         (0x18, "STANDARD DASD I/O", diagnose_dasd_io),
         (0x20, "GENERAL I/O", diagnose_general_io),
         (0x24, "DEVICE TYPE", diagnose_device_type),
+        (0x58, "CONSOLE DISPLAY", diagnose_console_display),
     ):
         registry.register(code, name, function)
 

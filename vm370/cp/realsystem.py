@@ -29,6 +29,7 @@ from vm370.cp.terminals import ConsoleManager
 from vm370.cp.users import UserManager
 from vm370.hardware.devices import Device, DeviceError, create_device
 from vm370.hardware.devices.display3277 import Display3277
+from vm370.hardware.devices.terminal2741 import Terminal2741
 from vm370.hardware.display3270 import MODELS
 from vm370.hardware.machine import Machine
 
@@ -77,16 +78,28 @@ class RealSystem:
         self.users.tdisks = TemporaryDisks(config, self.packs)
         area = IOArea(cp.storage, cp.frames, "console manager", CONSOLE_IO_FRAMES)
         displays = [(d.address, MODELS[d.model]) for d in config.displays]
-        self.consoles = ConsoleManager(cp, self.users, displays, cp.realio, area)
+        lines = [terminal.address for terminal in config.terminals]
+        self.consoles = ConsoleManager(cp, self.users, displays, cp.realio, area, lines)
         ports = {device.address: device.port for device in self.displays}
-        self.consoles.on_sign_on = lambda address, on: ports[address].set_signed_on(on)
+        self.consoles.on_sign_on = lambda address, on: (
+            ports[address].set_signed_on(on) if address in ports else None
+        )
         cp.consoles = self.consoles
         cp.users = self.users
         cp.services.append(self.consoles.service)
         cp.interruption_handlers.append(self.consoles.interruption)
         cp.on_disabled_wait.append(self.consoles.disabled_wait)
         cp.realio.unsolicited = self.consoles.unsolicited
+        self.consoles.on_logon = self._ipl_at_logon
         self.consoles.start()
+
+    def _ipl_at_logon(self, user, reconnected: bool) -> None:
+        """The directory's IPL statement: a LOGON (not a reconnection) IPLs what it names,
+        as VM/370's LOGON did (CP Command Reference, GC20-1820: "IPL" directory option);
+        the IPL command does it, so a failure gives its message and CP READ follows."""
+        if reconnected or not user.entry.ipl or user.terminal is None:
+            return
+        self.consoles.run_command(user.terminal, user, f"IPL {user.entry.ipl}")
 
     def _attach_real_devices(self) -> None:
         config = self.config
@@ -104,6 +117,12 @@ class RealSystem:
             device = Display3277(display.model)
             self._attach(display.address, device)
             self.displays.append(device)
+        # The 2741 lines telnet clients reach (vm370/terminal/telnet_server.py).
+        self.lines: list[Terminal2741] = []
+        for terminal in config.terminals:
+            line = Terminal2741()
+            self._attach(terminal.address, line)
+            self.lines.append(line)
         for unit, kind in ((config.punch, "2540P"), (config.printer, "1403")):
             if unit is not None:
                 try:
@@ -155,8 +174,8 @@ class RealSystem:
         return self.supervisor.run(max_instructions)
 
     def poll_terminals(self) -> int:
-        """Let the displays take in what their terminals sent (attention for each AID)."""
-        return sum(display.poll() for display in self.displays)
+        """Let the displays and lines take in what their terminals sent (attention for each)."""
+        return sum(device.poll() for device in [*self.displays, *self.lines])
 
     def shutdown(self) -> None:
         """Every user logged off; the packs flushed and closed."""

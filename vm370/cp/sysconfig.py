@@ -81,6 +81,13 @@ _SYNTAX = {
             "the model number (2-5)",
         ),
     ),
+    "TERMINAL": StatementSyntax(
+        "TERMINAL address[-address] 2741",
+        (
+            "a real device address or range (as 020 or 020-023)",
+            "the device type (2741)",
+        ),
+    ),
 }
 for _unit, _type in _UNIT_RECORD_TYPES.items():
     _SYNTAX[_unit] = StatementSyntax(
@@ -139,6 +146,14 @@ class DisplaySpec:
 
 
 @dataclass(frozen=True)
+class LineTerminalSpec:
+    """A real 2741 typewriter terminal line (reached by telnet clients)."""
+
+    address: int
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class UnitRecordSpec:
     """The real reader, punch or printer and the host file it reads or writes."""
 
@@ -159,6 +174,7 @@ class SystemConfig:
     reader: UnitRecordSpec | None = None
     punch: UnitRecordSpec | None = None
     printer: UnitRecordSpec | None = None
+    terminals: list[LineTerminalSpec] = field(default_factory=list)
 
     def areas(self, kind: str) -> list[tuple[PackSpec, Area]]:
         """Every area of ``kind`` with its pack, in the order of the file."""
@@ -180,6 +196,9 @@ class SystemConfig:
         for display in self.displays:
             if display.address == address:
                 return "a 3277 display"
+        for terminal in self.terminals:
+            if terminal.address == address:
+                return "a 2741 terminal line"
         for unit in ("reader", "punch", "printer"):
             spec = getattr(self, unit)
             if spec is not None and spec.address == address:
@@ -305,6 +324,18 @@ class _ToStatement(Transformer):
             model=(model_number, model.column if model is not None else device_type.column),
         )
 
+    def terminal_statement(self, addresses, device_type):
+        first_text, _, last_text = addresses.partition("-")
+        first = _address(first_text, addresses.column)
+        last = _address(last_text, addresses.column) if last_text else first
+        if last < first:
+            raise FieldError(f"address range {addresses} runs backwards", addresses.column)
+        return self._statement(
+            "TERMINAL",
+            addresses=((first, last), addresses.column),
+            device_type=(_device_type(device_type, ("2741",)), device_type.column),
+        )
+
     def _unit_record(self, name, address, device_type, file):
         return self._statement(
             name,
@@ -382,6 +413,7 @@ def _build(
     storage: _Statement | None = None
     packs: dict[str, PackSpec] = {}
     displays: list[DisplaySpec] = []
+    terminals: list[LineTerminalSpec] = []
     units: dict[str, UnitRecordSpec] = {}
     addresses: dict[int, int] = {}
     areas: list[_Statement] = []
@@ -431,6 +463,11 @@ def _build(
             for address in range(first, last + 1):
                 if claim(statement, address, "addresses"):
                     displays.append(DisplaySpec(address, values["model"], statement.line))
+        elif statement.name == "TERMINAL":
+            first, last = values["addresses"]
+            for address in range(first, last + 1):
+                if claim(statement, address, "addresses"):
+                    terminals.append(LineTerminalSpec(address, statement.line))
         else:
             unit = statement.name.lower()
             if unit in units:
@@ -466,6 +503,7 @@ def _build(
         units.get("reader"),
         units.get("punch"),
         units.get("printer"),
+        terminals,
     )
 
 

@@ -38,18 +38,22 @@ from vm370.cp.console import (
     FunctionKey,
     InputLine,
     Interrupt,
+    LineModeConsole,
 )
 from vm370.cp.realio import IOArea, RealIO, RealIOError
 from vm370.cp.users import LogonError, User, UserManager
 from vm370.hardware.channel import SUPPRESS_LENGTH, make_ccw
 from vm370.hardware.clock import INSTRUCTIONS_PER_SECOND
-from vm370.hardware.devices import ATTENTION
+from vm370.hardware.devices import ATTENTION, UNIT_EXCEPTION
 from vm370.hardware.display3270 import ScreenModel
 
 if TYPE_CHECKING:
     from vm370.cp.system import ControlProgram
 
 READ_MODIFIED = 0x06
+# A 2741 line (vm370/hardware/devices/terminal2741.py): write and read of the line's bytes.
+LINE_WRITE = 0x01
+LINE_READ = 0x02
 # Wrong passwords a terminal may give before each next try waits (doubling).
 FREE_LOGON_TRIES = 2
 MAX_LOGON_DELAY_SECONDS = 60
@@ -67,10 +71,17 @@ def stamp(cp: ControlProgram) -> str:
 class Terminal:
     """One real display and who is at it."""
 
-    def __init__(self, manager: ConsoleManager, address: int, model: ScreenModel) -> None:
+    def __init__(self, manager: ConsoleManager, address: int, model: ScreenModel | None) -> None:
         self.manager = manager
         self.address = address
-        self.screen = ConsoleScreen(model, lambda: manager.cp.machine.clock.now)
+
+        def now() -> int:
+            return manager.cp.machine.clock.now
+
+        # A line-mode terminal (a 2741 line, model None) speaks the typewriter conversation
+        # of LineModeConsole, with the same interface as the 3270 console screen.
+        self.line_mode = model is None
+        self.screen = LineModeConsole(now) if self.line_mode else ConsoleScreen(model, now)
         self.user: User | None = None
         self.logon_userid: str | None = None  # LOGON given, password asked for
         # A command's question waiting for its answer (LINK's password).
@@ -82,10 +93,20 @@ class Terminal:
         self.retry_logon_at: int | None = None
 
     def describe(self) -> str:
-        return f"GRAF {self.address:03X}"
+        return f"{'LINE' if self.line_mode else 'GRAF'} {self.address:03X}"
 
     def write_line(self, text: str) -> None:
         self.screen.write_line(text)
+        self.manager.need_service(self)
+
+    def display_at(self, row: int, text: str, erase: bool) -> None:
+        """A full-screen write of the user's machine (DIAGNOSE X'58')."""
+        self.screen.display_at(row, text, erase)
+        self.manager.need_service(self)
+
+    def cancel_display(self) -> None:
+        """DIAGNOSE X'58' cancel: the screen goes back to line mode, cleared."""
+        self.screen.display_at(0, "", erase=True)
         self.manager.need_service(self)
 
     # The console line of the user at this terminal (users.User delegates here).
@@ -108,12 +129,14 @@ class ConsoleManager:
         displays: list[tuple[int, ScreenModel]],
         realio: RealIO,
         area: IOArea,
+        lines: list[int] | tuple[int, ...] = (),
     ) -> None:
         self.cp = cp
         self.users = users
         self.realio = realio
         self.area = area
         self.terminals = {address: Terminal(self, address, model) for address, model in displays}
+        self.terminals.update({address: Terminal(self, address, None) for address in lines})
         self._dirty: set[int] = set()
         self.on_logon: Callable[[User, bool], None] | None = None
         # Told whether someone is logged on at a display (its terminal port,
@@ -170,6 +193,8 @@ class ConsoleManager:
         terminal = self.terminals.get(address)
         if terminal is None:
             return False
+        if terminal.line_mode and csw[4] & UNIT_EXCEPTION:
+            self._line_dropped(terminal)
         if csw[4] & ATTENTION:
             self._attention(terminal)
         return True
@@ -182,7 +207,8 @@ class ConsoleManager:
 
     def _attention(self, terminal: Terminal) -> None:
         buffer = self.area.reserve(READ_BUFFER_SIZE)
-        program = self.area.put(make_ccw(READ_MODIFIED, buffer, SUPPRESS_LENGTH, READ_BUFFER_SIZE))
+        read = LINE_READ if terminal.line_mode else READ_MODIFIED
+        program = self.area.put(make_ccw(read, buffer, SUPPRESS_LENGTH, READ_BUFFER_SIZE))
         try:
             csw = self.realio.run(terminal.address, program)
             length = READ_BUFFER_SIZE - int.from_bytes(csw[6:8], "big")
@@ -193,6 +219,8 @@ class ConsoleManager:
         finally:
             self.area.reset()
         if not record:
+            if terminal.line_mode:
+                self._line_connected(terminal)
             return
         try:
             events = terminal.screen.inbound(record)
@@ -203,9 +231,29 @@ class ConsoleManager:
             self._event(terminal, event)
         self.need_service(terminal)
 
+    def _line_dropped(self, terminal: Terminal) -> None:
+        """The typewriter went away: its user is disconnected (and keeps running), as when
+        VM/370 lost a line; the line waits for the next caller at the logo."""
+        if terminal.user is not None:
+            self.disconnect(terminal.user)
+        else:
+            self._welcome(terminal)
+
+    def _line_connected(self, terminal: Terminal) -> None:
+        """A line's attention with nothing to read: a terminal connected. It gets the logo
+        and LOGON, or, with a user there (a disconnected typewriter came back), the prompt."""
+        if terminal.user is None:
+            self._welcome(terminal)
+        else:
+            terminal.screen.redraw()
+            self.need_service(terminal)
+
     def _flush(self, terminal: Terminal) -> None:
         for record in terminal.screen.outbound():
-            command, data = record[0], record[1:]
+            if terminal.line_mode:
+                command, data = LINE_WRITE, record
+            else:
+                command, data = record[0], record[1:]
             try:
                 address = self.area.put_data(data) if data else self.area.reserve(1)
                 program = self.area.put(make_ccw(command, address, SUPPRESS_LENGTH, len(data) or 1))
@@ -395,8 +443,10 @@ class ConsoleManager:
         terminal.failed_logons = 0
         terminal.user = user
         self._signed_on(terminal, True)
-        self.log(f"{user.userid} {'reconnected' if reconnected else 'logged on'} "
-                 f"at display {terminal.address:03X}")
+        self.log(
+            f"{user.userid} {'reconnected' if reconnected else 'logged on'} "
+            f"at display {terminal.address:03X}"
+        )
         if reconnected:
             terminal.write_line(f"RECONNECTED AT {stamp(self.cp)}")
             while user.kept_output:

@@ -10,6 +10,11 @@ from __future__ import annotations
 from vm370.cp.commands import CommandContext, CommandError, command
 from vm370.cp.ipl import VirtualIPLError, ipl_device
 
+# Named systems: VM/370 IPLed these from pages saved on a CP-owned pack
+# (SAVESYS); here a name stands for the system disk it is IPLed from, at the
+# address every user's directory entry links it (the CMS system disk, 190).
+NAMED_SYSTEMS = {"CMS": 0x190}
+
 
 def _user(context: CommandContext):
     user = context.session
@@ -102,18 +107,25 @@ def begin(context: CommandContext, operands: list[str]) -> None:
     "IPL",
     1,
     "G",
-    "IPL: load and start a system in your virtual machine from a device.\n"
-    "Format: Ipl vaddr",
+    "IPL: load and start a system in your virtual machine from a device,\n"
+    "or a named system (CMS: the system disk at 190).\n"
+    "Format: Ipl vaddr | Ipl systemname",
 )
 def ipl(context: CommandContext, operands: list[str]) -> None:
     user = _user(context)
     if not operands:
         raise CommandError("DMKCFG022E VADDR MISSING OR INVALID")
     target = operands[0].upper()
-    try:
-        address = int(target, 16)
-    except ValueError:
-        raise CommandError(f"DMKCFG040E DEV {target} DOES NOT EXIST") from None
+    named = NAMED_SYSTEMS.get(target)
+    if named is not None:
+        if named not in user.machine.devices:
+            raise CommandError(f"DMKCFG173E SYSTEM {target} REQUIRES DASD {named:03X}")
+        address = named
+    else:
+        try:
+            address = int(target, 16)
+        except ValueError:
+            raise CommandError(f"DMKCFG044E SYSTEM {target} DOES NOT EXIST") from None
     try:
         ipl_device(context.cp, user.machine, address & 0x7FF)
     except VirtualIPLError as error:

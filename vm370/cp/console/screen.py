@@ -260,6 +260,25 @@ class ConsoleScreen:
             self._pending.extend(pieces)
         self._flow()
 
+    def display_at(self, row: int, text: str, erase: bool = False) -> None:
+        """Put ``text`` on the output area from ``row`` (DIAGNOSE X'58', a full-screen write).
+
+        ``erase`` clears the output area first. The text runs on over the
+        rows after ``row``, as far as the output area goes; later line output
+        continues below it.
+        """
+        if erase:
+            self._rows = [""] * self.layout.output_rows
+        columns = self.layout.columns
+        rows = self.layout.output_rows
+        shown = _displayable(text)
+        for offset in range(0, max(1, len(shown)), columns):
+            target = row + offset // columns
+            if not 0 <= target < rows:
+                break
+            self._rows[target] = shown[offset : offset + columns]
+            self._next_row = max(self._next_row, target + 1)
+
     def request_read(self, kind: str, hidden: bool = False) -> list[ConsoleEvent]:
         """Ask the user for a line: ``kind`` is VM READ or CP READ; ``hidden`` for a password.
 

@@ -345,6 +345,8 @@ CONTROL_UNIT_TYPES: dict[str, ControlUnitType] = {
     "2311": ControlUnitType("2841", 8),
     "2314": ControlUnitType("2314", 8),
     "3277": ControlUnitType("3272", 32),
+    # Each line of a 2702 has a subchannel of its own on the multiplexer channel.
+    "2741": ControlUnitType("2702", 1),
 }
 
 
@@ -362,6 +364,7 @@ _DEVICE_MODULES = (
     "vm370.hardware.devices.printer1403",
     "vm370.hardware.devices.dasd",
     "vm370.hardware.devices.display3277",
+    "vm370.hardware.devices.terminal2741",
 )
 
 

@@ -48,9 +48,13 @@ class HelpScreen(ModalScreen):
     }
     """
 
+    def __init__(self, keys: list[tuple[str, str]] | None = None) -> None:
+        super().__init__()
+        self.keys = keys or KEYS
+
     def compose(self) -> ComposeResult:
-        width = max(len(key) for key, _ in KEYS)
-        text = "\n".join(f"{key:<{width}}  {meaning}" for key, meaning in KEYS)
+        width = max(len(key) for key, _ in self.keys)
+        text = "\n".join(f"{key:<{width}}  {meaning}" for key, meaning in self.keys)
         with Vertical():
             yield Static("3270 keys", id="help-title")
             yield Static(text, id="help-keys")

@@ -1,0 +1,150 @@
+"""A line-mode telnet server: each client is the typewriter of a free 2741 line.
+
+Any telnet client (``telnet``, ``nc``, PuTTY) connects; the server gives it
+the first free line (vm370/hardware/devices/terminal2741.py) and from then
+on only carries bytes: what the client sends goes to the line's port, what
+CP types on the line goes back to the client. The telnet conversation
+itself (prompts, echo off for a password, the attention key) is CP's
+line-mode console's (vm370/cp/console/linemode.py), so the server
+negotiates nothing. With every line in use the client is told so and
+closed.
+
+It runs on a thread of its own with its own event loop (``start_in_thread``,
+``stop``), beside the machine's thread, like the TN3270 server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections.abc import Sequence
+
+from vm370.hardware.devices.terminal2741 import LinePort
+
+log = logging.getLogger(__name__)
+
+READ_CHUNK = 4096
+MAX_CONNECTIONS = 64
+
+
+class _LineSession:
+    """One client on one line: the port's session (machine thread) and its reader (loop)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, writer: asyncio.StreamWriter) -> None:
+        self.loop = loop
+        self.writer = writer
+
+    def outbound(self, data: bytes) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop is closing
+            self.loop.call_soon_threadsafe(self._write, data)
+
+    def _write(self, data: bytes) -> None:
+        if not self.writer.is_closing():
+            self.writer.write(data)
+
+    def detached(self, reason: str) -> None:
+        with contextlib.suppress(RuntimeError):
+            self.loop.call_soon_threadsafe(self._close, reason)
+
+    def _close(self, reason: str) -> None:
+        if not self.writer.is_closing():
+            self.writer.write(f"\r\nvm370: {reason}\r\n".encode("ascii", "replace"))
+            self.writer.close()
+
+
+class TelnetServer:
+    """Serves ``ports`` (the machine's 2741 lines) to telnet clients."""
+
+    def __init__(self, ports: Sequence[LinePort], host: str, port: int) -> None:
+        self.ports = list(ports)
+        self.host = host
+        self.port = port
+        self.connections = 0
+        self._server: asyncio.base_events.Server | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._tasks: set[asyncio.Task] = set()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        session = _LineSession(asyncio.get_running_loop(), writer)
+        line = next((port for port in self.ports if port.try_connect(session)), None)
+        if line is None or len(self._tasks) > MAX_CONNECTIONS:
+            if line is not None:
+                line.disconnect(session)
+            writer.write(f"vm370: all {len(self.ports)} lines are in use; try later\r\n".encode())
+            with contextlib.suppress(Exception):
+                await writer.drain()
+            writer.close()
+            return
+        try:
+            while True:
+                data = await reader.read(READ_CHUNK)
+                if not data:
+                    break
+                line.send(session, data)
+                await writer.drain()
+        except (ConnectionError, OSError):
+            pass
+        except Exception:  # one broken session never stops the server
+            log.exception("telnet: session failed")
+        finally:
+            line.disconnect(session)
+            writer.close()
+
+    def _track(self, reader, writer) -> None:
+        task = asyncio.ensure_future(self._handle(reader, writer))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def start(self) -> int:
+        """Listen; return the bound port (useful when asked for port 0)."""
+        self._server = await asyncio.start_server(self._track, self.host, self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self.port
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=5)
+
+    def start_in_thread(self) -> int:
+        """Run the server on its own thread and event loop; return the bound port."""
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        def serve() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            try:
+                loop.run_until_complete(self.start())
+            except BaseException as error:  # noqa: BLE001 - reported to the caller
+                failure.append(error)
+                ready.set()
+                loop.close()
+                return
+            ready.set()
+            try:
+                loop.run_forever()
+            finally:
+                loop.run_until_complete(self.close())
+                loop.close()
+
+        self._thread = threading.Thread(target=serve, name="telnet", daemon=True)
+        self._thread.start()
+        ready.wait()
+        if failure:
+            raise failure[0]
+        return self.port
+
+    def stop(self) -> None:
+        if self._loop is not None and self._thread is not None:
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+            self._thread = None
