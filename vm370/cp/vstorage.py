@@ -64,6 +64,9 @@ class GuestStorage:
 
     def read_real(self, address: int, length: int) -> bytes:
         """Bytes at the virtual machine's real ``address`` (no keys)."""
+        start = self._frame_start(address, length)
+        if start >= 0:
+            return bytes(self.pager.storage.mem[start : start + length])
         self._check_real(address, length)
         mem = self.pager.storage.mem
         parts = []
@@ -74,6 +77,10 @@ class GuestStorage:
 
     def write_real(self, address: int, data: bytes) -> None:
         """Store ``data`` at the virtual machine's real ``address`` (no keys)."""
+        start = self._frame_start(address, len(data))
+        if start >= 0:
+            self.pager.storage.write(start, data)
+            return
         self._check_real(address, len(data))
         storage = self.pager.storage
         done = 0
@@ -91,7 +98,9 @@ class GuestStorage:
         timer on every trap, PSWs, the CSW.
         """
         offset = address & PAGE_OFFSET_MASK
-        if address < 0 or address + length > self.size or offset + length > FRAME_SIZE:
+        if length <= 0 or address < 0 or address + length > self.size:
+            return -1
+        if offset + length > FRAME_SIZE:
             return -1
         return self.pager.frame_for(self.name, address >> FRAME_SHIFT).address + offset
 
