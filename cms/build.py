@@ -47,6 +47,7 @@ from pathlib import Path
 
 from assembler import assemble
 from assembler.loader import ObjectDeckError, UnresolvedSymbolsError, load
+from assembler.maclib import MaclibError, build_maclib
 from cms.filesystem import CMSDisk, CMSError
 from cms.minidisk import Minidisk, MinidiskError
 from vm370.hardware.devices.ckd_image import CKDImage, CKDImageError, Record, Track
@@ -61,6 +62,7 @@ FIRST_MODULE = "DMSNUC"
 # first block, so the nucleus image must end below it.
 IPL_CHAIN_ADDRESS = 0x1F000
 USER_AREA = 0x20000
+EXEC_WORK_AREA = 0x16000  # EXEC's tables (CMSLAYO EXECWORK): the image must end below
 MINIMUM_STORAGE = 256 * 1024
 
 RECORD_UNIT = 512  # a nucleus record is the most 512-byte pieces a track holds
@@ -149,6 +151,11 @@ def build_nucleus(directory: Path = NUCLEUS_DIRECTORY, maclib: Path = MACLIB_DIR
             message = f"the nucleus is larger than {IPL_CHAIN_ADDRESS:X} bytes ({message})"
         raise BuildError(message) from None
     image = bytes(storage[: loaded.end_address])
+    if len(image) > EXEC_WORK_AREA:
+        raise BuildError(
+            f"the nucleus image ends at {len(image):X},"
+            f" past the EXEC work area at {EXEC_WORK_AREA:X}"
+        )
     psw_address = int.from_bytes(image[4:8], "big") & 0xFFFFFF
     if psw_address != loaded.symbols.get("DMSINI"):
         raise BuildError("the IPL PSW in DMSNUC does not point at DMSINI")
@@ -219,12 +226,15 @@ def build_system_disk(
     cylinders: int | None = None,
     nucleus: Nucleus | None = None,
     label: str = SYSTEM_LABEL,
+    maclib: bool = False,
 ) -> SystemDisk:
     """Make the minidisk of ``cylinders`` cylinders at ``start_cylinder`` of the
     pack image ``image_path`` a CMS system disk: an empty file system labelled
     ``label`` on its first cylinders, the IPL records, the nucleus on the last.
 
-    Everything on the minidisk is replaced. Raises BuildError with a message
+    With ``maclib``, the file area gets CMSLIB MACLIB S2, the macros of
+    ``cms/maclib`` (what ASSEMBLE's GLOBAL MACLIB CMSLIB reads); the command
+    line does this. Everything on the minidisk is replaced. Raises BuildError with a message
     for a bad pack or extent.
     """
     nucleus = nucleus or build_nucleus()
@@ -233,7 +243,7 @@ def build_system_disk(
     except CKDImageError as error:
         raise BuildError(str(error)) from None
     try:
-        return _write_system_disk(image, start_cylinder, cylinders, nucleus, label)
+        return _write_system_disk(image, start_cylinder, cylinders, nucleus, label, maclib)
     except CKDImageError as error:
         raise BuildError(f"{image_path}: {error}") from None
     finally:
@@ -241,8 +251,24 @@ def build_system_disk(
         image.close()
 
 
+def cmslib_records(maclib: Path = MACLIB_DIRECTORY) -> list[bytes]:
+    """CMSLIB MACLIB: the macros of ``cms/maclib`` (one a file, named for it) as a MACLIB."""
+    members = [
+        (path.stem.upper(), path.read_text().splitlines()) for path in sorted(maclib.glob("*.mac"))
+    ]
+    try:
+        return build_maclib(members)
+    except MaclibError as error:
+        raise BuildError(f"CMSLIB MACLIB: {error}") from None
+
+
 def _write_system_disk(
-    image: CKDImage, start_cylinder: int, cylinders: int | None, nucleus: Nucleus, label: str
+    image: CKDImage,
+    start_cylinder: int,
+    cylinders: int | None,
+    nucleus: Nucleus,
+    label: str,
+    maclib: bool,
 ) -> SystemDisk:
     if cylinders is None:
         cylinders = image.cylinders - start_cylinder
@@ -273,6 +299,8 @@ def _write_system_disk(
         )
     try:
         files = CMSDisk.format(Minidisk(image, start_cylinder, cylinders), label, file_cylinders)
+        if maclib:
+            files.write("CMSLIB", "MACLIB", cmslib_records(), "F", 80, mode="S2")
     except (CMSError, MinidiskError) as error:
         raise BuildError(str(error)) from None
     # The disk-resident commands (EDIT, ...) as MODULE files; cms.modules
@@ -312,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         nucleus = build_nucleus()
-        disk = build_system_disk(args.pack, args.start, args.cylinders, nucleus)
+        disk = build_system_disk(args.pack, args.start, args.cylinders, nucleus, maclib=True)
         if args.listing:
             folder = Path(args.listing)
             folder.mkdir(parents=True, exist_ok=True)

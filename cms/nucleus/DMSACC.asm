@@ -136,7 +136,9 @@ GEOMOK   CLI   LETTER,C'S'
          CLI   LETTER,C'Y'
          BE    READONLY
          OI    ADTFLAGS,ADTRW
-READONLY MVC   ADTWMAP,ADTMFD+MFDQMSK-MFDD
+READONLY BAL   R14,BITMAP
+         LTR   R15,R15
+         BNZ   NOTCMS
          MVC   ADTMODE,LETTER
          SR    R15,R15
          B     RETURN
@@ -171,6 +173,54 @@ RETURN   L     R14,12(,R13)
          LM    R0,R12,20(R13)
          BR    R14
 *
+* BITMAP: ADTCMAP, the bitmap on the disk, from the MFD's 215 bytes
+* and, when the MFD's list has X'FFFD', the extension block named
+* after it (bytes 215-1014); ADTWMAP a copy of it.  A disk whose
+* bitmap is longer than ADTQMAXL has more extension blocks: only the
+* first is read, and the disk is not written (DMSBWR).  R15 = 0, or
+* nonzero when the extension block cannot be read.
+*
+BITMAP   ST    R14,BITRET
+         LA    R2,ADTCMAP
+         LA    R3,ADTQMAXL/203
+BITCLEAR XC    0(203,R2),0(R2)
+         LA    R2,203(,R2)
+         BCT   R3,BITCLEAR
+         MVC   ADTCMAP(MFDQMSKL),ADTMFD+MFDQMSK-MFDD
+         LA    R2,ADTMFD
+         LA    R3,MFDMAXBN
+BITLIST  CLC   0(2,R2),=AL2(MFDXMSK)
+         BE    BITEXT
+         CLC   0(2,R2),=AL2(MFDEND)
+         BE    BITCOPY
+         LA    R2,2(,R2)
+         BCT   R3,BITLIST
+         B     BITCOPY
+BITEXT   LH    R2,2(,R2)
+         N     R2,=X'0000FFFF'
+         LR    R1,R10
+         LA    R3,BUFFER
+         SR    R4,R4
+         L     R15,=V(DMSDIO)
+         BALR  R14,R15
+         LTR   R15,R15
+         BNZ   BITDONE
+         LA    R2,ADTCMAP+MFDQMSKL
+         LA    R3,BUFFER
+         LA    R4,4
+BITMOVE  MVC   0(200,R2),0(R3)
+         LA    R2,200(,R2)
+         LA    R3,200(,R3)
+         BCT   R4,BITMOVE
+BITCOPY  LA    R2,ADTCMAP
+         LA    R3,ADTQMAXL/203
+BITDUP   MVC   ADTWMAP-ADTCMAP(203,R2),0(R2)
+         LA    R2,203(,R2)
+         BCT   R3,BITDUP
+         SR    R15,R15
+BITDONE  L     R14,BITRET
+         BR    R14
+*
 * RELEASE mode
 *
          DROP  R12
@@ -201,6 +251,7 @@ RELRET   L     R14,12(,R13)
 MSG069   MSGDESC DMSARE069E,'DISK','NOT ACCESSED'
          DROP  R12
          USING DMSACC,R12
+BITRET   DS    F
 DEVICE   DS    H
 LETTER   DS    C
 QUIET    DS    C

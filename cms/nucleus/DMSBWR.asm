@@ -15,7 +15,8 @@ BWR      TITLE 'DMSBWR - WRBUF AND THE DIRECTORY UPDATE'
 *
 * DIRUPD keeps the disk readable whatever moment the machine stops:
 * every FST block of the new directory is written to a new block,
-* never over the old ones, and the MFD (block 4), one record, is
+* never over the old ones, as is the bitmap extension block of a disk
+* over 1,720 blocks, and the MFD (block 4), one record, is
 * rewritten last: it is the commit.  Blocks freed by the update are
 * free in the working bitmap at once, but a block is allocated only
 * when the MFD on disk has it free too, so nothing the MFD on disk
@@ -31,7 +32,7 @@ BWR      TITLE 'DMSBWR - WRBUF AND THE DIRECTORY UPDATE'
 * Exits:   R15 = 0; WRBUF: 7 an item number out of sequence; 9 the file
 *          is open for reading; 11 recfm not F or V; 12 the disk is
 *          read-only; 13 the disk is full, or too large for this
-*          nucleus to write (over 1,720 blocks); 14 an F item of
+*          nucleus to write (over 8,120 blocks); 14 an F item of
 *          another length; 15 a V item of 0 or over 65,535 bytes;
 *          19 65,535 items already; 36 the disk is not accessed.
 *
@@ -148,7 +149,7 @@ HAVEDISK TM    ADTFLAGS,ADTRW
          BO    WRITABLE
          LA    R15,12
          B     OPENDONE
-WRITABLE CLC   ADTMFD+MFDNUM-MFDD(4),=A(MFDQMSKL*8)
+WRITABLE CLC   ADTMFD+MFDNUM-MFDD(4),=A(ADTQMAXL*8)
          BNH   SMALL
          LA    R15,13
          B     OPENDONE
@@ -462,7 +463,7 @@ ALLOCBYT LR    R4,R3
          SLL   R4,3
          CR    R4,R5
          BNL   ALLOCFUL
-         IC    R6,ADTMFD+MFDQMSK-MFDD(R3) on disk
+         IC    R6,ADTCMAP(R3)           on disk
          SR    R7,R7
          IC    R7,ADTWMAP(R3)
          OR    R6,R7
@@ -708,6 +709,9 @@ FREEEND  L     R14,FREERET
 *
 DIRUPD   ST    R14,DIRRET
          STM   R2,R3,DIRARGS
+         LA    R15,13
+         CLC   ADTMFD+MFDNUM-MFDD(4),=A(ADTQMAXL*8)
+         BH    DIREND                   too large to write
          SR    R5,R5                    FST blocks in the new list
          SR    R6,R6                    index in the old list
 DIRNEXT  LR    R3,R6
@@ -738,17 +742,41 @@ DIRLAST  L     R2,DIRARGS               the new FST still to place?
          BAL   R14,DIRWRITE
          LTR   R15,R15
          BNZ   DIREND
-DIRMFD   SR    R7,R7                    old FST blocks: free them
+DIRMFD   SR    R2,R2                    no extension block
+         CLC   ADTMFD+MFDNUM-MFDD(4),=A(MFDQMSKL*8)
+         BNH   DIRNOEXT
+         BAL   R14,ALLOC                the bitmap's bytes from 215 on
+         LTR   R15,R15
+         BNZ   DIREND
+DIRNOEXT ST    R2,EXTBLOCK
+         SR    R7,R7                    old FST blocks: free them
 DIRFREE  LR    R3,R7
          AR    R3,R3
          LA    R3,ADTMFD(R3)
          CLI   0(R3),X'FF'
-         BE    DIRMFD2
+         BE    DIROLDX
          LH    R2,0(,R3)
          N     R2,=X'0000FFFF'
          BAL   R14,FREEBLK
          LA    R7,1(,R7)
          B     DIRFREE
+DIROLDX  CLC   0(2,R3),=AL2(MFDXMSK)    and the old extension block
+         BNE   DIRXWRT
+         LH    R2,2(,R3)
+         BAL   R14,FREEOLD
+DIRXWRT  L     R2,EXTBLOCK
+         LTR   R2,R2
+         BZ    DIRMFD2
+         LA    R3,ADTWMAP+MFDQMSKL      written now that the bitmap is
+         BAL   R14,WRITEBLK             final: it marks itself
+         LTR   R15,R15
+         BNZ   DIREND
+         LR    R3,R5
+         AR    R3,R3
+         LA    R3,NEWLIST(R3)
+         MVC   0(2,R3),=AL2(MFDXMSK)
+         MVC   2(2,R3),EXTBLOCK+2
+         LA    R5,2(,R5)
 DIRMFD2  MVC   MFDBUF(200),ADTMFD
          MVC   MFDBUF+200(200),ADTMFD+200
          MVC   MFDBUF+400(200),ADTMFD+400
@@ -773,6 +801,11 @@ DIRMFD2  MVC   MFDBUF(200),ADTMFD
          MVC   ADTMFD+200(200),MFDBUF+200
          MVC   ADTMFD+400(200),MFDBUF+400
          MVC   ADTMFD+600(200),MFDBUF+600
+         LA    R2,ADTCMAP               the new bitmap is on disk
+         LA    R3,ADTQMAXL/203
+DIRCMAP  MVC   0(203,R2),ADTWMAP-ADTCMAP(R2)
+         LA    R2,203(,R2)
+         BCT   R3,DIRCMAP
          SR    R15,R15
 DIREND   L     R14,DIRRET
          BR    R14
@@ -803,7 +836,7 @@ SLOTNEXT LA    R7,FSTDLEN(,R7)
 * DIRWRITE: DIRBUF to a new block, added to NEWLIST.
 *
 DIRWRITE ST    R14,DWRET
-         CH    R5,=H'180'
+         CH    R5,=AL2(MFDMAXBN-3)      room for X'FFFD', one extension
          BL    DWROOM
          LA    R15,13
          B     DWEND
@@ -821,25 +854,22 @@ DWROOM   BAL   R14,ALLOC
 DWEND    L     R14,DWRET
          BR    R14
 *
-* COUNTS: MFDUSED, MFDLEFT and MFDLAST of the bitmap in MFDBUF.
+* COUNTS: MFDUSED, MFDLEFT and MFDLAST of the working bitmap (all
+* of it: the MFD's bytes and the extension's) into MFDBUF.
 *
 COUNTS   SR    R2,R2                    blocks in use
          SR    R3,R3                    byte offset
          L     R4,=F'-1'                last nonzero byte
-CNTBYTE  CH    R3,=AL2(MFDQMSKL)
-         BNL   CNTDONE
          SR    R5,R5
-         IC    R5,MFDBUF+MFDQMSK-MFDD(R3)
+CNTBYTE  CH    R3,=AL2(ADTQMAXL)
+         BNL   CNTDONE
+         IC    R5,ADTWMAP(R3)
          LTR   R5,R5
          BZ    CNTNEXT
          LR    R4,R3
-CNTBIT   LTR   R5,R5
-         BZ    CNTNEXT
-         LR    R6,R5
-         N     R6,=F'1'
-         AR    R2,R6
-         SRL   R5,1
-         B     CNTBIT
+         IC    R5,BITCOUNT(R5)          the bits set in that byte
+         AR    R2,R5
+         SR    R5,R5
 CNTNEXT  LA    R3,1(,R3)
          B     CNTBYTE
 CNTDONE  ST    R2,MFDBUF+MFDUSED-MFDD
@@ -848,7 +878,25 @@ CNTDONE  ST    R2,MFDBUF+MFDUSED-MFDD
          ST    R5,MFDBUF+MFDLEFT-MFDD
          ST    R4,MFDBUF+MFDLAST-MFDD
          BR    R14
+BITCOUNT DS    0XL256                   bits set in each byte value
+         DC    AL1(0,1,1,2,1,2,2,3,1,2,2,3,2,3,3,4)
+         DC    AL1(1,2,2,3,2,3,3,4,2,3,3,4,3,4,4,5)
+         DC    AL1(1,2,2,3,2,3,3,4,2,3,3,4,3,4,4,5)
+         DC    AL1(2,3,3,4,3,4,4,5,3,4,4,5,4,5,5,6)
+         DC    AL1(1,2,2,3,2,3,3,4,2,3,3,4,3,4,4,5)
+         DC    AL1(2,3,3,4,3,4,4,5,3,4,4,5,4,5,5,6)
+         DC    AL1(2,3,3,4,3,4,4,5,3,4,4,5,4,5,5,6)
+         DC    AL1(3,4,4,5,4,5,5,6,4,5,5,6,5,6,6,7)
+         DC    AL1(1,2,2,3,2,3,3,4,2,3,3,4,3,4,4,5)
+         DC    AL1(2,3,3,4,3,4,4,5,3,4,4,5,4,5,5,6)
+         DC    AL1(2,3,3,4,3,4,4,5,3,4,4,5,4,5,5,6)
+         DC    AL1(3,4,4,5,4,5,5,6,4,5,5,6,5,6,6,7)
+         DC    AL1(2,3,3,4,3,4,4,5,3,4,4,5,4,5,5,6)
+         DC    AL1(3,4,4,5,4,5,5,6,4,5,5,6,5,6,6,7)
+         DC    AL1(3,4,4,5,4,5,5,6,4,5,5,6,5,6,6,7)
+         DC    AL1(4,5,5,6,5,6,6,7,5,6,6,7,6,7,7,8)
          DS    0F
+EXTBLOCK DS    F
 OPENRET  DS    F
 EXTSAVE  DS    15F
 OLDRET   DS    F

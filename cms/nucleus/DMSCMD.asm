@@ -27,6 +27,10 @@ DMSCMD   CSECT
          DC    CL8'SET',V(DMSSET)         change settings
          DC    CL8'START',V(DMSLST$)      run what was loaded
          DC    CL8'GENMOD',V(DMSGEN)      save it as a MODULE file
+         DC    CL8'EXEC',V(DMSEXT)        run an EXEC file
+         DC    CL8'ASSEMBLE',V(DMSASM)    assemble through CP
+         DC    CL8'GLOBAL',V(DMSGLB)      name the macro libraries
+         DC    CL8'MACLIB',V(DMSLBM)      make or list a MACLIB
          DC    CL8'RDBUF',V(DMSBRD)       read an item (FSREAD)
          DC    CL8'WRBUF',V(DMSBWR)       write an item (FSWRITE)
          DC    CL8'FINIS',V(DMSFNS)       close a file (FSCLOSE)

@@ -25,6 +25,13 @@ DMSCRD   CSECT
          LR    R9,R1                    the parameter list
          MVI   LINE,C' '
          MVC   LINE+1(L'LINE-1),LINE
+         MVC   SAVECODE,12(R9)
+         LA    R1,LINE                  a stacked line comes first
+         L     R15,=V(DMSSTKPL)
+         BALR  R14,R15
+         LR    R3,R0
+         LTR   R15,R15
+         BZ    STACKED
 READ     LH    R1,CONDEV
          LA    R2,CONCCW
          L     R15,=V(DMSIOS)
@@ -42,7 +49,7 @@ NOCONS   ST    R15,16(,R13)
 GOTLINE  MVC   SAVECODE,12(R9)
          LH    R3,CONCCW+6
          SH    R3,IOCSW+6               count less residual
-         CLI   12(R9),C'U'
+STACKED  CLI   12(R9),C'U'
          BE    UPPER
          CLI   12(R9),C'V'
          BNE   MOVE

@@ -18,6 +18,13 @@ DMSCWR   CSECT
          L     R2,8(,R1)
          LA    R2,0(,R2)                line address
          LH    R3,14(,R1)               its length
+         TM    EXFLAGS,EXNOMSG          &CONTROL NOMSG: no DMS messages
+         BZ    LENGTH
+         CLC   0(3,R2),=C'DMS'
+         BNE   LENGTH
+         SR    R15,R15
+         B     QUIET
+LENGTH   DS    0H
          CH    R3,=H'130'
          BNH   TRIM
          LA    R3,130
@@ -38,7 +45,7 @@ WRITE    ST    R2,CONCCW
          LA    R2,CONCCW
          L     R15,=V(DMSIOS)
          BALR  R14,R15
-         L     R14,12(,R13)
+QUIET    L     R14,12(,R13)
          LM    R0,R12,20(R13)
          BR    R14
          DS    0D

@@ -19,8 +19,9 @@ FOR      TITLE 'DMSFOR - FORMAT: MAKE A DISK AN EMPTY CMS DISK'
 *          when the answer is not YES); 24 a bad device or mode
 *          (DMSFOR017E, DMSFOR048E); 100 the device is not there
 *          (DMSFOR113S) or a write failed (DMSFOR125S); 88 more than
-*          1,720 blocks, which this nucleus does not format
-*          (DMSFOR955E).
+*          8,120 blocks, which this nucleus does not format
+*          (DMSFOR955E).  A disk over 1,720 blocks gets its bitmap
+*          extension block (block 6, zeros) in the MFD's list.
 *
          REGEQU
          MFDD
@@ -152,7 +153,7 @@ SIZED0   ST    R3,CYLS
 SIZED    LR    R5,R3
          MH    R5,ADTBPC
          ST    R5,BLOCKS
-         C     R5,=A(MFDQMSKL*8)        the bitmap all in the MFD
+         C     R5,=A(ADTQMAXL*8)        the bitmap this nucleus writes
          BH    TOOBIG
          LTR   R5,R5
          BZ    NOTATT
@@ -208,6 +209,15 @@ TRKHEAD  BAL   R14,FMTTRACK
          L     R2,CYLS
          ST    R2,MFD+MFDCYL-MFDD
          MVI   MFD+MFDQMSK-MFDD,X'F8'   blocks 1-5 in use
+         CLC   BLOCKS,=A(MFDQMSKL*8)
+         BNH   ONEMAP
+         MVC   MFD(8),=X'0005FFFD0006FFFF'  and the extension block 6,
+         MVC   MFD+MFDUSED-MFDD(4),=F'6'    zeros as formatted: the
+         L     R2,BLOCKS                    bitmap from byte 215 on
+         SH    R2,=H'6'
+         ST    R2,MFD+MFDLEFT-MFDD
+         MVI   MFD+MFDQMSK-MFDD,X'FC'
+ONEMAP   DS    0H
          MVC   MFD+MFDDTYPE-MFDD(1),DTYPE
          LA    R2,4
          LA    R3,MFD
@@ -375,11 +385,12 @@ MSG017   MSGDESC DMSFOR017E,'INVALID DEVICE ADDRESS'
 MSG048   MSGDESC DMSFOR048E,'INVALID MODE'
 MSG113   MSGDESC DMSFOR113S,'DISK','NOT ATTACHED'
 MSG125   MSGDESC DMSFOR125S,'ERROR WRITING DISK'
-MSG955   MSGDESC DMSFOR955E,'DISK','IS OVER 1,720 BLOCKS'
+MSG955   MSGDESC DMSFOR955E,'DISK','IS OVER 8,120 BLOCKS'
          LTORG
          DS    0D
-TEMPADT  DS    (ADTDLEN)X
 MFD      DS    CL800
 ZEROS    DC    800X'00'
+         DS    0D
+TEMPADT  DS    (ADTDLEN)X               (addressed by its register)
          NUCON
          END

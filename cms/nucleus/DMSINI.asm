@@ -57,12 +57,16 @@ NODIAG   MVC   PGMNPSW,SAVEPGM
          BALR  R14,R15                  S disk: the IPL device
          CMSCALL PLIST=ACCESSS
          CMSCALL PLIST=ACCESSA
+         LA    R13,PROFSAVE
+         L     R15,=V(DMSEXTPR)         PROFILE EXEC when there is one
+         BALR  R14,R15
          L     R15,=V(DMSINT)
          BR    R15
          DS    0D
 SIZEPSW  DC    X'00000000',A(SIZEFND)
 DIAGPSW  DC    X'00000000',A(NODIAG)
 SAVEPGM  DS    D
+PROFSAVE DS    18F
          DS    0F
 ACCESSS  DC    CL8'ACCESS'
 ACCSDEV  DC    CL8' ',CL8'S',CL8'(',CL8'NOPROF',CL8'NOMSG'

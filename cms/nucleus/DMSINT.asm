@@ -33,6 +33,8 @@ DMSINT   CSECT
 DMSINTAB L     R12,=A(DMSINT)
          DROP  R15
          USING DMSINT,R12
+         L     R15,=V(DMSEXTRS)         no exec runs after an abend
+         BALR  R14,R15
 NULL     WRTERM 'CMS'
 READ     LA    R13,INTSAVE
          LA    R1,RDPLIST
@@ -43,7 +45,7 @@ READ     LA    R13,INTSAVE
          BZ    NOTIME
          LA    R2,TIMEAREA
          DIAG  R2,R0,X'000C'            CPU times at the start
-         MVC   TIMEBASE,TIMEAREA+16
+         MVC   TIMEBASE(16),TIMEAREA+16  both CPU times (L' is 8)
 NOTIME   LTR   R6,R6
          BZ    NULL
          LR    R0,R6
@@ -60,6 +62,11 @@ NOTIME   LTR   R6,R6
          LA    R1,CMNDLIST
          O     R1,=X'0B000000'          flag: typed at the console
          SVC   202
+         CH    R15,=H'-3'
+         BNE   READY
+         LA    R1,CMNDLIST              implied EXEC: 'name EXEC'?
+         L     R15,=V(DMSEXTIM)
+         BALR  R14,R15
          CH    R15,=H'-3'
          BNE   READY
          TM    SYSFLAGS,CPAVAIL

@@ -109,6 +109,10 @@ class DasdPagingStore:
             self._formatted.add(slot)
         self.writes += 1
 
+    def pages_held(self, owner: str) -> int:
+        """How many of ``owner``'s pages have a copy here (INDICATE USER)."""
+        return sum(1 for key in self._slots if key[0] == owner)
+
     def discard(self, owner: str) -> None:
         for key in [key for key in self._slots if key[0] == owner]:
             self._free.append(self._slots.pop(key))

@@ -42,8 +42,13 @@ exception (diagnose.py).
 from __future__ import annotations
 
 import datetime
+import struct
+import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assembler import assemble
+from assembler.maclib import MaclibError, read_maclib, split_records
 from vm370.cp.commands import execute_from_guest
 from vm370.cp.diagnose import DiagnoseRegistry
 from vm370.cp.frames import FRAME_SHIFT
@@ -452,6 +457,7 @@ def register_vm370_codes(registry: DiagnoseRegistry) -> None:
         (0x20, "GENERAL I/O", diagnose_general_io),
         (0x24, "DEVICE TYPE", diagnose_device_type),
         (0x58, "CONSOLE DISPLAY", diagnose_console_display),
+        (DIAGNOSE_ASSEMBLE, "ASSEMBLE", diagnose_assemble),
     ):
         registry.register(code, name, function)
 
@@ -460,3 +466,86 @@ def guest_time_of_day(start: datetime.datetime, instructions: int) -> datetime.d
     """The time of day on the virtual clock: the system's start plus virtual seconds."""
     elapsed = instructions * 1_000_000 // INSTRUCTIONS_PER_SECOND
     return start + datetime.timedelta(microseconds=elapsed)
+
+
+DIAGNOSE_ASSEMBLE = 0x0108
+ASSEMBLE_PLIST_LENGTH = 48
+LISTING_RECORD = 121  # carriage control and 120 characters, as CMS LISTING files are
+
+
+def _guest_block(machine: VirtualMachine, address: int, length: int) -> bytes:
+    address &= machine.address_mask
+    if length < 0 or address + length > machine.storage_size:
+        raise ProgramInterrupt(ADDRESSING)
+    return machine.storage.fetch(address, length) if length else b""
+
+
+def listing_records(listing: str) -> bytes:
+    """The listing as CMS LISTING records: a blank carriage control, 120 characters."""
+    records = []
+    for line in listing.splitlines():
+        text = line[: LISTING_RECORD - 1].ljust(LISTING_RECORD - 1)
+        records.append(b"\x40" + text.encode("cp037", errors="replace"))
+    return b"".join(records)
+
+
+def diagnose_assemble(cp: ControlProgram, machine: VirtualMachine, rx: int, ry: int) -> None:
+    """X'0108' ASSEMBLE: run the project's assembler on source and macros in guest storage.
+
+    This reconstruction's own code (docs/cp.md): CMS reads the source and the MACLIBs
+    and writes the TEXT and LISTING files itself; CP only assembles, storage to storage.
+    Rx: a fullword-aligned 48-byte list: A(source) F(records) A(libraries) F(count)
+    A(deck area) F(size) F(deck bytes, returned) A(listing area) F(size) F(listing
+    bytes, returned) CL8(deck name). The source is 80-byte EBCDIC records; the libraries
+    area holds, for each MACLIB in search order, a fullword record count and its
+    80-byte records (assembler/maclib.py). On return Ry is the assembler's return code
+    and cc 0; cc 1 when the deck or the listing does not fit its area (nothing stored,
+    the returned sizes say what they need); cc 2 with Ry the number (from 1) of a
+    library that is not a MACLIB.
+    """
+    require_class(machine, "G")
+    plist = _aligned(machine, machine.gpr[rx], 4, ASSEMBLE_PLIST_LENGTH)
+    words = struct.unpack(">10I", machine.storage.fetch(plist, 40))
+    source_at, source_count, libraries_at, library_count = words[:4]
+    deck_at, deck_size, _, listing_at, listing_size, _ = words[4:10]
+    deck_name = machine.storage.fetch(plist + 40, 8).decode("cp037").strip()
+    source = _guest_block(machine, source_at, 80 * source_count)
+    lines = [record.decode("cp037").rstrip() for record in split_records(source)]
+    libraries: list[dict[str, list[str]]] = []
+    cursor = libraries_at & machine.address_mask
+    for number in range(1, library_count + 1):
+        count = int.from_bytes(_guest_block(machine, cursor, 4), "big")
+        records = _guest_block(machine, cursor + 4, 80 * count)
+        cursor += 4 + 80 * count
+        try:
+            libraries.append(read_maclib(split_records(records)))
+        except MaclibError:
+            machine.gpr[ry] = number
+            machine.psw.cc = 2
+            return
+    with tempfile.TemporaryDirectory(prefix="vm370-maclib-") as folder:
+        paths = []
+        for number, members in enumerate(libraries):
+            path = Path(folder) / str(number)
+            path.mkdir()
+            for name, member in members.items():
+                (path / f"{name}.mac").write_text("\n".join(member) + "\n")
+            paths.append(path)
+        result = assemble(
+            "\n".join(lines) + "\n", deck_name=deck_name, maclib=paths, now=cp.time_of_day()
+        )
+    deck = result.object_deck
+    listing = listing_records(result.listing)
+    machine.storage.store(plist + 24, len(deck).to_bytes(4, "big"))
+    machine.storage.store(plist + 36, len(listing).to_bytes(4, "big"))
+    machine.gpr[ry] = result.return_code & 0xFFFFFFFF
+    if len(deck) > deck_size or len(listing) > listing_size:
+        machine.psw.cc = 1
+        return
+    _guest_block(machine, deck_at, len(deck))
+    _guest_block(machine, listing_at, len(listing))
+    if deck:
+        machine.storage.store(deck_at & machine.address_mask, deck)
+    if listing:
+        machine.storage.store(listing_at & machine.address_mask, listing)
+    machine.psw.cc = 0

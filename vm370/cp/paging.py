@@ -50,6 +50,8 @@ class PagingDevice(Protocol):
 
     def write_page(self, owner: str, page: int, data: bytes) -> None: ...
 
+    def pages_held(self, owner: str) -> int: ...
+
     def discard(self, owner: str) -> None: ...
 
     def discard_page(self, owner: str, page: int) -> None: ...
@@ -75,6 +77,10 @@ class PagingStore:
             raise ValueError(f"a page is {FRAME_SIZE} bytes, not {len(data)}")
         self._slots[(owner, page)] = bytes(data)
         self.writes += 1
+
+    def pages_held(self, owner: str) -> int:
+        """How many of ``owner``'s pages have a copy here (INDICATE USER)."""
+        return sum(1 for key in self._slots if key[0] == owner)
 
     def discard(self, owner: str) -> None:
         """Forget every page of ``owner`` (the virtual machine is gone)."""

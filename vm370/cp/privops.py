@@ -217,6 +217,7 @@ def _io_address(machine: VirtualMachine, ins: DecodedInstruction) -> int:
 
 def simulate_start_io(cp: ControlProgram, machine: VirtualMachine, ins: DecodedInstruction):
     """9C SIO Start I/O [SI]"""
+    machine.counters.start_ios += 1
     machine.psw.cc = cp.virtual_io.start_io(machine, _io_address(machine, ins))
 
 

@@ -18,6 +18,7 @@ together, as one interruption), ending an enabled wait.
 
 from __future__ import annotations
 
+from vm370.cp import debugging
 from vm370.cp.vmblock import RunState, VirtualMachine
 from vm370.hardware.control_registers import EC_INTERRUPTION_CODE
 from vm370.hardware.psw import (
@@ -33,11 +34,15 @@ NEW_PSW_OFFSET = 0x40  # each class's new PSW is 64 bytes above its old PSW (PoO
 def reflect_interruption(machine: VirtualMachine, old_location: int, code: int) -> None:
     """Swap the virtual PSW through the guest's low storage for one interruption class."""
     storage = machine.storage
-    storage.write_doubleword(old_location, machine.psw_image(code))
+    old = machine.psw_image(code)
+    storage.write_doubleword(old_location, old)
     if machine.ec_mode:
         storage.write_real(EC_INTERRUPTION_CODE[old_location], (code & 0xFFFF).to_bytes(2, "big"))
-    machine.load_psw_image(storage.read_doubleword(old_location + NEW_PSW_OFFSET))
+    new = storage.read_doubleword(old_location + NEW_PSW_OFFSET)
+    machine.load_psw_image(new)
     machine.counters.reflected += 1
+    if machine.debug is not None:
+        debugging.interruption(machine.debug.cp, machine, old_location, code, old, new)
 
 
 def reflect_program_interruption(machine: VirtualMachine, code: int, ilc: int) -> None:

@@ -36,7 +36,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable
 
-from vm370.cp import reflect
+from vm370.cp import debugging, reflect
 from vm370.cp.dispatch import slice_timer_units
 from vm370.cp.frames import Frame, FrameError
 from vm370.cp.paging import PagingError
@@ -244,6 +244,8 @@ class Supervisor:
         machine = self.current
         if machine is None:
             return None
+        if machine.debug is not None:
+            debugging.detach_observer(self.cp, machine)
         # CP's PSWs are EC-mode (GA27-2719): the fields are taken from the
         # old PSW's image in place, on every trap, without building an ECPSW.
         high, instruction_address = _unpack_psw(self.storage.mem, old_location)
@@ -280,7 +282,10 @@ class Supervisor:
             except ProgramInterrupt as interrupt:
                 reflect.reflect_program_interruption(machine, interrupt.code, ilc)
             else:
+                simulated = not machine.problem_state
                 handle_privileged_operation(self.cp, machine, instruction, ilc)
+                if machine.debug is not None and simulated:
+                    debugging.privileged(self.cp, machine, instruction)
         elif code in (SEGMENT_TRANSLATION, PAGE_TRANSLATION):
             self._translation_exception(machine, ilc)
         else:
@@ -354,7 +359,11 @@ class Supervisor:
         if machine is None:
             self._cp_failure("SVC in CP")
             return
-        reflect.reflect_supervisor_call(machine, self._code(SVC_CODE_LOCATION), machine.psw.ilc)
+        code = self._code(SVC_CODE_LOCATION)
+        if machine.debug is not None and debugging.supervisor_call(self.cp, machine, code):
+            self.dispatch()
+            return
+        reflect.reflect_supervisor_call(machine, code, machine.psw.ilc)
         reflect.present_pending(machine)
         self.dispatch()
 
@@ -516,6 +525,8 @@ class Supervisor:
         cpu.load_psw(real)
         self.current = machine
         self.slice_started = self.clock.now
+        if machine.debug is not None:
+            debugging.attach_observer(self.cp, machine)
 
     def preempt(self, machine: VirtualMachine) -> None:
         """Take ``machine`` off the real CPU at its next instruction (CP has news for it).
@@ -550,6 +561,8 @@ class Supervisor:
             self._pinned_for = None
         self.loaded_space = None
         self.wait_since.pop(machine.name, None)
+        if machine.debug is not None:
+            debugging.detach_observer(self.cp, machine)
         if self.current is machine:
             self.current = None
         if self._returning is not None and self._returning[0] is machine:

@@ -386,6 +386,23 @@ class ConsoleManager:
         terminal.screen.cancel_read()
         self._request(terminal, CP_READ)
 
+    def stop_in_cp_mode(self, user: User, lines: list[str]) -> None:
+        """CP stops the user's machine (ADSTOP, TRACE): show ``lines``, then CP READ."""
+        terminal = user.terminal
+        if terminal is None:
+            user.kept_output.extend(lines)
+            self.users.enter_cp_mode(user)
+            return
+        was_in_cp_mode = user.cp_mode
+        if not was_in_cp_mode:
+            self.users.enter_cp_mode(user)
+            terminal.guest_wants_line = False
+            terminal.screen.cancel_read()
+        for line in lines:
+            terminal.write_line(line)
+        if terminal.screen.reading is None:
+            self._request(terminal, CP_READ)
+
     def _request(self, terminal: Terminal, kind: str, hidden: bool = False) -> None:
         for event in terminal.screen.request_read(kind, hidden):
             self._event(terminal, event)

@@ -142,6 +142,7 @@ class SpooledReader(Device):
     def __init__(self, source: SpoolSource | None = None) -> None:
         super().__init__()
         self.source = source
+        self.records = 0  # cards read (INDICATE USER)
 
     def execute(self, command: int, data: bytes, count: int, chained: bool) -> CCWResult:
         if command & 0x03 == 0x02:  # read, with any stacker bits
@@ -150,6 +151,7 @@ class SpooledReader(Device):
                 return self.unit_check(SENSE_INTERVENTION_REQUIRED)
             if card is False:
                 return CCWResult(NORMAL_END | UNIT_EXCEPTION, 0, delay=0, immediate=True)
+            self.records += 1
             return CCWResult(NORMAL_END, CARD, bytes(card[:CARD]).ljust(CARD, b"\x40"), delay=50)
         if command & 0x03 == 0x03:  # NOP, feed, stacker select
             return CCWResult(NORMAL_END, 0, delay=0, immediate=True)
@@ -164,10 +166,12 @@ class SpooledPunch(Device):
     def __init__(self, sink: SpoolSink | None = None) -> None:
         super().__init__()
         self.sink = sink
+        self.records = 0  # cards punched (INDICATE USER)
 
     def execute(self, command: int, data: bytes, count: int, chained: bool) -> CCWResult:
         if command & 0x03 == 0x01:  # punch, with any stacker bits
             card = bytes(data[:CARD]).ljust(CARD, b"\x40")
+            self.records += 1
             if self.sink is not None:
                 self.sink.spool_record(self, card)
             return CCWResult(NORMAL_END, CARD, delay=50)
@@ -189,10 +193,12 @@ class SpooledPrinter(Device):
     def __init__(self, sink: SpoolSink | None = None) -> None:
         super().__init__()
         self.sink = sink
+        self.records = 0  # lines printed (INDICATE USER)
 
     def execute(self, command: int, data: bytes, count: int, chained: bool) -> CCWResult:
         action = command & 0x07
         if action == 0x01:  # write a line, then space or skip
+            self.records += 1
             if self.sink is not None:
                 self.sink.spool_record(self, bytes((command,)) + bytes(data[:count]))
             return CCWResult(NORMAL_END, count, delay=50)

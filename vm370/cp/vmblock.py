@@ -74,6 +74,7 @@ class Counters:
     diagnoses: int = 0  # DIAGNOSE hypercalls
     instructions: int = 0  # instructions the machine executed on the real CPU
     dispatches: int = 0  # times the dispatcher gave it the CPU
+    start_ios: int = 0  # SIOs CP simulated for it (INDICATE USER)
 
 
 @dataclass
@@ -119,6 +120,9 @@ class VirtualMachine:
     # by address (vdevices.py): built at LOGON from the directory.
     channel: Any = field(default=None, repr=False)
     devices: dict[int, Any] = field(default_factory=dict, repr=False)
+    # ADSTOP and TRACE (debugging.py): None while nobody debugs the machine,
+    # the one thing CP's trap handlers test.
+    debug: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if not self.name or len(self.name) > 8 or not self.name.isalnum():

@@ -37,6 +37,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "vm370.cp.commands.messages",
     "vm370.cp.commands.operator",
     "vm370.cp.commands.helpcommand",
+    "vm370.cp.commands.display",
+    "vm370.cp.commands.debug",
+    "vm370.cp.commands.trace",
 )
 
 

@@ -1,0 +1,221 @@
+"""CMS's tools under CP, typed at a 3270 as a student would: ASSEMBLE, LOAD, START, GENMOD, EXEC.
+
+ALICE logs on, IPLs the 190 (the build put CMSLIB MACLIB there) and works on her 191, where
+the host tools put HELLO ASSEMBLE and the execs. ASSEMBLE reaches the project's assembler
+through DIAGNOSE X'0108'; what CMS writes is read back with the host tools after LOGOFF.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from cp_system import DIRECTORY, answer, boot, logged_on, make_folder, read_on, since
+
+from assembler import assemble
+from cms.build import MACLIB_DIRECTORY, build_nucleus, build_system_disk
+from cms.filesystem import CMSDisk, text_to_records
+from cms.minidisk import Minidisk
+from vm370.hardware.devices.ckd_image import CKDImage
+from vm370.terminal.scripted import run_until
+
+CMS_DIRECTORY = DIRECTORY.replace(
+    "USER ALICE APPLE 256K 1M G\n", "USER ALICE APPLE 1M 2M G\n LINK MAINT 190 190 RR\n"
+) + (
+    "USER MAINT MAINTPW 1M 2M ABCDEFG\n"
+    " CONSOLE 009 3215\n"
+    " MDISK 190 2314 11 8 USERS MR ALL\n"
+)
+
+HELLO = """\
+HELLO    CSECT
+         USING HELLO,12
+         WRTERM 'HELLO FROM ASSEMBLER'
+         SR    15,15
+         BR    14
+         END   HELLO
+"""
+
+BROKEN = """\
+BROKEN   CSECT
+         USING BROKEN,12
+         L     15,NOWHERE
+         BR    14
+         END   BROKEN
+"""
+
+BUILD_EXEC = """\
+&CONTROL OFF
+GLOBAL MACLIB CMSLIB
+ASSEMBLE &1
+&IF &RETCODE NE 0 &GOTO -FAILED
+LOAD &1
+START
+&IF &RETCODE NE 0 &GOTO -FAILED
+GENMOD &1
+&1
+&TYPE &1 BUILT AND RAN
+&EXIT 0
+-FAILED &TYPE &1 FAILED WITH &RETCODE
+&EXIT &RETCODE
+"""
+
+GREET_MACRO = """\
+         MACRO
+&LABEL   GREET &WHO
+&LABEL   WRTERM 'GREETINGS, &WHO'
+         MEND
+"""
+
+GREETER = """\
+GREETER  CSECT
+         USING GREETER,12
+         GREET STUDENT
+         SR    15,15
+         BR    14
+         END   GREETER
+"""
+
+LOOP_EXEC = """\
+&I = 0
+-AGAIN &I = &I + 1
+&GOTO -AGAIN
+"""
+
+
+@pytest.fixture(scope="session")
+def nucleus():
+    return build_nucleus()
+
+
+@pytest.fixture
+def folder(tmp_path, nucleus):
+    root = make_folder(tmp_path, directory=CMS_DIRECTORY)
+    build_system_disk(root / "packs" / "users.ckd", 11, 8, nucleus, maclib=True)
+    image = CKDImage(root / "packs" / "users.ckd")
+    try:
+        disk = CMSDisk.format(Minidisk(image, 1, 5), "ALI191")
+        files = {
+            "HELLO ASSEMBLE": HELLO,
+            "BROKEN ASSEMBLE": BROKEN,
+            "BUILD EXEC": BUILD_EXEC,
+            "FOREVER EXEC": LOOP_EXEC,
+            "GREET MACRO": GREET_MACRO,
+            "GREETER ASSEMBLE": GREETER,
+        }
+        for fileid, text in files.items():
+            filename, filetype = fileid.split()
+            disk.write(filename, filetype, text_to_records(text), "F", 80)
+    finally:
+        image.close()
+    return root
+
+
+READY = re.compile(r"^R(;|\(-?\d+\);)", re.MULTILINE)
+
+
+def command(system, terminal, line: str) -> str:
+    """Type a CMS command and run until its ready message; the output since."""
+    run_until(system, lambda: not terminal.keyboard_locked())
+    readies = len(READY.findall(terminal.history()))
+    before = len(terminal.transcript)
+    terminal.type_line(line)
+    read_on(system, terminal, lambda: len(READY.findall(terminal.history())) > readies)
+    return since(terminal, before)
+
+
+def ready(system, terminal):
+    run_until(system, lambda: terminal.status() == "VM READ")
+
+
+def cms(folder):
+    system = boot(folder)
+    terminal = logged_on(system, "ALICE", "APPLE")
+    answer(system, terminal, "IPL 190", "CMS VERSION")
+    ready(system, terminal)
+    return system, terminal
+
+
+def logoff_and_open(system, terminal, folder) -> CMSDisk:
+    terminal.press("PA1")
+    run_until(system, lambda: terminal.status() == "CP READ")
+    answer(system, terminal, "LOGOFF", "VM/370 ONLINE")
+    system.shutdown()
+    image = CKDImage(folder / "packs" / "users.ckd", read_only=True)
+    return CMSDisk.open(Minidisk(image, 1, 5))
+
+
+def test_assemble_load_start_genmod_and_run_by_name(folder):
+    system, terminal = cms(folder)
+    assert "R;" in command(system, terminal, "GLOBAL MACLIB CMSLIB")
+    screen = command(system, terminal, "ASSEMBLE HELLO")
+    assert "R;" in screen
+    assert "R;" in command(system, terminal, "ASSEMBLE HELLO")  # replaces, never adds to
+    command(system, terminal, "LOAD HELLO")
+    screen = command(system, terminal, "START")
+    assert "HELLO FROM ASSEMBLER" in screen
+    command(system, terminal, "GENMOD HELLO")
+    screen = command(system, terminal, "HELLO")
+    assert "HELLO FROM ASSEMBLER" in screen
+    screen = command(system, terminal, "LISTFILE HELLO * A")
+    assert "HELLO    TEXT     A1" in screen and "HELLO    LISTING  A1" in screen
+    assert "HELLO    MODULE   A1" in screen
+    disk = logoff_and_open(system, terminal, folder)
+    # The deck CMS wrote is the one the assembler makes of the same source and macros.
+    expected = assemble(HELLO, deck_name="HELLO", maclib=[MACLIB_DIRECTORY])
+    assert expected.return_code == 0
+    text = disk.get("HELLO TEXT", binary=True)
+    assert text[:80] == expected.object_deck[:80]  # the ESD card
+    assert len(text) == len(expected.object_deck)
+    listing = [entry for entry in disk.files() if entry.filetype == "LISTING"][0]
+    assert (listing.recfm, listing.lrecl) == ("F", 121)
+    assert "WRTERM" in disk.get("HELLO LISTING").decode()
+
+
+def test_an_exec_runs_the_whole_path_and_checks_retcode(folder):
+    system, terminal = cms(folder)
+    screen = command(system, terminal, "BUILD HELLO")
+    assert "HELLO FROM ASSEMBLER" in screen
+    assert "HELLO BUILT AND RAN" in screen
+    screen = command(system, terminal, "EXEC BUILD BROKEN")
+    assert "BROKEN FAILED WITH 8" in screen
+    assert "R(00008);" in screen
+
+
+def test_assemble_errors(folder):
+    system, terminal = cms(folder)
+    screen = command(system, terminal, "ASSEMBLE NOSUCH")
+    assert "DMSASM002E FILE 'NOSUCH ASSEMBLE *' NOT FOUND" in screen
+    command(system, terminal, "GLOBAL MACLIB NOLIB")
+    screen = command(system, terminal, "ASSEMBLE HELLO")
+    assert "DMSASM002E FILE 'NOLIB MACLIB *' NOT FOUND" in screen
+    screen = command(system, terminal, "GLOBAL TXTLIB X")
+    assert "DMSGLB014E INVALID FUNCTION" in screen
+    # Without the library WRTERM is an unknown operation: the assembler's code comes back.
+    command(system, terminal, "GLOBAL MACLIB")
+    screen = command(system, terminal, "ASSEMBLE HELLO")
+    assert "R(00008);" in screen
+
+
+def test_a_looping_exec_is_stopped_with_pa1_and_a_cp_command(folder):
+    system, terminal = cms(folder)
+    terminal.type_line("FOREVER")
+    run_until(system, lambda: terminal.status() == "RUNNING", max_instructions=2_000_000)
+    system.run(200_000)
+    assert terminal.status() == "RUNNING"  # the exec goes on
+    terminal.press("PA1")
+    run_until(system, lambda: terminal.status() == "CP READ")
+    answer(system, terminal, "IPL 190", "CMS VERSION")
+    ready(system, terminal)
+    assert "R;" in command(system, terminal, "QUERY RDYMSG")
+
+
+def test_a_maclib_the_user_builds_is_searched_with_cmslib(folder):
+    system, terminal = cms(folder)
+    assert "R;" in command(system, terminal, "MACLIB GEN MYLIB GREET")
+    screen = command(system, terminal, "MACLIB LIST MYLIB")
+    assert "GREET    00002  0004" in screen
+    command(system, terminal, "GLOBAL MACLIB MYLIB CMSLIB")
+    assert "R;" in command(system, terminal, "ASSEMBLE GREETER")
+    command(system, terminal, "LOAD GREETER")
+    assert "GREETINGS, STUDENT" in command(system, terminal, "START")
