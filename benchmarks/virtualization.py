@@ -11,11 +11,13 @@ Prints:
   reflected SVC (with the guest's return by LPSW, itself simulated, taken
   off), in host microseconds: a guest loop with the instruction, minus the
   same loop with LA in its place (that loop run ten times longer), per
-  iteration; and each as a
-  ratio to one iteration of that loop without traps (LA, BCT under CP) in
-  the same run, a figure that does not move with the host's load;
+  iteration; and each as a ratio to one iteration of that loop without
+  traps (LA, BCT under CP) in the same run, a figure that does not move
+  with the host's load;
 - the same for a page fault: a loop whose load touches a new page on each
-  iteration, against the same loop on pages already in.
+  iteration, against the same loop on pages already in;
+- the SSM again with ten more machines logged on, idle in an enabled wait
+  (CP runs their timers on at every dispatch).
 
 Times are CPU seconds of this process (``time.process_time``): the MIPS
 figures the best of REPEATS runs, the trap figures their median.
@@ -71,9 +73,18 @@ def bare_seconds(body: str, iterations: int) -> tuple[float, int]:
     return time.process_time() - started, machine.cpu.instructions_executed
 
 
-def guest_seconds(body: str, iterations: int) -> tuple[float, int]:
-    cp = ControlProgram(Machine(STORAGE + 64 * 1024))
+ENABLED_WAIT = 0xFE02_0000_0000_0000  # BC mode: channel masks on, wait (for I/O that never comes)
+WAITING_MACHINES = 10
+
+
+def guest_seconds(body: str, iterations: int, waiting: int = 0) -> tuple[float, int]:
+    """The guest running ``body``; ``waiting`` more machines logged on, idle in an enabled wait."""
+    cp = ControlProgram(Machine(STORAGE + 64 * 1024 + waiting * 8 * 1024))
     supervisor = Supervisor(cp)
+    for number in range(waiting):
+        name = f"IDLE{number}"
+        cp.create_virtual_machine(name, 4096)
+        cp.set_psw(name, ENABLED_WAIT)
     guest = cp.create_virtual_machine("BENCH", STORAGE)
     for address, data in image(body, iterations).items():
         cp.load("BENCH", address, data)
@@ -118,6 +129,10 @@ def fault_seconds(kind: str, pages: int) -> tuple[float, int]:
     return elapsed, supervisor.guest_instructions
 
 
+def waiting_seconds(body: str, iterations: int) -> tuple[float, int]:
+    return guest_seconds(body, iterations, WAITING_MACHINES)
+
+
 def best(function, body: str, iterations: int, repeats: int) -> tuple[float, int]:
     return min(function(body, iterations) for _ in range(repeats))
 
@@ -145,6 +160,9 @@ def main(argv: list[str]) -> int:
     supervisor_call = median(guest_seconds, SUPERVISOR_CALL, loops, repeats) / loops
     privop_cost = privileged - iteration
     svc_cost = supervisor_call - iteration - privop_cost
+    crowded = median(waiting_seconds, PRIVILEGED, loops, repeats) / loops
+    crowded_plain = median(waiting_seconds, PLAIN, loops, repeats) / loops
+    crowded_cost = crowded - crowded_plain
     faults = min(loops, FAULT_PAGES)
     touched = median(fault_seconds, "resident", faults, repeats)
     faulted = median(fault_seconds, "faulting", faults, repeats)
@@ -154,6 +172,7 @@ def main(argv: list[str]) -> int:
         ("one simulated privileged instruction (SSM)", privop_cost),
         ("one reflected SVC (its LPSW return taken off)", svc_cost),
         ("one page fault (a page CP has never given out)", fault_cost),
+        (f"the SSM with {WAITING_MACHINES} more machines waiting", crowded_cost),
     ):
         print(f"{name + ':':<48} {cost * 1e6:8.2f} us {cost / iteration:7.1f} iterations")
     return 0

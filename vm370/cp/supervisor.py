@@ -454,18 +454,27 @@ class Supervisor:
         self._enter(machine)
 
     def _wake_waiting_machines(self) -> None:
+        """Run the waiting machines' timers on to now; wake those with something to take.
+
+        This runs at every dispatch, once for each machine logged on, so a
+        machine with no interruption pending (none arrived, its timer still
+        positive) is left waiting without going through ``cp.wake``, which
+        would present nothing.
+        """
         now = self.clock.now
         enabled_wait = RunState.ENABLED_WAIT
+        wait_since = self.wait_since
         for machine in self.cp.machines.values():
             if machine.state is not enabled_wait:
                 continue
-            since = self.wait_since.get(machine.name, now)
+            since = wait_since.get(machine.name, now)
             if now > since:
                 charge_timer(machine, now - since)
-            self.wait_since[machine.name] = now
-            self.cp.wake(machine)
-            if machine.state is not RunState.ENABLED_WAIT:
-                self.wait_since.pop(machine.name, None)
+            wait_since[machine.name] = now
+            if machine.pending_external or machine.channel.interrupt_pending:
+                self.cp.wake(machine)
+                if machine.state is not enabled_wait:
+                    wait_since.pop(machine.name, None)
 
     def _idle(self) -> None:
         """No machine can run: wait for the earliest virtual timer, or for I/O."""
