@@ -398,6 +398,18 @@ def test_a_server_killed_while_cms_writes_leaves_a_system_that_starts_again(syst
         image.close()
 
 
+def test_the_operators_shutdown_command_ends_serve_cleanly(system_folder):
+    passwords = read_passwords(system_folder)
+    server, port = start_server(system_folder)
+    env = {**os.environ, "VM370_PASSWORD": passwords["MAINT"]}
+    session = vm370("session", "--connect", f"127.0.0.1:{port}", "--user", "MAINT", env=env)
+    session.communicate("#PA1\nSHUTDOWN\n", timeout=WAIT)
+    out, err = server.communicate(timeout=WAIT)
+    assert server.returncode == 0, err
+    assert "SHUTDOWN COMPLETE" in err and "shut down; every user logged off" in out
+    assert not DataFolder(system_folder).is_locked()
+
+
 class TelnetClient:
     """A plain line-mode telnet client: reads what the server sends, in order, and waits on it."""
 

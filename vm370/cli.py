@@ -13,6 +13,7 @@ import contextlib
 import os
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -1155,8 +1156,10 @@ def _run_main_job(args: argparse.Namespace) -> int:
         input("Note the passwords, then press Enter to bring the system up... ")
     from vm370.cp.observe import system_view
 
+    stop = threading.Event()
     with _running_system(folder) as system, open(folder / "cp.log", "a") as log:
-        run_terminal(system, _log_reader(system), log, lambda: system_view(system.cp))
+        system.cp.on_shutdown.append(stop.set)  # the operator's SHUTDOWN ends the run
+        run_terminal(system, _log_reader(system), log, lambda: system_view(system.cp), stop)
     print(f"vm370: {folder}: shut down; every user logged off")
     return 0
 
@@ -1213,8 +1216,12 @@ def _run_serve(args: argparse.Namespace) -> int:
             raise UsageError(
                 f"--displays {args.displays}: the system has {len(system.displays)} displays"
             )
+        stop = threading.Event()
+        system.cp.on_shutdown.append(stop.set)  # the operator's SHUTDOWN ends the run
         try:
-            serve_system(system, address, read_log, displays=args.displays, telnet=telnet)
+            serve_system(
+                system, address, read_log, displays=args.displays, telnet=telnet, stop=stop
+            )
         except HostError as error:
             raise UsageError(str(error)) from None
     for line in read_log():  # the logoffs of the shutdown

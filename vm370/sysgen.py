@@ -433,7 +433,7 @@ def _install_cms(folder: Path, directory: Directory, packs: list[Pack], progress
         return False
     image = folder / _pack_named(packs, disk.volser).image
     try:
-        built = build_system_disk(image, disk.start_cylinder, disk.cylinders)
+        built = build_system_disk(image, disk.start_cylinder, disk.cylinders, maclib=True)
     except BuildError as error:
         raise GenerationError(f"CMS system disk ({owner.userid} 190): {error}") from None
     progress(

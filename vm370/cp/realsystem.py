@@ -80,6 +80,8 @@ class RealSystem:
         displays = [(d.address, MODELS[d.model]) for d in config.displays]
         lines = [terminal.address for terminal in config.terminals]
         self.consoles = ConsoleManager(cp, self.users, displays, cp.realio, area, lines)
+        # The displays' ports learn who signs on (a TN3270 server drops idle connections);
+        # a 2741 line has nothing to tell.
         ports = {device.address: device.port for device in self.displays}
         self.consoles.on_sign_on = lambda address, on: (
             ports[address].set_signed_on(on) if address in ports else None

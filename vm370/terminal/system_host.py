@@ -158,20 +158,25 @@ def run_terminal(
     log_lines: Callable[[], list[str]] = list,
     log: TextIO | None = None,
     observer: Callable[[], list] | None = None,
+    stop: threading.Event | None = None,
 ):
-    """The Textual terminal on the first display, the system running beside it, until it quits."""
+    """The Textual terminal on the first display, the system running beside it, until it quits
+    (or ``stop`` is set: the terminal then closes too)."""
     from vm370.terminal.tui.connection import MachineStopped
 
     app, runner = terminal_app(system, log_lines, log, observer)
-    stop = threading.Event()
+    stop = stop or threading.Event()
     failure: list[BaseException] = []
 
     def run_machine() -> None:
         try:
-            if runner.run(stop) == DISABLED_WAIT:
+            reason = runner.run(stop)
+            if reason == DISABLED_WAIT:
                 while not app.is_running and not stop.wait(0.1):
                     pass
                 app.post_message(MachineStopped("the real machine is in a disabled wait"))
+            elif app.is_running:
+                app.call_from_thread(app.exit)  # the system was shut down (SHUTDOWN)
         except Exception as error:  # reported on the main thread below
             failure.append(error)
 
