@@ -64,3 +64,15 @@ def test_words_of_guest_storage_read_and_write_within_and_across_pages():
     assert storage.read_real(0xFFC, 8) == bytes.fromhex("0102A1A2A3A40708")
     storage.write_doubleword(0x1000, 0xB1B2B3B4B5B6B7B8)
     assert cp.read("GUEST", 0x1000, 8) == bytes.fromhex("B1B2B3B4B5B6B7B8")
+
+
+def test_a_psw_exchange_stores_one_doubleword_and_reads_another():
+    cp, guest = run_guest({0x200: "8200 0300"})
+    storage = guest.storage
+    cp.load("GUEST", 0x68, bytes.fromhex("0102030405060708"))
+    assert storage.exchange_doublewords(0x28, 0xA0A1A2A3A4A5A6A7, 0x68) == 0x0102030405060708
+    assert cp.read("GUEST", 0x28, 8) == bytes.fromhex("A0A1A2A3A4A5A6A7")
+    # Across pages it still does both (through the general path).
+    cp.load("GUEST", 0x1008, bytes.fromhex("1112131415161718"))
+    assert storage.exchange_doublewords(0xFF8, 0xB0B1B2B3B4B5B6B7, 0x1008) == 0x1112131415161718
+    assert cp.read("GUEST", 0xFF8, 8) == bytes.fromhex("B0B1B2B3B4B5B6B7")

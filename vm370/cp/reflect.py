@@ -35,10 +35,11 @@ def reflect_interruption(machine: VirtualMachine, old_location: int, code: int) 
     """Swap the virtual PSW through the guest's low storage for one interruption class."""
     storage = machine.storage
     old = machine.psw_image(code)
-    storage.write_doubleword(old_location, old)
+    # The code's halfword (EC mode) overlaps neither PSW: the order of the
+    # three accesses cannot matter, and the two PSWs share one page lookup.
+    new = storage.exchange_doublewords(old_location, old, old_location + NEW_PSW_OFFSET)
     if machine.ec_mode:
         storage.write_real(EC_INTERRUPTION_CODE[old_location], (code & 0xFFFF).to_bytes(2, "big"))
-    new = storage.read_doubleword(old_location + NEW_PSW_OFFSET)
     machine.load_psw_image(new)
     machine.counters.reflected += 1
     if machine.debug is not None:

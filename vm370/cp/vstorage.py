@@ -132,6 +132,23 @@ class GuestStorage:
         else:
             self.pager.storage.write(start, data)
 
+    def exchange_doublewords(self, store_at: int, value: int, load_from: int) -> int:
+        """Store ``value`` at real ``store_at`` and return the doubleword at real ``load_from``.
+
+        An interruption's PSW swap in the guest's low storage: the old and
+        new PSW locations share page 0, so the page is looked up once. The
+        two doublewords must not overlap (the PSW locations never do).
+        """
+        start = self._frame_start(store_at, 8)
+        page_offset = load_from - (store_at & ~PAGE_OFFSET_MASK)
+        if start < 0 or not 0 <= page_offset <= FRAME_SIZE - 8 or load_from + 8 > self.size:
+            self.write_doubleword(store_at, value)
+            return self.read_doubleword(load_from)
+        storage = self.pager.storage
+        storage.write(start, (value & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "big"))
+        source = start - (store_at & PAGE_OFFSET_MASK) + page_offset
+        return int.from_bytes(storage.mem[source : source + 8], "big")
+
     def real_pieces(self, address: int, length: int) -> list[tuple[int, int]]:
         """The guest-real (address, length) pieces of a logical operand."""
         machine = self.machine
