@@ -186,3 +186,35 @@ def test_double_dash_values_show_as_typed_in_argparse_errors(capsys):
         main(["bare", "--json=--"])
     err = capsys.readouterr().err
     assert exited.value.code == 2 and "'--'" in err and "\x00" not in err
+
+
+def test_show_blocks_prints_the_source_of_a_translated_loop(capsys, tmp_path):
+    # L 3,X'400'; AR 2,1; BCT 3,X'204'; LPSW X'408'.
+    code = tmp_path / "loop.bin"
+    code.write_bytes(bytes.fromhex("58300400 1A21 46300204 82000408"))
+    data = tmp_path / "data.bin"
+    data.write_bytes(bytes.fromhex("000003E8 00000000 0002000000000000"))
+    status, out, err = run(
+        capsys,
+        "--load",
+        f"{code}@200",
+        "--load",
+        f"{data}@400",
+        "--psw",
+        "0000000000000200",
+        "--show-blocks",
+        "--json",
+    )
+    assert status == 0
+    assert json.loads(out)["instructions"] == 2002
+    assert "# block at real 000204, key 0: 000204 AR 000206 BCT" in err
+    assert "def block_000204(" in err
+
+
+def test_a_run_ending_in_a_program_check_loop_says_so(capsys):
+    # Storage all zeros: the operation exception's new PSW is zeros too, at 0.
+    status, out, _ = run(capsys, "--psw", "0000000000000200", "--json")
+    assert status == 0
+    report = json.loads(out)
+    assert report["stop"] == "limit" and report["instructions"] == 10_000_000
+    assert report["interruption_loop"]["code"] == "0001"

@@ -118,6 +118,14 @@ def _add_bare(subparsers) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
+        "--show-blocks",
+        action="store_true",
+        help=(
+            "after the run, print the Python source the CPU generated for the blocks of "
+            "instructions it translated (to stderr with --json)"
+        ),
+    )
+    parser.add_argument(
         "--tn3270",
         metavar="HOST:PORT",
         help=(
@@ -271,6 +279,15 @@ def _run_bare(args: argparse.Namespace) -> int:
     except MachineError as error:
         raise UsageError(str(error)) from None
     machine = _machine_with_decks(args.load_deck, request.storage_size)
+    if args.show_blocks:
+        if args.under_cp or args.tn3270 is not None or args.tui:
+            raise UsageError(
+                "--show-blocks is for a plain bare run (no --under-cp, --tn3270, --tui)"
+            )
+        if machine is None:
+            from vm370.hardware.machine import Machine
+
+            machine = Machine(request.storage_size)
     try:
         if args.under_cp:
             from vm370.cp.bare import run_under_cp
@@ -282,10 +299,22 @@ def _run_bare(args: argparse.Namespace) -> int:
             report = run_bare(request, machine)
     except MachineError as error:
         raise UsageError(str(error)) from None
+    if args.show_blocks:
+        listings = [block.listing() for block in machine.cpu.translated_blocks()]
+        print(
+            "\n".join(listings) or "# no blocks were translated",
+            file=sys.stderr if args.json else sys.stdout,
+        )
     if args.json:
         print(json.dumps(report))
     else:
         print(f"stop {report['stop']}  PSW {report['psw']}  instructions {report['instructions']}")
+        loop = report.get("interruption_loop")
+        if loop is not None:
+            print(
+                f"ended in a {loop['class']}-interruption loop: code {loop['code']}, "
+                f"old PSW {loop['old_psw']}, new PSW {loop['psw']}"
+            )
         for row in range(0, 16, 4):
             registers = " ".join(report["gpr"][row : row + 4])
             print(f"GPR {row:2d}-{row + 3:2d}  {registers}")
@@ -1191,6 +1220,14 @@ def _add_serve(subparsers) -> None:
         "--displays", type=int, metavar="N", help="serve only the first N displays (default all)"
     )
     parser.add_argument(
+        "--web",
+        metavar="HOST:PORT",
+        help=(
+            "also serve the Textual 3270 terminal as a web page (textual-serve; "
+            "pip install 'vm370[web]'), each browser a TN3270 client of --tn3270"
+        ),
+    )
+    parser.add_argument(
         "--public", action="store_true", help="allow an address other than the loopback"
     )
     parser.set_defaults(func=_run_serve)
@@ -1202,8 +1239,16 @@ def _run_serve(args: argparse.Namespace) -> int:
 
     address = _listen_address("--tn3270", args.tn3270, args.public)
     telnet = None if args.telnet is None else _listen_address("--telnet", args.telnet, args.public)
+    web = None if args.web is None else _listen_address("--web", args.web, args.public)
     if args.displays is not None and args.displays < 1:
         raise UsageError("--displays must be 1 or more")
+    if web is not None:
+        from vm370.terminal.web import WebUnavailable, require_textual_serve
+
+        try:
+            require_textual_serve()  # before the system comes up, not after
+        except WebUnavailable as error:
+            raise UsageError(str(error)) from None
     folder = Path(args.data) if args.data else default_data_folder()
     with _running_system(folder) as system:
         read_log = _log_reader(system)
@@ -1220,7 +1265,13 @@ def _run_serve(args: argparse.Namespace) -> int:
         system.cp.on_shutdown.append(stop.set)  # the operator's SHUTDOWN ends the run
         try:
             serve_system(
-                system, address, read_log, displays=args.displays, telnet=telnet, stop=stop
+                system,
+                address,
+                read_log,
+                displays=args.displays,
+                telnet=telnet,
+                web=web,
+                stop=stop,
             )
         except HostError as error:
             raise UsageError(str(error)) from None
@@ -1324,7 +1375,10 @@ def _require_terminal() -> None:
     At the end of a pipe or file the input would be readable for ever with
     nothing in it, and the terminal would spin a core waiting for keys.
     """
-    if not sys.stdin.isatty():
+    # Under `serve --web` textual-serve runs the terminal with Textual's web driver, which
+    # reads keys from a pipe as packets from the page's server; that server ends the process.
+    web_driven = os.environ.get("TEXTUAL_DRIVER") == "textual.drivers.web_driver:WebDriver"
+    if not sys.stdin.isatty() and not web_driven:
         raise UsageError(
             "standard input is not a terminal: run it in a terminal window "
             "(to drive a 3270 from a script, use a TN3270 client such as s3270)"

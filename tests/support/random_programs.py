@@ -454,9 +454,15 @@ def _multiply_divide(b: _Builder) -> None:
 def _shift(b: _Builder) -> None:
     mnemonic = b.pick("SLL SRL SLA SRA SLDL SRDL SLDA SRDA")
     register = b.even_register() if mnemonic[2] == "D" else b.register()
-    # The shift amount is the low six bits of the address: sometimes from a register.
-    base = b.any_register() if b.rng.random() < 0.2 else 0
-    b.emit(rs(mnemonic, register, 0, b.rng.randrange(64), b2=base))
+    # The shift amount is the low six bits of the address: sometimes from a
+    # register, sometimes one LA has just set to a small amount, which the
+    # displacement may carry past 63 (only the sum's low six bits count).
+    roll = b.rng.random()
+    base = b.any_register() if roll < 0.2 else 0
+    if roll < 0.1:
+        base = b.register()
+        b.emit(rx("LA", base, b.rng.randrange(64), b2=0))
+    b.emit(rs(mnemonic, register, 0, b.rng.randrange(64), b2=base), glued=roll < 0.1)
 
 
 def _multiple(b: _Builder) -> None:

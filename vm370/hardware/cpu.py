@@ -14,12 +14,21 @@ microsecond an instruction; the I/O instructions and native routines call
 
 Instructions are decoded once and kept in a cache keyed by their address: an
 entry is ``(bound handler, next instruction address, ILC)``, the handler
-bound to its decoded fields with ``functools.partial``. The storage
-granules (8 bytes) that hold cached instructions are marked in
-``Storage.code_granules``; a store into a marked granule (by the CPU, a
-channel, or an interruption's PSW swap) drops the entries there. There is one
-cache per PSW key, because fetch protection depends on the key; SSK drops
-the entries of the block whose key changed.
+bound to its decoded fields with ``functools.partial``. A fresh entry counts
+its runs (``_warm``); once hot, the run of instructions from its address is
+translated into a Python function (vm370/hardware/blocks.py) that takes the
+entry's place and runs the run as one step, advancing the step counter by
+the instructions it executed. The storage granules (8 bytes) that hold
+cached instructions and blocks are marked in ``Storage.code_granules``; a
+store into a marked granule (by the CPU, a channel, or an interruption's PSW
+swap) drops the entries there. There is one cache per PSW key, because
+fetch protection depends on the key; SSK drops the entries of the block
+whose key changed.
+
+A program interruption loop that can change nothing (the new PSW addresses
+an instruction that fails before doing anything, as with low storage all
+zeros) is counted rather than run between clock events
+(``_skip_interruption_loop``); ``interruption_loop`` describes it.
 
 Storage access: handlers touch storage only through ``fetch``/``store`` and
 their sized variants, and ``check_access``, with logical addresses. With the
@@ -59,12 +68,14 @@ Where the manuals leave a choice:
 
 from __future__ import annotations
 
-import operator
 import struct
+import warnings
 from collections.abc import Callable
 from functools import partial
+from operator import length_hint
 
 from vm370.hardware import isa
+from vm370.hardware.blocks import HOT_COUNT, MAX_BLOCK_DROPS, Block, Translator
 from vm370.hardware.clock import Clock
 from vm370.hardware.control_registers import (
     CR6_EXTENDED_CONTROL_MODE,
@@ -119,6 +130,7 @@ _unpack_doubleword = struct.Struct(">Q").unpack_from
 _pack_doubleword = struct.Struct(">Q").pack_into
 
 ADDRESS_MASK_24 = 0xFFFFFF
+PROGRAM_INTERRUPTION_CODE = EC_INTERRUPTION_CODE[PROGRAM_OLD_PSW]
 ADDRESS_MASK_32 = 0xFFFFFFFF
 
 INTERRUPTION_CLASSES = {
@@ -187,6 +199,16 @@ class CPU:
         "_block",
         "_block_budget",
         "_block_synced",
+        "code_changed",
+        "_translator",
+        "_heat",
+        "_blocks",
+        "block_hot_count",
+        "blocks_advanced",
+        "_block_drops",
+        "interruption_loop",
+        "_quiet_program_check",
+        "_loop_signature",
     )
 
     def __init__(
@@ -244,6 +266,22 @@ class CPU:
         self._block = None
         self._block_budget = 0
         self._block_synced = 0
+        # Block translation (blocks.py): how often each decoded address has
+        # started an instruction, and the blocks made, by start address.
+        # Starts of an instruction at an address before a block is made from
+        # there; 0 turns block translation off (everything is interpreted).
+        self.block_hot_count = HOT_COUNT
+        self.code_changed = False
+        self.blocks_advanced = False
+        self._translator = Translator(self)
+        self._heat: dict[int, int] = {}
+        self._blocks: dict[int, list[Block]] = {}
+        self._block_drops: dict[int, int] = {}
+        # A program interruption that changed nothing but the PSW swap, and
+        # what the last one left (run's interruption-loop detection).
+        self._quiet_program_check = False
+        self._loop_signature: tuple | None = None
+        self.interruption_loop: dict | None = None
         storage.code_written = self._code_written
         self.timer = IntervalTimer(storage, clock, self.request_timer_interruption)
         if interval_timer:
@@ -577,27 +615,135 @@ class CPU:
         self.storage.set_key(address, key_byte)
 
     def _code_written(self, address: int, length: int) -> None:
-        """Drop cached instructions in the granules address..address+length-1 touch."""
+        """Drop cached instructions and blocks in the granules address..address+length-1 touch.
+
+        A translated block that is running sees ``code_changed`` after a
+        handler's store and leaves at once (blocks.py).
+        """
         granules = self.storage.code_granules
         owners = self._granule_owners
         caches = self._caches
+        blocks = self._blocks
         first = address >> GRANULE_SHIFT
         last = (address + length - 1) >> GRANULE_SHIFT
+        dropped: list[Block] = []
+        removed: list[tuple[dict, int, tuple]] = []
         granule = granules.find(1, first, last + 1)
         while granule >= 0:
             granules[granule] = 0
             for instruction_address in owners.pop(granule, ()):
                 for cache in caches:
-                    cache.pop(instruction_address, None)
+                    entry = cache.pop(instruction_address, None)
+                    if entry is not None:
+                        removed.append((cache, instruction_address, entry))
+                starting_here = blocks.pop(instruction_address, None)
+                if starting_here is not None:
+                    dropped += starting_here
+                    drops = self._block_drops
+                    drops[instruction_address] = drops.get(instruction_address, 0) + 1
             granule = granules.find(1, granule + 1, last + 1)
+        if dropped:
+            self._keep_first_instructions(dropped, removed, first, last)
+        self.code_changed = True
+
+    def _keep_first_instructions(
+        self, dropped: list[Block], removed: list[tuple[dict, int, tuple]], first: int, last: int
+    ) -> None:
+        """After a store into granules ``first``..``last``: what dropping ``dropped`` leaves.
+
+        A block dropped by a store into one of its later instructions gives
+        its place back to its first instruction, decoded and able to warm up
+        again, as the interpreter would have kept it (decoding it again would
+        fetch it, which counts references in the associative array). The
+        block's marks on the granules the store left alone go with it.
+        """
+        owners = self._granule_owners
+        granules = self.storage.code_granules
+        by_function = {id(block.function): block for block in dropped}
+        for block in dropped:
+            for granule in block.real_granules:
+                if not first <= granule <= last:
+                    marked = owners.get(granule)
+                    if marked is not None and block.start in marked:
+                        marked.remove(block.start)
+                        if not marked:
+                            del owners[granule]
+                            granules[granule] = 0
+        for cache, address, (bound, next_address, ilc) in removed:
+            block = by_function.get(id(bound))
+            if block is None or any(first <= g <= last for g in block.first_granules):
+                continue
+            step_bound, _next_address, _ilc = bound.block_step
+            cache[address] = (
+                partial(self._warm, address, step_bound, next_address, ilc),
+                next_address,
+                ilc,
+            )
 
     def flush_instruction_cache(self) -> None:
-        """Forget every decoded instruction (translation changed, storage replaced)."""
+        """Forget every decoded instruction and block (translation changed, storage replaced).
+
+        Costs what was cached: only the granules marked are cleared.
+        """
         for cache in self._caches:
-            cache.clear()
-        self._granule_owners.clear()
+            if cache:
+                cache.clear()
         granules = self.storage.code_granules
-        granules[:] = bytes(len(granules))
+        for granule in self._granule_owners:
+            granules[granule] = 0
+        self._granule_owners.clear()
+        self._heat.clear()
+        self._blocks.clear()
+        self._block_drops.clear()
+
+    def translated_blocks(self) -> list[Block]:
+        """The translated blocks now cached, by start address (for people and tests)."""
+        return [block for start in sorted(self._blocks) for block in self._blocks[start]]
+
+    def _warm(self, address: int, bound: Callable[[], None], next_address: int, ilc: int) -> None:
+        """Run a freshly decoded instruction, translating a block from it once it is hot."""
+        hot_count = self.block_hot_count
+        heat = self._heat
+        count = heat.get(address, 0) + 1
+        if not hot_count:
+            self._cache[address] = (bound, next_address, ilc)
+        elif count < hot_count:
+            heat[address] = count
+        else:
+            heat.pop(address, None)
+            self._install_block(address, (bound, next_address, ilc))
+        bound()
+
+    def _install_block(self, address: int, step: tuple) -> None:
+        """Put the block starting at ``address`` in the cache, or the plain instruction."""
+        # Code that keeps storing into itself (or data sharing its granules)
+        # would be translated again and again: after a few drops it stays
+        # interpreted.
+        block = None
+        if self._block_drops.get(address, 0) < MAX_BLOCK_DROPS:
+            try:
+                block = self._translator.build(address, step)
+            except Exception as error:  # a translator bug must not stop the machine
+                # The instructions run interpreted, as they would with
+                # translation off; the warning says where.
+                warnings.warn(f"no block at {address:06X}: {error!r}", stacklevel=2)
+        if block is None:
+            self._cache[address] = step
+            return
+        self._cache[address] = (block.function, step[1], step[2])
+        self._blocks.setdefault(address, []).append(block)
+        # The rest of the run is inside the block now: its instructions start
+        # blocks of their own only if entered often on their own (a branch
+        # into the middle), not because this pass is still interpreting them.
+        heat = self._heat
+        for inside in block.addresses[1:]:
+            heat[inside] = -4 * self.block_hot_count
+        granules = self.storage.code_granules
+        owners = self._granule_owners
+        for granule in block.real_granules:
+            if granule < len(granules):
+                granules[granule] = 1
+                owners.setdefault(granule, []).append(address)
 
     def _fetch_instruction(self, address: int) -> bytes:
         """Fetch the instruction at ``address`` as instruction fetching does (PoO)."""
@@ -657,7 +803,13 @@ class CPU:
             self.ilc = 0
             raise
         length = len(raw)
-        entry = (self.bind(raw), (address + length) & self.address_mask, length >> 1)
+        next_address = (address + length) & self.address_mask
+        bound = self.bind(raw)
+        entry = (
+            partial(self._warm, address, bound, next_address, length >> 1),
+            next_address,
+            length >> 1,
+        )
         self._cache[address] = entry
         self._mark_code(address, length)
         return entry
@@ -709,8 +861,8 @@ class CPU:
         PSW (``cpu.load_psw``) or ``cpu.ia``; it counts as one instruction.
         """
         self.native_routines[address] = routine
-        for cache in self._caches:
-            cache.pop(address, None)
+        # A block may hold the instruction at ``address``: forget them all.
+        self.flush_instruction_cache()
 
     def _enter_native(self, address: int, routine: NativeRoutine) -> None:
         if self.problem_state:
@@ -830,6 +982,8 @@ class CPU:
         block = self._start_block(budget)
         try:
             cache = self._cache
+            # A translated block advances ``block`` by the instructions it ran
+            # and says so in ``blocks_advanced``; then ``count`` is behind.
             for count in block:  # noqa: B007 - count is the result
                 ia = self.ia
                 try:
@@ -838,10 +992,16 @@ class CPU:
                     bound, self.ia, self.ilc = self._decode(ia)
                 bound()
         except ProgramInterrupt as interrupt:
+            # Operation and privileged-operation exceptions and instructions
+            # that could not be fetched (ILC 0) change nothing but the PSW.
+            self._quiet_program_check = interrupt.code <= PRIVILEGED_OPERATION or not self.ilc
             self.program_interruption(interrupt.code)
         except RecheckInterruptions:
             pass
         finally:
+            if self.blocks_advanced:
+                self.blocks_advanced = False
+                count = budget - length_hint(block)
             self._end_block(count)
             if first_address >= 0:
                 self.dat.count_instruction_fetches(first_address, count)
@@ -871,28 +1031,32 @@ class CPU:
         block = self._block
         if block is None:
             return
-        executed = self._block_budget - operator.length_hint(block)
+        executed = self._block_budget - length_hint(block)
         self.clock.now += executed - self._block_synced
         self._block_synced = executed
 
     def _execute_observed(self, budget: int) -> int:
         """``execute`` calling each instruction observer with the address before each one."""
-        count = 0
         observers = tuple(self.instruction_observers)
         block = self._start_block(budget)
         try:
-            for count in block:  # noqa: B007 - count is the result
+            for _ in block:
                 ia = self.ia
                 for observer in observers:
                     observer(ia)
                 entry = self._cache.get(ia) or self._decode(ia)
                 bound, self.ia, self.ilc = entry
+                # A translated block's first instruction alone: observers see each one.
+                step = getattr(bound, "block_step", None)
+                if step is not None:
+                    bound, self.ia, self.ilc = step
                 bound()
         except ProgramInterrupt as interrupt:
             self.program_interruption(interrupt.code)
         except RecheckInterruptions:
             pass
         finally:
+            count = budget - length_hint(block)
             self._end_block(count)
         return count
 
@@ -903,6 +1067,8 @@ class CPU:
         """
         clock = self.clock
         executed = 0
+        self.interruption_loop = None
+        self._loop_signature = None
         # Each time the wait state lets time pass counts as one step against the
         # limit, so a wait that devices keep busy forever (a channel program
         # looping on TIC) still ends at the limit. Instructions are counted apart.
@@ -926,12 +1092,73 @@ class CPU:
                     budget = remaining
                 elif budget < 1:
                     budget = 1
-                executed += self.execute(budget)
+                count = self.execute(budget)
+                executed += count
                 if clock.now >= clock.next_due:
                     clock.run_due()
                 self.take_interruptions()
+                if self._quiet_program_check:
+                    self._quiet_program_check = False
+                    if count == 1:
+                        if self._loop_signature is None:
+                            # The first of a possible run: nothing to compare yet
+                            # (CP's traps, one at a time, stop here).
+                            self._loop_signature = ()
+                        else:
+                            executed += self._skip_interruption_loop(
+                                max_instructions - executed - wait_steps
+                            )
+                        continue
+                # Only back-to-back repeats make a loop.
+                if self._loop_signature is not None:
+                    self._loop_signature = None
+                    self.interruption_loop = None
         finally:
             self.instructions_executed += executed
+
+    def _skip_interruption_loop(self, remaining: int) -> int:
+        """Pass over the repeats of a program-interruption loop that can change nothing.
+
+        Called after a program interruption of the first instruction of a
+        step that changed nothing but the PSW swap (low storage all zeros:
+        the new PSW addresses an invalid operation). When two in a row leave
+        the same PSW and the same old PSW in storage, every repeat until
+        the next clock event is that same step again: they are counted, and
+        the clock moved, without running them. Returns how many were
+        skipped. Translation (whose array counts each fetch) and observers
+        (who want to see each one) always run them.
+        """
+        if self.translation or self.interruption_observers or self.instruction_observers:
+            return 0
+        mem = self.mem
+        signature = (
+            self.current_psw(),
+            bytes(mem[PROGRAM_OLD_PSW : PROGRAM_OLD_PSW + 8]),
+            bytes(mem[PROGRAM_INTERRUPTION_CODE : PROGRAM_INTERRUPTION_CODE + 2]),
+        )
+        if signature != self._loop_signature:
+            self._loop_signature = signature
+            self.interruption_loop = None
+            return 0
+        if self.interruption_loop is None:
+            old_psw = int.from_bytes(signature[1], "big")
+            code = (
+                int.from_bytes(signature[2], "big")
+                if self.control.values[MODE_REGISTER] & CR6_EXTENDED_CONTROL_MODE
+                else (old_psw >> 32) & 0xFFFF
+            )
+            self.interruption_loop = {
+                "class": "program",
+                "code": f"{code:04X}",
+                "old_psw": f"{old_psw:016X}",
+                "psw": f"{signature[0]:016X}",
+            }
+        clock = self.clock
+        skipped = min(clock.next_due - 1 - clock.now, remaining)
+        if skipped <= 0:
+            return 0
+        clock.now += skipped
+        return skipped
 
     def _wait(self) -> str | None:
         """One step of the wait state: take an interruption, let time pass, or stop."""

@@ -241,6 +241,23 @@ class DynamicAddressTranslator:
         self._last_frame = frame
         self.hits += count - 1
 
+    def frame_quietly(self, address: int) -> int | None:
+        """The real frame of ``address``, or None: for looking, not accessing.
+
+        Neither the associative array nor its counts change, and CR2 keeps
+        its value; a table entry outside storage is None too.
+        """
+        page = address >> PAGE_SHIFT
+        frame = self._frames.get(page)
+        if frame is not None:
+            return frame
+        exception_address = self.control.values[TRANSLATION_EXCEPTION_ADDRESS_REGISTER]
+        try:
+            return self._walk(address)
+        except ProgramInterrupt:
+            self.control.values[TRANSLATION_EXCEPTION_ADDRESS_REGISTER] = exception_address
+            return None
+
     def translate_range(
         self, address: int, length: int, address_mask: int = 0x00FFFFFF
     ) -> list[tuple[int, int]]:

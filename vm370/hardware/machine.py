@@ -219,6 +219,9 @@ def bare_report(machine: Machine, request: BareRun, stop: str, instructions: int
     if unattached:
         # Only when there is something to say: the keys above are a promise.
         report["unattached_devices"] = [f"{address:03X}" for address in sorted(unattached)]
+    if stop == "limit" and cpu.interruption_loop is not None:
+        # Only there when the run ended going round a program-interruption loop.
+        report["interruption_loop"] = dict(cpu.interruption_loop)
     return report
 
 

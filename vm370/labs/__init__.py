@@ -45,6 +45,7 @@ class Lab:
 # the features it uses exist and its page and test do.
 LABS = (
     Lab(1, "trap and emulate, seen from outside", "01-trap-and-emulate.md", 60, "none"),
+    Lab(2, "your first CMS session", "02-first-cms-session.md", 60, "none"),
     Lab(3, "Popek and Goldberg: the equivalence check", "03-popek-goldberg.md", 75, "lab 1"),
     Lab(
         4,

@@ -4,7 +4,8 @@ The system is anything that runs like a machine (``clock``, ``cpu``,
 ``run``, ``poll_terminals``) and has ``displays`` (its 3277s), ``machine``
 (the real machine, for the teaching panels) and ``shutdown()``: CP's
 ``RealSystem``. It runs paced on one thread (``PacedRunner``); the TN3270
-server serves every display to clients, on a thread of its own; the
+server serves every display to clients, on a thread of its own (and
+``--web``'s page server, vm370/terminal/web.py, on another); the
 Textual terminal is the first display's terminal in this process. The
 functions return when the run ends (Ctrl+C, SIGTERM, the TUI quit) with
 the machine's thread stopped; the caller then shuts the system down
@@ -85,9 +86,11 @@ def serve_system(
     stop: threading.Event | None = None,
     displays: int | None = None,
     telnet: tuple[str, int] | None = None,
+    web: tuple[str, int] | None = None,
 ) -> None:
-    """Serve ``system``'s displays (the first ``displays`` of them) over TN3270, and its 2741
-    lines (``system.lines``) over telnet when asked, until stopped."""
+    """Serve ``system``'s displays (the first ``displays`` of them) over TN3270, its 2741
+    lines (``system.lines``) over telnet and the Textual terminal as a web page (a TN3270
+    client of this server, vm370/terminal/web.py) when asked, until stopped."""
     from vm370.terminal.telnet_server import TelnetServer
 
     stop = stop or threading.Event()
@@ -119,6 +122,9 @@ def serve_system(
                 file=out,
                 flush=True,
             )
+        if web is not None:
+            # first in the list, so its terminals close before the TN3270 server they use
+            servers.insert(0, _start_web_terminal(web, tn3270[0], ports[0], out))
         with _stop_on_signals(stop):
             reason = runner.run(stop)
             if reason == DISABLED_WAIT:
@@ -127,6 +133,28 @@ def serve_system(
         for server in servers:
             server.stop()
         logging_system.copy_log()
+
+
+def _start_web_terminal(web: tuple[str, int], tn3270_host: str, tn3270_port: int, out: TextIO):
+    """textual-serve's server for the Textual terminal on ``web``, listening (HostError if not)."""
+    from vm370.terminal.web import WebTerminalServer, WebUnavailable, terminal_command
+
+    host, wanted = web
+    try:
+        server = WebTerminalServer(terminal_command(tn3270_host, tn3270_port), host, wanted)
+        port = server.start_in_thread()
+    except WebUnavailable as error:
+        raise HostError(str(error)) from None
+    except (OSError, UnicodeError) as error:
+        reason = getattr(error, "strerror", None) or error
+        raise HostError(f"cannot listen on {host}:{wanted}: {reason}") from None
+    shown = f"[{host}]" if ":" in host else host
+    print(
+        f"vm370: serving the 3270 terminal as a web page on http://{shown}:{port}/",
+        file=out,
+        flush=True,
+    )
+    return server
 
 
 def terminal_app(

@@ -1,0 +1,1064 @@
+"""Block translation: straight runs of guest instructions compiled into Python functions.
+
+The CPU interprets an instruction the first times it meets it; once an
+address has started an instruction ``HOT_COUNT`` times, the straight run of
+instructions from there is translated into the source of one Python
+function, compiled, and put in the decoded-instruction cache in place of the
+first instruction. The function runs the whole run as one step of the run
+loop and, when its last instruction branches back to its first, goes round
+again as long as the run loop's budget (the instructions left before the
+next clock event) holds another full pass.
+
+A run ends after a branch (BC, BCR, BCT, BCTR, BAL, BALR, BAS, BASR, BXH,
+BXLE), before an instruction that may make an interruption takeable or
+reads the clock (the privileged ones, SVC), before EX, an opcode that is not
+installed or the address of a native routine, at the end of the page when
+translation is on (an instruction fetch there may fault), and after
+``MAX_INSTRUCTIONS``.
+
+Each instruction becomes a few lines of source from its template in
+``_TEMPLATES`` with its fields and the constant parts of its addresses
+folded in, and the PSW key, storage size, address size and translation mode
+of the cache the block lives in fixed as constants (there is one cache per
+such mode, so a block is never run in another). An instruction without a
+template calls its bound handler. The general registers live in local
+variables when every instruction of the block has a template; the
+condition code is computed only where something may see it: an instruction
+whose code a later one of the same block replaces, with nothing between
+them that may read it, raise or leave the block, does not compute it.
+
+What stays exact, as the interpreter has it:
+
+- the instruction address, ILC and instruction count when an exception
+  leaves the block: the line the exception passed through names the
+  instruction (``traceback.tb_lineno``), and the tables of the block give
+  its next address and length;
+- time: a block runs only when a full pass fits in the budget, otherwise
+  the CPU steps its first instruction; the run loop's counter is advanced by
+  the instructions the block executed, so ``CPU.sync_clock`` and the clock
+  events see the same counts as with stepping;
+- stores into code: a store into a granule holding cached code drops the
+  blocks there (``CPU._code_written``); the running block then leaves right
+  after the store, with the PSW pointing at the next instruction, which is
+  decoded afresh;
+- DAT: blocks are cached by logical address like decoded instructions and
+  dropped with them on every purge; their operand accesses translate
+  exactly as the handlers do, so the associative array's counts are those
+  of the interpreter;
+- instruction observers: the run loop steps instructions one by one while
+  any is registered (``block_step``).
+
+``Block.source`` is the generated text, for people who want to see what
+their program became (``vm370 bare --show-blocks``, ``CPU.translated_blocks``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import operator
+import struct
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import CodeType, FunctionType
+
+from vm370.hardware import hfp, isa
+from vm370.hardware.dat import PAGE_SHIFT
+from vm370.hardware.interrupts import (
+    ADDRESSING,
+    FIXED_POINT_OVERFLOW,
+    MASK_FIXED_POINT_OVERFLOW,
+    PROTECTION,
+    SPECIFICATION,
+    ProgramInterrupt,
+)
+from vm370.hardware.storage import BLOCK_SHIFT, GRANULE_SHIFT
+
+HOT_COUNT = 24
+# Times the blocks at one address may be dropped by stores before it stays
+# interpreted (CPU._install_block).
+MAX_BLOCK_DROPS = 4
+MAX_INSTRUCTIONS = 32
+
+# Compiled code by source text, shared by every CPU: machines built again
+# and again (tests, many guests running the same CMS) compile a block once.
+_CODE_CACHE_LIMIT = 4096
+_code_cache: OrderedDict[str, CodeType] = OrderedDict()
+_source_cache: OrderedDict[tuple, tuple[str, tuple[bytes, ...]]] = OrderedDict()
+
+# Opcodes that never go into a block: the interpreter steps them.
+_STEPPED = {
+    0x0A,  # SVC: an interruption
+    0x44,  # EX: its subject is fetched at run time
+}
+
+_BRANCHES = {0x05, 0x06, 0x07, 0x0D, 0x45, 0x46, 0x47, 0x4D, 0x86, 0x87}
+
+# Names of the namespace every block takes as parameters (local variables).
+LOCAL_NAMES = (
+    "cpu",
+    "gpr",
+    "fpr",
+    "mem",
+    "keys",
+    "granules",
+    "dat",
+    "translate",
+    "length_hint",
+    "advance",
+    "overflow",
+    "unpack_half",
+    "pack_half",
+    "unpack_word",
+    "pack_word",
+    "unpack_double",
+    "pack_double",
+)
+
+
+@dataclass
+class Block:
+    """One translated run of instructions."""
+
+    start: int
+    addresses: tuple[int, ...]
+    mnemonics: tuple[str, ...]
+    source: str
+    translation: bool
+    key: int
+    function: Callable[[], None] | None = None
+    real_granules: set[int] = field(default_factory=set)
+    # The granules of the first instruction alone: a store elsewhere in the
+    # block leaves it decoded, as the interpreter would (CPU._code_written).
+    first_granules: frozenset[int] = frozenset()
+
+    def listing(self) -> str:
+        """The block as a person reads it: where it is, what it holds, its source."""
+        where = "virtual" if self.translation else "real"
+        header = f"# block at {where} {self.start:06X}, key {self.key}: " + " ".join(
+            f"{a:06X} {m}" for a, m in zip(self.addresses, self.mnemonics, strict=True)
+        )
+        return header + "\n" + self.source
+
+
+@dataclass
+class _Instruction:
+    address: int
+    raw: bytes
+    opcode: int
+    mnemonic: str
+    next_address: int
+    ilc: int
+
+
+class _Writer:
+    """Source lines of one block, with what each line belongs to."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.owner: list[int] = []  # instruction index of each line, -1 outside any
+
+    def add(self, indent: int, text: str, index: int = -1) -> None:
+        self.lines.append("    " * indent + text)
+        self.owner.append(index)
+
+
+class _Context:
+    """What a template needs: the block's mode and how registers are reached."""
+
+    def __init__(self, cpu, translation: bool, key: int, address_mask: int, use_locals: bool):
+        self.storage_size = cpu.storage_size
+        self.translation = translation
+        self.key = key
+        self.address_mask = address_mask
+        self.use_locals = use_locals
+        self.registers_used: set[int] = set()
+        self.registers_written: set[int] = set()
+        self.float_registers: set[int] = set()
+
+    def reg(self, number: int) -> str:
+        self.registers_used.add(number)
+        return f"r{number}" if self.use_locals else f"gpr[{number}]"
+
+    def set_reg(self, number: int) -> str:
+        self.registers_used.add(number)
+        self.registers_written.add(number)
+        return f"r{number}" if self.use_locals else f"gpr[{number}]"
+
+    def float_reg(self, index: int) -> str:
+        """Floating-point register 2 * ``index``, read and written."""
+        if not self.use_locals:
+            return f"fpr[{index}]"
+        self.float_registers.add(index)
+        return f"f{index}"
+
+    def address(self, displacement: int, index: int, base: int) -> str:
+        """The expression of D(X,B), masked; a constant when X and B are 0."""
+        parts = [str(displacement)] if displacement else []
+        if index:
+            parts.append(self.reg(index))
+        if base:
+            parts.append(self.reg(base))
+        if not parts:
+            return "0"
+        if len(parts) == 1 and not (index or base):
+            return str(displacement & self.address_mask)
+        return f"({' + '.join(parts)}) & {self.address_mask:#x}"
+
+
+def _constant(expression: str) -> int | None:
+    return int(expression) if expression.isdigit() else None
+
+
+class _Emitter:
+    """Emits the lines of one instruction (index ``index``) with the exits it needs."""
+
+    def __init__(self, writer: _Writer, context: _Context, index: int, exit_lines):
+        self.writer = writer
+        self.context = context
+        self.index = index
+        self.exit_lines = exit_lines  # (indent, next address) -> emits a leave-the-block
+
+    def line(self, indent: int, text: str) -> None:
+        self.writer.add(indent, text, self.index)
+
+    def check_alignment(self, indent: int, address: str, mask: int) -> None:
+        self.line(indent, f"if {address} & {mask}:")
+        self.line(indent + 1, "raise ProgramInterrupt(SPECIFICATION)")
+
+    def real_address(self, indent: int, expression: str, length: int, alignment: int) -> str:
+        """The checked real address of an operand: a constant, or ``a`` (translated if on)."""
+        context = self.context
+        constant = _constant(expression)
+        if constant is not None and not context.translation:
+            if constant & alignment:
+                self.line(indent, "raise ProgramInterrupt(SPECIFICATION)")
+            elif constant + length > context.storage_size:
+                self.line(indent, "raise ProgramInterrupt(ADDRESSING)")
+            return str(constant)
+        if constant is None:
+            self.line(indent, f"a = {expression}")
+            if alignment:
+                self.check_alignment(indent, "a", alignment)
+            page, offset, virtual = "a >> 12", "(a & 0xFFF)", "a"
+        elif constant & alignment:
+            self.line(indent, "raise ProgramInterrupt(SPECIFICATION)")
+            page, offset, virtual = "-1", "0", str(constant)
+        else:
+            page, offset, virtual = str(constant >> 12), str(constant & 0xFFF), str(constant)
+        if context.translation:
+            # DynamicAddressTranslator.translate's first test, in line: the
+            # same page as the previous access is a hit that changes nothing else.
+            self.line(indent, f"if dat._last_page == {page}:")
+            # Counted in ``hits`` and added to the array's count as the block leaves.
+            self.line(indent + 1, "hits += 1")
+            self.line(indent + 1, f"a = dat._last_frame | {offset}")
+            self.line(indent, "else:")
+            self.line(indent + 1, f"a = translate({virtual})")
+        self.line(indent, f"if a > {context.storage_size - length}:")
+        self.line(indent + 1, "raise ProgramInterrupt(ADDRESSING)")
+        return "a"
+
+    @staticmethod
+    def _shifted(address: str, shift: int) -> str:
+        return str(int(address) >> shift) if address.isdigit() else f"{address} >> {shift}"
+
+    def fetch_check(self, indent: int, address: str) -> None:
+        key = self.context.key
+        if key:
+            self.line(indent, f"k = keys[{self._shifted(address, 11)}]")
+            self.line(indent, f"if k & 8 and k >> 4 != {key}:")
+            self.line(indent + 1, "raise ProgramInterrupt(PROTECTION)")
+
+    def store_check(self, indent: int, address: str) -> None:
+        key = self.context.key
+        if key:
+            self.line(indent, f"if keys[{self._shifted(address, 11)}] >> 4 != {key}:")
+            self.line(indent + 1, "raise ProgramInterrupt(PROTECTION)")
+
+    def after_store(self, indent: int, address: str, length: int, next_address: int) -> None:
+        # A store into cached code: drop it and leave right after this instruction.
+        # Aligned operands of up to 8 bytes lie in one granule.
+        self.line(indent, f"if granules[{self._shifted(address, 3)}]:")
+        self.line(indent + 1, f"cpu._code_written({address}, {length})")
+        self.exit_lines(indent + 1, next_address, self.index)
+
+    def fetch(self, indent: int, expression: str, length: int, target: str) -> None:
+        alignment = {1: 0, 2: 1, 4: 3, 8: 7}[length]
+        address = self.real_address(indent, expression, length, alignment)
+        self.fetch_check(indent, address)
+        reader = {
+            1: f"mem[{address}]",
+            2: f"unpack_half(mem, {address})[0]",
+            4: f"unpack_word(mem, {address})[0]",
+            8: f"unpack_double(mem, {address})[0]",
+        }[length]
+        self.line(indent, f"{target} = {reader}")
+
+    def store(
+        self,
+        indent: int,
+        expression: str,
+        length: int,
+        value: str,
+        next_address: int,
+        then: tuple[str, ...] = (),
+    ) -> None:
+        """Store ``value``; ``then`` are the instruction's lines after its store."""
+        alignment = {1: 0, 2: 1, 4: 3, 8: 7}[length]
+        address = self.real_address(indent, expression, length, alignment)
+        self.store_check(indent, address)
+        writer = {
+            1: f"mem[{address}] = {value}",
+            2: f"pack_half(mem, {address}, {value})",
+            4: f"pack_word(mem, {address}, {value})",
+            8: f"pack_double(mem, {address}, {value})",
+        }[length]
+        self.line(indent, writer)
+        for text in then:
+            self.line(indent, text)
+        self.after_store(indent, address, length, next_address)
+
+
+def _signed_cc(result: str) -> str:
+    return f"(2 if {result} < 0x80000000 else 1) if {result} else 0"
+
+
+# Templates: ``template(e, i, ins, set_cc)`` writes the lines of instruction
+# ``ins`` through the emitter ``e`` at indentation ``i``; with ``set_cc``
+# False a later instruction of the block replaces the condition code unseen.
+
+
+def _rr_fields(ins: _Instruction) -> tuple[int, int]:
+    return ins.raw[1] >> 4, ins.raw[1] & 15
+
+
+def _rx_fields(ins: _Instruction) -> tuple[int, int, int, int]:
+    raw = ins.raw
+    return raw[1] >> 4, raw[1] & 15, raw[2] >> 4, (raw[2] & 15) << 8 | raw[3]
+
+
+def _si_fields(ins: _Instruction) -> tuple[int, int, int]:
+    raw = ins.raw
+    return raw[1], raw[2] >> 4, (raw[2] & 15) << 8 | raw[3]
+
+
+def _load_register(e: _Emitter, i: int, ins: _Instruction, set_cc: bool) -> None:
+    r1, r2 = _rr_fields(ins)
+    c = e.context
+    e.line(i, f"{c.set_reg(r1)} = {c.reg(r2)}")
+
+
+def _load_and_test_register(e: _Emitter, i: int, ins: _Instruction, set_cc: bool) -> None:
+    r1, r2 = _rr_fields(ins)
+    c = e.context
+    e.line(i, f"v = {c.set_reg(r1)} = {c.reg(r2)}")
+    if set_cc:
+        e.line(i, f"cpu.cc = {_signed_cc('v')}")
+
+
+def _arith(e: _Emitter, i: int, r1: int, second: str, subtract: bool, set_cc: bool) -> None:
+    c = e.context
+    first = c.reg(r1)
+    if not c.use_locals:
+        e.line(i, f"x = {first}")
+        first = "x"
+    if second.startswith("gpr"):
+        e.line(i, f"y = {second}")
+        second = "y"
+    # Comparisons rather than masks: CPython makes no new int for a bool.
+    if subtract:
+        e.line(i, f"v = {first} - {second}")
+        e.line(i, "if v < 0:")
+        e.line(i + 1, "v += 0x100000000")
+        e.line(i, f"s = {first} < 0x80000000")
+        e.line(i, f"if s != ({second} < 0x80000000) and s != (v < 0x80000000):")
+    else:
+        e.line(i, f"v = {first} + {second}")
+        e.line(i, "if v > 0xFFFFFFFF:")
+        e.line(i + 1, "v -= 0x100000000")
+        e.line(i, f"if ({first} < 0x80000000) == ({second} < 0x80000000) != (v < 0x80000000):")
+    # The sum goes in before the overflow interruption: the instruction completes.
+    e.line(i + 1, f"{c.set_reg(r1)} = v")
+    e.line(i + 1, "overflow()")
+    e.line(i, "else:")
+    e.line(i + 1, f"{c.set_reg(r1)} = v")
+    if set_cc:
+        e.line(i + 1, f"cpu.cc = {_signed_cc('v')}")
+
+
+def _logical_arith(e: _Emitter, i: int, r1: int, second: str, subtract: bool, set_cc: bool):
+    c = e.context
+    if subtract:
+        e.line(i, f"t = {c.reg(r1)} + ({second} ^ 0xFFFFFFFF) + 1")
+    else:
+        e.line(i, f"t = {c.reg(r1)} + {second}")
+    e.line(i, f"v = {c.set_reg(r1)} = t & 0xFFFFFFFF")
+    if set_cc:
+        e.line(i, "cpu.cc = (2 if t > 0xFFFFFFFF else 0) | (1 if v else 0)")
+
+
+def _compare(e: _Emitter, i: int, first: str, second: str, signed: bool, set_cc: bool):
+    if not set_cc:
+        return
+    if signed:
+        e.line(i, f"x = {first} ^ 0x80000000")
+        e.line(i, f"y = {second} ^ 0x80000000")
+    else:
+        e.line(i, f"x = {first}")
+        e.line(i, f"y = {second}")
+    e.line(i, "cpu.cc = 0 if x == y else (1 if x < y else 2)")
+
+
+def _bitwise(e: _Emitter, i: int, r1: int, second: str, operator_text: str, set_cc: bool):
+    c = e.context
+    e.line(i, f"v = {c.set_reg(r1)} = {c.reg(r1)} {operator_text} {second}")
+    if set_cc:
+        e.line(i, "cpu.cc = 1 if v else 0")
+
+
+def _rr_template(kind: str, **options):
+    def template(e: _Emitter, i: int, ins: _Instruction, set_cc: bool) -> None:
+        r1, r2 = _rr_fields(ins)
+        c = e.context
+        second = c.reg(r2)
+        if kind == "arith":
+            _arith(e, i, r1, second, options["subtract"], set_cc)
+        elif kind == "logical":
+            _logical_arith(e, i, r1, second, options["subtract"], set_cc)
+        elif kind == "compare":
+            _compare(e, i, c.reg(r1), second, options["signed"], set_cc)
+        else:
+            _bitwise(e, i, r1, second, options["operator"], set_cc)
+
+    return template
+
+
+def _rx_template(kind: str, length: int = 4, **options):
+    def template(e: _Emitter, i: int, ins: _Instruction, set_cc: bool) -> None:
+        r1, x2, b2, d2 = _rx_fields(ins)
+        c = e.context
+        if kind == "load" and length == 4:
+            e.fetch(i, c.address(d2, x2, b2), length, c.set_reg(r1))
+            return
+        e.fetch(i, c.address(d2, x2, b2), length, "w")
+        second = "w"
+        if length == 2:
+            # A halfword operand is sign-extended to 32 bits.
+            e.line(i, "w = (w - ((w & 0x8000) << 1)) & 0xFFFFFFFF")
+        if kind == "arith":
+            _arith(e, i, r1, second, options["subtract"], set_cc)
+        elif kind == "logical":
+            _logical_arith(e, i, r1, second, options["subtract"], set_cc)
+        elif kind == "compare":
+            _compare(e, i, c.reg(r1), second, options["signed"], set_cc)
+        elif kind == "load":
+            e.line(i, f"{c.set_reg(r1)} = w")
+        else:
+            _bitwise(e, i, r1, second, options["operator"], set_cc)
+
+    return template
+
+
+def _insert_character(e: _Emitter, i: int, ins: _Instruction, set_cc: bool) -> None:
+    r1, x2, b2, d2 = _rx_fields(ins)
+    c = e.context
+    e.fetch(i, c.address(d2, x2, b2), 1, "w")
+    e.line(i, f"{c.set_reg(r1)} = ({c.reg(r1)} & 0xFFFFFF00) | w")
+
+
+def _load_address(e: _Emitter, i: int, ins: _Instruction, set_cc: bool) -> None:
+    r1, x2, b2, d2 = _rx_fields(ins)
+    c = e.context
+    e.line(i, f"{c.set_reg(r1)} = {c.address(d2, x2, b2)}")
+
+
+def _store_template(length: int):
+    mask = {1: "0xFF", 2: "0xFFFF", 4: ""}[length]
+
+    def template(e: _Emitter, i: int, ins: _Instruction, set_cc: bool) -> None:
+        r1, x2, b2, d2 = _rx_fields(ins)
+        c = e.context
+        value = f"{c.reg(r1)} & {mask}" if mask else c.reg(r1)
+        e.store(i, c.address(d2, x2, b2), length, value, ins.next_address)
+
+    return template
+
+
+def _move_immediate(e: _Emitter, i: int, ins: _Instruction, set_cc: bool) -> None:
+    i2, b1, d1 = _si_fields(ins)
+    e.store(i, e.context.address(d1, 0, b1), 1, str(i2), ins.next_address)
+
+
+def _compare_logical_immediate(e: _Emitter, i: int, ins: _Instruction, set_cc: bool) -> None:
+    i2, b1, d1 = _si_fields(ins)
+    e.fetch(i, e.context.address(d1, 0, b1), 1, "w")
+    if set_cc:
+        e.line(i, f"cpu.cc = 0 if w == {i2} else (1 if w < {i2} else 2)")
+
+
+def _test_under_mask(e: _Emitter, i: int, ins: _Instruction, set_cc: bool) -> None:
+    i2, b1, d1 = _si_fields(ins)
+    e.fetch(i, e.context.address(d1, 0, b1), 1, "w")
+    if set_cc:
+        e.line(i, f"w &= {i2}")
+        e.line(i, f"cpu.cc = 0 if w == 0 else (3 if w == {i2} else 1)")
+
+
+def _si_update_template(operator_text: str):
+    def template(e: _Emitter, i: int, ins: _Instruction, set_cc: bool) -> None:
+        i2, b1, d1 = _si_fields(ins)
+        address = e.context.address(d1, 0, b1)
+        # Fetch, then store, each translated and checked as the handler does.
+        e.fetch(i, address, 1, "v")
+        e.line(i, f"v {operator_text}= {i2}")
+        e.store(i, address, 1, "v", ins.next_address, ("cpu.cc = 1 if v else 0",))
+
+    return template
+
+
+def _shift_template(left: bool):
+    def template(e: _Emitter, i: int, ins: _Instruction, set_cc: bool) -> None:
+        r1, _r3, b2, d2 = _rx_fields(ins)
+        c = e.context
+        # The amount is the low six bits of the second-operand address; in
+        # parentheses, since << and >> bind tighter than & in Python.
+        amount = str(d2 & 63) if not b2 else f"(({d2} + {c.reg(b2)}) & 63)"
+        if left:
+            e.line(i, f"{c.set_reg(r1)} = ({c.reg(r1)} << {amount}) & 0xFFFFFFFF")
+        else:
+            e.line(i, f"{c.set_reg(r1)} = {c.reg(r1)} >> {amount}")
+
+    return template
+
+
+def _add_normalized_long(e: _Emitter, i: int, ins: _Instruction, set_cc: bool) -> None:
+    r1, x2, b2, d2 = _rx_fields(ins)
+    if r1 & 9:
+        e.line(i, "raise ProgramInterrupt(SPECIFICATION)")
+        return
+    e.fetch(i, e.context.address(d2, x2, b2), 8, "w")
+    # The common case of hfp.add for two long operands in line (one guard digit,
+    # postnormalization); a zero fraction or a characteristic out of range goes
+    # to hfp.add, where the program mask decides.
+    register = e.context.float_reg(r1 >> 1)
+    for text in (
+        f"x = {register}",
+        "c = x >> 56",
+        "d = w >> 56",
+        "f = (x & 0xFFFFFFFFFFFFFF) << 4",
+        "g = (w & 0xFFFFFFFFFFFFFF) << 4",
+        "if c > 0x7F:",
+        "    c -= 0x80",
+        "if d > 0x7F:",
+        "    d -= 0x80",
+        # The magnitudes are aligned, then signed: digits shifted out are
+        # lost, where Python's >> of a negative number would round it down.
+        "if c > d:",
+        "    g >>= (c - d) << 2",
+        "elif c < d:",
+        "    f >>= (d - c) << 2",
+        "    c = d",
+        "if x >> 63:",
+        "    f = -f",
+        "if w >> 63:",
+        "    g = -g",
+        "t = f + g",
+        "if t < 0:",
+        "    t = -t",
+        "    s = 0x8000000000000000",
+        "else:",
+        "    s = 0",
+        "if t >= 0x1000000000000000:",
+        "    t >>= 4",
+        "    c += 1",
+        "elif t < 0x100000000000000:",
+        "    if t:",
+        "        n = (60 - t.bit_length()) >> 2",
+        "        t <<= n << 2",
+        "        c -= n",
+        "    else:",
+        "        c = -1",
+        "if 0 <= c <= 127:",
+        f"    {register} = s | c << 56 | t >> 4",
+        "    cpu.cc = 1 if s else 2",
+        "else:",
+        "    v, cc, interrupt = hfp_add(x, w, 14, cpu.program_mask)",
+        f"    {register} = v",
+        "    cpu.cc = cc",
+        "    if interrupt is not None:",
+        "        raise ProgramInterrupt(interrupt)",
+    ):
+        depth = (len(text) - len(text.lstrip())) // 4
+        e.line(i + depth, text.strip())
+
+
+# Templates, and what each does to the condition code: "sets", "reads" or "".
+# "raises" marks instructions that may raise before they set the code.
+_TEMPLATES: dict[int, tuple[Callable, str, bool]] = {
+    0x18: (_load_register, "", False),
+    0x12: (_load_and_test_register, "sets", False),
+    0x1A: (_rr_template("arith", subtract=False), "sets", False),
+    0x1B: (_rr_template("arith", subtract=True), "sets", False),
+    0x1E: (_rr_template("logical", subtract=False), "sets", False),
+    0x1F: (_rr_template("logical", subtract=True), "sets", False),
+    0x19: (_rr_template("compare", signed=True), "sets", False),
+    0x15: (_rr_template("compare", signed=False), "sets", False),
+    0x14: (_rr_template("bitwise", operator="&"), "sets", False),
+    0x16: (_rr_template("bitwise", operator="|"), "sets", False),
+    0x17: (_rr_template("bitwise", operator="^"), "sets", False),
+    0x58: (_rx_template("load"), "", True),
+    0x48: (_rx_template("load", length=2), "", True),
+    0x5A: (_rx_template("arith", subtract=False), "sets", True),
+    0x5B: (_rx_template("arith", subtract=True), "sets", True),
+    0x4A: (_rx_template("arith", length=2, subtract=False), "sets", True),
+    0x4B: (_rx_template("arith", length=2, subtract=True), "sets", True),
+    0x5E: (_rx_template("logical", subtract=False), "sets", True),
+    0x5F: (_rx_template("logical", subtract=True), "sets", True),
+    0x59: (_rx_template("compare", signed=True), "sets", True),
+    0x49: (_rx_template("compare", length=2, signed=True), "sets", True),
+    0x55: (_rx_template("compare", signed=False), "sets", True),
+    0x54: (_rx_template("bitwise", operator="&"), "sets", True),
+    0x56: (_rx_template("bitwise", operator="|"), "sets", True),
+    0x57: (_rx_template("bitwise", operator="^"), "sets", True),
+    0x43: (_insert_character, "", True),
+    0x41: (_load_address, "", False),
+    0x50: (_store_template(4), "", True),
+    0x40: (_store_template(2), "", True),
+    0x42: (_store_template(1), "", True),
+    0x92: (_move_immediate, "", True),
+    0x95: (_compare_logical_immediate, "sets", True),
+    0x91: (_test_under_mask, "sets", True),
+    0x94: (_si_update_template("&"), "sets", True),
+    0x96: (_si_update_template("|"), "sets", True),
+    0x97: (_si_update_template("^"), "sets", True),
+    0x89: (_shift_template(left=True), "", False),
+    0x88: (_shift_template(left=False), "", False),
+    0x6A: (_add_normalized_long, "sets", True),
+}
+
+
+class Translator:
+    """Builds blocks for one CPU, whose state and helpers every block takes as parameters."""
+
+    def __init__(self, cpu) -> None:
+        self.cpu = cpu
+
+        def advance(count: int) -> None:
+            # The run loop's counter already counted the block's first instruction.
+            if count > 1:
+                next(itertools.islice(cpu._block, count - 2, None), None)
+                cpu.blocks_advanced = True
+
+        def overflow() -> None:
+            cpu.cc = 3
+            if cpu.program_mask & MASK_FIXED_POINT_OVERFLOW:
+                raise ProgramInterrupt(FIXED_POINT_OVERFLOW)
+
+        self.namespace = {
+            "__builtins__": __builtins__,
+            "cpu": cpu,
+            "gpr": cpu.gpr,
+            "fpr": cpu.fpr,
+            "mem": cpu.mem,
+            "keys": cpu.keys,
+            "granules": cpu.code_granules,
+            "translate": cpu.dat.translate,
+            "dat": cpu.dat,
+            "length_hint": operator.length_hint,
+            "advance": advance,
+            "overflow": overflow,
+            "hfp_add": hfp.add,
+            "unpack_half": struct.Struct(">H").unpack_from,
+            "pack_half": struct.Struct(">H").pack_into,
+            "unpack_word": struct.Struct(">I").unpack_from,
+            "pack_word": struct.Struct(">I").pack_into,
+            "unpack_double": struct.Struct(">Q").unpack_from,
+            "pack_double": struct.Struct(">Q").pack_into,
+            "ProgramInterrupt": ProgramInterrupt,
+            "SPECIFICATION": SPECIFICATION,
+            "ADDRESSING": ADDRESSING,
+            "PROTECTION": PROTECTION,
+        }
+
+    def scan(self, start: int) -> list[_Instruction]:
+        """The instructions a block starting at ``start`` would hold (maybe none)."""
+        cpu = self.cpu
+        translation = cpu.translation
+        address_mask = cpu.address_mask
+        key = cpu.key
+        page = start >> PAGE_SHIFT
+        frame = None
+        if translation:
+            frame = cpu.dat.frame_quietly(start)
+            if frame is None:
+                return []
+        dispatch = cpu._dispatch
+        natives = cpu.native_routines
+        size = cpu.storage_size
+        mem = cpu.mem
+        found: list[_Instruction] = []
+        address = start
+        while len(found) < MAX_INSTRUCTIONS:
+            if address & 1:
+                break
+            if translation:
+                if address >> PAGE_SHIFT != page:
+                    break
+                real = frame | (address & 0xFFF)
+            else:
+                if address in natives:
+                    break
+                real = address
+            if real + 2 > size:
+                break
+            opcode = mem[real]
+            length = isa.instruction_length(opcode)
+            end = real + length
+            if end > size or (translation and ((address + length - 1) >> PAGE_SHIFT) != page):
+                break
+            if (end - 1) & address_mask != (end - 1):
+                break
+            if key and not self._fetchable(real, end, key):
+                break
+            handler, _fmt, privileged = dispatch[opcode]
+            if handler is None or privileged or opcode in _STEPPED:
+                break
+            row = isa.BY_OPCODE[opcode]
+            next_address = (address + length) & address_mask
+            found.append(
+                _Instruction(
+                    address, bytes(mem[real:end]), opcode, row.mnemonic, next_address, length >> 1
+                )
+            )
+            if opcode in _BRANCHES:
+                break
+            address = next_address
+        return found
+
+    def _fetchable(self, real: int, end: int, key: int) -> bool:
+        keys = self.cpu.keys
+        for block in range(real >> BLOCK_SHIFT, ((end - 1) >> BLOCK_SHIFT) + 1):
+            block_key = keys[block]
+            if block_key & 0x08 and block_key >> 4 != key:
+                return False
+        return True
+
+    def build(self, start: int, first_step: tuple) -> Block | None:
+        """Translate the run of instructions at ``start``; None if not worth a block."""
+        instructions = self.scan(start)
+        if len(instructions) < 2:
+            return None
+        cpu = self.cpu
+        # The same instructions in the same mode give the same source: after a
+        # purge (CP switching guests) a block is made again without generating.
+        mode = (cpu.translation, cpu.key, cpu.address_mask, cpu.storage_size)
+        source_key = (mode, tuple((ins.address, ins.raw) for ins in instructions))
+        generated = _source_cache.get(source_key)
+        if generated is None:
+            use_locals = all(
+                ins.opcode in _TEMPLATES or ins.opcode in _BRANCHES for ins in instructions
+            )
+            context = _Context(cpu, cpu.translation, cpu.key, cpu.address_mask, use_locals)
+            generated = _generate(context, start, instructions)
+            _source_cache[source_key] = generated
+            if len(_source_cache) > _CODE_CACHE_LIMIT:
+                _source_cache.popitem(last=False)
+        else:
+            _source_cache.move_to_end(source_key)
+        source, handled = generated
+        defaults = [cpu.bind(raw) for raw in handled]
+        block = Block(
+            start=start,
+            addresses=tuple(ins.address for ins in instructions),
+            mnemonics=tuple(ins.mnemonic for ins in instructions),
+            source=source,
+            translation=cpu.translation,
+            key=cpu.key,
+        )
+        code = _code_cache.get(source)
+        if code is None:
+            module = compile(source, f"<block {start:06X}>", "exec")
+            code = next(const for const in module.co_consts if isinstance(const, CodeType))
+            _code_cache[source] = code
+            if len(_code_cache) > _CODE_CACHE_LIMIT:
+                _code_cache.popitem(last=False)
+        else:
+            _code_cache.move_to_end(source)
+        # The CPU's state and helpers come in as parameters with defaults, so
+        # the block reads them as local variables, the fastest in CPython.
+        namespace = self.namespace
+        local_values = tuple(namespace[name] for name in LOCAL_NAMES)
+        function = FunctionType(
+            code, namespace, code.co_name, (first_step[0], *defaults, *local_values)
+        )
+        function.block_step = first_step
+        block.function = function
+        for ins in instructions:
+            first = self._real(ins.address)
+            last = self._real(ins.address + len(ins.raw) - 1)
+            granules = {first >> GRANULE_SHIFT, last >> GRANULE_SHIFT}
+            block.real_granules.update(granules)
+            if not block.first_granules:
+                block.first_granules = frozenset(granules)
+        return block
+
+    def _real(self, address: int) -> int:
+        cpu = self.cpu
+        if not cpu.translation:
+            return address
+        return cpu.dat.frame_quietly(address) | (address & 0xFFF)
+
+
+def _cc_plan(instructions: list[_Instruction]) -> list[bool]:
+    """For each instruction, whether its condition code must be computed.
+
+    Its code may be skipped only when a later instruction of the same pass
+    sets the code, and every instruction between them neither reads the
+    code, nor may raise or leave the block (stores), nor is run by its
+    handler; the later one must not raise before it sets the code.
+    """
+    plan = []
+    for position, ins in enumerate(instructions):
+        template = _TEMPLATES.get(ins.opcode)
+        needed = True
+        # NI, OI, XI set the code after their store, which may leave the block.
+        if template is not None and template[1] == "sets" and ins.opcode not in (0x94, 0x96, 0x97):
+            for later in instructions[position + 1 :]:
+                later_template = _TEMPLATES.get(later.opcode)
+                if later_template is None:
+                    break
+                _function, effect, raises = later_template
+                if effect == "sets" and not raises:
+                    needed = False
+                    break
+                if effect or raises:
+                    break
+        plan.append(needed)
+    return plan
+
+
+def _generate(
+    context: _Context, start: int, instructions: list[_Instruction]
+) -> tuple[str, tuple[bytes, ...]]:
+    """The source of the block's function, and the instructions its handlers run.
+
+    The function takes the bound handlers of those instructions, in order,
+    as its parameters after ``step``.
+    """
+    body = _Writer()
+    count = len(instructions)
+    nexts = tuple(ins.next_address for ins in instructions)
+    ilcs = tuple(ins.ilc for ins in instructions)
+    handled: list[bytes] = []
+    generic_names: list[str] = []
+    writeback_marker = "#WRITEBACK"
+
+    def exit_lines(indent: int, next_address: int, index: int) -> None:
+        body.add(indent, writeback_marker, index)
+        body.add(indent, f"cpu.ia = {next_address}", index)
+        body.add(indent, f"cpu.ilc = {ilcs[index]}", index)
+        body.add(indent, f"advance(passes * {count} + {index + 1})", index)
+        body.add(indent, "return", index)
+
+    plan = _cc_plan(instructions)
+    indent = 3
+    for index, ins in enumerate(
+        instructions[:-1] if instructions[-1].opcode in _BRANCHES else instructions
+    ):
+        emitter = _Emitter(body, context, index, exit_lines)
+        body.add(indent, f"# {ins.address:06X} {ins.mnemonic} {ins.raw.hex().upper()}", index)
+        template = _TEMPLATES.get(ins.opcode)
+        if template is not None:
+            template[0](emitter, indent, ins, plan[index])
+            continue
+        # No template: the bound handler, with the PSW as the interpreter has it.
+        name = f"H{index}"
+        generic_names.append(name)
+        handled.append(ins.raw)
+        emitter.line(indent, f"cpu.ia = {ins.next_address}")
+        emitter.line(indent, f"cpu.ilc = {ins.ilc}")
+        emitter.line(indent, f"{name}()")
+        emitter.line(indent, "if cpu.code_changed:")
+        emitter.line(indent + 1, "cpu.code_changed = False")
+        exit_lines(indent + 1, ins.next_address, index)
+    last = instructions[-1]
+    last_index = count - 1
+    if last.opcode in _BRANCHES:
+        body.add(
+            indent, f"# {last.address:06X} {last.mnemonic} {last.raw.hex().upper()}", last_index
+        )
+        _branch(body, context, indent, last, last_index, start, count, exit_lines)
+    else:
+        exit_lines(indent, last.next_address, last_index)
+
+    written = sorted(context.registers_written)
+    writeback = [f"gpr[{r}] = r{r}" for r in written] if context.use_locals else []
+    writeback += [f"fpr[{f}] = f{f}" for f in sorted(context.float_registers)]
+    counts_hits = any("hits += 1" in text for text in body.lines)
+    if counts_hits:
+        writeback.append("dat.hits += hits")
+    name = f"block_{start:06X}"
+    parameters = ", ".join(["step", *generic_names, *LOCAL_NAMES])
+    lines = [
+        f"def {name}({parameters}):",
+        "    left = length_hint(cpu._block) + 1",
+        f"    if left < {count}:",
+        "        step()",
+        "        return",
+        f"    limit = left // {count}",
+        "    passes = 0",
+    ]
+    if counts_hits:
+        lines.append("    hits = 0")
+    if context.use_locals:
+        for r in sorted(context.registers_used):
+            lines.append(f"    r{r} = gpr[{r}]")
+        for f in sorted(context.float_registers):
+            lines.append(f"    f{f} = fpr[{f}]")
+    # Round again while a whole pass fits in the budget; the last pass that
+    # branches back to the start leaves through the code after the loop.
+    lines += ["    try:", "        for passes in range(limit):"]
+    first_body_line = len(lines) + 1
+    owner_of_line: list[int] = []
+    for text, owner in zip(body.lines, body.owner, strict=True):
+        if text.strip() == writeback_marker:
+            pad = text[: len(text) - len(text.lstrip())]
+            for statement in writeback:
+                lines.append(pad + statement)
+                owner_of_line.append(owner)
+            continue
+        lines.append(text)
+        owner_of_line.append(owner)
+    lines += [f"        {statement}" for statement in writeback]
+    lines += [
+        f"        cpu.ia = {start}",
+        f"        cpu.ilc = {ilcs[-1]}",
+        f"        advance(limit * {count})",
+    ]
+    owner_of_line += [count - 1] * (len(writeback) + 3)
+    index_of_line = tuple(max(owner, 0) for owner in owner_of_line)
+    lines += [
+        # Any exception: a program interruption leaves the PSW, ILC and count
+        # exact; anything else (Ctrl+C in a served machine) at least keeps the
+        # registers and the count of the instructions done.
+        "    except BaseException as exception:",
+        f"        k = {index_of_line!r}[exception.__traceback__.tb_lineno - {first_body_line}]",
+    ]
+    lines += [f"        {statement}" for statement in writeback]
+    lines += [
+        f"        cpu.ia = {nexts!r}[k]",
+        f"        cpu.ilc = {ilcs!r}[k]",
+        f"        advance(passes * {count} + k + 1)",
+        "        raise",
+    ]
+    return "\n".join(lines) + "\n", tuple(handled)
+
+
+def _branch(
+    body: _Writer,
+    context: _Context,
+    indent: int,
+    ins: _Instruction,
+    index: int,
+    start: int,
+    count: int,
+    exit_lines,
+) -> None:
+    """The block's last instruction: branch, loop back to the start, or leave."""
+    c = context
+    opcode = ins.opcode
+
+    def line(depth: int, text: str) -> None:
+        body.add(depth, text, index)
+
+    def go(depth: int, target: str) -> None:
+        # Taken: round again if the target is the block's start and a pass fits.
+        constant = _constant(target)
+        if constant is not None and constant != start:
+            exit_lines(depth, constant, index)
+            return
+        if constant is None:
+            line(depth, f"t = {target}")
+            line(depth, f"if t == {start}:")
+            line(depth + 1, "continue")
+            exit_lines(depth, "t", index)
+        else:
+            line(depth, "continue")
+
+    def fall(depth: int) -> None:
+        exit_lines(depth, ins.next_address, index)
+
+    if opcode in (0x47, 0x07):  # BC, BCR
+        if opcode == 0x47:
+            m1, x2, b2, d2 = _rx_fields(ins)
+            target = c.address(d2, x2, b2)
+        else:
+            m1, r2 = _rr_fields(ins)
+            target = f"{c.reg(r2)} & {c.address_mask:#x}" if r2 else None
+        if not m1 or target is None:
+            fall(indent)
+            return
+        if m1 == 15:
+            go(indent, target)
+            return
+        line(indent, f"if {m1} & (8 >> cpu.cc):")
+        go(indent + 1, target)
+        fall(indent)
+        return
+    if opcode in (0x46, 0x06):  # BCT, BCTR
+        if opcode == 0x46:
+            r1, x2, b2, d2 = _rx_fields(ins)
+            target = c.address(d2, x2, b2)
+        else:
+            r1, r2 = _rr_fields(ins)
+            target = f"{c.reg(r2)} & {c.address_mask:#x}" if r2 else None
+        if target is not None and _constant(target) is None:
+            line(indent, f"t = {target}")
+            target = "t"
+        counter = c.set_reg(r1)
+        line(indent, f"{counter} = {counter} - 1 if {counter} else 0xFFFFFFFF")
+        if target is None:
+            fall(indent)
+            return
+        line(indent, f"if {counter}:")
+        go(indent + 1, target)
+        fall(indent)
+        return
+    if opcode in (0x45, 0x05, 0x4D, 0x0D):  # BAL, BALR, BAS, BASR
+        if opcode in (0x45, 0x4D):
+            r1, x2, b2, d2 = _rx_fields(ins)
+            target = c.address(d2, x2, b2)
+        else:
+            r1, r2 = _rr_fields(ins)
+            target = f"{c.reg(r2)} & {c.address_mask:#x}" if r2 else None
+        if target is not None and _constant(target) is None:
+            line(indent, f"t = {target}")
+            target = "t"
+        if opcode in (0x45, 0x05) and c.address_mask == 0xFFFFFF:
+            # BC mode link: ILC, condition code, program mask, next address.
+            line(
+                indent,
+                f"{c.set_reg(r1)} = {ins.ilc << 30 | ins.next_address} | "
+                "cpu.cc << 28 | cpu.program_mask << 24",
+            )
+        else:
+            line(indent, f"{c.set_reg(r1)} = {ins.next_address}")
+        if target is None:
+            fall(indent)
+        else:
+            go(indent, target)
+        return
+    # BXH, BXLE
+    r1, r3, b2, d2 = _rx_fields(ins)
+    target = c.address(d2, 0, b2)
+    if _constant(target) is None:
+        line(indent, f"t = {target}")
+        target = "t"
+    line(indent, f"i = {c.reg(r3)}")
+    line(indent, f"n = {c.reg(r3 | 1)}")
+    line(indent, f"v = {c.set_reg(r1)} = ({c.reg(r1)} + i) & 0xFFFFFFFF")
+    compare = ">" if opcode == 0x86 else "<="
+    line(indent, f"if (v ^ 0x80000000) {compare} (n ^ 0x80000000):")
+    go(indent + 1, target)
+    fall(indent)
