@@ -10,10 +10,17 @@ Prints:
 - the cost of one simulated privileged instruction (SSM) and of one
   reflected SVC (with the guest's return by LPSW, itself simulated, taken
   off), in host microseconds: a guest loop with the instruction, minus the
-  same loop with LA in its place, divided by the iterations.
+  same loop with LA in its place (that loop run ten times longer), per
+  iteration; and each as a ratio to one iteration of that loop without
+  traps (LA, BCT under CP) in the same run, a figure that does not move
+  with the host's load;
+- the same for a page fault: a loop whose load touches a new page on each
+  iteration, against the same loop on pages already in;
+- the SSM again with ten more machines logged on, idle in an enabled wait
+  (CP runs their timers on at every dispatch).
 
-Times are CPU seconds of this process (``time.process_time``), the best of
-REPEATS runs.
+Times are CPU seconds of this process (``time.process_time``): the MIPS
+figures the best of REPEATS runs, the trap figures their median.
 
 """
 
@@ -66,9 +73,18 @@ def bare_seconds(body: str, iterations: int) -> tuple[float, int]:
     return time.process_time() - started, machine.cpu.instructions_executed
 
 
-def guest_seconds(body: str, iterations: int) -> tuple[float, int]:
-    cp = ControlProgram(Machine(STORAGE + 64 * 1024))
+ENABLED_WAIT = 0xFE02_0000_0000_0000  # BC mode: channel masks on, wait (for I/O that never comes)
+WAITING_MACHINES = 10
+
+
+def guest_seconds(body: str, iterations: int, waiting: int = 0) -> tuple[float, int]:
+    """The guest running ``body``; ``waiting`` more machines logged on, idle in an enabled wait."""
+    cp = ControlProgram(Machine(STORAGE + 64 * 1024 + waiting * 8 * 1024))
     supervisor = Supervisor(cp)
+    for number in range(waiting):
+        name = f"IDLE{number}"
+        cp.create_virtual_machine(name, 4096)
+        cp.set_psw(name, ENABLED_WAIT)
     guest = cp.create_virtual_machine("BENCH", STORAGE)
     for address, data in image(body, iterations).items():
         cp.load("BENCH", address, data)
@@ -82,8 +98,48 @@ def guest_seconds(body: str, iterations: int) -> tuple[float, int]:
     return elapsed, supervisor.guest_instructions
 
 
+FAULT_PAGES = 1000  # a new page for each iteration: 4 MB of guest storage
+FAULT_LOOP = "5800 2000 4122 0800 4122 0800 4630 0204"  # L 0,0(2); LA 2,2048(2) twice; BCT
+
+
+def fault_seconds(kind: str, pages: int) -> tuple[float, int]:
+    """A guest loading one word from each of ``pages`` pages.
+
+    "faulting": the pages were never touched, so each load is a page fault CP
+    resolves with a fresh frame; "resident": the same loop run a second time
+    over the same pages, which are in (what the first pass cost is not timed).
+    """
+    size = (pages + 1) * 4096 + 0x1000
+    cp = ControlProgram(Machine(size + 256 * 1024))
+    supervisor = Supervisor(cp)
+    guest = cp.create_virtual_machine("BENCH", size)
+    for address, data in image(FAULT_LOOP, pages).items():
+        cp.load("BENCH", address, data)
+    passes = 2 if kind == "resident" else 1
+    elapsed = 0.0
+    for _ in range(passes):
+        guest.gpr[1] = 1
+        guest.gpr[2] = 0x1000
+        cp.set_psw("BENCH", ORIGIN)
+        started = time.process_time()
+        supervisor.run(200 * pages)
+        elapsed = time.process_time() - started
+        if guest.state is not RunState.DISABLED_WAIT or guest.psw.instruction_address == 0xBAD:
+            raise RuntimeError(f"the guest did not finish: {cp.state('BENCH')}")
+    return elapsed, supervisor.guest_instructions
+
+
+def waiting_seconds(body: str, iterations: int) -> tuple[float, int]:
+    return guest_seconds(body, iterations, WAITING_MACHINES)
+
+
 def best(function, body: str, iterations: int, repeats: int) -> tuple[float, int]:
     return min(function(body, iterations) for _ in range(repeats))
+
+
+def median(function, body: str, iterations: int, repeats: int) -> float:
+    times = sorted(function(body, iterations)[0] for _ in range(repeats))
+    return times[len(times) // 2]
 
 
 def main(argv: list[str]) -> int:
@@ -99,13 +155,26 @@ def main(argv: list[str]) -> int:
         print(f"{name:<24} {count:>12} {seconds:>8.3f} {count / seconds / 1e6:>6.2f}")
     print(f"slowdown under CP: {guest / bare:.2f}x (target at most 1.3x)")
     loops = max(1, iterations // 10)
-    plain, _ = best(guest_seconds, PLAIN, loops, repeats)
-    privileged, _ = best(guest_seconds, PRIVILEGED, loops, repeats)
-    supervisor_call, _ = best(guest_seconds, SUPERVISOR_CALL, loops, repeats)
-    privop_cost = (privileged - plain) / loops
-    svc_cost = (supervisor_call - plain) / loops - privop_cost
-    print(f"one simulated privileged instruction (SSM): {privop_cost * 1e6:8.1f} us")
-    print(f"one reflected SVC (its LPSW return taken off): {svc_cost * 1e6:8.1f} us")
+    iteration = median(guest_seconds, PLAIN, iterations, repeats) / iterations
+    privileged = median(guest_seconds, PRIVILEGED, loops, repeats) / loops
+    supervisor_call = median(guest_seconds, SUPERVISOR_CALL, loops, repeats) / loops
+    privop_cost = privileged - iteration
+    svc_cost = supervisor_call - iteration - privop_cost
+    crowded = median(waiting_seconds, PRIVILEGED, loops, repeats) / loops
+    crowded_plain = median(waiting_seconds, PLAIN, loops, repeats) / loops
+    crowded_cost = crowded - crowded_plain
+    faults = min(loops, FAULT_PAGES)
+    touched = median(fault_seconds, "resident", faults, repeats)
+    faulted = median(fault_seconds, "faulting", faults, repeats)
+    fault_cost = (faulted - touched) / faults
+    print(f"one iteration of LA+BCT under CP: {iteration * 1e6:8.2f} us")
+    for name, cost in (
+        ("one simulated privileged instruction (SSM)", privop_cost),
+        ("one reflected SVC (its LPSW return taken off)", svc_cost),
+        ("one page fault (a page CP has never given out)", fault_cost),
+        (f"the SSM with {WAITING_MACHINES} more machines waiting", crowded_cost),
+    ):
+        print(f"{name + ':':<48} {cost * 1e6:8.2f} us {cost / iteration:7.1f} iterations")
     return 0
 
 

@@ -134,3 +134,43 @@ def test_a_machine_back_from_a_trap_finishes_its_slice_before_the_burst_rule():
     assert left == 70
     dispatcher.slice_ended(vm, 70)  # the slice is used up: now the batch machine
     assert dispatcher.select()[0] is batch
+
+
+def twin_dispatchers():
+    """Two dispatchers in the same state: A chosen from Q1 with 100 instructions, B waiting."""
+    pair = []
+    for _ in range(2):
+        dispatcher = Dispatcher(interactive_slice=100, non_interactive_slice=800)
+        a, b = machine("A"), machine("B")
+        dispatcher.ready(a)
+        dispatcher.ready(b)
+        assert dispatcher.select()[0] is a
+        pair.append((dispatcher, a, b))
+    return pair
+
+
+def test_resuming_after_a_trap_decides_as_slice_ended_then_select():
+    (fast, a1, _), (full, a2, _) = twin_dispatchers()
+    assert fast.resume_after_trap(a1, 30) == 70
+    full.slice_ended(a2, 30)
+    chosen, left = full.select()
+    assert chosen is a2 and left == 70
+    assert fast.resumed and full.resumed
+    assert a1.counters.dispatches == a2.counters.dispatches == 2
+    # Both go on alike: A uses up the rest and goes to Q2; B runs next.
+    for dispatcher, vm in ((fast, a1), (full, a2)):
+        dispatcher.slice_ended(vm, 70)
+        assert dispatcher.queue_of(vm) is Queue.NON_INTERACTIVE
+        assert dispatcher.select()[0].name == "B"
+
+
+def test_resuming_after_a_trap_leaves_the_full_rule_what_it_cannot_decide():
+    (dispatcher, a, _), _ = twin_dispatchers()
+    assert dispatcher.resume_after_trap(a, 100) is None  # the slice is used up
+    a.state = RunState.ENABLED_WAIT
+    assert dispatcher.resume_after_trap(a, 10) is None  # it waits
+    a.state = RunState.RUNNING
+    assert a.counters.dispatches == 1
+    # Nothing was changed: the full rule still finds A's slice under way.
+    dispatcher.slice_ended(a, 10)
+    assert dispatcher.select() == (a, 90)

@@ -1,5 +1,7 @@
 """The VMBLOK: virtual PSW formats, masks, wait states, and its checks."""
 
+import random
+
 import pytest
 
 from vm370.cp.vmblock import RunState, VirtualMachine, VirtualMachineError
@@ -83,3 +85,25 @@ def test_switching_modes_keeps_the_psw_fields():
     assert isinstance(machine.psw, BCPSW)
     assert machine.psw.system_mask == 0xFF and machine.psw.instruction_address == 0x1234
     assert not machine.translation_on
+
+
+def test_loading_a_psw_image_over_one_of_the_same_format_reads_every_field():
+    rng = random.Random(67)
+    vm = VirtualMachine("PSWS", 64 * 1024)
+    vm.start()
+    for extended in (False, True):
+        vm.control.values[6] = 0x00800000 if extended else 0
+        fmt = ECPSW if extended else BCPSW
+        vm.psw = fmt()
+        for _ in range(500):
+            image = rng.getrandbits(64)
+            vm.load_psw_image(image)
+            assert vm.psw == fmt.from_int(image)
+            expected = (
+                RunState.RUNNING
+                if not vm.psw.wait
+                else RunState.ENABLED_WAIT
+                if vm.any_interruption_enabled
+                else RunState.DISABLED_WAIT
+            )
+            assert vm.state is expected

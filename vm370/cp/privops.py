@@ -106,15 +106,32 @@ def decode(raw: bytes, address: int = 0) -> DecodedInstruction:
     )
 
 
+# Decoded instructions by (guest logical address, bytes): a decoding depends
+# on nothing else, so an entry is right for as long as those bytes are what
+# the guest fetches there, whatever stored into its storage in between.
+_decoded: dict[tuple[int, bytes], DecodedInstruction] = {}
+DECODED_LIMIT = 4096
+
+
+def decode_cached(raw: bytes, address: int) -> DecodedInstruction:
+    """``decode(raw, address)``, remembered: a guest traps on the same few instructions."""
+    key = (address, raw)
+    instruction = _decoded.get(key)
+    if instruction is None:
+        instruction = decode(raw, address)
+        if len(_decoded) >= DECODED_LIMIT:
+            _decoded.clear()
+        _decoded[key] = instruction
+    return instruction
+
+
 def fetch_instruction(machine: VirtualMachine, address: int) -> DecodedInstruction:
     """Fetch and decode the guest's instruction at its logical ``address``."""
     if address & 1:
         raise ProgramInterrupt(SPECIFICATION)
-    first = machine.storage.fetch(address, 2)
-    length = isa.instruction_length(first[0])
-    raw = first if length == 2 else first + machine.storage.fetch(address + 2, length - 2)
+    raw = machine.storage.fetch_instruction_bytes(address)
     try:
-        return decode(raw, address)
+        return decode_cached(raw, address)
     except DecodeError:
         raise ProgramInterrupt(OPERATION) from None
 
@@ -138,7 +155,7 @@ def trapped_instruction(machine: VirtualMachine) -> tuple[DecodedInstruction, in
     if instruction.r1:
         raw = bytearray(subject.raw)
         raw[1] |= machine.gpr[instruction.r1] & 0xFF
-        subject = decode(bytes(raw), target)
+        subject = decode_cached(bytes(raw), target)
     return subject, ilc
 
 
@@ -307,11 +324,12 @@ def handle_privileged_operation(
     if ilc is None:
         ilc = instruction.ilc
     machine.psw.ilc = ilc
-    simulation = SIMULATIONS.get(instruction.mnemonic)
-    if instruction.mnemonic in EXTENDED_CONTROL and not machine.extended_control:
+    mnemonic = instruction.row.mnemonic
+    simulation = SIMULATIONS.get(mnemonic)
+    if mnemonic in EXTENDED_CONTROL and not machine.extended_control:
         # A 360 without the 67's extensions: an invalid operation code in any state.
         reflect.reflect_program_interruption(machine, OPERATION, ilc)
-    elif machine.problem_state:
+    elif machine.psw.problem_state:
         reflect.reflect_program_interruption(machine, PRIVILEGED_OPERATION, ilc)
     elif simulation is None:
         reflect.reflect_program_interruption(machine, OPERATION, ilc)

@@ -35,10 +35,11 @@ def reflect_interruption(machine: VirtualMachine, old_location: int, code: int) 
     """Swap the virtual PSW through the guest's low storage for one interruption class."""
     storage = machine.storage
     old = machine.psw_image(code)
-    storage.write_doubleword(old_location, old)
+    # The code's halfword (EC mode) overlaps neither PSW: the order of the
+    # three accesses cannot matter, and the two PSWs share one page lookup.
+    new = storage.exchange_doublewords(old_location, old, old_location + NEW_PSW_OFFSET)
     if machine.ec_mode:
         storage.write_real(EC_INTERRUPTION_CODE[old_location], (code & 0xFFFF).to_bytes(2, "big"))
-    new = storage.read_doubleword(old_location + NEW_PSW_OFFSET)
     machine.load_psw_image(new)
     machine.counters.reflected += 1
     if machine.debug is not None:
@@ -69,6 +70,8 @@ def make_io_pending(machine: VirtualMachine, device: int, csw: bytes) -> None:
 
 def present_pending(machine: VirtualMachine) -> bool:
     """Present every pending interruption the virtual PSW enables; True if any was."""
+    if not machine.pending_external and not machine.channel.interrupt_pending:
+        return False  # the usual case, on every trap
     presented = False
     while machine.state is not RunState.STOPPED:
         if machine.pending_external and machine.external_enabled:
@@ -78,6 +81,8 @@ def present_pending(machine: VirtualMachine) -> bool:
             presented = True
             continue
         # The virtual channel stores the CSW at the guest's location 64.
+        if not machine.channel.interrupt_pending:
+            return presented
         device = machine.channel.take_interrupt(machine.channel_enabled)
         if device is None:
             return presented
@@ -90,4 +95,5 @@ def has_enabled_pending(machine: VirtualMachine) -> bool:
     """Whether an interruption is waiting that the virtual PSW would take now."""
     if machine.pending_external and machine.external_enabled:
         return True
-    return machine.channel.has_enabled_pending(machine.channel_enabled)
+    channel = machine.channel
+    return channel.interrupt_pending and channel.has_enabled_pending(machine.channel_enabled)

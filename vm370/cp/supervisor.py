@@ -33,6 +33,7 @@ for CP.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable
 
 from vm370.cp import debugging, reflect
@@ -46,6 +47,10 @@ from vm370.cp.vtimer import charge_timer, instructions_until_interruption
 from vm370.hardware.channel import CSW_LOCATION
 from vm370.hardware.control_registers import (
     CR6_EXTENDED_CONTROL_MODE,
+    EC_ADDRESSING_32,
+    EC_EXTERNAL_MASK,
+    EC_IO_MASK,
+    EC_TRANSLATION,
     ECPSW,
     EXTENDED_CHANNEL_MASK_REGISTER,
     EXTERNAL_CODE_LOCATION,
@@ -83,6 +88,11 @@ MACHINE_CHECK_ENTRY = 0xF18
 IO_ENTRY = 0xF20
 DISPATCH_ENTRY = 0xF28
 SLICE_EXPIRED = 1 << 62
+EC_PROBLEM_STATE = 0x00010000  # in the high word of an EC-mode PSW (GA27-2719)
+# A guest's real PSW: translated, the real I/O and external masks on, problem state.
+GUEST_PSW_BITS = (EC_TRANSLATION | EC_IO_MASK | EC_EXTERNAL_MASK | EC_PROBLEM_STATE) << 32
+_unpack_psw = struct.Struct(">II").unpack_from
+_unpack_halfword = struct.Struct(">H").unpack_from
 
 
 class SupervisorError(Exception):
@@ -236,23 +246,25 @@ class Supervisor:
             return None
         if machine.debug is not None:
             debugging.detach_observer(self.cp, machine)
-        cpu = self.cpu
-        old = ECPSW.from_int(self.storage.read_doubleword(old_location))
-        if not old.problem_state:
+        # CP's PSWs are EC-mode (GA27-2719): the fields are taken from the
+        # old PSW's image in place, on every trap, without building an ECPSW.
+        high, instruction_address = _unpack_psw(self.storage.mem, old_location)
+        if not high & EC_PROBLEM_STATE:
             return None
+        cpu = self.cpu
         machine.gpr[:] = cpu.gpr
         machine.fpr[:] = cpu.fpr
         psw = machine.psw
-        psw.cc = old.cc
-        psw.program_mask = old.program_mask
-        psw.ilc = old.ilc
-        psw.instruction_address = old.instruction_address & machine.address_mask
+        psw.cc = (high >> 12) & 3
+        psw.program_mask = (high >> 8) & 15
+        psw.ilc = (high >> 14) & 3
+        psw.instruction_address = instruction_address & machine.address_mask
         self.current = None
         self._returning = (machine, self._account(machine))
         return machine
 
     def _code(self, location: int) -> int:
-        return int.from_bytes(self.storage.mem[location : location + 2], "big")
+        return _unpack_halfword(self.storage.mem, location)[0]
 
     def program_interruption(self, cpu) -> None:
         """CP's program-interruption entry: simulate, page, or reflect."""
@@ -332,6 +344,8 @@ class Supervisor:
 
     def release_pinned_frames(self) -> None:
         """Unlock the frames a retried instruction held (its attempt ended)."""
+        if self._pinned_for is None and not self.pinned_frames:
+            return
         for frame in self.pinned_frames:
             if frame.lock_count:
                 self.cp.frames.unlock(frame)
@@ -349,7 +363,7 @@ class Supervisor:
         if machine.debug is not None and debugging.supervisor_call(self.cp, machine, code):
             self.dispatch()
             return
-        reflect.reflect_supervisor_call(machine, self._code(SVC_CODE_LOCATION), machine.psw.ilc)
+        reflect.reflect_supervisor_call(machine, code, machine.psw.ilc)
         reflect.present_pending(machine)
         self.dispatch()
 
@@ -402,6 +416,13 @@ class Supervisor:
         if self._returning is not None:
             previous, used = self._returning
             self._returning = None
+            if not cp.service_requested:
+                remaining = dispatcher.resume_after_trap(previous, used)
+                if remaining is not None:
+                    # The common end of a trap: the machine goes on with its slice.
+                    self._wake_waiting_machines()
+                    self._resume(previous, remaining)
+                    return
             if previous.state is RunState.ENABLED_WAIT:
                 self.wait_since[previous.name] = self.clock.now
             elif previous.state is RunState.DISABLED_WAIT:
@@ -417,7 +438,13 @@ class Supervisor:
             self._idle()
             return
         machine, instructions = chosen
-        if not dispatcher.resumed or self.timer_clobbered:
+        if not dispatcher.resumed:
+            self.timer_clobbered = True
+        self._resume(machine, instructions)
+
+    def _resume(self, machine: VirtualMachine, instructions: int) -> None:
+        """Give the machine the CPU for ``instructions`` more of its slice."""
+        if self.timer_clobbered:
             self.timer_clobbered = False
             # A new slice; a machine back from a trap finishes the one the
             # real timer is still counting down.
@@ -427,17 +454,27 @@ class Supervisor:
         self._enter(machine)
 
     def _wake_waiting_machines(self) -> None:
+        """Run the waiting machines' timers on to now; wake those with something to take.
+
+        This runs at every dispatch, once for each machine logged on, so a
+        machine with no interruption pending (none arrived, its timer still
+        positive) is left waiting without going through ``cp.wake``, which
+        would present nothing.
+        """
         now = self.clock.now
+        enabled_wait = RunState.ENABLED_WAIT
+        wait_since = self.wait_since
         for machine in self.cp.machines.values():
-            if machine.state is not RunState.ENABLED_WAIT:
+            if machine.state is not enabled_wait:
                 continue
-            since = self.wait_since.get(machine.name, now)
+            since = wait_since.get(machine.name, now)
             if now > since:
                 charge_timer(machine, now - since)
-            self.wait_since[machine.name] = now
-            self.cp.wake(machine)
-            if machine.state is not RunState.ENABLED_WAIT:
-                self.wait_since.pop(machine.name, None)
+            wait_since[machine.name] = now
+            if machine.pending_external or machine.channel.interrupt_pending:
+                self.cp.wake(machine)
+                if machine.state is not enabled_wait:
+                    wait_since.pop(machine.name, None)
 
     def _idle(self) -> None:
         """No machine can run: wait for the earliest virtual timer, or for I/O."""
@@ -469,9 +506,11 @@ class Supervisor:
 
     def _enter(self, machine: VirtualMachine) -> None:
         """Load the machine onto the real CPU: its tables, registers and a real PSW."""
-        cp = self.cp
         cpu = self.cpu
-        space = (machine.name, cp.real_segment_table_register(machine))
+        if machine.psw.__class__ is ECPSW and machine.psw.translation:
+            space = (machine.name, machine.shadow.segment_table_register)
+        else:
+            space = (machine.name, machine.address_space.segment_table_register)
         if space != self.loaded_space:
             cpu.control.load(SEGMENT_TABLE_REGISTER, space[1])  # which purges
             self.loaded_space = space
@@ -481,23 +520,22 @@ class Supervisor:
         cpu.gpr[:] = machine.gpr
         cpu.fpr[:] = machine.fpr
         psw = machine.psw
-        real = ECPSW(
-            addressing_32=isinstance(psw, ECPSW) and psw.addressing_32,
-            translation=True,
-            io_mask=True,
-            external_mask=True,
-            key=psw.key,
-            ascii=psw.ascii,
-            problem_state=True,
-            cc=psw.cc,
-            program_mask=psw.program_mask,
-            instruction_address=psw.instruction_address,
+        # The real PSW's image built in place (the fields of ECPSW.to_int).
+        real = (
+            GUEST_PSW_BITS
+            | (psw.key & 15) << 52
+            | psw.ascii << 51
+            | (psw.cc & 3) << 44
+            | (psw.program_mask & 15) << 40
+            | (psw.instruction_address & 0xFFFFFFFF)
         )
-        cpu.load_psw(real.to_int())
+        if psw.__class__ is ECPSW and psw.addressing_32:
+            real |= EC_ADDRESSING_32 << 32
+        cpu.load_psw(real)
         self.current = machine
         self.slice_started = self.clock.now
         if machine.debug is not None:
-            debugging.attach_observer(cp, machine)
+            debugging.attach_observer(self.cp, machine)
 
     def preempt(self, machine: VirtualMachine) -> None:
         """Take ``machine`` off the real CPU at its next instruction (CP has news for it).

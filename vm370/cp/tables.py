@@ -129,6 +129,11 @@ class AddressSpace:
         self.storage_size = storage_size
         self.pages = storage_size >> PAGE_SHIFT
         self.segment_table_origin = table_storage.allocate(4 * SEGMENTS_24_BIT)
+        # The CR0 value that makes the hardware translate through these tables
+        # (fixed for the life of the space; CP loads it on every dispatch).
+        self.segment_table_register = segment_table_register(
+            self.segment_table_origin, SEGMENTS_24_BIT
+        )
         self.page_table_origins: list[int] = []
         try:
             self._build()
@@ -148,11 +153,6 @@ class AddressSpace:
             else:
                 entry = segment_table_entry(None)
             self.storage.write_word(self.segment_table_origin + 4 * segment, entry)
-
-    @property
-    def segment_table_register(self) -> int:
-        """The CR0 value that makes the hardware translate through these tables."""
-        return segment_table_register(self.segment_table_origin, SEGMENTS_24_BIT)
 
     def page_entry_address(self, page: int) -> int:
         """The real address of the page table entry of page index ``page``."""

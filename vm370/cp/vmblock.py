@@ -19,7 +19,14 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-from vm370.hardware.control_registers import ECPSW, ControlRegisters
+from vm370.hardware.control_registers import (
+    EC_ADDRESSING_32,
+    EC_EXTERNAL_MASK,
+    EC_IO_MASK,
+    EC_TRANSLATION,
+    ECPSW,
+    ControlRegisters,
+)
 from vm370.hardware.dat import DynamicAddressTranslator
 from vm370.hardware.psw import BCPSW, EXTERNAL_MASK, channel_mask_bit
 from vm370.hardware.storage import BLOCK_SHIFT
@@ -189,8 +196,44 @@ class VirtualMachine:
         return self.psw.to_int()
 
     def load_psw_image(self, value: int) -> None:
-        """Make ``value`` the virtual PSW, read in the format the virtual CR6 selects."""
-        self.psw = ECPSW.from_int(value) if self.ec_mode else BCPSW.from_int(value)
+        """Make ``value`` the virtual PSW, read in the format the virtual CR6 selects.
+
+        Every reflected interruption and simulated LPSW comes here: a PSW of
+        the same format is overwritten field by field rather than built
+        anew (the fields and bits of ``ECPSW.from_int``/``BCPSW.from_int``).
+        """
+        psw = self.psw
+        high = (value >> 32) & 0xFFFFFFFF
+        if self.ec_mode:
+            if psw.__class__ is not ECPSW:
+                self.psw = ECPSW.from_int(value)
+                self.update_wait_state()
+                return
+            psw.addressing_32 = bool(high & EC_ADDRESSING_32)
+            psw.translation = bool(high & EC_TRANSLATION)
+            psw.io_mask = bool(high & EC_IO_MASK)
+            psw.external_mask = bool(high & EC_EXTERNAL_MASK)
+            psw.ilc = (high >> 14) & 3
+            psw.cc = (high >> 12) & 3
+            psw.program_mask = (high >> 8) & 0xF
+            psw.instruction_address = value & 0xFFFFFFFF
+        else:
+            if psw.__class__ is not BCPSW:
+                self.psw = BCPSW.from_int(value)
+                self.update_wait_state()
+                return
+            low = value & 0xFFFFFFFF
+            psw.system_mask = high >> 24
+            psw.interruption_code = high & 0xFFFF
+            psw.ilc = low >> 30
+            psw.cc = (low >> 28) & 3
+            psw.program_mask = (low >> 24) & 0xF
+            psw.instruction_address = low & 0xFFFFFF
+        psw.key = (high >> 20) & 0xF
+        psw.ascii = bool(high & 0x00080000)
+        psw.machine_check_mask = bool(high & 0x00040000)
+        psw.wait = bool(high & 0x00020000)
+        psw.problem_state = bool(high & 0x00010000)
         self.update_wait_state()
 
     def update_wait_state(self) -> None:

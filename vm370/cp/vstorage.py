@@ -30,6 +30,8 @@ from vm370.hardware.interrupts import ADDRESSING, PROTECTION, ProgramInterrupt
 from vm370.hardware.storage import BLOCK_SHIFT, FETCH_PROTECT
 
 PAGE_OFFSET_MASK = FRAME_SIZE - 1
+# An instruction's length by the two high bits of its opcode (PoO "Instruction Format").
+_INSTRUCTION_LENGTH = (2, 4, 4, 6)
 
 
 class GuestStorage:
@@ -62,6 +64,9 @@ class GuestStorage:
 
     def read_real(self, address: int, length: int) -> bytes:
         """Bytes at the virtual machine's real ``address`` (no keys)."""
+        start = self._frame_start(address, length)
+        if start >= 0:
+            return bytes(self.pager.storage.mem[start : start + length])
         self._check_real(address, length)
         mem = self.pager.storage.mem
         parts = []
@@ -72,6 +77,10 @@ class GuestStorage:
 
     def write_real(self, address: int, data: bytes) -> None:
         """Store ``data`` at the virtual machine's real ``address`` (no keys)."""
+        start = self._frame_start(address, len(data))
+        if start >= 0:
+            self.pager.storage.write(start, data)
+            return
         self._check_real(address, len(data))
         storage = self.pager.storage
         done = 0
@@ -81,17 +90,64 @@ class GuestStorage:
             )
             done += run
 
+    def _frame_start(self, address: int, length: int) -> int:
+        """The real address of the guest's real ``address``, if ``length`` bytes fit in its page.
+
+        -1 when they do not (the caller goes piece by piece). The common
+        case of CP's own reads and writes of low storage: the interval
+        timer on every trap, PSWs, the CSW.
+        """
+        offset = address & PAGE_OFFSET_MASK
+        if length <= 0 or address < 0 or address + length > self.size:
+            return -1
+        if offset + length > FRAME_SIZE:
+            return -1
+        return self.pager.frame_for(self.name, address >> FRAME_SHIFT).address + offset
+
     def read_word(self, address: int) -> int:
-        return int.from_bytes(self.read_real(address, 4), "big")
+        start = self._frame_start(address, 4)
+        if start < 0:
+            return int.from_bytes(self.read_real(address, 4), "big")
+        return int.from_bytes(self.pager.storage.mem[start : start + 4], "big")
 
     def write_word(self, address: int, value: int) -> None:
-        self.write_real(address, (value & 0xFFFFFFFF).to_bytes(4, "big"))
+        data = (value & 0xFFFFFFFF).to_bytes(4, "big")
+        start = self._frame_start(address, 4)
+        if start < 0:
+            self.write_real(address, data)
+        else:
+            self.pager.storage.write(start, data)
 
     def read_doubleword(self, address: int) -> int:
-        return int.from_bytes(self.read_real(address, 8), "big")
+        start = self._frame_start(address, 8)
+        if start < 0:
+            return int.from_bytes(self.read_real(address, 8), "big")
+        return int.from_bytes(self.pager.storage.mem[start : start + 8], "big")
 
     def write_doubleword(self, address: int, value: int) -> None:
-        self.write_real(address, (value & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "big"))
+        data = (value & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "big")
+        start = self._frame_start(address, 8)
+        if start < 0:
+            self.write_real(address, data)
+        else:
+            self.pager.storage.write(start, data)
+
+    def exchange_doublewords(self, store_at: int, value: int, load_from: int) -> int:
+        """Store ``value`` at real ``store_at`` and return the doubleword at real ``load_from``.
+
+        An interruption's PSW swap in the guest's low storage: the old and
+        new PSW locations share page 0, so the page is looked up once. The
+        two doublewords must not overlap (the PSW locations never do).
+        """
+        start = self._frame_start(store_at, 8)
+        page_offset = load_from - (store_at & ~PAGE_OFFSET_MASK)
+        if start < 0 or not 0 <= page_offset <= FRAME_SIZE - 8 or load_from + 8 > self.size:
+            self.write_doubleword(store_at, value)
+            return self.read_doubleword(load_from)
+        storage = self.pager.storage
+        storage.write(start, (value & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "big"))
+        source = start - (store_at & PAGE_OFFSET_MASK) + page_offset
+        return int.from_bytes(storage.mem[source : source + 8], "big")
 
     def real_pieces(self, address: int, length: int) -> list[tuple[int, int]]:
         """The guest-real (address, length) pieces of a logical operand."""
@@ -132,6 +188,33 @@ class GuestStorage:
             self._check_real(real, run)
             self.check_key(real, run, False)
         return b"".join(self.read_real(real, run) for real, run in pieces)
+
+    def fetch_instruction_bytes(self, address: int) -> bytes:
+        """The bytes of the guest's instruction at logical ``address`` (an even address).
+
+        Fetched as the guest's CPU fetches an instruction: its first
+        halfword, then the rest its opcode says it has, so a page the
+        instruction does not reach is never touched. When the longest
+        instruction fits in the page, key 0 and no guest translation (every
+        trap of a CMS-like guest), one slice of the frame serves.
+        """
+        machine = self.machine
+        if (
+            not machine.translation_on
+            and not machine.psw.key
+            and (address & PAGE_OFFSET_MASK) <= FRAME_SIZE - 6
+            and address + 6 <= self.size
+        ):
+            start = self.pager.frame_for(self.name, address >> FRAME_SHIFT).address + (
+                address & PAGE_OFFSET_MASK
+            )
+            mem = self.pager.storage.mem
+            return bytes(mem[start : start + _INSTRUCTION_LENGTH[mem[start] >> 6]])
+        first = self.fetch(address, 2)
+        length = _INSTRUCTION_LENGTH[first[0] >> 6]
+        if length == 2:
+            return first
+        return first + self.fetch(address + 2, length - 2)
 
     def store(self, address: int, data: bytes) -> None:
         """An operand store by the guest: every page checked before any byte changes."""

@@ -33,16 +33,18 @@ def timer_value(machine: VirtualMachine) -> int:
 
 def charge_timer(machine: VirtualMachine, instructions: int) -> None:
     """Count ``instructions`` of the machine's time down from its location 80."""
-    credit = min(machine.timer_credit, max(instructions, 0))
-    machine.timer_credit -= credit
-    instructions -= credit
+    if machine.timer_credit:
+        credit = min(machine.timer_credit, max(instructions, 0))
+        machine.timer_credit -= credit
+        instructions -= credit
     if instructions <= 0:
         return
-    units, machine.timer_fraction = divmod(
-        instructions * UNITS_PER_SECOND + machine.timer_fraction, INSTRUCTIONS_PER_SECOND
-    )
-    if not units:
+    # Most traps come less than a timer unit apart: only the fraction moves.
+    total = instructions * UNITS_PER_SECOND + machine.timer_fraction
+    if total < INSTRUCTIONS_PER_SECOND:
+        machine.timer_fraction = total
         return
+    units, machine.timer_fraction = divmod(total, INSTRUCTIONS_PER_SECOND)
     old = timer_value(machine)
     new = old - units
     machine.storage.write_word(INTERVAL_TIMER, new & 0xFFFFFFFF)
