@@ -363,8 +363,11 @@ PUTLOOP  SR    R15,R15
          LA    R8,800
          SR    R8,R2
          CR    R8,R6
-         BNH   PUTMOVE
+         BNH   PUTMOST
          LR    R8,R6
+PUTMOST  CH    R8,=H'256'               one MVC moves 256 at most
+         BNH   PUTMOVE
+         LA    R8,256
 PUTMOVE  LA    R1,AFTDATA(R2)
          LR    R2,R8
          BCTR  R2,0
