@@ -26,10 +26,17 @@ def user_disk(tmp_path):
 
 
 def host_files(path):
+    """The disk's files by fileid, and each file's text lines by 'FN FT'."""
     with opened(path, 0, 3, read_only=True) as device:
         disk = CMSDisk.open(device)
         assert disk.check() == []
-        return {entry.fileid: entry for entry in disk.files()}, disk
+        files = {entry.fileid: entry for entry in disk.files()}
+        texts = {
+            f"{entry.filename} {entry.filetype}": disk.get(entry.fileid).decode().splitlines()
+            for entry in files.values()
+            if entry.filetype != "MODULE"
+        }
+        return files, texts
 
 
 def test_listfile_exec_writes_cms_exec_with_a_line_for_each_file(run_cms, user_disk):
@@ -48,11 +55,67 @@ def test_listfile_exec_writes_cms_exec_with_a_line_for_each_file(run_cms, user_d
 def test_listfile_exec_lists_every_match_once(run_cms, user_disk):
     run = run_cms(["listfile * * a (exec"], disks={0x191: user_disk})
     run.close()
-    with opened(user_disk, 0, 3, read_only=True) as device:
-        disk = CMSDisk.open(device)
-        lines = disk.get("CMS EXEC").decode().splitlines()
-    assert [line.rstrip() for line in lines] == [
+    _, texts = host_files(user_disk)
+    assert [line.rstrip() for line in texts["CMS EXEC"]] == [
         "&1 &2 HELLO    ASSEMBLE A1",
         "&1 &2 NOTES    MEMO     A1",
         "&1 &2 DATA     ONE      A1",
     ]
+
+
+def test_copyfile_from_and_for_copy_a_range_of_records(run_cms, user_disk):
+    typed = [
+        "copyfile data one a part one a (from 3 for 4",
+        "copyfile data one a tail one a (fr 9",
+        "copyfile data one a head one a (fo 2)",
+        "copyfile data one a none one a (from 20",
+    ]
+    run = run_cms(typed, disks={0x191: user_disk})
+    run.close()
+    assert [run.after(line)[0] for line in typed] == ["R;"] * 4
+    files, texts = host_files(user_disk)
+    assert texts["PART ONE"] == [f"record {n}" for n in (3, 4, 5, 6)]
+    assert texts["TAIL ONE"] == ["record 9", "record 10"]
+    assert texts["HEAD ONE"] == ["record 1", "record 2"]
+    assert "NONE ONE A1" not in files  # no record at 20: nothing written
+    assert (files["PART ONE A1"].recfm, files["PART ONE A1"].lrecl) == ("F", 80)
+
+
+def test_copyfile_upcase_and_lowcase_translate_the_letters_only(run_cms, user_disk):
+    typed = ["copyfile notes memo a up memo a (upcase", "copyfile notes memo a low memo a (lo"]
+    run = run_cms(typed, disks={0x191: user_disk})
+    run.close()
+    files, texts = host_files(user_disk)
+    assert texts["UP MEMO"] == [
+        "FIRST LINE",
+        "SECOND LINE OF THE NOTES",
+        "THIRD",
+        "FOURTH",
+    ]
+    assert texts["LOW MEMO"][:2] == [
+        "first line",
+        "second line of the notes",
+    ]
+    assert files["UP MEMO A1"].recfm == "V" and files["UP MEMO A1"].lrecl == 24
+
+
+def test_copyfile_refuses_unknown_options_and_bad_numbers(run_cms, user_disk):
+    typed = [
+        "copyfile data one a x y a (frobnicate",
+        "copyfile data one a x y a (from",
+        "copyfile data one a x y a (from 0",
+        "copyfile data one a x y a (for 12x",
+        "copyfile data one a x y a extra",
+        "copyfile data one a x y a (r",
+    ]
+    run = run_cms(typed, disks={0x191: user_disk})
+    run.close()
+    assert run.after(typed[0])[:2] == ["DMSCPY003E INVALID OPTION FROBNICA", "R(00024);"]
+    assert run.after(typed[1])[:2] == ["DMSCPY070E INVALID PARAMETER", "R(00024);"]
+    assert run.after(typed[2])[:2] == ["DMSCPY070E INVALID PARAMETER 0", "R(00024);"]
+    assert run.after(typed[3])[:2] == ["DMSCPY070E INVALID PARAMETER 12X", "R(00024);"]
+    assert run.after(typed[4])[:2] == ["DMSCPY003E INVALID OPTION EXTRA", "R(00024);"]
+    # R alone is too short for REPLACE (REP), and is no other option
+    assert run.after(typed[5])[:2] == ["DMSCPY003E INVALID OPTION R", "R(00024);"]
+    files, _ = host_files(user_disk)
+    assert "X Y A1" not in files

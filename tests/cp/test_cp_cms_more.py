@@ -98,7 +98,11 @@ def test_a_20_cylinder_191_under_cp_is_written_past_its_first_1720_blocks(folder
         disk = CMSDisk.open(Minidisk(image, 1, ALICE_CYLINDERS))
         assert disk.check() == []
         names = sorted(entry.fileid for entry in disk.files())
-        assert names == [f"COPY{n} DATA A1" for n in (0, 2, 3)] + ["FILLER DATA A1", "LONG DATA A1"]
+        assert names == [f"COPY{n} DATA A1" for n in (0, 2, 3)] + [
+            "FILLER DATA A1",
+            "LONG DATA A1",
+            "NOTES MEMO A2",
+        ]
         for copy in ("COPY0", "COPY2", "COPY3"):
             assert disk.read(copy, "DATA") == disk.read("LONG", "DATA")
         assert disk.blocks_used > 215 * 8
