@@ -104,7 +104,44 @@ ASSEMBLD ST    R3,ASMRC
          LTR   R15,R15
          BNZ   DISKERR
          L     R15,ASMRC
+         LTR   R15,R15
+         BZ    RETURN
+*
+* A flagged assembly: each flagged statement and its message (the
+* listing's *** lines) at the console, as the assembler's TERM
+* option gave them.
+*
+         L     R6,PLISTA
+         L     R7,PLISTLEN
+         SR    R8,R8                    the record before
+SCAN     CH    R7,=H'121'
+         BL    SCANNED
+         LA    R2,1(,R6)                past the carriage control
+         LA    R3,120
+SCANSKIP CLI   0(R2),C' '
+         BNE   SCANWORD
+         LA    R2,1(,R2)
+         BCT   R3,SCANSKIP
+         B     SCANNEXT
+SCANWORD CLC   0(3,R2),=C'***'
+         BNE   SCANNEXT
+         LTR   R8,R8
+         BZ    SCANMSG
+         LA    R2,1(,R8)
+         BAL   R14,SHOWREC
+SCANMSG  LA    R2,1(,R6)
+         BAL   R14,SHOWREC
+SCANNEXT LR    R8,R6
+         LA    R6,121(,R6)
+         SH    R7,=H'121'
+         B     SCAN
+SCANNED  L     R15,ASMRC
          B     RETURN
+SHOWREC  ST    R2,SHOWADDR
+         MVC   SHOWLIST+9(3),SHOWADDR+1
+         LA    R1,SHOWLIST
+         SVC   202
+         BR    R14
 *
 * READFILE: the records of READFID, 80 bytes each (shorter ones padded
 * with blanks), from R6 on.  R6 comes back past them, R7 their count;
@@ -288,6 +325,8 @@ STATEFID DC    CL8' ',CL8' ',CL2'A ',CL6' ',8X'FF'
          DS    0F
 ERASLIST DC    CL8'ERASE'
 ERASEFID DC    CL8' ',CL8' ',CL8'A',8X'FF'
+SHOWADDR DS    F
+SHOWLIST DC    CL8'TYPLIN',AL1(1),AL3(0),C'B',X'00',AL2(120)
 FINLIST  DC    CL8'FINIS'
 FINFID   DC    CL18' '
 MSG002   MSGDESC DMSASM002E,'FILE','NOT FOUND'

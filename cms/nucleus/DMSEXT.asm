@@ -34,8 +34,9 @@ EXT      TITLE 'DMSEXT - EXEC, THE CONSOLE STACK'
 *                   the stack is empty.
 *          DMSEXTRS by BALR from DMSINT after an abend: no exec runs.
 * Exits:   EXEC: R15 the &EXIT code (0 at the end of the file), or
-*          10000+n after error n.  One exec runs at a time: an EXEC
-*          command inside an exec is DMSEXT998E.
+*          10000+n after error n.  An exec may call an exec, three
+*          deep (the caller's state waits in SAVESTK); a fourth is
+*          DMSEXT998E, 10016.
 *
          REGEQU
          CMSLAYO
@@ -52,6 +53,16 @@ DMSEXT   CSECT
          LR    R8,R1
          TM    EXFLAGS,EXACTIVE
          BO    NESTED
+         XC    DEPTH,DEPTH              the first level
+         L     R1,=A(VARTAB)
+         ST    R1,VARBASE
+         XC    VARCOUNT,VARCOUNT
+         L     R1,=A(LINEIX)
+         ST    R1,LINEBASE
+         XC    LINECNT,LINECNT
+         L     R1,=A(EXECBUF)
+         ST    R1,BUFEND
+NEWLEVEL MVC   BUFBASE,BUFEND
          CLI   8(R8),X'FF'
          BE    NONAME
          MVC   EXECFN,8(R8)
@@ -62,8 +73,8 @@ DMSEXT   CSECT
          MVC   RDPLIST+9(3),TYPADDR+1
          MVC   READFID(8),EXECFN
          XC    LINECNT,LINECNT
-         L     R6,=A(EXECBUF)           where the next line goes
-         L     R7,=A(LINEIX)            its address goes here
+         L     R6,BUFBASE               where the next line goes
+         L     R7,LINEBASE              its address goes here
 LOADLINE MVI   RECBUF,C' '
          MVC   RECBUF+1(L'RECBUF-1),RECBUF
          LA    R1,READLIST
@@ -86,8 +97,7 @@ LOADTRIM LTR   R5,R5                    drop trailing blanks
          BNE   LOADSTOR
          BCTR  R5,0
          B     LOADTRIM
-LOADSTOR L     R4,LINECNT
-         C     R4,=A(MAXLINES)
+LOADSTOR C     R7,=A(LINEIX+MAXLINES*4)
          BNL   TOOBIG
          LA    R4,1(R5,R6)
          C     R4,=A(EXECEND)
@@ -114,6 +124,7 @@ RDERROR  BAL   R14,CLOSEIT
 NOFILE   LA    R10,MERRFILE
          B     LEAVE
 LOADED   BAL   R14,CLOSEIT
+         ST    R6,BUFEND
 *
 * The arguments are the words after the file name.
 *
@@ -158,7 +169,7 @@ FROMFILE MVI   FROMCON,0
          ST    R3,NEXTNO
          BCTR  R2,0
          SLL   R2,2
-         A     R2,=A(LINEIX)
+         A     R2,LINEBASE
          L     R4,0(,R2)                the line: length byte, text
          MVI   LINEBUF,C' '
          MVC   LINEBUF+1(L'LINEBUF-1),LINEBUF
@@ -670,7 +681,7 @@ GOPOP    ST    R3,LOOPDPTH
 *
 FINDLAB  STM   R3,R8,LABSAVE
          L     R5,LINECNT
-         L     R6,=A(LINEIX)
+         L     R6,LINEBASE
          LA    R2,1
 LABLINE  CR    R2,R5
          BH    LABNONE
@@ -990,12 +1001,50 @@ MOVESEC  MVC   0(0,R2),0(R3)
 *
 ENDFILE  DS    0H
 ENDEXEC  L     R15,EXITRC
-RETURN   NI    EXFLAGS,255-EXACTIVE-EXNOMSG
-         L     R13,EXSAVE13
-         L     R14,12(,R13)
+RETURN   L     R13,EXSAVE13
+         L     R2,DEPTH
+         LTR   R2,R2
+         BZ    LASTLVL
+         BCTR  R2,0                     back to the exec that called
+         ST    R2,DEPTH
+         MH    R2,=Y(STATELEN)
+         LA    R4,SAVESTK(R2)
+         LA    R2,STATE
+         BAL   R14,COPYSTAT
+         B     RETURNED
+LASTLVL  NI    EXFLAGS,255-EXACTIVE-EXNOMSG
+RETURNED L     R14,12(,R13)
          LM    R0,R12,20(R13)
          BR    R14
-NESTED   LA    R15,EXEC998
+*
+* An exec calls an exec: this one's state goes on SAVESTK, and the new
+* one's variables, line addresses and lines follow this one's.
+*
+NESTED   L     R2,DEPTH
+         CH    R2,=Y(MAXDEPTH)
+         BNL   TOODEEP
+         MH    R2,=Y(STATELEN)
+         LA    R2,SAVESTK(R2)
+         LA    R4,STATE
+         BAL   R14,COPYSTAT
+         L     R2,DEPTH
+         LA    R2,1(,R2)
+         ST    R2,DEPTH
+         ST    R13,EXSAVE13             this level's save area
+         L     R1,VARCOUNT
+         SLL   R1,4
+         A     R1,VARBASE
+         ST    R1,VARBASE
+         XC    VARCOUNT,VARCOUNT
+         L     R1,LINECNT
+         SLL   R1,2
+         A     R1,LINEBASE
+         ST    R1,LINEBASE
+         XC    LINECNT,LINECNT
+         CLI   8(R8),X'FF'
+         BE    NONAME
+         B     NEWLEVEL
+TOODEEP  LA    R15,EXEC998
          LA    R5,L'EXEC998
          BAL   R14,TYPEPL
          L     R15,=F'10016'
@@ -1082,6 +1131,21 @@ LEAVERC  SR    R15,R15
          AH    R15,=H'10000'
          B     RETURN
 MOVEERR  MVC   0(0,R2),0(R3)
+*
+* COPYSTAT: an exec's state (STATELEN bytes) from R4 to R2.
+*
+COPYSTAT L     R3,=A(STATELEN)
+COPYPART CH    R3,=H'256'
+         BNH   COPYLAST
+         MVC   0(256,R2),0(R4)
+         LA    R2,256(,R2)
+         LA    R4,256(,R4)
+         SH    R3,=H'256'
+         B     COPYPART
+COPYLAST BCTR  R3,0
+         EX    R3,COPYREST
+         BR    R14
+COPYREST MVC   0(0,R2),0(R4)
 *
 * CLOSEIT: close the exec file.
 *
@@ -1203,7 +1267,7 @@ LOOKUP   ST    R14,LOOKRET
          LTR   R15,R15
          BZ    LOOKDONE
          L     R2,VARCOUNT
-         L     R1,=A(VARTAB)
+         L     R1,VARBASE
          LTR   R2,R2
          BZ    LOOKNONE
 LOOKVAR  CLC   0(8,R1),NAMEBUF
@@ -1273,14 +1337,14 @@ SPECDONE L     R14,SPECRET
 * VARSET: the variable TARGET gets the value VALBUF.
 *
 VARSET   L     R2,VARCOUNT
-         L     R1,=A(VARTAB)
+         L     R1,VARBASE
          LTR   R3,R2
          BZ    VARNEW
 VARFIND  CLC   0(8,R1),TARGET
          BE    VARPUT
          LA    R1,16(,R1)
          BCT   R3,VARFIND
-VARNEW   CH    R2,=Y(MAXVARS)
+VARNEW   C     R1,=A(VARTAB+MAXVARS*16)
          BNL   ERRASS
          LA    R2,1(,R2)
          ST    R2,VARCOUNT
@@ -1395,7 +1459,18 @@ SHOWCMD  ST    R14,SHOWRET
          BAL   R14,JOIN
          LA    R4,OUTLINE
          L     R5,OUTLEN
-         BAL   R14,TYPE
+         CLI   CTLTIME,0                &CONTROL TIME: the time of day
+         BE    SHOWIT                   before the command
+         TM    SYSFLAGS,CPAVAIL
+         BZ    SHOWIT
+         LA    R2,EXTIME
+         DIAG  R2,R0,X'000C'
+         MVC   TIMEDLIN(8),EXTIME+8
+         MVI   TIMEDLIN+8,C' '
+         MVC   TIMEDLIN+9(130),OUTLINE
+         LA    R4,TIMEDLIN
+         LA    R5,9(,R5)
+SHOWIT   BAL   R14,TYPE
          L     R14,SHOWRET
          BR    R14
 TRACE    ST    R14,SHOWRET
@@ -1593,7 +1668,7 @@ OPTABLE  DC    CL8'EQ',X'02',CL8'=',X'02'
          DC    CL8'GE',X'03',CL8'>=',X'03'
          DC    X'FF'
 ERRHEAD  DC    C'DMSEXT072E ERROR IN EXEC FILE '
-EXEC998  DC    C'DMSEXT998E AN EXEC CANNOT CALL AN EXEC'
+EXEC998  DC    C'DMSEXT998E EXECS NESTED TOO DEEP'
          DC    C'FILE NOT FOUND'
 MERRFILE DC    AL1(14),AL1(1)
          DC    C'&&SKIP OR &&GOTO ERROR'
@@ -1659,16 +1734,19 @@ STKSAVE  DS    15F                DMSSTKPL's caller's registers
 *
 EXWORK   DSECT
 MAXARGS  EQU   16
-MAXVARS  EQU   128
+MAXVARS  EQU   128                for every level together
 MAXLOOPS EQU   4
 LOOPLEN  EQU   40                 first, last, count, kind, a op b
 MAXSTACK EQU   32
 STKSLOT  EQU   132                length (2 bytes) and 130 bytes
-MAXLINES EQU   1000
+MAXLINES EQU   1000               for every level together
+MAXDEPTH EQU   3                  execs an exec may call, nested
 CTLNONE  EQU   0                  &CONTROL OFF
 CTLERROR EQU   1                  ERROR: a command that fails
 CTLCMS   EQU   2                  CMS: every command
 CTLALL   EQU   3                  ALL: every statement
+*        One exec's state: kept in SAVESTK while it calls another.
+STATE    DS    0D
 EXSAVE13 DS    F
 EXECFN   DS    CL8
 LINECNT  DS    F                  lines in the exec
@@ -1682,6 +1760,28 @@ VARCOUNT DS    F
 RETCODE  DS    F
 EXITRC   DS    F
 LOOPDPTH DS    F
+VARBASE  DS    A                  its variables in VARTAB
+LINEBASE DS    A                  its line addresses in LINEIX
+BUFBASE  DS    A                  its lines in EXECBUF
+BUFEND   DS    A                  the first byte past them
+CTLMODE  DS    X
+CTLTIME  DS    X
+TIMEON   DS    X
+BLKMODE  DS    C                  T typing, F or L stacking, 0 neither
+FROMCON  DS    X
+INERRACT DS    X
+         DS    0D
+EXTBASE  DS    2D
+ARGS     DS    (MAXARGS)CL8
+LOOPS    DS    (MAXLOOPS*LOOPLEN)X
+ERRACT   DS    16D                the &ERROR statement
+SUBS     DS    40D
+SUBSEND  EQU   *
+         DS    D
+LINEBUF  DS    CL130
+         DS    0D
+STATELEN EQU   *-STATE
+DEPTH    DS    F                  execs running that called another
 STKCOUNT DS    F                  lines on the console stack
 OUTLEN   DS    F
 VALRET   DS    F
@@ -1705,18 +1805,11 @@ CMPSAVE  DS    7F
 CONDSAVE DS    7F
 STSAVE   DS    7F
 LABSAVE  DS    6F
-CTLMODE  DS    X
-CTLTIME  DS    X
-TIMEON   DS    X
-BLKMODE  DS    C                  T typing, F or L stacking, 0 neither
 STKHOW   DS    C
-FROMCON  DS    X
-INERRACT DS    X
 CONDKIND DS    X
 SECOUT   DS    CL7
          DS    0D
 EXTIME   DS    4D
-EXTBASE  DS    2D
 NAMEBUF  DS    CL8
 TARGET   DS    CL8
 WORKVAL  DS    CL8
@@ -1726,21 +1819,15 @@ LEFT     DS    CL8
 OPERATOR DS    CL8
 LABBUF   DS    CL8
 NUMWORK  DS    CL10
-ARGS     DS    (MAXARGS)CL8
-         DS    0F
-LOOPS    DS    (MAXLOOPS*LOOPLEN)X
          DS    0D
 TOKS     DS    18D
 RDTOKS   DS    18D
-ERRACT   DS    16D                the &ERROR statement
 IMPLIST  DS    CL8,18D
-SUBS     DS    40D
-SUBSEND  EQU   *
-         DS    D
 RECBUF   DS    CL130
-LINEBUF  DS    CL130
 OUTLINE  DS    CL140
+TIMEDLIN DS    CL140
          DS    0D
+SAVESTK  DS    (MAXDEPTH*STATELEN)X
 EXWORKLN EQU   *-EXWORK
 VARTAB   EQU   EXECWORK+EXWORKLN  name, value
 LINEIX   EQU   VARTAB+MAXVARS*16  where each line is in EXECBUF

@@ -3,7 +3,8 @@ INT      TITLE 'DMSINT - THE CMS COMMAND LOOP'
 * DMSINT reads command lines from the console and runs them:
 *  - an empty line is answered with CMS; a line of blanks or one that
 *    starts with * is passed over;
-*  - the line is tokenized (DMSSCN) and called with SVC 202;
+*  - the line is tokenized (DMSSCN); a file 'name EXEC' runs as
+*    EXEC name (DMSEXTIM), else the line is called with SVC 202;
 *  - CP at the start of the line hands the rest of it to CP (DMSCPFLN);
 *  - a command no one knows (SVC 202 return code -3) goes to CP when CP
 *    is there and SET IMPCP is on (implied CP); if CP does not know it
@@ -59,14 +60,14 @@ NOTIME   LTR   R6,R6
          BE    READ                     a comment
          CLC   CMNDLIST(8),=CL8'CP'
          BE    EXPLICIT
+         LA    R1,CMNDLIST              implied EXEC: 'name EXEC' comes
+         L     R15,=V(DMSEXTIM)         first, as in VM/370's DMSINT
+         BALR  R14,R15
+         CH    R15,=H'-3'
+         BNE   READY
          LA    R1,CMNDLIST
          O     R1,=X'0B000000'          flag: typed at the console
          SVC   202
-         CH    R15,=H'-3'
-         BNE   READY
-         LA    R1,CMNDLIST              implied EXEC: 'name EXEC'?
-         L     R15,=V(DMSEXTIM)
-         BALR  R14,R15
          CH    R15,=H'-3'
          BNE   READY
          TM    SYSFLAGS,CPAVAIL

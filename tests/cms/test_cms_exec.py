@@ -320,11 +320,57 @@ def test_missing_exec_and_missing_name(run_cms, exec_disk):
     assert run.after("exec") == ["DMSEXT001E NO FILENAME SPECIFIED", "R(00024);"]
 
 
-def test_an_exec_cannot_call_an_exec(run_cms, exec_disk):
-    text = "&CONTROL OFF\nEXEC TEST\n&TYPE RC &RETCODE\n"
-    assert lines_after(run_cms, exec_disk, text) == [
-        "DMSEXT998E AN EXEC CANNOT CALL AN EXEC",
-        "RC 10016",
+def test_an_exec_calls_an_exec_with_variables_of_its_own(run_cms, exec_disk):
+    outer = (
+        "&CONTROL OFF\n"
+        "&X = OUTER\n"
+        "EXEC INNER A B\n"
+        "&TYPE BACK: X &X RC &RETCODE ARGS &INDEX &1\n"
+        "&GOTO -END\n"
+        "&TYPE NOT HERE\n"
+        "-END &TYPE END OF OUTER\n"
+    )
+    inner = (
+        "&TYPE INNER &0 GOT &INDEX : &1 &2 , X IS .&X\n"
+        "&X = INNER\n"
+        "&GOTO -END\n"
+        "-END &EXIT 3\n"
+    )
+    lines = lines_after(run_cms, exec_disk, outer, "exec test z", more={"INNER EXEC": inner})
+    assert lines == [
+        "INNER INNER GOT 2 : A B , X IS .",
+        "BACK: X OUTER RC 3 ARGS 1 Z",
+        "END OF OUTER",
+        "R;",
+    ]
+
+
+def test_an_error_in_a_called_exec_names_it_and_the_caller_goes_on(run_cms, exec_disk):
+    outer = "&CONTROL OFF\nEXEC INNER\n&TYPE CALLER GOES ON, RC &RETCODE\n"
+    inner = "&TYPE IN INNER\n&GOTO -NOWHERE\n"
+    lines = lines_after(run_cms, exec_disk, outer, more={"INNER EXEC": inner})
+    assert lines == [
+        "IN INNER",
+        "DMSEXT072E ERROR IN EXEC FILE INNER, LINE 2 - &SKIP OR &GOTO ERROR",
+        "&GOTO -NOWHERE",
+        "CALLER GOES ON, RC 10002",
+        "R;",
+    ]
+
+
+def test_execs_nest_three_deep(run_cms, exec_disk):
+    text = "&CONTROL OFF\n&N = &1 + 1\n&TYPE LEVEL &N\nEXEC TEST &N\n&TYPE RC &RETCODE AT &N\n"
+    lines = lines_after(run_cms, exec_disk, text, "exec test 0")
+    assert lines == [
+        "LEVEL 1",
+        "LEVEL 2",
+        "LEVEL 3",
+        "LEVEL 4",
+        "DMSEXT998E EXECS NESTED TOO DEEP",
+        "RC 10016 AT 4",
+        "RC 0 AT 3",
+        "RC 0 AT 2",
+        "RC 0 AT 1",
         "R;",
     ]
 
@@ -346,3 +392,10 @@ def test_a_program_reads_lines_the_exec_stacked(run_cms, exec_disk):
     # The nucleus's console read (WAITRD) takes stacked lines before the console.
     text = "&STACK LIFO QUERY RDYMSG\n&STACK LIFO &LITERAL &CONTROL OFF\n&READ 2\n"
     assert lines_after(run_cms, exec_disk, text) == ["RDYMSG = LMSG", "R;"]
+
+
+def test_an_exec_comes_before_a_command_of_the_same_name(run_cms, exec_disk):
+    # VM/370's DMSINT looks for 'name EXEC' before it calls the command.
+    more = {"QUERY EXEC": "&TYPE MY OWN QUERY &1\n"}
+    run = run_exec(run_cms, exec_disk, "&TYPE X\n", ["query rdymsg", "exec test"], more=more)
+    assert run.after("query rdymsg")[:2] == ["MY OWN QUERY RDYMSG", "R;"]

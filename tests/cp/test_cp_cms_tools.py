@@ -1,8 +1,10 @@
-"""CMS's tools under CP, typed at a 3270 as a student would: ASSEMBLE, LOAD, START, GENMOD, EXEC.
+"""CMS's tools under CP, typed at a 3270 as a student would: EDIT, ASSEMBLE, LOAD, START,
+GENMOD, EXEC.
 
 ALICE logs on, IPLs the 190 (the build put CMSLIB MACLIB there) and works on her 191, where
-the host tools put HELLO ASSEMBLE and the execs. ASSEMBLE reaches the project's assembler
-through DIAGNOSE X'0108'; what CMS writes is read back with the host tools after LOGOFF.
+the host tools put HELLO ASSEMBLE and the execs; one test types its program with EDIT.
+ASSEMBLE reaches the project's assembler through DIAGNOSE X'0108'; what CMS writes is read
+back with the host tools after LOGOFF.
 """
 
 from __future__ import annotations
@@ -77,9 +79,8 @@ GREETER  CSECT
 """
 
 LOOP_EXEC = """\
-&I = 0
--AGAIN &I = &I + 1
-&GOTO -AGAIN
+&LOOP 1 NEVER EQ TRUE
+&I = 1
 """
 
 
@@ -101,6 +102,7 @@ def folder(tmp_path, nucleus):
             "BUILD EXEC": BUILD_EXEC,
             "FOREVER EXEC": LOOP_EXEC,
             "GREET MACRO": GREET_MACRO,
+            "TIMED EXEC": "&CONTROL CMS TIME\nSTATE BUILD EXEC\n&TIME TYPE\n",
             "GREETER ASSEMBLE": GREETER,
         }
         for fileid, text in files.items():
@@ -117,11 +119,16 @@ READY = re.compile(r"^R(;|\(-?\d+\);)", re.MULTILINE)
 def command(system, terminal, line: str) -> str:
     """Type a CMS command and run until its ready message; the output since."""
     run_until(system, lambda: not terminal.keyboard_locked())
-    readies = len(READY.findall(terminal.history()))
     before = len(terminal.transcript)
     terminal.type_line(line)
-    read_on(system, terminal, lambda: len(READY.findall(terminal.history())) > readies)
-    return since(terminal, before)
+
+    def output() -> str:
+        text = since(terminal, before)
+        echo = text.rfind(line + "\n")
+        return text[echo + len(line) :] if echo >= 0 else ""
+
+    read_on(system, terminal, lambda: READY.search(output()) is not None)
+    return output()
 
 
 def ready(system, terminal):
@@ -195,14 +202,22 @@ def test_assemble_errors(folder):
     command(system, terminal, "GLOBAL MACLIB")
     screen = command(system, terminal, "ASSEMBLE HELLO")
     assert "R(00008);" in screen
+    # The flagged statement and the assembler's message, at the console.
+    assert "WRTERM 'HELLO FROM ASSEMBLER'" in screen
+    assert "*** severity 8" in screen and "WRTERM" in screen.split("*** severity 8")[1]
 
 
-def test_a_looping_exec_is_stopped_with_pa1_and_a_cp_command(folder):
+def test_an_endless_loop_is_stopped_with_pa1_and_a_cp_command(folder):
     system, terminal = cms(folder)
     terminal.type_line("FOREVER")
     run_until(system, lambda: terminal.status() == "RUNNING", max_instructions=2_000_000)
     system.run(200_000)
-    assert terminal.status() == "RUNNING"  # the exec goes on
+    assert terminal.status() == "RUNNING"  # the &LOOP goes on
+    terminal.press("PA1")
+    run_until(system, lambda: terminal.status() == "CP READ")
+    answer(system, terminal, "BEGIN", "RUNNING")  # BEGIN lets it go on
+    system.run(200_000)
+    assert terminal.status() == "RUNNING"
     terminal.press("PA1")
     run_until(system, lambda: terminal.status() == "CP READ")
     answer(system, terminal, "IPL 190", "CMS VERSION")
@@ -219,3 +234,36 @@ def test_a_maclib_the_user_builds_is_searched_with_cmslib(folder):
     assert "R;" in command(system, terminal, "ASSEMBLE GREETER")
     command(system, terminal, "LOAD GREETER")
     assert "GREETINGS, STUDENT" in command(system, terminal, "START")
+
+
+def test_exec_times_under_cp(folder):
+    system, terminal = cms(folder)
+    screen = command(system, terminal, "TIMED")
+    assert re.search(r"^09:\d\d:\d\d STATE BUILD EXEC$", screen, re.MULTILINE), screen
+    assert re.search(r"^T=\d+\.\d\d/\d+\.\d\d 09:\d\d:\d\d$", screen, re.MULTILINE), screen
+
+
+def test_the_student_path_typed_with_edit(folder):
+    """EDIT WORLD ASSEMBLE, type the program, FILE it, ASSEMBLE, LOAD, START, GENMOD, run it."""
+    system, terminal = cms(folder)
+    screen = answer(system, terminal, "EDIT WORLD ASSEMBLE", "INPUT:")
+    assert "NEW FILE:" in screen
+    for line in (
+        "WORLD    CSECT",
+        "         USING WORLD,12",
+        "         WRTERM 'TYPED WITH EDIT'",
+        "         SR    15,15",
+        "         BR    14",
+        "         END   WORLD",
+    ):
+        run_until(system, lambda: not terminal.keyboard_locked())
+        terminal.type_line(line)
+    answer(system, terminal, "", "EDIT:")
+    assert "R;" in command(system, terminal, "FILE")
+    command(system, terminal, "GLOBAL MACLIB CMSLIB")
+    assert "R;" in command(system, terminal, "ASSEMBLE WORLD")
+    command(system, terminal, "LOAD WORLD")
+    assert "TYPED WITH EDIT" in command(system, terminal, "START")
+    command(system, terminal, "GENMOD WORLD")
+    screen = command(system, terminal, "WORLD")
+    assert "TYPED WITH EDIT" in screen and "R;" in screen
