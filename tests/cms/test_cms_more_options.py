@@ -119,3 +119,19 @@ def test_copyfile_refuses_unknown_options_and_bad_numbers(run_cms, user_disk):
     assert run.after(typed[5])[:2] == ["DMSCPY003E INVALID OPTION R", "R(00024);"]
     files, _ = host_files(user_disk)
     assert "X Y A1" not in files
+
+
+def test_format_label_changes_only_the_label(run_cms, user_disk, tmp_path):
+    blank = create_image(tmp_path / "blank.2314", "2314", 3)
+    typed = ["format 191 a (label", "new", "query disk a", "format 192 b (label", "x"]
+    run = run_cms(typed, disks={0x191: user_disk, 0x192: blank})
+    run.close()
+    assert run.after("format 191 a (label")[0] == "DMSFOR605R ENTER DISK LABEL:"
+    assert run.after("new")[0] == "R;"
+    assert run.after("query disk a")[0].startswith("A (191): 3 FILES;")
+    assert run.after("x")[:2] == ["DMSFOR956E DISK B(192) IS NOT A CMS DISK", "R(00100);"]
+    files, texts = host_files(user_disk)
+    assert sorted(files) == ["DATA ONE A1", "HELLO ASSEMBLE A1", "NOTES MEMO A1"]
+    assert texts["NOTES MEMO"][0] == "First Line"
+    with opened(user_disk, 0, 3, read_only=True) as device:
+        assert CMSDisk.open(device).label == "NEW"
