@@ -135,3 +135,32 @@ def test_format_label_changes_only_the_label(run_cms, user_disk, tmp_path):
     assert texts["NOTES MEMO"][0] == "First Line"
     with opened(user_disk, 0, 3, read_only=True) as device:
         assert CMSDisk.open(device).label == "NEW"
+
+
+def test_set_impex_off_stops_implied_exec_and_query_impex_says_so(run_cms, tmp_path):
+    path = create_image(tmp_path / "exec.2314", "2314", 3)
+    with opened(path, 0, 3) as device:
+        disk = CMSDisk.format(device, "EXC191")
+        disk.write("HI", "EXEC", text_to_records("&TYPE HELLO FROM AN EXEC\n"), "F", 80)
+    typed = [
+        "query impex",
+        "hi",
+        "set impex off",
+        "query impex",
+        "hi",
+        "exec hi",
+        "set impex on",
+        "hi",
+        "set impex maybe",
+    ]
+    run = run_cms(typed, disks={0x191: path})
+    run.close()
+    assert run.after("query impex")[:2] == ["IMPEX = ON", "R;"]
+    assert run.after("hi")[:2] == ["HELLO FROM AN EXEC", "R;"]
+    after_off = run.lines[run.lines.index("set impex off") :]
+    assert after_off[1:4] == ["R;", "query impex", "IMPEX = OFF"]
+    # with IMPEX off the word is no command: on the bare machine there is no CP to try
+    assert after_off[6:7] == ["UNKNOWN CMS COMMAND"]
+    assert run.after("exec hi")[:2] == ["HELLO FROM AN EXEC", "R;"]
+    assert run.after("set impex on")[:3] == ["R;", "hi", "HELLO FROM AN EXEC"]
+    assert run.after("set impex maybe")[:2] == ["DMSSET070E INVALID PARAMETER MAYBE", "R(00024);"]
