@@ -173,29 +173,32 @@ RETURN   L     R14,12(,R13)
          LM    R0,R12,20(R13)
          BR    R14
 *
-* BITMAP: ADTCMAP, the bitmap on the disk, from the MFD's 215 bytes
-* and, when the MFD's list has X'FFFD', the extension block named
-* after it (bytes 215-1014); ADTWMAP a copy of it.  A disk whose
-* bitmap is longer than ADTQMAXL has more extension blocks: only the
-* first is read, and the disk is not written (DMSBWR).  R15 = 0, or
+* BITMAP: ADTWMAP, the working bitmap, from the MFD's 215 bytes and,
+* when the MFD's list has X'FFFD', the extension block named after it
+* (bytes 215-1014).  A disk whose bitmap is longer than ADTQMAXL has
+* more extension blocks: only the first is read, and the disk is not
+* written (DMSBWR).  DMSBWR's copy of an extension block on disk is
+* forgotten, as this entry may have held another disk.  R15 = 0, or
 * nonzero when the extension block cannot be read.
 *
 BITMAP   ST    R14,BITRET
-         LA    R2,ADTCMAP
+         L     R2,=V(DMSBWXC)
+         XC    0(4,R2),0(R2)
+         LA    R2,ADTWMAP
          LA    R3,ADTQMAXL/203
 BITCLEAR XC    0(203,R2),0(R2)
          LA    R2,203(,R2)
          BCT   R3,BITCLEAR
-         MVC   ADTCMAP(MFDQMSKL),ADTMFD+MFDQMSK-MFDD
+         MVC   ADTWMAP(MFDQMSKL),ADTMFD+MFDQMSK-MFDD
          LA    R2,ADTMFD
          LA    R3,MFDMAXBN
 BITLIST  CLC   0(2,R2),=AL2(MFDXMSK)
          BE    BITEXT
          CLC   0(2,R2),=AL2(MFDEND)
-         BE    BITCOPY
+         BE    BITDONE0
          LA    R2,2(,R2)
          BCT   R3,BITLIST
-         B     BITCOPY
+         B     BITDONE0
 BITEXT   LH    R2,2(,R2)
          N     R2,=X'0000FFFF'
          LR    R1,R10
@@ -205,19 +208,14 @@ BITEXT   LH    R2,2(,R2)
          BALR  R14,R15
          LTR   R15,R15
          BNZ   BITDONE
-         LA    R2,ADTCMAP+MFDQMSKL
+         LA    R2,ADTWMAP+MFDQMSKL
          LA    R3,BUFFER
          LA    R4,4
 BITMOVE  MVC   0(200,R2),0(R3)
          LA    R2,200(,R2)
          LA    R3,200(,R3)
          BCT   R4,BITMOVE
-BITCOPY  LA    R2,ADTCMAP
-         LA    R3,ADTQMAXL/203
-BITDUP   MVC   ADTWMAP-ADTCMAP(203,R2),0(R2)
-         LA    R2,203(,R2)
-         BCT   R3,BITDUP
-         SR    R15,R15
+BITDONE0 SR    R15,R15
 BITDONE  L     R14,BITRET
          BR    R14
 *
@@ -226,6 +224,8 @@ BITDONE  L     R14,BITRET
          DROP  R12
          USING DMSARE,R12
 DMSARE   STM   R14,R12,12(R13)
+         L     R10,=V(DMSBWXC)          DMSBWR's copy of an extension
+         XC    0(4,R10),0(R10)          block may be this disk's
          L     R10,=A(ADTABLE)
          LA    R3,ADTMAX
 RELFIND  CLC   ADTMODE,8(R1)

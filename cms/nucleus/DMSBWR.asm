@@ -43,7 +43,7 @@ BWR      TITLE 'DMSBWR - WRBUF AND THE DIRECTORY UPDATE'
          FSTD
          AFTD
 DMSBWR   CSECT
-         ENTRY DMSBWRCL,DMSBWFC,DMSBWDU
+         ENTRY DMSBWRCL,DMSBWFC,DMSBWDU,DMSBWXC
          USING NUCON,R0
          USING DMSBWR,R12
          USING AFTD,R10
@@ -363,8 +363,11 @@ PUTLOOP  SR    R15,R15
          LA    R8,800
          SR    R8,R2
          CR    R8,R6
-         BNH   PUTMOVE
+         BNH   PUTMOST
          LR    R8,R6
+PUTMOST  CH    R8,=H'256'               one MVC moves 256 at most
+         BNH   PUTMOVE
+         LA    R8,256
 PUTMOVE  LA    R1,AFTDATA(R2)
          LR    R2,R8
          BCTR  R2,0
@@ -452,19 +455,30 @@ WRITENCL ST    R14,NCLRET
 NCLEND   L     R14,NCLRET
          BR    R14
 *
-* ALLOC: a block free in the MFD on disk and in the working bitmap of
-* the disk R11, marked in the working one; its number in R2.
-* R15 = 0, or 13 when there is none.
+* ALLOC: a block free in the bitmap on disk and in the working bitmap
+* of the disk R11, marked in the working one; its number in R2.  The
+* bitmap on disk is the MFD's 215 bytes, then (blocks past 1,720) the
+* extension block, of which XCDATA holds a copy.  R15 = 0, or 13 when
+* there is none.
 *
 ALLOC    STM   R3,R7,ALLOCSAV
+         ST    R14,ALLOCRET
          L     R5,ADTMFD+MFDNUM-MFDD
          SR    R3,R3                    byte offset
 ALLOCBYT LR    R4,R3
          SLL   R4,3
          CR    R4,R5
          BNL   ALLOCFUL
-         IC    R6,ADTCMAP(R3)           on disk
-         SR    R7,R7
+         CH    R3,=AL2(MFDQMSKL)
+         BNL   ALLOCEXT
+         IC    R6,ADTMFD+MFDQMSK-MFDD(R3) on disk
+         B     ALLOCOR
+ALLOCEXT BAL   R14,XLOAD
+         LTR   R15,R15
+         BNZ   ALLOCFUL
+         L     R1,=A(XCDATA-MFDQMSKL)
+         IC    R6,0(R3,R1)              on disk, in the extension
+ALLOCOR  SR    R7,R7
          IC    R7,ADTWMAP(R3)
          OR    R6,R7
          N     R6,=X'000000FF'
@@ -488,9 +502,48 @@ ALLOCGOT CR    R7,R5
          LR    R2,R7
          SR    R15,R15
          LM    R3,R7,ALLOCSAV
+         L     R14,ALLOCRET
          BR    R14
 ALLOCFUL LA    R15,13
          LM    R3,R7,ALLOCSAV
+         L     R14,ALLOCRET
+         BR    R14
+*
+* XLOAD: XCDATA holds the extension block on disk of the disk R11
+* (zeros when its MFD names none), read unless it is already there
+* (XCTAG the ADT it belongs to).  R15 = 0 or DMSDIO's code.
+*
+XLOAD    L     R1,=A(XCTAG)
+         SR    R15,R15
+         C     R11,0(,R1)
+         BER   R14
+         STM   R1,R5,XLSAVE
+         ST    R14,XLRET
+         L     R3,=A(XCDATA)
+         LA    R4,4
+XLCLEAR  XC    0(200,R3),0(R3)
+         LA    R3,200(,R3)
+         BCT   R4,XLCLEAR
+         LA    R2,ADTMFD
+         LA    R3,MFDMAXBN
+XLLIST   CLC   0(2,R2),=AL2(MFDXMSK)
+         BE    XLREAD
+         CLC   0(2,R2),=AL2(MFDEND)
+         BE    XLHAVE
+         LA    R2,2(,R2)
+         BCT   R3,XLLIST
+         B     XLHAVE
+XLREAD   LH    R2,2(,R2)
+         N     R2,=X'0000FFFF'
+         L     R3,=A(XCDATA)
+         BAL   R14,READBLK
+         LTR   R15,R15
+         BNZ   XLEND
+XLHAVE   L     R1,=A(XCTAG)
+         ST    R11,0(,R1)
+         SR    R15,R15
+XLEND    LM    R1,R5,XLSAVE
+         L     R14,XLRET
          BR    R14
 *
 * FREEBLK: unmark block R2 in the working bitmap of the disk R11.
@@ -801,11 +854,8 @@ DIRMFD2  MVC   MFDBUF(200),ADTMFD
          MVC   ADTMFD+200(200),MFDBUF+200
          MVC   ADTMFD+400(200),MFDBUF+400
          MVC   ADTMFD+600(200),MFDBUF+600
-         LA    R2,ADTCMAP               the new bitmap is on disk
-         LA    R3,ADTQMAXL/203
-DIRCMAP  MVC   0(203,R2),ADTWMAP-ADTCMAP(R2)
-         LA    R2,203(,R2)
-         BCT   R3,DIRCMAP
+         L     R2,=A(XCTAG)             the extension on disk is the
+         XC    0(4,R2),0(R2)            new one: read again when needed
          SR    R15,R15
 DIREND   L     R14,DIRRET
          BR    R14
@@ -897,6 +947,9 @@ BITCOUNT DS    0XL256                   bits set in each byte value
          DC    AL1(4,5,5,6,5,6,6,7,5,6,6,7,6,7,7,8)
          DS    0F
 EXTBLOCK DS    F
+ALLOCRET DS    F
+XLRET    DS    F
+XLSAVE   DS    5F
 OPENRET  DS    F
 EXTSAVE  DS    15F
 OLDRET   DS    F
@@ -928,5 +981,8 @@ NEWLIST  DS    182H
          LTORG
          DS    0D
 LINKBUF  DS    CL800
+DMSBWXC  DS    0F                       (DMSACC forgets it: ACCESS,
+XCTAG    DC    A(0)                     RELEASE)
+XCDATA   DS    CL800
          NUCON
          END

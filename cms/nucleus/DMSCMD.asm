@@ -22,6 +22,7 @@ DMSCMD   CSECT
          DC    CL8'PRINT',V(DMSPRT)       a file to the printer
          DC    CL8'PUNCH',V(DMSPNC)       a file to the punch
          DC    CL8'READCARD',V(DMSRDC)    the reader's cards to a file
+         DC    CL8'DISK',V(DMSDSK)        a file to cards and back
          DC    CL8'LOAD',V(DMSLDR)        load TEXT decks
          DC    CL8'INCLUDE',V(DMSINC)     load more TEXT decks
          DC    CL8'QUERY',V(DMSQRY)       show settings and disks

@@ -74,7 +74,14 @@ HEXEND   CH    R4,=H'4'
          MVI   DISKNAME+1,C'('
          MVC   DISKNAME+2(3),8(R9)
          MVI   DISKNAME+5,C')'
-         SR    R3,R3                    cylinders asked for, 0: all
+         LA    R2,24(,R9)               ( LABEL: only the label
+OPTSCAN  CLI   0(R2),X'FF'
+         BE    OPTSEND
+         CLC   0(8,R2),=CL8'LABEL'
+         BE    RELABEL
+         LA    R2,8(,R2)
+         B     OPTSCAN
+OPTSEND  SR    R3,R3                    cylinders asked for, 0: all
          CLI   24(R9),X'FF'
          BE    ASK
          CLI   24(R9),C'('
@@ -112,6 +119,8 @@ LABEL    LA    R1,MSG605
          SR    R4,R4
          L     R15,=V(DMSMSG)
          BALR  R14,R15
+         MVI   REPLY,C' '               a short label is blank-filled
+         MVC   REPLY+1(L'REPLY-1),REPLY
          LA    R1,READLIST
          SVC   202
          MVC   VOLID,REPLY
@@ -119,9 +128,9 @@ LABEL    LA    R1,MSG605
 * The device: how many heads (a seek to head 10 fails on a 2311) and
 * cylinders (seek until one fails).
 *
-         LA    R10,TEMPADT
+         L     R10,=A(TEMPADT)
          L     R2,=A(ZEROS)
-         MVC   TEMPADT(256),0(R2)       (the MFD part is set later)
+         MVC   0(256,R10),0(R2)         (the MFD part is set later)
          MVC   ADTDEV,DEVICE
          XC    SEEKARG,SEEKARG
          MVC   SEEKARG+4(2),=H'10'
@@ -252,6 +261,58 @@ ONEMAP   DS    0H
          LA    R1,ACCLIST
          SVC   202
          B     RETURN
+*
+* FORMAT cuu mode (LABEL: the label of the CMS disk there becomes the
+* one typed (block 3 read and written back), nothing else changes;
+* then the disk is accessed as 'mode'.
+*
+RELABEL  LA    R1,MSG605
+         SR    R2,R2
+         SR    R4,R4
+         L     R15,=V(DMSMSG)
+         BALR  R14,R15
+         MVI   REPLY,C' '               a short label is blank-filled
+         MVC   REPLY+1(L'REPLY-1),REPLY
+         LA    R1,READLIST
+         SVC   202
+         MVC   VOLID,REPLY
+         L     R10,=A(TEMPADT)
+         L     R2,=A(ZEROS)
+         MVC   0(256,R10),0(R2)
+         MVC   ADTDEV,DEVICE
+         MVC   ADTBPT,=H'4'             blocks 3 and 4 are on track 0
+         MVC   ADTBPC,=H'40'            of a 2311 and of a 2314
+         MVC   ADTMFD+MFDNUM-MFDD(4),=F'4'
+         LR    R1,R10
+         LA    R2,3
+         LA    R3,MFD
+         SR    R4,R4
+         L     R15,=V(DMSDIO)
+         BALR  R14,R15
+         CH    R15,=H'12'
+         BE    NOTATT
+         LTR   R15,R15
+         BNZ   NOTCMS
+         CLC   MFD(4),=C'CMS='
+         BNE   NOTCMS
+         MVC   MFD+4(6),VOLID
+         LR    R1,R10
+         LA    R4,1
+         L     R15,=V(DMSDIO)
+         BALR  R14,R15
+         LTR   R15,R15
+         BNZ   WRITEERR
+         MVC   ACCDEV,8(R9)
+         MVC   ACCMODE(1),LETTER
+         LA    R1,ACCLIST
+         SVC   202
+         B     RETURN
+NOTCMS   LA    R1,MSG956
+         LA    R3,DISKNAME
+         LA    R4,6
+         SR    R2,R2
+         LA    R15,100
+         B     MESSAGE
 *
 * FMTTRACK: cylinder R6, head R7: R1-Rn of zeros after the R0 there.
 *
@@ -385,6 +446,7 @@ MSG017   MSGDESC DMSFOR017E,'INVALID DEVICE ADDRESS'
 MSG048   MSGDESC DMSFOR048E,'INVALID MODE'
 MSG113   MSGDESC DMSFOR113S,'DISK','NOT ATTACHED'
 MSG125   MSGDESC DMSFOR125S,'ERROR WRITING DISK'
+MSG956   MSGDESC DMSFOR956E,'DISK','IS NOT A CMS DISK'
 MSG955   MSGDESC DMSFOR955E,'DISK','IS OVER 8,120 BLOCKS'
          LTORG
          DS    0D

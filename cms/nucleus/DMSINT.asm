@@ -60,12 +60,14 @@ NOTIME   LTR   R6,R6
          BE    READ                     a comment
          CLC   CMNDLIST(8),=CL8'CP'
          BE    EXPLICIT
+         TM    OPTFLAGS,NOIMPEX         SET IMPEX OFF: commands only
+         BO    COMMAND
          LA    R1,CMNDLIST              implied EXEC: 'name EXEC' comes
          L     R15,=V(DMSEXTIM)         first, as in VM/370's DMSINT
          BALR  R14,R15
          CH    R15,=H'-3'
          BNE   READY
-         LA    R1,CMNDLIST
+COMMAND  LA    R1,CMNDLIST
          O     R1,=X'0B000000'          flag: typed at the console
          SVC   202
          CH    R15,=H'-3'

@@ -1,15 +1,19 @@
 LST      TITLE 'DMSLST - LISTFILE: LIST THE FILES THAT MATCH A FILEID'
 *
-* LISTFILE [fn [ft [fm]]] [( DATE HEADER LABEL]
+* LISTFILE [fn [ft [fm]]] [( DATE HEADER LABEL EXEC]
 *    types 'FN FT FM' for each file that matches (fn, ft default *,
 *    fm default A; see DMSLFS for the patterns), disk by disk in mode
 *    order.  DATE adds the record format, record length, records,
 *    blocks, and the date and time last written; LABEL the label of
-*    the file's disk; HEADER a first line naming the columns.
+*    the file's disk; HEADER a first line naming the columns.  EXEC
+*    types nothing but writes the lines, after '&1 &2 ', as the F 80
+*    records of CMS EXEC A1 (replacing it), for EXEC to run a command
+*    on each file, as VM/370 did.
 *
 * Entered: by SVC 202, R1 -> tokenized list; R12 entry, R13 save
 *          area, R14 return.
-* Exits:   R15 = 0; 28 nothing matched (DMSLST002E FILE NOT FOUND).
+* Exits:   R15 = 0; 28 nothing matched (DMSLST002E FILE NOT FOUND);
+*          EXEC: WRBUF's return code when CMS EXEC cannot be written.
 *
          REGEQU
          ADTD
@@ -22,6 +26,7 @@ DMSLST   CSECT
          MVI   DATES,0
          MVI   HEADER,0
          MVI   LABELS,0
+         MVI   TOEXEC,0
          LA    R2,8(,R1)
          LA    R3,PATTERN
          LA    R4,3                     fn ft fm
@@ -42,18 +47,39 @@ OPTHEAD  CLC   0(8,R2),=CL8'HEADER'
          BNE   OPTLABEL
          MVI   HEADER,1
 OPTLABEL CLC   0(8,R2),=CL8'LABEL'
-         BNE   NEXTOPT
+         BNE   OPTEXEC
          MVI   LABELS,1
+OPTEXEC  CLC   0(8,R2),=CL8'EXEC'
+         BNE   NEXTOPT
+         MVI   TOEXEC,1
+         MVI   HEADER,0                 no header in the file
 NEXTOPT  LA    R2,8(,R2)
          B     OPTIONS
 SEARCH   MVC   PATTERN+18(6),=CL6' '    fm is two bytes
-         SR    R0,R0
+         CLI   TOEXEC,1
+         BNE   SEARCH1
+         SR    R0,R0                    the old CMS EXEC goes first
+         LA    R1,EXECPAT
+         L     R15,=V(DMSLFS)
+         BALR  R14,R15
+         LTR   R15,R15
+         BNZ   SEARCH1
+         LA    R1,ERASLIST
+         SVC   202
+SEARCH1  SR    R0,R0
          SR    R9,R9                    files listed
+         SR    R7,R7                    matches to pass over
 NEXT     LA    R1,PATTERN
          L     R15,=V(DMSLFS)
          BALR  R14,R15
          LTR   R15,R15
          BNZ   DONE
+         LTR   R7,R7
+         BZ    LISTONE
+         BCTR  R7,0                     listed before the restart
+         LA    R0,1
+         B     NEXT
+LISTONE  DS    0H
          LR    R8,R2                    the file's disk
          LTR   R9,R9
          BNZ   NOHEAD
@@ -114,12 +140,32 @@ SHOW     CLI   LABELS,1
          MVC   0(6,R2),ADTLABEL-ADTD(R8)
          LA    R4,7(,R4)
 SHOWLINE STH   R4,LINELEN
+         CLI   TOEXEC,1
+         BE    TOFILE
          LA    R1,TYPPLIST
          SVC   202
          LA    R9,1(,R9)
          LA    R0,1                     go on with the search
          B     NEXT
+TOFILE   MVC   RECORD,=CL80'&&1 &&2'
+         MVC   RECORD+6(74),LINE
+         LA    R1,WRITLIST
+         SVC   202
+         LTR   R15,R15
+         BNZ   RETURN
+         LA    R9,1(,R9)
+         LA    R0,1
+         CH    R9,=H'1'
+         BNE   NEXT
+         SR    R0,R0                    opening CMS EXEC searched the
+         LA    R7,1                     disks: start again, past the
+         B     NEXT                     file listed
 DONE     SR    R15,R15
+         CLI   TOEXEC,1
+         BNE   DONENUM
+         LA    R1,FINLIST
+         SVC   202
+DONENUM  SR    R15,R15
          LTR   R9,R9
          BNZ   RETURN
          LA    R1,MSG002
@@ -145,6 +191,7 @@ EDITED   DS    CL6
 DATES    DS    C
 HEADER   DS    C
 LABELS   DS    C
+TOEXEC   DS    C
          DS    0F
 FSTADDR  DS    A
 HEADLINE DC    CL41'FILENAME FILETYPE FM F LRECL  RECS BLOCK'
@@ -155,6 +202,13 @@ PATTERN  DS    CL24
 TYPPLIST DC    CL8'TYPLIN',AL1(1),AL3(LINE),C'B',X'00'
 LINELEN  DC    H'0'
 LINE     DS    CL80
+EXECPAT  DC    CL8'CMS',CL8'EXEC',C'A '
+         DS    0F
+ERASLIST DC    CL8'ERASE',CL8'CMS',CL8'EXEC',CL8'A',8X'FF'
+WRITLIST DC    CL8'WRBUF',CL8'CMS',CL8'EXEC',C'A1'
+         DC    H'0',A(RECORD),F'80',CL2'F',H'1',F'0'
+FINLIST  DC    CL8'FINIS',CL8'CMS',CL8'EXEC',C'A1',CL6' ',8X'FF'
+RECORD   DS    CL80
 MSG002   MSGDESC DMSLST002E,'FILE NOT FOUND'
          LTORG
          NUCON

@@ -5,8 +5,11 @@ QRY      TITLE 'DMSQRY - QUERY AND SET: SHOW AND CHANGE CMS SETTINGS'
 * QUERY DISK [mode|*] mode (cuu): n FILES; u REC IN USE, l LEFT (OF t),
 *                     p% FULL (c CYL), type, R/W or R/O
 * QUERY IMPCP         IMPCP = ON or OFF
+* QUERY IMPEX         IMPEX = ON or OFF
 * QUERY RDYMSG        RDYMSG = LMSG or SMSG
 * SET IMPCP ON|OFF    whether a command CMS does not know goes to CP
+* SET IMPEX ON|OFF    whether a word typed runs 'word EXEC' (implied
+*                     EXEC)
 * SET RDYMSG LMSG|SMSG  the ready message with or without the times
 *
 * Entered: by SVC 202, R1 -> tokenized list; R12 entry, R13 save
@@ -38,7 +41,15 @@ DMSQRY   CSECT
          BE    QIMPCP
          CLC   8(8,R9),=CL8'RDYMSG'
          BE    QRDYMSG
+         CLC   8(8,R9),=CL8'IMPEX'
+         BE    QIMPEX
          B     BADFUNC
+QIMPEX   MVC   LINE(8),=C'IMPEX = '
+         MVC   LINE+8(3),=C'ON '
+         TM    OPTFLAGS,NOIMPEX
+         BZ    QSHOW3
+         MVC   LINE+8(3),=C'OFF'
+         B     QSHOW3
 QIMPCP   MVC   LINE(8),=C'IMPCP = '
          MVC   LINE+8(3),=C'ON '
          TM    OPTFLAGS,NOIMPCP
@@ -185,7 +196,17 @@ DMSSET   STM   R14,R12,12(R13)
          BE    SIMPCP
          CLC   8(8,R9),=CL8'RDYMSG'
          BE    SRDYMSG
+         CLC   8(8,R9),=CL8'IMPEX'
+         BE    SIMPEX
          B     BADFUNC
+SIMPEX   CLC   16(8,R9),=CL8'ON'
+         BNE   SIMPXOFF
+         NI    OPTFLAGS,255-NOIMPEX
+         B     DONE
+SIMPXOFF CLC   16(8,R9),=CL8'OFF'
+         BNE   BADPARM
+         OI    OPTFLAGS,NOIMPEX
+         B     DONE
 SIMPCP   CLC   16(8,R9),=CL8'ON'
          BNE   SIMPOFF
          NI    OPTFLAGS,255-NOIMPCP

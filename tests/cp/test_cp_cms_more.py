@@ -26,6 +26,7 @@ TWO_CMS_DIRECTORY = (
 ) + ("USER MAINT MAINTPW 1M 2M ABCDEFG\n CONSOLE 009 3215\n MDISK 190 2314 21 5 USERS MR ALL\n")
 TWO_CMS_SYSTEM = SYSTEM.replace("AREA USERS PERM 1 20", "AREA USERS PERM 1 28")
 RECORDS = 2_000
+NOTES = "".join(f"note {number} from alice\n" for number in range(60))
 
 
 @pytest.fixture(scope="session")
@@ -43,6 +44,7 @@ def folder(tmp_path, nucleus):
         lines = "".join(f"LINE {number:05d}\n" for number in range(RECORDS))
         disk.write("LONG", "DATA", text_to_records(lines), "F", 80)
         disk.put("FILLER DATA A1", bytes(1_600 * 800), binary=True)
+        disk.write("NOTES", "MEMO", text_to_records(NOTES, "V", None), "V", mode="A2")
         CMSDisk.format(Minidisk(image, 26, 3), "BOB191")
     finally:
         image.close()
@@ -96,9 +98,43 @@ def test_a_20_cylinder_191_under_cp_is_written_past_its_first_1720_blocks(folder
         disk = CMSDisk.open(Minidisk(image, 1, ALICE_CYLINDERS))
         assert disk.check() == []
         names = sorted(entry.fileid for entry in disk.files())
-        assert names == [f"COPY{n} DATA A1" for n in (0, 2, 3)] + ["FILLER DATA A1", "LONG DATA A1"]
+        assert names == [f"COPY{n} DATA A1" for n in (0, 2, 3)] + [
+            "FILLER DATA A1",
+            "LONG DATA A1",
+            "NOTES MEMO A2",
+        ]
         for copy in ("COPY0", "COPY2", "COPY3"):
             assert disk.read(copy, "DATA") == disk.read("LONG", "DATA")
         assert disk.blocks_used > 215 * 8
+    finally:
+        image.close()
+
+
+def test_disk_dump_in_one_user_and_disk_load_in_another_move_a_file_through_the_spool(folder):
+    system = boot(folder)
+    alice = cms_ready(system, "ALICE", "APPLE", 0)
+    bob = cms_ready(system, "BOB", "BANANA", 1)
+    answer(system, alice, "CP SPOOL PUNCH TO BOB", "R;")
+    screen = answer(system, alice, "DISK DUMP NOTES MEMO", "R;")
+    assert "DMS" not in screen
+    run_until(system, lambda: "PUN FILE" in bob.history() and not bob.keyboard_locked())
+    screen = answer(system, bob, "DISK LOAD", "R;")
+    assert "NOTES    MEMO     A2" in screen
+    screen = answer(system, bob, "TYPE NOTES MEMO", "R;")
+    assert "note 0 from alice" in screen and "note 59 from alice" in screen
+    # the reader file was read and closed: nothing left for a second DISK LOAD
+    screen = answer(system, bob, "DISK LOAD", "R(")
+    assert "DMSDSK205W READER EMPTY OR NOT READY" in screen
+    for terminal in (alice, bob):
+        terminal.press("PA1")
+        run_until(system, lambda t=terminal: t.status() == "CP READ")
+        answer(system, terminal, "LOGOFF", "VM/370 ONLINE")
+    system.shutdown()
+    image = CKDImage(folder / "packs" / "users.ckd", read_only=True)
+    try:
+        disk = CMSDisk.open(Minidisk(image, 26, 3))
+        assert disk.check() == []
+        assert [entry.fileid for entry in disk.files()] == ["NOTES MEMO A2"]
+        assert disk.get("NOTES MEMO") == NOTES.encode()
     finally:
         image.close()
