@@ -230,6 +230,9 @@ class TerminalApp(App):
             if panel.display:
                 panel.update_state()  # its full height before it is laid out
                 panel.scroll_into_view_when_shown = True
+                # Show and Resize may not come (a panel below the screen that
+                # kept its size): ask for the scroll after the next refresh too.
+                self.call_after_refresh(panel.bring_into_view)
             else:
                 self.query_one("#main").scroll_home(animate=False)
 

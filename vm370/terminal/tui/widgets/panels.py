@@ -19,6 +19,10 @@ from textual.widgets import Static
 
 REFRESH_SECONDS = 0.5
 
+# Tries, and seconds between them, at bringing a panel opened below the screen into view.
+SCROLL_TRIES = 20
+SCROLL_RETRY_SECONDS = 0.05
+
 
 class Panel(Static):
     """A panel that refreshes its text on a timer, only while it is shown."""
@@ -62,10 +66,28 @@ class Panel(Static):
         # event until it is scrolled to; its first size comes with the layout.
         self._scroll_into_view()
 
+    def bring_into_view(self) -> None:
+        """Scroll this panel into view if it was just opened below the screen."""
+        self._scroll_into_view()
+
     def _scroll_into_view(self) -> None:
         if self.scroll_into_view_when_shown:
             self.scroll_into_view_when_shown = False
-            self.call_after_refresh(self.scroll_visible, animate=False, top=True)
+            self._scroll_tries = SCROLL_TRIES
+            self.call_after_refresh(self._scroll_until_visible)
+
+    def _scroll_until_visible(self) -> None:
+        """Scroll the panel into view; again after the next refresh while layout catches up.
+
+        The container learns the panel's height only after a layout pass, and a
+        scroll asked for before it may do nothing, so it is asked again (a few
+        times at most) until the panel's top is on the terminal.
+        """
+        self.scroll_visible(animate=False, top=True)
+        self._scroll_tries -= 1
+        visible = self.region.height > 0 and self.region.y < self.screen.size.height
+        if not visible and self._scroll_tries > 0:
+            self.set_timer(SCROLL_RETRY_SECONDS, self._scroll_until_visible)
 
     def on_hide(self) -> None:
         if self._timer is not None:
