@@ -120,3 +120,25 @@ def test_ipl_of_a_system_that_does_not_exist_is_refused(folder):
     terminal = logged_on(system, "ALICE", "APPLE")
     screen = answer(system, terminal, "IPL NOSUCH", "DMKCFG044E")
     assert "DMKCFG044E SYSTEM NOSUCH DOES NOT EXIST" in screen
+
+
+LOOP_EXEC = "&LOOP 1 1000000\n&X = 1\n"
+
+
+def test_a_cp_command_typed_while_cms_loops_runs_at_once(folder):
+    image = CKDImage(folder / "packs" / "users.ckd")
+    try:
+        CMSDisk.open(Minidisk(image, 1, 5)).put("FOREVER EXEC A1", LOOP_EXEC.encode())
+    finally:
+        image.close()
+    system = boot(folder)
+    terminal = logged_on(system, "ALICE", "APPLE")
+    answer(system, terminal, "IPL 190", "CMS VERSION")
+    ready(system, terminal)
+    terminal.type_line("FOREVER")
+    run_until(system, lambda: terminal.status() == "RUNNING")
+    system.run(100_000)
+    assert terminal.status() == "RUNNING"  # the EXEC loops, nothing reads
+    screen = answer(system, terminal, "#CP QUERY USERID", "ALICE")
+    assert "#CP QUERY USERID" in screen
+    assert terminal.status() == "RUNNING"  # the machine went on

@@ -288,7 +288,28 @@ class ConsoleManager:
         elif isinstance(event, Attention):
             user = terminal.user
             if user is not None and not user.cp_mode and user.console is not None:
-                user.console.present_status(ATTENTION)
+                self._typed_while_running(terminal, user, event.line_waiting)
+
+    def _typed_while_running(self, terminal: Terminal, user: User, line_waiting: bool) -> None:
+        """Enter while the machine runs and nothing reads (VM/370's attention).
+
+        A ``#CP`` line is CP's at once, whatever the guest is doing (a loop
+        never reads); any other line is kept for the guest's next read, and
+        the guest gets an attention interruption from its console.
+        """
+        if line_waiting:
+            typed = terminal.screen.request_read(VM_READ)
+            if not typed:
+                terminal.screen.cancel_read()
+            for line in typed:
+                if line.text.upper().startswith(CP_ESCAPE):
+                    self.run_command(terminal, user, line.text[len(CP_ESCAPE) :])
+                    self._after_command(terminal)
+                    return
+                if not user.console.enter(line.text):
+                    terminal.write_line("NOT ACCEPTED")
+                return
+        user.console.present_status(ATTENTION)
 
     def _line(self, terminal: Terminal, line: InputLine) -> None:
         user = terminal.user
