@@ -18,10 +18,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import threading
 from collections.abc import Sequence
 
 from vm370.hardware.devices.terminal2741 import LinePort
+from vm370.terminal.threaded import ThreadedServer
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +54,10 @@ class _LineSession:
             self.writer.close()
 
 
-class TelnetServer:
+class TelnetServer(ThreadedServer):
     """Serves ``ports`` (the machine's 2741 lines) to telnet clients."""
+
+    thread_name = "telnet"
 
     def __init__(self, ports: Sequence[LinePort], host: str, port: int) -> None:
         self.ports = list(ports)
@@ -63,8 +65,6 @@ class TelnetServer:
         self.port = port
         self.connections = 0
         self._server: asyncio.base_events.Server | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
         self._tasks: set[asyncio.Task] = set()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -113,38 +113,3 @@ class TelnetServer:
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=5)
 
-    def start_in_thread(self) -> int:
-        """Run the server on its own thread and event loop; return the bound port."""
-        ready = threading.Event()
-        failure: list[BaseException] = []
-
-        def serve() -> None:
-            loop = asyncio.new_event_loop()
-            self._loop = loop
-            try:
-                loop.run_until_complete(self.start())
-            except BaseException as error:  # noqa: BLE001 - reported to the caller
-                failure.append(error)
-                ready.set()
-                loop.close()
-                return
-            ready.set()
-            try:
-                loop.run_forever()
-            finally:
-                loop.run_until_complete(self.close())
-                loop.close()
-
-        self._thread = threading.Thread(target=serve, name="telnet", daemon=True)
-        self._thread.start()
-        ready.wait()
-        if failure:
-            raise failure[0]
-        return self.port
-
-    def stop(self) -> None:
-        if self._loop is not None and self._thread is not None:
-            with contextlib.suppress(RuntimeError):
-                self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10)
-            self._thread = None

@@ -32,7 +32,6 @@ import dataclasses
 import logging
 import re
 import ssl
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,6 +53,7 @@ from vm370.terminal.telnet import (
     TelnetError,
     TelnetReader,
 )
+from vm370.terminal.threaded import ThreadedServer
 
 log = logging.getLogger("vm370.tn3270")
 
@@ -480,8 +480,10 @@ class NoFreeDeviceError(ClientDropped):
     pass
 
 
-class TN3270Server:
+class TN3270Server(ThreadedServer):
     """Serves ``ports`` (the machine's 3277s) to TN3270 clients."""
+
+    thread_name = "tn3270"
 
     def __init__(
         self,
@@ -505,8 +507,6 @@ class TN3270Server:
         self.max_connections_per_address = MAX_CONNECTIONS_PER_ADDRESS
         self._per_address: dict[str, int] = {}
         self._server: asyncio.base_events.Server | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
         self._tasks: set[asyncio.Task] = set()
 
     def claim_port(self, session: _Session, terminal_type: TerminalType) -> TerminalPort:
@@ -593,39 +593,3 @@ class TN3270Server:
 
     # Running beside the machine, on a thread of its own
 
-    def start_in_thread(self) -> int:
-        """Run the server on its own thread and event loop; return the bound port."""
-        ready = threading.Event()
-        failure: list[BaseException] = []
-
-        def serve() -> None:
-            loop = asyncio.new_event_loop()
-            self._loop = loop
-            try:
-                loop.run_until_complete(self.start())
-            except BaseException as error:  # noqa: BLE001 - reported to the caller
-                failure.append(error)
-                ready.set()
-                loop.close()
-                return
-            ready.set()
-            try:
-                loop.run_forever()
-            finally:
-                loop.run_until_complete(self.close())
-                loop.close()
-
-        self._thread = threading.Thread(target=serve, name="tn3270", daemon=True)
-        self._thread.start()
-        ready.wait()
-        if failure:
-            raise failure[0]
-        return self.port
-
-    def stop(self) -> None:
-        """Stop a server started with start_in_thread and wait for its thread."""
-        if self._loop is not None and self._thread is not None:
-            with contextlib.suppress(RuntimeError):
-                self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10)
-            self._thread = None
