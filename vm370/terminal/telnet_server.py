@@ -94,22 +94,8 @@ class TelnetServer(ThreadedServer):
             line.disconnect(session)
             writer.close()
 
-    def _track(self, reader, writer) -> None:
-        task = asyncio.ensure_future(self._handle(reader, writer))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
     async def start(self) -> int:
         """Listen; return the bound port (useful when asked for port 0)."""
         self._server = await asyncio.start_server(self._track, self.host, self.port)
         self.port = self._server.sockets[0].getsockname()[1]
         return self.port
-
-    async def close(self) -> None:
-        if self._server is not None:
-            self._server.close()
-        for task in list(self._tasks):
-            task.cancel()
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=5)
-

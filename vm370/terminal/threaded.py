@@ -1,9 +1,11 @@
 """An asyncio server that runs beside the machine, on a thread and event loop of its own.
 
-The TN3270 and telnet servers share this: ``start_in_thread`` runs the
-server's ``start`` coroutine on a new loop in a daemon thread and returns
-the bound port (or raises what ``start`` raised), and ``stop`` ends the loop,
-which runs the server's ``close`` coroutine, and waits for the thread.
+The TN3270 and telnet servers share this: each connection is a task the
+server tracks (``_track`` runs the server's ``_handle``); ``close`` stops
+listening and ends every session; ``start_in_thread`` runs the server's
+``start`` coroutine on a new loop in a daemon thread and returns the bound
+port (or raises what ``start`` raised), and ``stop`` ends the loop, which
+runs ``close``, and waits for the thread.
 """
 
 from __future__ import annotations
@@ -18,14 +20,35 @@ class ThreadedServer:
 
     thread_name = "server"
     port: int
+    _server: asyncio.base_events.Server | None = None
+    _tasks: set[asyncio.Task]
     _loop: asyncio.AbstractEventLoop | None = None
     _thread: threading.Thread | None = None
 
     async def start(self) -> int:  # pragma: no cover - every server defines it
         raise NotImplementedError
 
-    async def close(self) -> None:  # pragma: no cover - every server defines it
+    async def _handle(self, reader, writer) -> None:  # pragma: no cover - likewise
         raise NotImplementedError
+
+    def _track(self, reader, writer) -> None:
+        """A new connection: its session runs as a task the server can end."""
+        task = asyncio.ensure_future(self._handle(reader, writer))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def close(self) -> None:
+        """Stop listening and end every session (their devices are freed)."""
+        if self._server is not None:
+            self._server.close()
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=5)
+        if self._server is not None:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(5):
+                    await self._server.wait_closed()
 
     def start_in_thread(self) -> int:
         """Run the server on its own thread and event loop; return the bound port."""

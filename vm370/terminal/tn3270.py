@@ -555,11 +555,6 @@ class TN3270Server(ThreadedServer):
                 if not self._per_address[address]:
                     del self._per_address[address]
 
-    def _track(self, reader, writer) -> None:
-        task = asyncio.ensure_future(self._handle(reader, writer))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
     async def start(self) -> int:
         """Listen; return the bound port (useful when asked for port 0)."""
         # asyncio logs each write to a connection already lost: rate-limit those too.
@@ -577,19 +572,3 @@ class TN3270Server(ThreadedServer):
         self.port = self._server.sockets[0].getsockname()[1]
         log.info("tn3270: listening on %s:%d", self.host, self.port)
         return self.port
-
-    async def close(self) -> None:
-        """Stop listening and end every session (their 3277s are freed)."""
-        if self._server is not None:
-            self._server.close()
-        for task in list(self._tasks):
-            task.cancel()
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=5)
-        if self._server is not None:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(5):
-                    await self._server.wait_closed()
-
-    # Running beside the machine, on a thread of its own
-
