@@ -8,6 +8,10 @@ CRD      TITLE 'DMSCRD - READ A LINE FROM THE CONSOLE (WAITRD)'
 * comes while no read is active is ignored: the line stays with CP
 * (or the operator) until this read takes it.
 *
+* A line read from the console goes through DMSCRDTB, the input
+* translate table SET INPUT changes (identity until then), before it
+* is put in upper case; stacked lines are not translated.
+*
 * Entered: by SVC 202, R1 -> WAITRD parameter list:
 *             DC CL8'WAITRD',AL1(1),AL3(buffer),C'code',AL3(0)
 *          code U: pad with blanks to 130 and translate to upper case;
@@ -19,6 +23,7 @@ CRD      TITLE 'DMSCRD - READ A LINE FROM THE CONSOLE (WAITRD)'
 *
          REGEQU
 DMSCRD   CSECT
+         ENTRY DMSCRDTB
          USING NUCON,R0
          USING DMSCRD,R12
          STM   R14,R12,12(R13)
@@ -49,6 +54,10 @@ NOCONS   ST    R15,16(,R13)
 GOTLINE  MVC   SAVECODE,12(R9)
          LH    R3,CONCCW+6
          SH    R3,IOCSW+6               count less residual
+         LTR   R4,R3
+         BNP   STACKED
+         BCTR  R4,0
+         EX    R4,INTRANS               SET INPUT translation
 STACKED  CLI   12(R9),C'U'
          BE    UPPER
          CLI   12(R9),C'V'
@@ -87,6 +96,7 @@ RETURN   L     R14,12(,R13)
          LM    R1,R12,24(R13)
          BR    R14
 MOVELINE MVC   0(0,R2),LINE
+INTRANS  TR    LINE(0),DMSCRDTB
 SAVECODE DS    C
          DS    0F
 CHKREGS  DS    3F
@@ -105,6 +115,23 @@ UPTABLE  DS    0CL256                   EBCDIC a-z to A-Z
          DC    X'80C1C2C3C4C5C6C7C8C98A8B8C8D8E8F'
          DC    X'90D1D2D3D4D5D6D7D8D99A9B9C9D9E9F'
          DC    X'A0A1E2E3E4E5E6E7E8E9AAABACADAEAF'
+         DC    X'B0B1B2B3B4B5B6B7B8B9BABBBCBDBEBF'
+         DC    X'C0C1C2C3C4C5C6C7C8C9CACBCCCDCECF'
+         DC    X'D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF'
+         DC    X'E0E1E2E3E4E5E6E7E8E9EAEBECEDEEEF'
+         DC    X'F0F1F2F3F4F5F6F7F8F9FAFBFCFDFEFF'
+DMSCRDTB DS    0CL256                   SET INPUT: typed byte to byte
+         DC    X'000102030405060708090A0B0C0D0E0F'
+         DC    X'101112131415161718191A1B1C1D1E1F'
+         DC    X'202122232425262728292A2B2C2D2E2F'
+         DC    X'303132333435363738393A3B3C3D3E3F'
+         DC    X'404142434445464748494A4B4C4D4E4F'
+         DC    X'505152535455565758595A5B5C5D5E5F'
+         DC    X'606162636465666768696A6B6C6D6E6F'
+         DC    X'707172737475767778797A7B7C7D7E7F'
+         DC    X'808182838485868788898A8B8C8D8E8F'
+         DC    X'909192939495969798999A9B9C9D9E9F'
+         DC    X'A0A1A2A3A4A5A6A7A8A9AAABACADAEAF'
          DC    X'B0B1B2B3B4B5B6B7B8B9BABBBCBDBEBF'
          DC    X'C0C1C2C3C4C5C6C7C8C9CACBCCCDCECF'
          DC    X'D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF'

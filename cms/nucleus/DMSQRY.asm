@@ -7,9 +7,19 @@ QRY      TITLE 'DMSQRY - QUERY AND SET: SHOW AND CHANGE CMS SETTINGS'
 * QUERY IMPCP         IMPCP = ON or OFF
 * QUERY IMPEX         IMPEX = ON or OFF
 * QUERY RDYMSG        RDYMSG = LMSG or SMSG
+* QUERY INPUT         a line 'INPUT    = c xx' for each character c
+*                     SET INPUT translates (xx: what it becomes, hex)
+* QUERY OUTPUT        a line 'OUTPUT   = xx c' for each byte xx SET
+*                     OUTPUT translates to the character c
 * SET IMPCP ON|OFF    whether a command CMS does not know goes to CP
 * SET IMPEX ON|OFF    whether a word typed runs 'word EXEC' (implied
 *                     EXEC)
+* SET INPUT c xx      a typed character c (or hex xx) becomes X'xx';
+* SET INPUT           without operands: no input translation
+* SET OUTPUT xx c     X'xx' in a typed line becomes the character c;
+* SET OUTPUT          without operands: no output translation
+*                     (the tables are DMSCRDTB and DMSCWRTB: all 256
+*                     bytes may be translated, as in VM/370)
 * SET RDYMSG LMSG|SMSG  the ready message with or without the times
 *
 * Entered: by SVC 202, R1 -> tokenized list; R12 entry, R13 save
@@ -43,7 +53,57 @@ DMSQRY   CSECT
          BE    QRDYMSG
          CLC   8(8,R9),=CL8'IMPEX'
          BE    QIMPEX
+         CLC   8(8,R9),=CL8'INPUT'
+         BE    QINPUT
+         CLC   8(8,R9),=CL8'OUTPUT'
+         BE    QOUTPUT
          B     BADFUNC
+*
+* QUERY INPUT, QUERY OUTPUT: the bytes whose table entry is not the
+* byte itself, the option's name on the first line only (VM/370's
+* format); with none, a line saying no table is in use.
+*
+QINPUT   L     R6,=V(DMSCRDTB)
+         MVC   OPTNAME,=CL8'INPUT'
+         B     QTRANS
+QOUTPUT  L     R6,=V(DMSCWRTB)
+         MVC   OPTNAME,=CL8'OUTPUT'
+QTRANS   SR    R7,R7                    the byte
+         SR    R8,R8                    lines typed
+QTRLOOP  SR    R0,R0
+         IC    R0,0(R7,R6)
+         CR    R0,R7
+         BE    QTRNEXT
+         MVC   LINE,=CL80' '
+         MVC   LINE(8),OPTNAME
+         MVC   LINE+8(3),=C' = '
+         CLI   OPTNAME,C'O'
+         BE    QTROUT
+         STC   R7,LINE+11               INPUT = c xx
+         LA    R2,LINE+13
+         BAL   R14,HEXBYTE
+         B     QTRSHOW
+QTROUT   STC   R0,LINE+14               OUTPUT = xx c
+         LR    R0,R7
+         LA    R2,LINE+11
+         BAL   R14,HEXBYTE
+QTRSHOW  LA    R2,LINE+15
+         BAL   R14,SHOW
+         MVC   OPTNAME,=CL8' '
+         LA    R8,1(,R8)
+QTRNEXT  LA    R7,1(,R7)
+         CH    R7,=H'256'
+         BL    QTRLOOP
+         LTR   R8,R8
+         BNZ   DONE
+         MVC   LINE,=CL80' '
+         MVC   LINE(L'NOINTAB),NOINTAB
+         LA    R2,LINE+L'NOINTAB
+         CLI   OPTNAME,C'O'
+         BNE   SHOWEND
+         MVC   LINE(L'NOOUTTAB),NOOUTTAB
+         LA    R2,LINE+L'NOOUTTAB
+         B     SHOWEND
 QIMPEX   MVC   LINE(8),=C'IMPEX = '
          MVC   LINE+8(3),=C'ON '
          TM    OPTFLAGS,NOIMPEX
@@ -198,7 +258,99 @@ DMSSET   STM   R14,R12,12(R13)
          BE    SRDYMSG
          CLC   8(8,R9),=CL8'IMPEX'
          BE    SIMPEX
+         CLC   8(8,R9),=CL8'INPUT'
+         BE    SINPUT
+         CLC   8(8,R9),=CL8'OUTPUT'
+         BE    SOUTPUT
          B     BADFUNC
+*
+* SET INPUT c xx (c one character or two hex digits), SET OUTPUT xx c;
+* without operands the table is made the identity again.
+*
+SINPUT   L     R6,=V(DMSCRDTB)
+         LA    R1,MSGS026I
+         ST    R1,MSGS026
+         CLI   16(R9),X'FF'
+         BE    STRRESET
+         BAL   R14,STRCOUNT
+         SR    R5,R5
+         IC    R5,16(,R9)
+         CLI   17(R9),C' '
+         BE    SINSECND
+         LA    R3,16(,R9)
+         BAL   R14,HEXBIN
+         LR    R5,R0
+SINSECND LA    R3,24(,R9)
+         BAL   R14,HEXBIN
+         STC   R0,0(R5,R6)
+         B     DONE
+SOUTPUT  L     R6,=V(DMSCWRTB)
+         LA    R1,MSGS026O
+         ST    R1,MSGS026
+         CLI   16(R9),X'FF'
+         BE    STRRESET
+         BAL   R14,STRCOUNT
+         LA    R3,16(,R9)
+         BAL   R14,HEXBIN
+         LR    R5,R0
+         LA    R3,24(,R9)
+         CLI   25(R9),C' '
+         BNE   BADCHAR
+         LA    R5,0(R5,R6)
+         MVC   0(1,R5),24(R9)
+         B     DONE
+STRRESET SR    R7,R7
+STRRLOOP STC   R7,0(R7,R6)
+         LA    R7,1(,R7)
+         CH    R7,=H'256'
+         BL    STRRLOOP
+         B     DONE
+*
+* STRCOUNT: exactly two operands after INPUT or OUTPUT, or a message.
+* HEXBIN: R0 = the two hex digits of the token at R3, or DMSSET026E.
+*
+STRCOUNT CLI   24(R9),X'FF'
+         BE    NOTRCHAR
+         CLI   32(R9),X'FF'
+         BER   R14
+         LA    R1,MSGQ070
+         LA    R3,32(,R9)
+         LA    R4,8
+         LA    R5,24
+         B     MESSAGE
+NOTRCHAR LA    R1,MSGS061
+         SR    R4,R4
+         LA    R5,24
+         B     MESSAGE
+HEXBIN   CLI   1(R3),C' '
+         BE    BADCHAR
+         CLI   2(R3),C' '
+         BNE   BADCHAR
+         SR    R0,R0
+         LR    R1,R3
+         LA    R4,2
+HEXLOOP  SR    R15,R15
+         IC    R15,0(,R1)
+         CLI   0(R1),C'A'
+         BL    BADCHAR
+         CLI   0(R1),C'F'
+         BNH   HEXAF
+         CLI   0(R1),C'0'
+         BL    BADCHAR
+         CLI   0(R1),C'9'
+         BH    BADCHAR
+         SH    R15,=H'240'              X'F0'-X'F9' to 0-9
+         B     HEXADD
+HEXAF    SH    R15,=H'183'              X'C1'-X'C6' to 10-15
+HEXADD   SLL   R0,4
+         AR    R0,R15
+         LA    R1,1(,R1)
+         BCT   R4,HEXLOOP
+         BR    R14
+BADCHAR  L     R1,MSGS026
+         LA    R4,8
+         LA    R5,24
+         B     MESSAGE
 SIMPEX   CLC   16(8,R9),=CL8'ON'
          BNE   SIMPXOFF
          NI    OPTFLAGS,255-NOIMPEX
@@ -280,6 +432,11 @@ DECIMAL  ST    R14,DECRET
          BALR  R14,R15
          L     R14,DECRET
          BR    R14
+HEXBYTE  STC   R0,HEXIN                 R0's low byte in hex at R2
+         UNPK  HEXOUT(3),HEXIN(2)
+         TR    HEXOUT(2),HEXDIGIT-240
+         MVC   0(2,R2),HEXOUT
+         BR    R14
 SHOW     LA    R3,LINE
          SR    R2,R3
          STH   R2,LINELEN
@@ -290,6 +447,13 @@ SHOW     LA    R3,LINE
 LINERET  DS    F
 DECRET   DS    F
 PATTERN  DS    CL18
+MSGS026  DS    A                        DMSSET026E for INPUT or OUTPUT
+OPTNAME  DS    CL8
+HEXIN    DC    XL2'00'
+HEXOUT   DS    CL3
+HEXDIGIT DC    C'0123456789ABCDEF'
+NOINTAB  DC    C'NO USER DEFINED INPUT TRANSLATE TABLE IN USE'
+NOOUTTAB DC    C'NO USER DEFINED OUTPUT TRANSLATE TABLE IN USE'
 ALPHABET DC    C'ABCDEFGHIJKLMNOPQRSTUVWXYZ'
          DS    0F
 TYPLIST  DC    CL8'TYPLIN',AL1(1),AL3(LINE),C'B',X'00'
@@ -298,6 +462,9 @@ LINE     DC    CL80' '
 MSGQ047  MSGDESC DMSQRY047E,'NO FUNCTION SPECIFIED'
 MSGQ014  MSGDESC DMSQRY014E,'INVALID FUNCTION'
 MSGQ070  MSGDESC DMSQRY070E,'INVALID PARAMETER'
+MSGS061  MSGDESC DMSSET061E,'NO TRANSLATION CHARACTER SPECIFIED'
+MSGS026I MSGDESC DMSSET026E,'INVALID PARAMETER','FOR INPUT FUNCTION'
+MSGS026O MSGDESC DMSSET026E,'INVALID PARAMETER','FOR OUTPUT FUNCTION'
 MSGQ069  MSGDESC DMSQRY069E,'DISK','NOT ACCESSED'
          LTORG
          NUCON
