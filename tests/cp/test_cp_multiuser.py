@@ -247,3 +247,9 @@ def test_a_program_interruption_loop_puts_the_user_in_cp_mode_as_vm370_did(folde
     assert alice.cp_mode and alice.machine.state is RunState.STOPPED
     assert "ALICE stopped: DMKPRG453W CP ENTERED; PROGRAM INTERRUPT LOOP" in system.cp.log
     assert alice.machine.counters.reflected == 1
+    # BEGIN goes on from the new PSW: the same instruction fails, the same stop.
+    terminal.type_line("BEGIN")
+    run_until(system, lambda: alice.machine.counters.reflected == 2)
+    run_until(system, lambda: terminal.status() == "CP READ")
+    assert alice.cp_mode and alice.machine.state is RunState.STOPPED
+    assert system.cp.log.count("ALICE stopped: DMKPRG453W CP ENTERED; PROGRAM INTERRUPT LOOP") == 2
