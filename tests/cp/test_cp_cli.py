@@ -181,3 +181,49 @@ def test_the_guests_diagnose_log_lines_reach_the_report(capsys, tmp_path):
         capsys, "--load", f"{path}@0", "--psw", "0000000000000100", "--under-cp", "--json"
     )
     assert "BARE: HELLO" in json.loads(out)["cp_log"]
+
+
+def test_a_guest_in_a_program_interruption_loop_is_stopped_at_once_as_vm370_did(capsys, tmp_path):
+    """All zeros: each operation exception's new PSW (0) is the failing instruction."""
+    zeros = tmp_path / "zeros.bin"
+    zeros.write_bytes(bytes(0x400))
+    status, out, _ = run(
+        capsys, "--load", f"{zeros}@0", "--psw", "0000000000000200", "--under-cp",
+        "--max-instructions", "10000000", "--json",
+    )  # fmt: skip
+    report = json.loads(out)
+    message = "BARE stopped: DMKPRG453W CP ENTERED; PROGRAM INTERRUPT LOOP"
+    assert report["stop"] == "stopped"
+    assert report["stop_reason"] == message
+    assert report["cp_log"][-1] == message
+    # The one at X'200' is reflected; the one at 0 is the loop.
+    assert report["instructions"] == 2
+    assert report["cp"]["reflected"] == 2
+
+
+# At X'100' an operation exception; the handler at X'180' counts in R3 and
+# goes back to X'100' until R3 is 50, then loads a disabled wait PSW.
+COUNTING_HANDLER = {
+    0x68: "0000000000000180",  # program new PSW: same masks and key, the handler
+    0x100: "0000",
+    0x180: "41303001 593001A0 47400100 820001A8".replace(" ", ""),
+    0x1A0: "00000032",
+    0x1A8: "0002000000000BAD",
+}
+
+
+def test_a_program_check_handler_that_makes_progress_is_not_stopped(capsys, tmp_path):
+    image = bytearray(0x200)
+    for address, text in COUNTING_HANDLER.items():
+        data = bytes.fromhex(text)
+        image[address : address + len(data)] = data
+    path = tmp_path / "handler.bin"
+    path.write_bytes(bytes(image))
+    status, out, _ = run(
+        capsys, "--load", f"{path}@0", "--psw", "0000000000000100", "--under-cp", "--json",
+    )  # fmt: skip
+    report = json.loads(out)
+    assert report["stop"] == "disabled-wait"
+    assert report["gpr"][3] == "00000032"
+    assert report["cp"]["reflected"] == 50
+    assert not any("DMKPRG453W" in line for line in report["cp_log"])

@@ -14,6 +14,7 @@ from cp_system import (
     write_ipl_program,
 )
 
+from vm370.cp.vmblock import RunState
 from vm370.terminal.scripted import run_until
 
 # Writes a greeting on its console, reads a line, writes it back, stops.
@@ -219,3 +220,36 @@ def test_diagnose_58_puts_a_line_where_the_guest_asks_on_the_display(folder):
     answer(system, terminal, "IPL 191", "FULL SCREEN TEXT FROM THE GUEST")
     run_until(system, lambda: "FULL SCREEN TEXT" in terminal.rows()[5])
     assert not any("LOGON AT" in row for row in terminal.rows()[:5])  # erased first
+
+
+# Its program new PSW points at the halfword of zeros that fails, with the
+# masks and key of the PSW it runs with: a program interruption loop.
+PROGRAM_LOOP = """\
+PLOOP    CSECT
+         BALR  12,0
+         USING *,12
+         MVC   104(8,0),NEWPSW
+         LPSW  NEWPSW
+         DS    0D
+NEWPSW   DC    X'00000000',A(BAD)
+BAD      DC    H'0'
+         END   PLOOP
+"""
+
+
+def test_a_program_interruption_loop_puts_the_user_in_cp_mode_as_vm370_did(folder):
+    write_ipl_program(folder / "packs" / "users.ckd", 1, PROGRAM_LOOP)
+    system = boot(folder)
+    terminal = logged_on(system, "ALICE", "APPLE")
+    answer(system, terminal, "IPL 191", "DMKPRG453W CP ENTERED; PROGRAM INTERRUPT LOOP")
+    run_until(system, lambda: terminal.status() == "CP READ")
+    alice = system.users.users["ALICE"]
+    assert alice.cp_mode and alice.machine.state is RunState.STOPPED
+    assert "ALICE stopped: DMKPRG453W CP ENTERED; PROGRAM INTERRUPT LOOP" in system.cp.log
+    assert alice.machine.counters.reflected == 1
+    # BEGIN goes on from the new PSW: the same instruction fails, the same stop.
+    terminal.type_line("BEGIN")
+    run_until(system, lambda: alice.machine.counters.reflected == 2)
+    run_until(system, lambda: terminal.status() == "CP READ")
+    assert alice.cp_mode and alice.machine.state is RunState.STOPPED
+    assert system.cp.log.count("ALICE stopped: DMKPRG453W CP ENTERED; PROGRAM INTERRUPT LOOP") == 2

@@ -119,3 +119,37 @@ def test_timer_units_are_counted_exactly_across_charges(cp):
     for _ in range(1000):
         charge_timer(guest, 13)
     assert timer_value(guest) == 1_000_000 - (13_000 * 76_800) // 1_000_000
+
+
+def program_new_psw(cp, psw) -> None:
+    cp.load("GUEST", 0x68, psw.to_int().to_bytes(8, "big"))
+
+
+def test_a_program_new_psw_back_at_the_failing_instruction_stops_the_machine(cp):
+    guest = running(new_guest(cp), BCPSW(key=3, instruction_address=0x1006))
+    program_new_psw(cp, BCPSW(key=3, instruction_address=0x1002))
+    reflect.reflect_program_interruption(guest, FIXED_POINT_OVERFLOW, 2)
+    assert guest.state is RunState.STOPPED
+    assert guest.stopped_by_reflection == reflect.PROGRAM_INTERRUPT_LOOP
+    assert guest.psw.instruction_address == 0x1002  # the new PSW, loaded as VM/370 left it
+
+
+def test_a_new_psw_with_another_key_or_address_is_not_a_loop(cp):
+    guest = new_guest(cp)
+    for new in (
+        BCPSW(key=4, instruction_address=0x1002),  # the same address, another key
+        BCPSW(key=3, instruction_address=0x1006),  # past the failing instruction
+    ):
+        running(guest, BCPSW(key=3, instruction_address=0x1006))
+        program_new_psw(cp, new)
+        reflect.reflect_program_interruption(guest, FIXED_POINT_OVERFLOW, 2)
+        assert guest.state is RunState.RUNNING and guest.stopped_by_reflection is None
+
+
+def test_an_ec_mode_loop_is_found_on_the_whole_address(cp):
+    guest = new_guest(cp)
+    guest.control.load(6, 0x00800000)
+    running(guest, ECPSW(external_mask=True, instruction_address=0x1004))
+    program_new_psw(cp, ECPSW(external_mask=True, instruction_address=0x1000))
+    reflect.reflect_program_interruption(guest, FIXED_POINT_OVERFLOW, 2)
+    assert guest.state is RunState.STOPPED

@@ -91,6 +91,7 @@ class RealSystem:
         cp.services.append(self.consoles.service)
         cp.interruption_handlers.append(self.consoles.interruption)
         cp.on_disabled_wait.append(self.consoles.disabled_wait)
+        cp.on_reflection_stop.append(self.consoles.stopped_by_reflection)
         cp.realio.unsolicited = self.consoles.unsolicited
         self.consoles.on_logon = self._ipl_at_logon
         self.consoles.start()

@@ -14,6 +14,11 @@ VMBLOK until the virtual PSW enables them; ``present_pending`` presents
 every one that is enabled in the hardware's priority order (PoO
 "Interruptions": external before I/O; the pending external conditions
 together, as one interruption), ending an enabled wait.
+
+A program interruption whose new PSW leads straight back to the instruction
+that failed (same first two bytes, the address of the failing instruction)
+would trap for ever: CP stops the machine instead, as VM/370's DMKPRG did
+with DMKPRG453W.
 """
 
 from __future__ import annotations
@@ -29,10 +34,14 @@ from vm370.hardware.psw import (
 )
 
 NEW_PSW_OFFSET = 0x40  # each class's new PSW is 64 bytes above its old PSW (PoO)
+PROGRAM_INTERRUPT_LOOP = "DMKPRG453W CP ENTERED; PROGRAM INTERRUPT LOOP"
 
 
-def reflect_interruption(machine: VirtualMachine, old_location: int, code: int) -> None:
-    """Swap the virtual PSW through the guest's low storage for one interruption class."""
+def reflect_interruption(machine: VirtualMachine, old_location: int, code: int) -> tuple[int, int]:
+    """Swap the virtual PSW through the guest's low storage for one interruption class.
+
+    Returns the old and the new PSW images.
+    """
     storage = machine.storage
     old = machine.psw_image(code)
     # The code's halfword (EC mode) overlaps neither PSW: the order of the
@@ -44,12 +53,25 @@ def reflect_interruption(machine: VirtualMachine, old_location: int, code: int) 
     machine.counters.reflected += 1
     if machine.debug is not None:
         debugging.interruption(machine.debug.cp, machine, old_location, code, old, new)
+    return old, new
 
 
 def reflect_program_interruption(machine: VirtualMachine, code: int, ilc: int) -> None:
-    """A program exception of the guest's instruction; the PSW already points as the PoO says."""
+    """A program exception of the guest's instruction; the PSW already points as the PoO says.
+
+    The new PSW is tested the way VM/370's DMKPRG tested it: the same first
+    two bytes as the old PSW (masks, key, state) and the address of the
+    instruction that failed (the old PSW's address less the ILC) make a loop
+    nothing can break, and the machine stops with the new PSW loaded.
+    """
     machine.psw.ilc = ilc
-    reflect_interruption(machine, PROGRAM_OLD_PSW, code)
+    old, new = reflect_interruption(machine, PROGRAM_OLD_PSW, code)
+    if (old ^ new) >> 48:
+        return  # the usual case: the handler runs with other masks or state
+    # The addresses are the images' low bits, compared modulo the addressing mode.
+    if (old - 2 * ilc - new) & machine.address_mask == 0:
+        machine.state = RunState.STOPPED
+        machine.stopped_by_reflection = PROGRAM_INTERRUPT_LOOP
 
 
 def reflect_supervisor_call(machine: VirtualMachine, number: int, ilc: int = 1) -> None:

@@ -429,6 +429,12 @@ class Supervisor:
                 cp.write_log(f"{previous.name} entered a disabled wait")
                 for handler in cp.on_disabled_wait:
                     handler(previous)
+            elif previous.stopped_by_reflection is not None:
+                message = previous.stopped_by_reflection
+                previous.stopped_by_reflection = None
+                cp.write_log(f"{previous.name} stopped: {message}")
+                for handler in cp.on_reflection_stop:
+                    handler(previous, message)
             dispatcher.slice_ended(previous, used)
         if cp.service_requested:
             cp.service()

@@ -114,6 +114,9 @@ class ControlProgram:
         self.interruption_handlers: list = []
         # Called with a virtual machine that loaded a disabled wait PSW.
         self.on_disabled_wait: list = []
+        # Called with a virtual machine and VM/370's message when reflecting an
+        # interruption stopped it (a program interruption loop, reflect.py).
+        self.on_reflection_stop: list = []
         # The time of day when the virtual clock read 0 (DIAGNOSE X'0C', QUERY TIME).
         self.started_at = datetime.datetime(1972, 8, 2, 9, 0, 0)
 

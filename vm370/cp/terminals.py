@@ -503,10 +503,20 @@ class ConsoleManager:
         if user is None:
             return
         psw = machine.psw.to_int()
-        user.cp_mode = True
-        user.guest_output(
-            f"DMKDSP450W CP ENTERED; DISABLED WAIT PSW '{psw >> 32:08X} {psw & 0xFFFFFFFF:08X}'"
+        self._cp_entered(
+            user,
+            f"DMKDSP450W CP ENTERED; DISABLED WAIT PSW '{psw >> 32:08X} {psw & 0xFFFFFFFF:08X}'",
         )
+
+    def stopped_by_reflection(self, machine, message: str) -> None:
+        """CP stopped a user's machine (a program interruption loop): CP mode, with the message."""
+        user = self.users.users.get(machine.name)
+        if user is not None:
+            self._cp_entered(user, message)
+
+    def _cp_entered(self, user: User, message: str) -> None:
+        user.cp_mode = True
+        user.guest_output(message)
         terminal = user.terminal
         if terminal is not None:
             terminal.guest_wants_line = False

@@ -123,6 +123,9 @@ class VirtualMachine:
     # ADSTOP and TRACE (debugging.py): None while nobody debugs the machine,
     # the one thing CP's trap handlers test.
     debug: Any = field(default=None, repr=False)
+    # Why reflection stopped the machine (VM/370's message), for CP to report
+    # once the trap ends; None otherwise.
+    stopped_by_reflection: str | None = None
 
     def __post_init__(self) -> None:
         if not self.name or len(self.name) > 8 or not self.name.isalnum():
