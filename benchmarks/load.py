@@ -69,8 +69,12 @@ def generate(folder: Path, users: int, displays: int) -> dict[str, str]:
         raise SystemExit(f"vm370 init failed: {result.stderr.strip()}")
     conf = folder / "system.conf"
     last = 0xC0 + displays - 1
-    text = re.sub(r"^DISPLAY .*$", f"DISPLAY 0C0-{last:03X} 3277 MODEL 2", conf.read_text(),
-                  flags=re.MULTILINE)
+    text = re.sub(
+        r"^DISPLAY .*$",
+        f"DISPLAY 0C0-{last:03X} 3277 MODEL 2",
+        conf.read_text(),
+        flags=re.MULTILINE,
+    )
     conf.write_text(text)
     passwords = {}
     for line in (folder / "passwords.txt").read_text().splitlines():
@@ -84,8 +88,16 @@ class Server:
 
     def __init__(self, folder: Path) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "vm370", "serve", "--data", str(folder),
-             "--tn3270", f"{HOST}:0"],
+            [
+                sys.executable,
+                "-m",
+                "vm370",
+                "serve",
+                "--data",
+                str(folder),
+                "--tn3270",
+                f"{HOST}:0",
+            ],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -195,9 +207,11 @@ def many_users(users: int, commands: int) -> None:
         server.stop()
     print(f"{users} users at once, {commands} CMS commands each (QUERY DISK, LISTFILE):")
     if times:
-        print(f"  Enter to VM READ: p50 {percentile(times, 0.5) * 1000:.0f} ms, "
-              f"p95 {percentile(times, 0.95) * 1000:.0f} ms, "
-              f"mean {statistics.mean(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms")
+        print(
+            f"  Enter to VM READ: p50 {percentile(times, 0.5) * 1000:.0f} ms, "
+            f"p95 {percentile(times, 0.95) * 1000:.0f} ms, "
+            f"mean {statistics.mean(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms"
+        )
     print(f"  {len(times)} round trips, {len(failures)} users failed, {elapsed:.1f} s in all")
     for failure in failures[:5]:
         print(f"  failed: {failure}")
@@ -241,8 +255,10 @@ def garbage(streams: int, good_users: int = 2, workers: int = 4) -> None:
         folder = Path(name)
         passwords = generate(folder, good_users, good_users + workers + 2)
         server = Server(folder)
-        drivers = [log_on(server.port, f"USER{i + 1}", passwords[f"USER{i + 1}"])
-                   for i in range(good_users)]
+        drivers = [
+            log_on(server.port, f"USER{i + 1}", passwords[f"USER{i + 1}"])
+            for i in range(good_users)
+        ]
         done = threading.Event()
         counts = {"good": 0, "failed": 0}
         lock = threading.Lock()
@@ -292,9 +308,11 @@ def garbage(streams: int, good_users: int = 2, workers: int = 4) -> None:
         alive = server.process.poll() is None
         server.stop()
     print(f"{streams} malformed streams ({workers} at a time) against vm370 serve:")
-    print(f"  {elapsed:.1f} s; good round trips meanwhile: {counts['good']} answered, "
-          f"{counts['failed']} failed; after: {after} of {good_users} users answer; "
-          f"server {'still running' if alive else 'GONE'}")
+    print(
+        f"  {elapsed:.1f} s; good round trips meanwhile: {counts['good']} answered, "
+        f"{counts['failed']} failed; after: {after} of {good_users} users answer; "
+        f"server {'still running' if alive else 'GONE'}"
+    )
 
 
 WRITTEN = re.compile(r"COPYFILE HELLO ASSEMBLE A (\w+) ASSEMBLE A")
@@ -332,8 +350,16 @@ def kill_rounds(rounds: int, sessions: int, files_each: int, seed: int = 1) -> N
                     for n in range(files_each)
                 )
                 child = subprocess.Popen(
-                    [sys.executable, "-m", "vm370", "session", "--connect",
-                     f"{HOST}:{server.port}", "--user", userid],
+                    [
+                        sys.executable,
+                        "-m",
+                        "vm370",
+                        "session",
+                        "--connect",
+                        f"{HOST}:{server.port}",
+                        "--user",
+                        userid,
+                    ],
                     cwd=ROOT,
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
@@ -350,7 +376,7 @@ def kill_rounds(rounds: int, sessions: int, files_each: int, seed: int = 1) -> N
                 )
                 thread.start()
                 readers.append(thread)
-            time.sleep(rng.uniform(1.0, 6.0))
+            time.sleep(rng.uniform(0.5, 4.0))
             if server.process.poll() is None:
                 server.kill()
                 totals["kills"] += 1
@@ -371,22 +397,27 @@ def kill_rounds(rounds: int, sessions: int, files_each: int, seed: int = 1) -> N
             present = {line.split()[0] for line in listing.stdout.splitlines()[2:] if line.split()}
             totals["missing"] += len(files - present)
     reported = sum(len(files) for files in written.values())
-    print(f"kill -9 of vm370 serve during COPYFILE sessions: {rounds} rounds, "
-          f"{totals['sessions']} sessions, {totals['kills']} kills, {totals['restarts']} restarts")
-    print(f"  {reported} files CMS reported written, {totals['missing']} missing; "
-          f"{totals['check_failed']} of {len(written)} disks failed vm370 cms check")
+    print(
+        f"kill -9 of vm370 serve during COPYFILE sessions: {rounds} rounds, "
+        f"{totals['sessions']} sessions, {totals['kills']} kills, {totals['restarts']} restarts"
+    )
+    print(
+        f"  {reported} files CMS reported written, {totals['missing']} missing; "
+        f"{totals['check_failed']} of {len(written)} disks failed vm370 cms check"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("part", nargs="?", default="all",
-                        choices=("users", "garbage", "kill", "all"))
+    parser.add_argument(
+        "part", nargs="?", default="all", choices=("users", "garbage", "kill", "all")
+    )
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--commands", type=int, default=10)
     parser.add_argument("--streams", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--sessions", type=int, default=3)
-    parser.add_argument("--files", type=int, default=10)
+    parser.add_argument("--files", type=int, default=30)
     args = parser.parse_args()
     if not 1 <= args.users <= 99:
         parser.error("--users is from 1 to 99")
