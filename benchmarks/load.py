@@ -29,6 +29,7 @@ A benchmark, not a test: it prints figures and never fails on time.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import random
 import re
@@ -45,7 +46,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
 
-from vm370.terminal.session import RemoteDriver, SessionError  # noqa: E402
+from vm370.hardware.display3270 import MODELS  # noqa: E402
+from vm370.terminal.session import (  # noqa: E402
+    RemoteDriver,
+    RemotePort,
+    SessionError,
+    TranscriptTerminal,
+)
+from vm370.terminal.tn3270_client import CONNECT_TIMEOUT, TN3270Client, TN3270ClientError  # noqa: E402
 
 HOST = "127.0.0.1"
 ROUND_TRIP_SECONDS = 120.0
@@ -124,8 +132,44 @@ class Server:
         self.process.wait()
 
 
+class SourcedClient(TN3270Client):
+    """A TN3270 client that connects from a chosen loopback address.
+
+    The server lets at most 8 connections come from one address, so each good
+    user here comes from its own 127.0.1.N (all of 127/8 is the loopback).
+    """
+
+    def __init__(self, host: str, port: int, on_record, source: str) -> None:
+        super().__init__(host, port, on_record)
+        self.source = source
+
+    async def connect(self) -> None:
+        try:
+            async with asyncio.timeout(CONNECT_TIMEOUT):
+                self.reader, self.writer = await asyncio.open_connection(
+                    self.host, self.port, local_addr=(self.source, 0)
+                )
+        except (OSError, TimeoutError) as error:
+            raise TN3270ClientError(f"cannot connect to {self.name}: {error}") from None
+
+
+def remote_driver(port: int, source: str) -> RemoteDriver:
+    driver = RemoteDriver.__new__(RemoteDriver)
+    driver.port = RemotePort(HOST, port, "IBM-3278-2")
+    driver.port._client = SourcedClient(HOST, port, driver.port._record, source)
+    driver.terminal = TranscriptTerminal(driver.port, MODELS[2])
+    return driver
+
+
+def close_driver(driver: RemoteDriver) -> None:
+    """Disconnect, then close the client's event loop (its thread has ended)."""
+    driver.close()
+    if not driver.port._loop.is_running():
+        driver.port._loop.close()
+
+
 def log_on(port: int, userid: str, password: str) -> RemoteDriver:
-    driver = RemoteDriver(HOST, port)
+    driver = remote_driver(port, f"127.0.1.{int(userid.removeprefix('USER'))}")
     terminal = driver.terminal
     if not driver.wait(lambda: terminal.ready() and "VM/370 ONLINE" in terminal.text()):
         raise SessionError("no logo")
@@ -195,7 +239,7 @@ def many_users(users: int, commands: int) -> None:
                 gate.abort()
             finally:
                 if driver is not None:
-                    driver.close()
+                    close_driver(driver)
 
         started = time.perf_counter()
         threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
@@ -304,7 +348,7 @@ def garbage(streams: int, good_users: int = 2, workers: int = 4) -> None:
                 after += 1
             except SessionError:
                 pass
-            driver.close()
+            close_driver(driver)
         alive = server.process.poll() is None
         server.stop()
     print(f"{streams} malformed streams ({workers} at a time) against vm370 serve:")
