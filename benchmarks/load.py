@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import os
 import random
 import re
@@ -246,7 +247,7 @@ def many_users(users: int, commands: int) -> None:
                         times.append(took)
             except (SessionError, threading.BrokenBarrierError) as error:
                 with lock:
-                    failures.append(f"{userid}: {error}")
+                    failures.append(str(error).replace(userid, "USERn"))
             finally:
                 if driver is not None:
                     close_driver(driver)
@@ -270,8 +271,8 @@ def many_users(users: int, commands: int) -> None:
         f"  {logged_on['count']} logged on at once in {logged_on['seconds']:.1f} s; "
         f"{len(times)} round trips, {len(failures)} users failed, {elapsed:.1f} s in all"
     )
-    for failure in failures[:5]:
-        print(f"  failed: {failure}")
+    for reason, count in collections.Counter(failures).most_common(5):
+        print(f"  {count} failed: {reason}")
 
 
 def malformed(rng: random.Random) -> bytes:
