@@ -58,7 +58,7 @@ from vm370.terminal.tn3270_client import CONNECT_TIMEOUT, TN3270Client, TN3270Cl
 
 HOST = "127.0.0.1"
 ROUND_TRIP_SECONDS = 120.0
-LOGON_SECONDS = 300.0
+LOGON_SECONDS = 90.0
 IAC, SB, SE, WILL, DO, EOR = 255, 250, 240, 251, 253, 239
 
 
@@ -110,9 +110,10 @@ class Server:
             ],
             cwd=ROOT,
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=(folder / "serve.log").open("w"),
             text=True,
         )
+        self.log = folder / "serve.log"
         line = self.process.stdout.readline()
         found = re.search(r"on 127\.0\.0\.1:(\d+)", line)
         if not found:
@@ -260,6 +261,9 @@ def many_users(users: int, commands: int) -> None:
             thread.join()
         elapsed = time.perf_counter() - started
         server.stop()
+        log_tail = server.log.read_text().splitlines()[-3:] if failures else []
+    for line in log_tail:
+        print(f"  serve: {line}")
     print(f"{users} users at once, {commands} CMS commands each (QUERY DISK, LISTFILE):")
     if times:
         print(
