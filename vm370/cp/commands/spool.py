@@ -678,40 +678,27 @@ def _query_queue(context: CommandContext, operands: list[str], kind: str) -> Non
         context.respond(file_line(spool_file, long_form, owner_view))
 
 
-@query_operand("READER", 1, "GD", "QUERY READER [ALL|spoolid]: the files in your reader")
-@spool_errors
-def query_reader(context: CommandContext, operands: list[str]) -> None:
-    _query_queue(context, operands, READER)
+# QUERY READER/RDR, PRINTER/PRT, PUNCH/PCH: the queue's files, by name or
+# VM/370's three-letter form, each with its own shortest abbreviation.
+_QUEUE_OPERANDS = (
+    ("READER", 1, READER, "the files in your reader"),
+    ("RDR", 3, READER, "the files in your reader"),
+    ("PRINTER", 1, PRINTER, "your files for the printer"),
+    ("PRT", 3, PRINTER, "your files for the printer"),
+    ("PUNCH", 2, PUNCH, "your files for the punch"),
+    ("PCH", 3, PUNCH, "your files for the punch"),
+)
 
 
-@query_operand("RDR", 3, "GD", "QUERY RDR [ALL|spoolid]: the files in your reader")
-@spool_errors
-def query_rdr(context: CommandContext, operands: list[str]) -> None:
-    _query_queue(context, operands, READER)
+def _declare_queue_query(name: str, minimum: int, queue, what: str) -> None:
+    @query_operand(name, minimum, "GD", f"QUERY {name} [ALL|spoolid]: {what}")
+    @spool_errors
+    def query_queue(context: CommandContext, operands: list[str]) -> None:
+        _query_queue(context, operands, queue)
 
 
-@query_operand("PRINTER", 1, "GD", "QUERY PRINTER [ALL|spoolid]: your files for the printer")
-@spool_errors
-def query_printer(context: CommandContext, operands: list[str]) -> None:
-    _query_queue(context, operands, PRINTER)
-
-
-@query_operand("PRT", 3, "GD", "QUERY PRT [ALL|spoolid]: your files for the printer")
-@spool_errors
-def query_prt(context: CommandContext, operands: list[str]) -> None:
-    _query_queue(context, operands, PRINTER)
-
-
-@query_operand("PUNCH", 2, "GD", "QUERY PUNCH [ALL|spoolid]: your files for the punch")
-@spool_errors
-def query_punch(context: CommandContext, operands: list[str]) -> None:
-    _query_queue(context, operands, PUNCH)
-
-
-@query_operand("PCH", 3, "GD", "QUERY PCH [ALL|spoolid]: your files for the punch")
-@spool_errors
-def query_pch(context: CommandContext, operands: list[str]) -> None:
-    _query_queue(context, operands, PUNCH)
+for _name, _minimum, _queue, _what in _QUEUE_OPERANDS:
+    _declare_queue_query(_name, _minimum, _queue, _what)
 
 
 @query_operand("FILES", 1, "GD", "QUERY FILES [CLASS c]: how many spool files you have")
