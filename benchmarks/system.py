@@ -1,4 +1,4 @@
-"""The system as one command: generation, boot to the logo, LOGON to CMS ready.
+"""The system as one command: generation, boot to the logo, LOGON to CMS ready, checkpoints.
 
     python benchmarks/system.py
 
@@ -7,7 +7,9 @@ assembled and written, six 191s formatted), of bringing the system up to
 the VM/370 logo on the first display, and of a LOGON up to CMS ready (the
 password checked, a PBKDF2 key stretch; the directory's IPL 190 at LOGON;
 CMS's first VM READ, with the 190 and the 191 accessed), with the
-instructions each took on the virtual clock.
+instructions each took on the virtual clock; then the time to take a
+checkpoint of that running system (its state and copies of the packs) and
+to restore it, with the size of the saved state.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from vm370.cp.checkpoint import restore_system, write_checkpoint  # noqa: E402
+from vm370.cp.datafolder import DataFolder  # noqa: E402
 from vm370.cp.realsystem import RealSystem  # noqa: E402
 from vm370.sysgen import generate  # noqa: E402
 from vm370.terminal.scripted import ScriptedTerminal, run_until  # noqa: E402
@@ -53,7 +57,17 @@ def main() -> None:
             ),
         )
         logon_seconds = time.perf_counter() - start
-        system.shutdown()
+
+        start = time.perf_counter()
+        saved = write_checkpoint(system, "BENCH")
+        checkpoint_seconds = time.perf_counter() - start
+        state_bytes = (saved / "state.pickle").stat().st_size
+        pack_bytes = sum(p.stat().st_size for p in (saved / "packs").iterdir())
+        system.close()
+        start = time.perf_counter()
+        restored = restore_system(DataFolder(folder), "BENCH")
+        restore_seconds = time.perf_counter() - start
+        restored.shutdown()
     print(f"init (2 packs, CMS nucleus, 6 formatted 191s)  {init_seconds:6.2f} s")
     print(
         f"boot to the logo at CP READ                    {boot_seconds:6.2f} s"
@@ -63,6 +77,11 @@ def main() -> None:
         f"LOGON to CMS ready (IPL 190 at LOGON)          {logon_seconds:6.2f} s"
         f"  ({taken:,} instructions)"
     )
+    print(
+        f"checkpoint of that system                      {checkpoint_seconds:6.2f} s"
+        f"  (state {state_bytes / 2**20:.1f} MB, packs {pack_bytes / 2**20:.0f} MB)"
+    )
+    print(f"restore of it                                  {restore_seconds:6.2f} s")
 
 
 if __name__ == "__main__":

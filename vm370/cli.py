@@ -49,6 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="with no command: the system to bring up (default $VM370_HOME or your data folder)",
     )
+    parser.add_argument(
+        "--restore",
+        metavar="NAME",
+        help="with no command: resume the system from its checkpoint NAME (vm370 checkpoint)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add in _SUBCOMMANDS:
         add(subparsers)
@@ -1124,8 +1129,13 @@ def _initialize(folder: Path, users: int, directory: str | None, force: bool) ->
 
 
 @contextlib.contextmanager
-def _running_system(folder: Path):
-    """The system of ``folder``, brought up with the folder locked; shut down and unlocked after."""
+def _running_system(folder: Path, restore: str | None = None):
+    """The system of ``folder``, brought up with the folder locked; shut down and unlocked after.
+
+    With ``restore``, the system is that checkpoint of the folder's, resumed. While it
+    runs, `vm370 checkpoint` may ask it (SIGUSR1) for a checkpoint.
+    """
+    from vm370.cp.checkpoint import CheckpointError, restore_system
     from vm370.cp.configfile import ConfigFileError
     from vm370.cp.datafolder import DataFolder, DataFolderError
     from vm370.cp.realsystem import RealSystem, RealSystemError
@@ -1139,18 +1149,48 @@ def _running_system(folder: Path):
         raise UsageError(str(error)) from None
     try:
         try:
-            system = RealSystem(data)
+            if restore is None:
+                system = RealSystem(data)
+            else:
+                system = restore_system(data, restore)
+                print(
+                    f"vm370: {folder}: checkpoint {restore.upper()} restored",
+                    file=sys.stderr,
+                    flush=True,
+                )
         except ConfigFileError as error:
             first, more = error.diagnostics[0], len(error.diagnostics) - 1
             raise UsageError(f"{first}" + (f" (and {more} more)" if more else "")) from None
-        except RealSystemError as error:
+        except (RealSystemError, CheckpointError) as error:
             raise UsageError(str(error)) from None
         try:
-            yield system
+            with _checkpoint_requests_served(system):
+                yield system
         finally:
             system.shutdown()
     finally:
         data.unlock()
+
+
+@contextlib.contextmanager
+def _checkpoint_requests_served(system):
+    """SIGUSR1 from `vm370 checkpoint` takes the requests it left in the folder."""
+    from vm370.cp.checkpoint import pending_requests
+
+    usr1 = getattr(signal, "SIGUSR1", None)
+    if usr1 is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def requested(_signal, _frame) -> None:
+        for name, reply in pending_requests(system.folder):
+            system.cp.checkpoint_requests.append((name, None, reply))
+
+    previous = signal.signal(usr1, requested)
+    try:
+        yield
+    finally:
+        signal.signal(usr1, previous)
 
 
 def _log_reader(system):
@@ -1171,6 +1211,8 @@ def _run_main_job(args: argparse.Namespace) -> int:
 
     _require_terminal()
     folder = Path(args.data) if args.data else default_data_folder()
+    if args.restore is not None and not (folder / "system.conf").exists():
+        raise UsageError(f"--restore: {folder} holds no system")
     if not (folder / "system.conf").exists():
         if existing_system(folder):
             raise UsageError(
@@ -1186,7 +1228,7 @@ def _run_main_job(args: argparse.Namespace) -> int:
     from vm370.cp.observe import system_view
 
     stop = threading.Event()
-    with _running_system(folder) as system, open(folder / "cp.log", "a") as log:
+    with _running_system(folder, args.restore) as system, open(folder / "cp.log", "a") as log:
         system.cp.on_shutdown.append(stop.set)  # the operator's SHUTDOWN ends the run
         run_terminal(system, _log_reader(system), log, lambda: system_view(system.cp), stop)
     print(f"vm370: {folder}: shut down; every user logged off")
@@ -1230,6 +1272,9 @@ def _add_serve(subparsers) -> None:
     parser.add_argument(
         "--public", action="store_true", help="allow an address other than the loopback"
     )
+    parser.add_argument(
+        "--restore", metavar="NAME", help="resume the system from its checkpoint NAME"
+    )
     parser.set_defaults(func=_run_serve)
 
 
@@ -1250,7 +1295,7 @@ def _run_serve(args: argparse.Namespace) -> int:
         except WebUnavailable as error:
             raise UsageError(str(error)) from None
     folder = Path(args.data) if args.data else default_data_folder()
-    with _running_system(folder) as system:
+    with _running_system(folder, args.restore) as system:
         read_log = _log_reader(system)
         if telnet is not None and not system.lines:
             raise UsageError(
@@ -1319,6 +1364,14 @@ def _add_session(subparsers) -> None:
     parser.add_argument(
         "--model", type=int, choices=(2, 3, 4, 5), default=2, help="3278 model (default 2)"
     )
+    parser.add_argument(
+        "--restore",
+        metavar="NAME",
+        help=(
+            "with --data: resume the system from its checkpoint NAME; a user logged on in it "
+            "goes on at the display where the checkpoint left it, without a new LOGON"
+        ),
+    )
     parser.set_defaults(func=_run_session)
 
 
@@ -1327,8 +1380,11 @@ def _run_session(args: argparse.Namespace) -> int:
     from vm370.terminal.session import InProcessDriver, RemoteDriver, SessionError, run_session
     from vm370.terminal.tn3270_client import parse_host_port
 
-    password = _session_password(args.password_file)
+    # A session resumed from a checkpoint needs no password when the user is logged on in it.
+    password = _session_password(args.password_file, needed=args.restore is None)
     if args.connect is not None:
+        if args.restore is not None:
+            raise UsageError("--restore goes with --data: restore with `vm370 serve --restore`")
         try:
             host, port = parse_host_port(args.connect, default_port=3270)
         except ValueError as error:
@@ -1342,9 +1398,17 @@ def _run_session(args: argparse.Namespace) -> int:
         from vm370.hardware.display3270 import MODELS
 
         folder = Path(args.data) if args.data else default_data_folder()
-        with _running_system(folder) as system:
-            driver = InProcessDriver(system, 0, MODELS[args.model])
-            result = run_session(driver, args.user.upper(), password, sys.stdin, sys.stdout)
+        with _running_system(folder, args.restore) as system:
+            index, resumed = system.display_for(args.user.upper())
+            if not resumed and not password:
+                raise UsageError(
+                    f"{args.user.upper()} is not logged on in checkpoint {args.restore.upper()}: "
+                    "give the password in --password-file F or VM370_PASSWORD"
+                )
+            driver = InProcessDriver(system, index, MODELS[args.model])
+            result = run_session(
+                driver, args.user.upper(), password, sys.stdin, sys.stdout, resumed=resumed
+            )
     for problem in result.problems:
         print(f"vm370 session: {problem}", file=sys.stderr)
     if result.not_accepted:
@@ -1352,7 +1416,7 @@ def _run_session(args: argparse.Namespace) -> int:
     return result.status
 
 
-def _session_password(path: str | None) -> str:
+def _session_password(path: str | None, needed: bool = True) -> str:
     if path is not None:
         try:
             with open(path, encoding="utf-8") as file:
@@ -1364,7 +1428,7 @@ def _session_password(path: str | None) -> str:
             raise UsageError(f"the password file {path} is empty")
         return password
     password = os.environ.get("VM370_PASSWORD", "").strip()
-    if not password:
+    if not password and needed:
         raise UsageError("give the password in --password-file F or VM370_PASSWORD")
     return password
 
@@ -1438,11 +1502,66 @@ def _lab_number(text: str) -> int:
         raise UsageError(f"{text!r} is not a lab number (see vm370 lab list)") from None
 
 
+def _add_checkpoint(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "checkpoint",
+        help="save a running system whole, to resume it later (--restore)",
+        description=(
+            "Ask the system running on a data folder (vm370, vm370 serve, vm370 session --data) "
+            "to save itself whole while it runs: real storage, the CPU, the devices, CP and every "
+            "virtual machine, with copies of the packs, in DIR/checkpoints/NAME. `vm370 --data "
+            "DIR --restore NAME` (or serve/session --restore) resumes it from that instruction; "
+            "the packs go back to that moment. The class-A CP command CHECKPOINT does the same "
+            "from inside."
+        ),
+    )
+    parser.add_argument("name", nargs="?", help="its name (default: the date and time)")
+    parser.add_argument("--data", metavar="DIR", help="the data folder (default: vm370's own)")
+    parser.add_argument("--list", action="store_true", help="list the folder's checkpoints instead")
+    parser.add_argument(
+        "--wait", type=float, default=60.0, metavar="SECONDS", help="how long to wait (60)"
+    )
+    parser.set_defaults(func=_run_checkpoint)
+
+
+def _run_checkpoint(args: argparse.Namespace) -> int:
+    import datetime
+
+    from vm370.cp.checkpoint import (
+        CheckpointError,
+        checkpoint_name,
+        list_checkpoints,
+        request_checkpoint,
+    )
+    from vm370.cp.datafolder import DataFolder
+    from vm370.sysgen import default_data_folder
+
+    folder = DataFolder(Path(args.data) if args.data else default_data_folder())
+    if not folder.system_path.exists():
+        raise UsageError(f"{folder.path} holds no system (no system.conf)")
+    if args.list:
+        for info in list_checkpoints(folder):
+            users = " ".join(info.get("users", [])) or "nobody logged on"
+            print(
+                f"{info['name']:<16} {info.get('taken', '?')}  virtual "
+                f"{info.get('virtual_time', '?')}  {users}"
+            )
+        return 0
+    try:
+        name = checkpoint_name(args.name or datetime.datetime.now().strftime("%Y%m%d-%H%M%S"))
+        line = request_checkpoint(folder, name, args.wait)
+    except CheckpointError as error:
+        raise UsageError(str(error)) from None
+    print(line)
+    return 0 if " TAKEN AT " in line else 1
+
+
 # Subcommands register here as they become real.
 _SUBCOMMANDS: list = [
     _add_init,
     _add_serve,
     _add_session,
+    _add_checkpoint,
     _add_bare,
     _add_asm,
     _add_dasd,

@@ -212,6 +212,13 @@ class DataFolder:
                 self.lock_path.unlink()
         self._holding_lock = False
 
+    def running_process(self) -> int | None:
+        """The pid of the live process on this host holding the folder, if there is one."""
+        holder = self._read_lock()
+        if holder is None or holder[1] != socket.gethostname() or not _alive(*holder):
+            return None
+        return holder[0]
+
     def is_locked(self) -> bool:
         """Whether a live process holds the folder (this one included)."""
         holder = self._read_lock()

@@ -68,6 +68,7 @@ class RealSystem:
         if start_time is not None:
             cp.started_at = start_time
         cp.enable_virtual_devices()
+        cp.checkpoint_requests = []
         self._page_on_the_page_area()
         self.supervisor = Supervisor(cp)
         spool = spool if spool is not None else SpoolManager(cp)
@@ -82,10 +83,7 @@ class RealSystem:
         self.consoles = ConsoleManager(cp, self.users, displays, cp.realio, area, lines)
         # The displays' ports learn who signs on (a TN3270 server drops idle connections);
         # a 2741 line has nothing to tell.
-        ports = {device.address: device.port for device in self.displays}
-        self.consoles.on_sign_on = lambda address, on: (
-            ports[address].set_signed_on(on) if address in ports else None
-        )
+        self.consoles.on_sign_on = self._signed_on
         cp.consoles = self.consoles
         cp.users = self.users
         cp.services.append(self.consoles.service)
@@ -95,6 +93,11 @@ class RealSystem:
         cp.realio.unsolicited = self.consoles.unsolicited
         self.consoles.on_logon = self._ipl_at_logon
         self.consoles.start()
+
+    def _signed_on(self, address: int, signed_on: bool) -> None:
+        for display in self.displays:
+            if display.port.address == address:
+                display.port.set_signed_on(signed_on)
 
     def _ipl_at_logon(self, user, reconnected: bool) -> None:
         """The directory's IPL statement: a LOGON (not a reconnection) IPLs what it names,
@@ -135,8 +138,7 @@ class RealSystem:
 
     def _start_spooling(self, spool: SpoolManager) -> None:
         """The spool on the SPOOL area, the real printer and punch putting out closed files."""
-        directory = self.directory
-        spool.known_user = lambda userid: userid.upper() in directory.users
+        spool.known_user = self._known_user
         spool.notify = self._notify
         areas = self.config.areas("SPOOL")
         if areas:
@@ -146,6 +148,9 @@ class RealSystem:
             spool.attach_real_printer(self.config.printer.address)
         if self.config.punch is not None:
             spool.attach_real_punch(self.config.punch.address)
+
+    def _known_user(self, userid: str) -> bool:
+        return userid.upper() in self.directory.users
 
     def _notify(self, userid: str, line: str) -> None:
         user = self.users.users.get(userid.upper())
@@ -173,8 +178,63 @@ class RealSystem:
         )
 
     def run(self, max_instructions: int) -> str:
-        """Run the real machine (CP and the users' machines); the CPU's stop reason."""
-        return self.supervisor.run(max_instructions)
+        """Run the real machine (CP and the users' machines); the CPU's stop reason.
+
+        Checkpoints asked for meanwhile are taken after the slice, where no
+        instruction or CP entry is half done.
+        """
+        reason = self.supervisor.run(max_instructions)
+        if self.cp.checkpoint_requests:
+            self.take_checkpoints()
+        return reason
+
+    def take_checkpoints(self) -> list[str]:
+        """Take the checkpoints asked for; the line said for each (to its asker and the log).
+
+        The line that says a checkpoint is taken is written before it is, so
+        that the restored system's screen and log have it too; one that fails
+        says so after.
+        """
+        from vm370.cp.checkpoint import CheckpointError, answer_request, write_checkpoint
+        from vm370.cp.terminals import stamp
+
+        said = []
+        while self.cp.checkpoint_requests:
+            name, userid, reply = self.cp.checkpoint_requests.pop(0)
+            line = f"CHECKPOINT {name} TAKEN AT {stamp(self.cp)}"
+            self._tell(userid, line)
+            try:
+                write_checkpoint(self, name)
+            except CheckpointError as error:
+                line = f"CHECKPOINT {name} FAILED: {error}"
+                self._tell(userid, line)
+            if reply is not None:  # `vm370 checkpoint` waits for it
+                answer_request(reply, line)
+            said.append(line)
+        return said
+
+    def display_for(self, userid: str) -> tuple[int, bool]:
+        """The display a session for ``userid`` should use, and whether it is logged on there.
+
+        A restored system may have the user at a display already; otherwise the
+        first display nobody is logged on at.
+        """
+        terminals = self.consoles.terminals
+        free = None
+        for index, display in enumerate(self.displays):
+            terminal = terminals.get(display.port.address)
+            user = getattr(terminal, "user", None)
+            if user is not None and user.userid == userid:
+                return index, True
+            if user is None and free is None:
+                free = index
+        return (0 if free is None else free), False
+
+    def _tell(self, userid: str | None, line: str) -> None:
+        self.cp.write_log(line)
+        user = self.users.users.get(userid) if userid is not None else None
+        if user is not None and user.terminal is not None:
+            user.terminal.write_line(line)
 
     def poll_terminals(self) -> int:
         """Let the displays and lines take in what their terminals sent (attention for each)."""

@@ -33,6 +33,7 @@ for CP.
 
 from __future__ import annotations
 
+import functools
 import struct
 from collections.abc import Callable
 
@@ -163,18 +164,11 @@ class Supervisor:
         cpu.load_psw(ECPSW(instruction_address=DISPATCH_ENTRY).to_int())
 
     def _counted(self, routine: Callable[[object], None]) -> Callable[[object], None]:
-        """The entry point ``routine``, counting its entries (each one is an instruction)."""
+        """The entry point ``routine``, counting its entries (each one is an instruction).
 
-        def entry(cpu: object) -> None:
-            self.native_entries += 1
-            self.in_cp = True
-            try:
-                routine(cpu)
-            except (PagingError, FrameError) as error:
-                self._machine_cannot_go_on(error)
-            finally:
-                self.in_cp = False
-
+        A partial of a module function, not a closure, so that a checkpoint can keep it.
+        """
+        entry = functools.partial(_enter_cp, self, routine)
         entry.__doc__ = routine.__doc__
         return entry
 
@@ -312,9 +306,7 @@ class Supervisor:
             # the ILC so the guest starts the instruction again once the page
             # is in.
             psw = machine.psw
-            psw.instruction_address = (psw.instruction_address - 2 * ilc) & (
-                machine.address_mask
-            )
+            psw.instruction_address = (psw.instruction_address - 2 * ilc) & (machine.address_mask)
             # The instruction will be started again: count it once.
             self.retried_instructions += 1
             machine.counters.instructions -= 1
@@ -582,3 +574,15 @@ class Supervisor:
             self.current = None
         if self._returning is not None and self._returning[0] is machine:
             self._returning = None
+
+
+def _enter_cp(supervisor: Supervisor, routine: Callable[[object], None], cpu: object) -> None:
+    """One entry into CP through ``routine`` (Supervisor._counted)."""
+    supervisor.native_entries += 1
+    supervisor.in_cp = True
+    try:
+        routine(cpu)
+    except (PagingError, FrameError) as error:
+        supervisor._machine_cannot_go_on(error)
+    finally:
+        supervisor.in_cp = False

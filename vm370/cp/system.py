@@ -23,6 +23,7 @@ everything above, and ``run`` is not offered.
 from __future__ import annotations
 
 import datetime
+import functools
 
 from vm370.cp import reflect
 from vm370.cp.ccwtrans import ChannelProgramTranslator
@@ -105,8 +106,12 @@ class ControlProgram:
         self.real_config = None
         # The message of the day (SET LOGMSG, QUERY LOGMSG; shown at LOGON).
         self.logmsg: list[str] = []
-        # Called with no arguments once SHUTDOWN has logged everyone off.
+        # Called with no arguments once SHUTDOWN has logged everyone off (the host's:
+        # a checkpoint leaves them out, and whoever runs a restored system adds its own).
         self.on_shutdown: list = []
+        # Checkpoints asked for, as (name, userid or None, a file to answer in or None),
+        # taken between two slices (RealSystem.run); None: this CP cannot take them.
+        self.checkpoint_requests: list[tuple[str, str | None, str | None]] | None = None
         self.shut_down = False
         # CP work waiting for its next entry (displays to write, guests' reads).
         self.service_requested = False
@@ -119,6 +124,11 @@ class ControlProgram:
         self.on_reflection_stop: list = []
         # The time of day when the virtual clock read 0 (DIAGNOSE X'0C', QUERY TIME).
         self.started_at = datetime.datetime(1972, 8, 2, 9, 0, 0)
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["on_shutdown"] = []
+        return state
 
     def enable_virtual_devices(self, io_frames: int = IO_AREA_FRAMES) -> None:
         """Give virtual machines devices: CCW translation, CP's real I/O, VM/370's DIAGNOSEs."""
@@ -213,9 +223,9 @@ class ControlProgram:
         machine.storage = GuestStorage(self.pager, machine)
         machine.dat = DynamicAddressTranslator(machine.storage, machine.control)
         machine.shadow = ShadowTables(self.table_storage, self.pager, machine)
-        machine.dat.on_purge = lambda: self._guest_purged(machine)
+        machine.dat.on_purge = functools.partial(self._guest_purged, machine)
         machine.channel.clock = self.machine.clock
-        machine.channel.on_pending = lambda: self.wake(machine)
+        machine.channel.on_pending = functools.partial(self.wake, machine)
         self.machines[name] = machine
         self.write_log(f"{name} defined with {storage_size // 1024}K of storage")
         return machine

@@ -25,6 +25,7 @@ from inside another device's event.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -75,12 +76,10 @@ class Terminal:
         self.manager = manager
         self.address = address
 
-        def now() -> int:
-            return manager.cp.machine.clock.now
-
         # A line-mode terminal (a 2741 line, model None) speaks the typewriter conversation
         # of LineModeConsole, with the same interface as the 3270 console screen.
         self.line_mode = model is None
+        now = self.now
         self.screen = LineModeConsole(now) if self.line_mode else ConsoleScreen(model, now)
         self.user: User | None = None
         self.logon_userid: str | None = None  # LOGON given, password asked for
@@ -91,6 +90,10 @@ class Terminal:
         self.failed_logons = 0
         # After refused LOGONs: the virtual time the next try may begin.
         self.retry_logon_at: int | None = None
+
+    def now(self) -> int:
+        """The virtual clock, for the screen's timers (MORE, NOT ACCEPTED)."""
+        return self.manager.cp.machine.clock.now
 
     def describe(self) -> str:
         return f"{'LINE' if self.line_mode else 'GRAF'} {self.address:03X}"
@@ -538,7 +541,7 @@ class ConsoleManager:
         delay = min(2 ** (failures - FREE_LOGON_TRIES - 1), MAX_LOGON_DELAY_SECONDS)
         wait = delay * INSTRUCTIONS_PER_SECOND
         terminal.retry_logon_at = self.cp.machine.clock.now + wait
-        self.cp.machine.clock.schedule(wait, lambda: self.need_service(terminal))
+        self.cp.machine.clock.schedule(wait, functools.partial(self.need_service, terminal))
 
     def logoff(self, user: User) -> None:
         """LOGOFF: the machine goes, the terminal shows the logo again."""

@@ -41,6 +41,7 @@ The model
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -407,7 +408,7 @@ class ChannelSubsystem:
                 status &= ~DEVICE_END
                 subchannel.state = DEVICE_BUSY
                 subchannel.event = self.clock.schedule(
-                    outcome.delay, lambda: self._device_end(subchannel)
+                    outcome.delay, functools.partial(self._device_end, subchannel)
                 )
             csw = bytearray(self._csw_for(subchannel, outcome, status))
             pci = self._pending.get(subchannel.address)
@@ -827,7 +828,7 @@ class ChannelSubsystem:
                 self._finish(subchannel, self._csw_for(subchannel, outcome, channel_end))
                 subchannel.state = DEVICE_BUSY
                 subchannel.event = self.clock.schedule(
-                    outcome.device_end_delay, lambda: self._device_end(subchannel)
+                    outcome.device_end_delay, functools.partial(self._device_end, subchannel)
                 )
                 return
             self._end_chain(subchannel, outcome)

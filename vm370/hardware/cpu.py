@@ -287,6 +287,45 @@ class CPU:
         if interval_timer:
             self.timer.start()
 
+    # A checkpoint (vm370/cp/checkpoint.py) keeps the architected state and the
+    # counters; the decoded instructions and translated blocks are the host's
+    # work, not the machine's, and are made again as the restored machine runs.
+    _REBUILT_ON_RESTORE = frozenset(
+        (
+            "_caches",
+            "_cache",
+            "_granule_owners",
+            "_dispatch",
+            "_block",
+            "_translator",
+            "_heat",
+            "_blocks",
+            "_block_drops",
+        )
+    )
+
+    def __getstate__(self) -> dict:
+        self.flush_instruction_cache()
+        return {
+            name: getattr(self, name)
+            for name in CPU.__slots__
+            if name not in self._REBUILT_ON_RESTORE and hasattr(self, name)
+        }
+
+    def __setstate__(self, state: dict) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
+        self._caches = [{} for _ in range(64)]
+        self._cache = self._caches[0]
+        self._set_addressing(self.translation, self.address_mask)  # the PSW's cache
+        self._granule_owners = {}
+        self._dispatch = build_dispatch()
+        self._block = None
+        self._translator = Translator(self)
+        self._heat = {}
+        self._blocks = {}
+        self._block_drops = {}
+
     def reset(self) -> None:
         """CPU reset (PoO "System Reset"): PSW zero, nothing pending; registers stay.
 

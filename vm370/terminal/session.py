@@ -205,9 +205,19 @@ class SessionResult:
 
 
 def run_session(
-    driver, userid: str, password: str, script: Iterable[str], out: TextIO
+    driver,
+    userid: str,
+    password: str,
+    script: Iterable[str],
+    out: TextIO,
+    *,
+    resumed: bool = False,
 ) -> SessionResult:
-    """Log on, play ``script``, log off; the transcript goes to ``out`` line by line."""
+    """Log on, play ``script``, log off; the transcript goes to ``out`` line by line.
+
+    ``resumed``: the user is logged on at the driver's display already (a restored
+    checkpoint); the script goes on there from the screen as it was, without LOGON.
+    """
     terminal = driver.terminal
     result = SessionResult()
     state = {"on": False}
@@ -228,16 +238,14 @@ def run_session(
     for line in earlier:
         follow(line)
     try:
-        if not driver.wait(lambda: terminal.ready() and LOGO_LINE in terminal.text()):
+        if resumed:
+            if not driver.wait(_ready_skipping_more(terminal)):
+                raise SessionError(f"{userid}'s restored screen never came to a read")
+            state["on"] = True
+        elif not driver.wait(lambda: terminal.ready() and LOGO_LINE in terminal.text()):
             raise SessionError("the terminal never showed the VM/370 logo at CP READ")
-        terminal.type_line(f"LOGON {userid}")
-        if not driver.wait(lambda: terminal.ready() or "ENTER PASSWORD:" in terminal.text()):
-            raise SessionError("no answer to LOGON")
-        if "ENTER PASSWORD:" in terminal.text():
-            driver.wait(terminal.ready)
-            terminal.type_line(password)
-            driver.wait(lambda: terminal.ready() or state["on"])
-            driver.wait(terminal.ready)
+        else:
+            _log_on(driver, terminal, userid, password, state)
         if not state["on"]:
             result.problems.append(f"LOGON {userid} failed")
             return result
@@ -255,6 +263,17 @@ def run_session(
         result.not_accepted = terminal.not_accepted
         driver.close()
     return result
+
+
+def _log_on(driver, terminal: TranscriptTerminal, userid: str, password: str, state) -> None:
+    terminal.type_line(f"LOGON {userid}")
+    if not driver.wait(lambda: terminal.ready() or "ENTER PASSWORD:" in terminal.text()):
+        raise SessionError("no answer to LOGON")
+    if "ENTER PASSWORD:" in terminal.text():
+        driver.wait(terminal.ready)
+        terminal.type_line(password)
+        driver.wait(lambda: terminal.ready() or state["on"])
+        driver.wait(terminal.ready)
 
 
 def _play(driver, terminal: TranscriptTerminal, line: str) -> None:

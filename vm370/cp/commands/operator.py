@@ -1,4 +1,4 @@
-"""The system operator's FORCE and SHUTDOWN (class A: DMKUSO, DMKCPR).
+"""The system operator's FORCE, SHUTDOWN and CHECKPOINT (class A: DMKUSO, DMKCPR).
 
 FORCE logs a user off as DMKUSO did: the user's terminal gets the session
 times and ``LOGOFF AT time ... BY SYSTEM``, the operator ``USER DSC LOGOFF
@@ -6,6 +6,8 @@ AS userid USERS = nnn  FORCED`` (after the user is gone, nnn counting those
 left). SHUTDOWN forces every user off that way, writes DMKCKP961W SYSTEM
 SHUTDOWN COMPLETE to CP's log and every display, and calls the
 functions in ``cp.on_shutdown`` (whoever runs the machine stops it there).
+CHECKPOINT, which VM/370 did not have, saves the running system to its data
+folder (vm370/cp/checkpoint.py).
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ FORCE_HELP = """FORCE userid: log a user off (class A).  Format: FORCE userid"""
 SHUTDOWN_HELP = """SHUTDOWN: log every user off and stop the system (class A).
   Format: SHUTDOWN"""
 SHUTDOWN_COMPLETE = "DMKCKP961W SYSTEM SHUTDOWN COMPLETE"
+CHECKPOINT_HELP = """CHECKPOINT name: save the whole running system (class A).
+  Format: CHECKPOINT name
+  vm370 --data DIR --restore name resumes it from that instruction."""
 
 
 def force_off(context: CommandContext, user) -> str:
@@ -73,3 +78,23 @@ def shutdown(context: CommandContext, operands: list[str]) -> None:
             terminal.write_line(SHUTDOWN_COMPLETE)
     for hook in list(cp.on_shutdown):
         hook()
+
+
+@command("CHECKPOINT", 5, "A", CHECKPOINT_HELP)
+def checkpoint(context: CommandContext, operands: list[str]) -> None:
+    """Ask for a checkpoint; it is taken when the running slice ends (RealSystem.run),
+    and the line that says so comes then."""
+    from vm370.cp.checkpoint import CheckpointError, checkpoint_name
+
+    requests = context.cp.checkpoint_requests
+    if requests is None:
+        raise CommandError("CHECKPOINT NOT AVAILABLE: THIS SYSTEM HAS NO DATA FOLDER", 1)
+    if not operands:
+        raise CommandError("DMKCPR026E OPERAND MISSING OR INVALID", 26)
+    if len(operands) > 1:
+        raise CommandError(f"DMKCPR003E INVALID OPTION - {operands[1].upper()}", 3)
+    try:
+        name = checkpoint_name(operands[0])
+    except CheckpointError:
+        raise CommandError(f"DMKCPR026E OPERAND MISSING OR INVALID - {operands[0]}", 26) from None
+    requests.append((name, context.userid, None))

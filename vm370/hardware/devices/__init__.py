@@ -96,8 +96,10 @@ busy and control unit end with it).
 
 from __future__ import annotations
 
+import collections
 import importlib
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, ClassVar
@@ -242,6 +244,32 @@ def same_host_file(first: Path, second: Path) -> bool:
         return False
 
 
+class HostConnection:
+    """What a terminal port keeps of the host side: a checkpoint leaves it out.
+
+    A port's screen or line state is the device's and is kept; the session
+    connected to it, the queue of what it sent and the locks between the
+    threads are the host's. A restored port has no terminal connected; one
+    that connects later is shown what the device holds.
+    """
+
+    _HOST_SIDE = ("session", "_lock", "_inbound", "_claimed_by", "activity")
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        for name in self._HOST_SIDE:
+            state.pop(name, None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.session = None
+        self._lock = threading.Lock()
+        self._inbound = collections.deque()
+        self._claimed_by = None
+        self.activity = threading.Event()
+
+
 class HostOutputFile:
     """A host file a device writes: a printer listing, a punched deck, a console log.
 
@@ -260,7 +288,16 @@ class HostOutputFile:
         self.binary = binary
         self.error: str | None = None
         self._file: IO | None = None
+        # After a restore (vm370/cp/checkpoint.py) the output continues the file.
+        self._append = False
         self._check()
+
+    def __getstate__(self) -> dict:
+        """A checkpoint keeps where the output goes; the restored device appends to it."""
+        state = dict(self.__dict__)
+        state["_file"] = None
+        state["_append"] = self._append or self._file is not None
+        return state
 
     def _refuse(self, reason: str) -> DeviceError:
         return DeviceError(f"cannot open {self.what} file {self.path}: {reason}")
@@ -298,10 +335,11 @@ class HostOutputFile:
             raise DeviceError(self.error)
         try:
             if self._file is None:
+                mode = "a" if self._append else "w"
                 if self.binary:
-                    self._file = open(self.path, "wb")  # noqa: SIM115 - closed by close()
+                    self._file = open(self.path, mode + "b")  # noqa: SIM115 - closed by close()
                 else:
-                    self._file = open(self.path, "w", encoding="utf-8")  # noqa: SIM115
+                    self._file = open(self.path, mode, encoding="utf-8")  # noqa: SIM115
             self._file.write(data)
             self._file.flush()
         except OSError as error:

@@ -47,6 +47,7 @@ AID, not the keystrokes in between: the terminal sends nothing before.)
 from __future__ import annotations
 
 import collections
+import functools
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -58,6 +59,7 @@ from vm370.hardware.devices import (
     CCWResult,
     Device,
     DeviceError,
+    HostConnection,
     register,
 )
 from vm370.hardware.display3270 import (
@@ -107,7 +109,7 @@ class InboundOverflowError(Exception):
     """The terminal sent records faster than the machine takes them."""
 
 
-class TerminalPort:
+class TerminalPort(HostConnection):
     """A 3277's terminal connection and its screen buffer; the queue between two threads."""
 
     def __init__(self, address: int, model: ScreenModel | None = None) -> None:
@@ -130,6 +132,11 @@ class TerminalPort:
         # operating system's logon screen): since when, in host seconds, or
         # None. A terminal server drops a session that stays so too long.
         self.waiting_for_sign_on_since: float | None = None
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        if self.waiting_for_sign_on_since is not None:  # a host time: the wait starts again
+            self.waiting_for_sign_on_since = time.monotonic()
 
     @property
     def name(self) -> str:
@@ -317,7 +324,7 @@ class Display3277(Device):
         """
         clock = self.channels.clock
         for due, kind, value in journal:
-            clock.schedule(due - clock.now, lambda k=kind, v=value: self._replayed(k, v))
+            clock.schedule(due - clock.now, functools.partial(self._replayed, kind, value))
 
     def _replayed(self, kind: str, value) -> None:
         if kind == "model":

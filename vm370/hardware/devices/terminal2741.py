@@ -38,6 +38,7 @@ from vm370.hardware.devices import (
     UNIT_EXCEPTION,
     CCWResult,
     Device,
+    HostConnection,
     register,
 )
 
@@ -66,7 +67,7 @@ class LineBusyError(Exception):
     """The line already has a terminal connected."""
 
 
-class LinePort:
+class LinePort(HostConnection):
     """A line's terminal connection: the queue between the server's thread and the machine's."""
 
     def __init__(self, address: int = 0) -> None:
