@@ -117,6 +117,20 @@ def test_a_restored_system_goes_on_as_the_original_did_instruction_for_instructi
     restored.close()
 
 
+def test_a_restored_system_served_anew_disconnects_its_users_from_the_displays(folder):
+    system, _ = logged_on(folder)
+    write_checkpoint(system, "SERVED")
+    system.close()
+    restored = restore_system(DataFolder(folder), "SERVED")
+    restored.drop_terminals()  # what `vm370 serve --restore` does
+    stranger = InProcessDriver(restored, 0)
+    assert stranger.wait(lambda: "VM/370 ONLINE" in stranger.terminal.text())
+    assert "LISTFILE" not in stranger.terminal.text()
+    assert restored.users.users["USER1"].terminal is None  # disconnected, still running
+    assert restored.display_for("USER1") == (0, False)
+    restored.close()
+
+
 def test_recorded_terminal_input_replays_the_same_run_without_a_terminal(folder):
     system, driver = logged_on(folder)
     system.cp.checkpoint_requests.append(("REPLAY", None, None))

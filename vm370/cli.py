@@ -1296,6 +1296,9 @@ def _run_serve(args: argparse.Namespace) -> int:
             raise UsageError(str(error)) from None
     folder = Path(args.data) if args.data else default_data_folder()
     with _running_system(folder, args.restore) as system:
+        if args.restore is not None:
+            # Whoever was at a display in the checkpoint is not the next client there.
+            system.drop_terminals()
         read_log = _log_reader(system)
         if telnet is not None and not system.lines:
             raise UsageError(

@@ -87,6 +87,23 @@ def test_a_wrong_password_and_an_unknown_user_get_the_same_answer(folder):
     assert not system.users.users
 
 
+def test_a_terminal_that_goes_away_disconnects_its_user_and_the_next_one_gets_the_logo(folder):
+    system = boot(folder)
+    terminal = logged_on(system, "ALICE", "APPLE")
+    answer(system, terminal, "QUERY TIME", "CONNECT=")
+    terminal.disconnect()
+    run_until(system, lambda: system.users.users["ALICE"].terminal is None)
+    assert "ALICE" in system.cp.machines  # disconnected, not logged off
+    stranger = connect(system)  # the same display: the logo, nothing of ALICE's
+    assert "CONNECT=" not in stranger.history() and "LOGON AT" not in stranger.history()
+    assert "ALICE disconnected" in "\n".join(system.cp.log)
+    stranger.type_line("LOGON ALICE")
+    run_until(system, shows(stranger, "ENTER PASSWORD:"))
+    stranger.type_line("APPLE")
+    run_until(system, shows(stranger, "RECONNECTED AT"))
+    assert system.users.users["ALICE"].terminal is not None
+
+
 def test_logoff_ends_the_machine_and_brings_the_logo_back(folder):
     system = boot(folder)
     terminal = logged_on(system, "ALICE", "APPLE")

@@ -12,6 +12,7 @@ from vm370.hardware.devices import (
     ATTENTION,
     CHANNEL_END,
     DEVICE_END,
+    SENSE_INTERVENTION_REQUIRED,
     UNIT_CHECK,
     DeviceError,
     create_device,
@@ -259,3 +260,27 @@ def test_sends_from_other_threads_are_all_delivered_in_order():
     stop.set()
     thread.join(5)
     assert received == [0xF1 + number % 9 for number in range(40)]
+
+
+def test_a_terminal_that_goes_away_leaves_a_blank_buffer_and_a_unit_check():
+    rig, device = rig_with_display()
+    first = Terminal()
+    device.port.connect(first)
+    device.poll()
+    rig.storage.write(0x1000, FORM)
+    run(rig, [ccw(0x05, 0x1000, 0, len(FORM))])
+    device.port.disconnect(first)
+    second = Terminal()
+    device.port.connect(second)  # at once, before the machine took the first one's leaving
+    device.poll()
+    # Intervention required, as a 3277 switched off; what it showed is gone.
+    address, csw = rig.take_interrupt()
+    assert address == 0x0C0 and csw.unit_status & UNIT_CHECK
+    csw = run(rig, [ccw(0x04, 0x2000, 0, 1)])
+    assert rig.storage.read(0x2000, 1)[0] & SENSE_INTERVENTION_REQUIRED
+    assert "NAME:" not in second.display.screen_text()
+    assert "NAME:" not in device.display.screen_text()
+    assert first.records and device.port.session is second
+    # A session that merely connects and sends nothing raises no unit check.
+    device.poll()
+    assert rig.take_interrupt() == (None, None)

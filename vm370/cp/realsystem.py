@@ -213,6 +213,12 @@ class RealSystem:
             said.append(line)
         return said
 
+    def drop_terminals(self) -> None:
+        """Every display and line loses its terminal: their users are disconnected and
+        the logo comes back (a restored system served to new clients, who must LOGON)."""
+        for device in [*self.displays, *self.lines]:
+            device.port.drop_terminal()
+
     def display_for(self, userid: str) -> tuple[int, bool]:
         """The display a session for ``userid`` should use, and whether it is logged on there.
 

@@ -45,7 +45,7 @@ from vm370.cp.realio import IOArea, RealIO, RealIOError
 from vm370.cp.users import LogonError, User, UserManager
 from vm370.hardware.channel import SUPPRESS_LENGTH, make_ccw
 from vm370.hardware.clock import INSTRUCTIONS_PER_SECOND
-from vm370.hardware.devices import ATTENTION, UNIT_EXCEPTION
+from vm370.hardware.devices import ATTENTION, UNIT_CHECK, UNIT_EXCEPTION
 from vm370.hardware.display3270 import ScreenModel
 
 if TYPE_CHECKING:
@@ -196,7 +196,9 @@ class ConsoleManager:
         terminal = self.terminals.get(address)
         if terminal is None:
             return False
-        if terminal.line_mode and csw[4] & UNIT_EXCEPTION:
+        # A line reports a dropped typewriter with unit exception; a display that
+        # lost its terminal (a TN3270 client gone) with unit check, intervention required.
+        if csw[4] & (UNIT_EXCEPTION if terminal.line_mode else UNIT_CHECK):
             self._line_dropped(terminal)
         if csw[4] & ATTENTION:
             self._attention(terminal)
@@ -235,8 +237,8 @@ class ConsoleManager:
         self.need_service(terminal)
 
     def _line_dropped(self, terminal: Terminal) -> None:
-        """The typewriter went away: its user is disconnected (and keeps running), as when
-        VM/370 lost a line; the line waits for the next caller at the logo."""
+        """The terminal went away: its user is disconnected (and keeps running), as when
+        VM/370 lost a line; the line or display waits for the next caller at the logo."""
         if terminal.user is not None:
             self.disconnect(terminal.user)
         else:

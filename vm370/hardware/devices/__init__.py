@@ -261,6 +261,14 @@ class HostConnection:
             state.pop(name, None)
         return state
 
+    def drop_terminal(self) -> None:
+        """Whatever terminal was here is gone (any thread): the device reports it at its
+        next poll, as when its own terminal leaves (a restored system served anew)."""
+        with self._lock:
+            self._claimed_by = None
+            self._inbound.append(("disconnect", self.session, None))
+        self.activity.set()
+
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self.session = None

@@ -56,6 +56,8 @@ from typing import Protocol
 from vm370.hardware.devices import (
     ATTENTION,
     NORMAL_END,
+    SENSE_INTERVENTION_REQUIRED,
+    UNIT_CHECK,
     CCWResult,
     Device,
     DeviceError,
@@ -128,6 +130,8 @@ class TerminalPort(HostConnection):
         # with each new screen model a terminal brings.
         self.on_inbound: Callable[[bytes], None] | None = None
         self.on_model: Callable[[ScreenModel], None] | None = None
+        # Set when the connected terminal went away (drain), until the device reports it.
+        self.dropped = False
         # Whoever runs the display may say nobody has signed on at it (an
         # operating system's logon screen): since when, in host seconds, or
         # None. A terminal server drops a session that stays so too long.
@@ -209,7 +213,11 @@ class TerminalPort(HostConnection):
                 self._attach(session, payload)  # type: ignore[arg-type]
             elif kind == "disconnect":
                 if self.session is session:
+                    # The terminal went away, as a 3277 switched off: its buffer is
+                    # lost, so the next terminal here never sees what this one showed.
                     self.session = None
+                    self.display.erase()
+                    self.dropped = True
             elif session is self.session:
                 try:
                     aids.append(self.display.apply_inbound(payload))  # type: ignore[arg-type]
@@ -298,8 +306,16 @@ class Display3277(Device):
             self.port.release("the 3277 was detached")
 
     def poll(self) -> int:
-        """Take in what the terminal sent (machine thread); present attention for each AID."""
+        """Take in what the terminal sent (machine thread); present attention for each AID,
+        and unit check (intervention required) when the terminal went away."""
         aids = self.port.drain()
+        if self.port.dropped:
+            # Unit check with intervention required, as a display that lost its
+            # terminal reports it (the way Hercules tells VM/370 a TN3270 client
+            # left): CP disconnects whoever was logged on here.
+            self.port.dropped = False
+            self.sense[0] |= SENSE_INTERVENTION_REQUIRED
+            self.present_status(UNIT_CHECK)
         for _ in aids:
             self.attentions += 1
             self.present_status(ATTENTION)
