@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from vm370_process import WAIT, vm370, vm370_run
 
 from vm370.cli import main
 from vm370.cp import checkpoint
@@ -23,8 +24,6 @@ from vm370.hardware.devices.display3277 import TerminalPort
 from vm370.sysgen import read_passwords
 from vm370.terminal.session import InProcessDriver
 
-ROOT = Path(__file__).resolve().parents[1]
-WAIT = 60
 # What a user types after the checkpoint, in both runs.
 AFTER = [
     "COPYFILE SAMPLE EXEC A NEW EXEC A",
@@ -272,18 +271,6 @@ def test_ports_and_output_files_keep_the_device_not_the_connection(tmp_path):
     assert printed.read_text() == "before the checkpoint\nafter the restore\n"
 
 
-def vm370(*args: str, **options) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "vm370", *args],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        **options,
-    )
-
-
 def test_a_session_checkpoints_and_a_restored_session_repeats_its_transcript(
     folder, monkeypatch, capsys
 ):
@@ -312,13 +299,7 @@ def test_vm370_checkpoint_asks_a_running_server_and_lists_what_it_has(folder):
     server = vm370("serve", "--data", str(folder), "--tn3270", "127.0.0.1:0")
     try:
         assert "127.0.0.1:" in server.stdout.readline()
-        asked = subprocess.run(
-            [sys.executable, "-m", "vm370", "checkpoint", "--data", str(folder), "nightly"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=WAIT,
-        )
+        asked = vm370_run("checkpoint", "--data", str(folder), "nightly")
         assert asked.returncode == 0, asked.stderr
         assert asked.stdout.startswith("CHECKPOINT NIGHTLY TAKEN AT ")
         assert (folder / "checkpoints" / "NIGHTLY" / "state.pickle").is_file()
@@ -327,20 +308,8 @@ def test_vm370_checkpoint_asks_a_running_server_and_lists_what_it_has(folder):
         _, err = server.communicate(timeout=WAIT)
     assert server.returncode == 0, err
     assert "CHECKPOINT NIGHTLY TAKEN AT" in err  # CP's log
-    listed = subprocess.run(
-        [sys.executable, "-m", "vm370", "checkpoint", "--data", str(folder), "--list"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=WAIT,
-    )
+    listed = vm370_run("checkpoint", "--data", str(folder), "--list")
     assert listed.stdout.startswith("NIGHTLY ") and "nobody logged on" in listed.stdout
-    nothing = subprocess.run(
-        [sys.executable, "-m", "vm370", "checkpoint", "--data", str(folder), "later"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=WAIT,
-    )
+    nothing = vm370_run("checkpoint", "--data", str(folder), "later")
     assert nothing.returncode == 2
     assert "no system is running on" in nothing.stderr

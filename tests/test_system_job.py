@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from vm370_process import vm370
 
 from cms.filesystem import CMSDisk
 from cms.minidisk import Minidisk
@@ -33,18 +34,6 @@ def system_folder(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("system") / "vm"
     assert main(["init", str(folder), "--users", "2"]) == 0
     return folder
-
-
-def vm370(*args: str, **options) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "vm370", *args],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        **options,
-    )
 
 
 def user_disk(folder: Path, userid: str, cuu: int = 0x191):
