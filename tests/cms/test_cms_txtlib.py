@@ -281,3 +281,118 @@ def test_deleting_every_member_erases_the_library(run_cms, lib_disk):
     ]
     run.close()
     assert "SUBS TXTLIB" not in files(lib_disk)
+
+
+ERASE_TEXTS = ["erase suba text", "erase subb text", "erase subc text"]
+
+
+def test_load_takes_undefined_names_from_a_global_txtlib(run_cms, lib_disk):
+    typed = [
+        "txtlib gen subs suba subb subc",
+        *ERASE_TEXTS,
+        "global txtlib subs",
+        "query txtlib",
+        "load main",
+        "start",
+    ]
+    run = run_cms(typed, disks={0x191: lib_disk})
+    assert said(run, typed, "global txtlib subs") == ["R;"]
+    assert said(run, typed, "query txtlib") == ["TXTLIB   = SUBS", "R;"]
+    assert said(run, typed, "load main") == ["R;"]
+    assert said(run, typed, "start") == [
+        "DMSLIO740I EXECUTION BEGINS...",
+        "MAIN STARTS",
+        "IN SUBA",
+        "IN SUBC",
+        "IN SUBB",
+        "MAIN ENDS",
+        "R;",
+    ]
+
+
+def test_load_takes_undefined_names_from_text_files_of_that_name(run_cms, lib_disk):
+    typed = ["load main", "start"]
+    run = run_cms(typed, disks={0x191: lib_disk})
+    assert said(run, typed, "load main") == ["R;"]
+    assert said(run, typed, "start")[1:] == [
+        "MAIN STARTS",
+        "IN SUBA",
+        "IN SUBC",
+        "IN SUBB",
+        "MAIN ENDS",
+        "R;",
+    ]
+
+
+def test_names_left_undefined_are_listed_and_are_zero(run_cms, lib_disk):
+    typed = ["load main (noauto nolibe", "load callsx", "start"]
+    run = run_cms(typed, disks={0x191: lib_disk})
+    assert said(run, typed, "load main (noauto nolibe") == [
+        "DMSLIO201W THE FOLLOWING NAMES ARE UNDEFINED:",
+        " SUBA     SUBB",
+        "R(00004);",
+    ]
+    assert said(run, typed, "load callsx") == [
+        "DMSLIO201W THE FOLLOWING NAMES ARE UNDEFINED:",
+        " NOWHERE",
+        "R(00004);",
+    ]
+    assert said(run, typed, "start")[1:] == ["CALLSX RUNS", "NOWHERE IS ZERO", "R;"]
+
+
+def test_include_takes_a_member_and_resolves_what_load_left(run_cms, lib_disk):
+    typed = [
+        "txtlib gen subs suba subb subc",
+        *ERASE_TEXTS,
+        "global txtlib subs",
+        "load main (nolibe",
+        "include subb (nolibe",
+        "include suba",
+        "start",
+    ]
+    run = run_cms(typed, disks={0x191: lib_disk})
+    assert said(run, typed, "load main (nolibe")[1:] == [" SUBA     SUBB", "R(00004);"]
+    # With NOLIBE no library is looked in, not even for the name INCLUDE gives.
+    assert said(run, typed, "include subb (nolibe") == [
+        "DMSLIO002E FILE 'SUBB TEXT *' NOT FOUND",
+        "R(00028);",
+    ]
+    assert said(run, typed, "include suba") == ["R;"]
+    assert said(run, typed, "start")[1:] == [
+        "MAIN STARTS",
+        "IN SUBA",
+        "IN SUBC",
+        "IN SUBB",
+        "MAIN ENDS",
+        "R;",
+    ]
+
+
+def test_global_txtlib_errors_and_query(run_cms, lib_disk):
+    typed = [
+        "query txtlib",
+        "txtlib gen subs suba",
+        "global txtlib nosuch subs junk",
+        "query txtlib",
+        "global txtlib a b c d e f g h i",
+        "query txtlib",
+        "global maclib cmslib",
+        "query maclib",
+        "load main (bad",
+    ]
+    run = run_cms(typed, disks={0x191: lib_disk})
+    assert said(run, typed, "query txtlib")[0] == "TXTLIB   = NONE"
+    assert said(run, typed, "global txtlib nosuch subs junk") == [
+        "DMSGLB002W FILE 'NOSUCH TXTLIB *' NOT FOUND",
+        "DMSGLB056E FILE 'JUNK TXTLIB *' CONTAINS INVALID RECORD FORMATS",
+        "R(00032);",
+    ]
+    queries = [i for i, line in enumerate(run.lines) if line == "query txtlib"]
+    assert run.lines[queries[1] + 1] == "TXTLIB   = SUBS"
+    assert said(run, typed, "global txtlib a b c d e f g h i") == [
+        "DMSGLB108S MORE THAN 8 LIBRARIES SPECIFIED",
+        "R(00088);",
+    ]
+    assert run.lines[queries[2] + 1] == "TXTLIB   = NONE"
+    assert said(run, typed, "query maclib") == ["MACLIB   = CMSLIB", "R;"]
+    assert said(run, typed, "load main (bad") == ["DMSLIO003E INVALID OPTION 'BAD'", "R(00024);"]
