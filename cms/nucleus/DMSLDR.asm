@@ -15,7 +15,8 @@ LDR      TITLE 'DMSLDR - LOAD AND START: RUN A PROGRAM FROM TEXT DECKS'
 *    own names may need more.  A weak name (WX) is not looked for.
 *    Names left undefined are typed after DMSLIO201W, eight to a line,
 *    and their address constants keep their assembled values (zero
-*    for a V-constant); the return code is 4.  The entry point is the
+*    for a V-constant); the return code is 4.  A name defined again
+*    keeps its first definition (DMSLIO202W).  The entry point is the
 *    first END card's, else the first section.
 * INCLUDE fn [fn ...] [( [NOAUTO] [NOLIBE]]
 *    loads more decks after those LOAD (and earlier INCLUDEs) brought
@@ -135,21 +136,25 @@ OPTLIBE  CLC   0(8,R2),=CL8'LIBE'
          B     OPTNEXT
 OPTBADW  ST    R14,OPTRET               DMSLIO003E INVALID OPTION 'x'
          MVC   OPTBAD+1(8),0(R2)
-         LA    R3,OPTBAD+9
-OPTTRIM  BCTR  R3,0
+         LA    R1,MSG003
+         BAL   R14,QUOTED
+         LA    R15,24
+         L     R14,OPTRET
+         BR    R14
+*
+* QUOTED: the message R1 with the name in OPTBAD+1 in quotes.
+*
+QUOTED   LA    R3,OPTBAD+9
+QUOTTRIM BCTR  R3,0
          CLI   0(R3),C' '
-         BE    OPTTRIM
+         BE    QUOTTRIM
          MVI   1(R3),C''''
          LA    R4,2(,R3)
          LA    R3,OPTBAD
          SR    R4,R3
-         LA    R1,MSG003
          SR    R2,R2
          L     R15,=V(DMSMSG)
-         BALR  R14,R15
-         LA    R15,24
-         L     R14,OPTRET
-         BR    R14
+         BR    R15
 *
 * INCLUDE: the same, from where the last deck ended.
 *
@@ -401,10 +406,15 @@ ADDSYM   ST    R14,SYMRET
          LTR   R2,R2
          BZ    ADDNEW
          CLI   12(R2),C'D'
-         BE    ADDOUT
+         BE    ADDDUP
          CLI   12(R2),C'U'
-         BE    ADDOUT
-         B     ADDSET                   a name wanted: defined now
+         BNE   ADDSET                   a name wanted: defined now
+ADDDUP   STM   R2,R5,UNDSAVE            DMSLIO202W DUPLICATE IDENTIFIER
+         MVC   OPTBAD+1(8),0(R5)
+         LA    R1,MSG202
+         BAL   R14,QUOTED
+         LM    R2,R5,UNDSAVE
+         B     ADDOUT
 ADDNEW   BAL   R14,NEWSYM
 ADDSET   L     R7,8(,R5)
          LA    R7,0(,R7)
@@ -741,7 +751,10 @@ STARTOK  LR    R9,R1
 STFIND   LTR   R1,R1
          BZ    STUNDEF
          CLC   0(8,R2),8(R9)
+         BNE   STNEXT
+         CLI   12(R2),C'D'              (not a name only referred to)
          BE    STFOUND
+STNEXT   DS    0H
          LA    R2,16(,R2)
          BCT   R1,STFIND
 STUNDEF  LA    R1,MSG954
@@ -1008,6 +1021,7 @@ MSG954   MSGDESC DMSLIO954E,'UNDEFINED NAME'
 MSG003   MSGDESC DMSLIO003E,'INVALID OPTION'
 MSG201   MSGDESC DMSLIO201W,'THE FOLLOWING NAMES ARE UNDEFINED:'
 MSG116   MSGDESC DMSLIO116S,'LOADER TABLE OVERFLOW'
+MSG202   MSGDESC DMSLIO202W,'DUPLICATE IDENTIFIER'
 MSG109   MSGDESC DMSLIO109S,'VIRTUAL STORAGE CAPACITY EXCEEDED'
 MSG952   MSGDESC DMSLIO952E,'NO PROGRAM LOADED'
 MSG740   MSGDESC DMSLIO740I,'EXECUTION BEGINS...'

@@ -396,3 +396,18 @@ def test_global_txtlib_errors_and_query(run_cms, lib_disk):
     assert run.lines[queries[2] + 1] == "TXTLIB   = NONE"
     assert said(run, typed, "query maclib") == ["MACLIB   = CMSLIB", "R;"]
     assert said(run, typed, "load main (bad") == ["DMSLIO003E INVALID OPTION 'BAD'", "R(00024);"]
+
+
+def test_a_name_defined_twice_keeps_its_first_definition(run_cms, lib_disk):
+    typed = ["load subb", "include subb", "start subb2", "load callsx", "start nowhere"]
+    run = run_cms(typed, disks={0x191: lib_disk})
+    assert said(run, typed, "include subb") == [
+        "DMSLIO202W DUPLICATE IDENTIFIER 'SUBB'",
+        "DMSLIO202W DUPLICATE IDENTIFIER 'SUBB2'",
+        "R;",
+    ]
+    # SUBB2 is a BR 14: the program's R15, its entry address, is the return code.
+    started = said(run, typed, "start subb2")
+    assert started[0] == "DMSLIO740I EXECUTION BEGINS..." and started[1].startswith("R(")
+    # NOWHERE is only referred to: START cannot begin there.
+    assert said(run, typed, "start nowhere") == ["DMSLIO954E UNDEFINED NAME NOWHERE", "R(00040);"]
