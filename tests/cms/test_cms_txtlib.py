@@ -251,10 +251,16 @@ def test_errors(run_cms, lib_disk, command, lines):
 def test_a_bad_file_or_member_loses_nothing(run_cms, lib_disk):
     typed = [
         "txtlib gen subs suba",
+        "txtlib gen subs nosuch",
         "txtlib add subs nosuch half subb",
         "txtlib del subs subb2 nosuch",
     ]
     run = run_cms(typed, disks={0x191: lib_disk})
+    # A GEN with nothing to put in the library leaves the old one as it was.
+    assert said(run, typed, "txtlib gen subs nosuch")[1:] == [
+        "DMSLBT213W LIBRARY 'SUBS TXTLIB' NOT CREATED, OR ERASED IF EMPTY.",
+        "R(00004);",
+    ]
     assert said(run, typed, "txtlib add subs nosuch half subb") == [
         "DMSLBT002W FILE 'NOSUCH TEXT' NOT FOUND",
         "DMSLBT056E FILE 'HALF TEXT' CONTAINS INVALID END RECORD FORMATS",
