@@ -1,4 +1,4 @@
-ASM      TITLE 'DMSASM - ASSEMBLE AND GLOBAL MACLIB'
+ASM      TITLE 'DMSASM - ASSEMBLE, GLOBAL MACLIB AND TXTLIB'
 *
 * ASSEMBLE fn
 *    assembles 'fn ASSEMBLE *' and writes 'fn TEXT A1' (the object
@@ -11,6 +11,13 @@ ASM      TITLE 'DMSASM - ASSEMBLE AND GLOBAL MACLIB'
 *    4, 8, 12 or 16).
 * GLOBAL MACLIB [lib1 ... lib8]
 *    names the MACLIB files ASSEMBLE searches (none: no library).
+* GLOBAL TXTLIB [lib1 ... lib8]
+*    names the TXTLIB files the loader (DMSLDR) searches for names a
+*    program leaves undefined, in that order (none: no library).  As
+*    in VM/370 the list is cleared first; a library not found
+*    (DMSGLB002W) or not in the format (DMSGLB056E) is left out.
+* QUERY MACLIB, QUERY TXTLIB (DMSQLB, from DMSQRY)
+*    types 'MACLIB   = lib1     lib2 ...' (or NONE), as VM/370 does.
 *
 * Entered: by SVC 202, R1 -> tokenized list; R12 entry, R13 save
 *          area, R14 return.
@@ -20,12 +27,14 @@ ASM      TITLE 'DMSASM - ASSEMBLE AND GLOBAL MACLIB'
 *          (DMSASM952E); 100 a disk error (DMSASM951E); 104 the
 *          source, the libraries, the deck and the listing do not fit
 *          in storage (DMSASM953E).
-*          GLOBAL R15 = 0; 24 not MACLIB or over 8 names (DMSGLB014E).
+*          GLOBAL R15 = 0; 24 not MACLIB or TXTLIB (DMSGLB014E) or
+*          over 8 MACLIBs; TXTLIB: 28 a library not found, 32 one not
+*          in the format, 88 over 8 names (DMSGLB108S).
 *
          REGEQU
          CMSLAYO
 DMSASM   CSECT
-         ENTRY DMSGLB
+         ENTRY DMSGLB,DMSQLB,DMSGLBT
          USING NUCON,R0
          USING DMSASM,R12
          STM   R14,R12,12(R13)
@@ -261,6 +270,8 @@ DMSGLB   STM   R14,R12,12(R13)
          DROP  R12
          USING DMSASM,R12
          LR    R9,R1
+         CLC   8(8,R9),=CL8'TXTLIB'
+         BE    GLBTXT
          CLC   8(8,R9),=CL8'MACLIB'
          BNE   GLBBAD
          LA    R3,16(,R9)
@@ -283,6 +294,97 @@ GLBBAD   WRTERM 'DMSGLB014E INVALID FUNCTION'
          LA    R15,24
          B     RETURN
 *
+* GLOBAL TXTLIB [lib ...]: each library must be there and start with
+* the DMSLIB header (docs/cms.md).
+*
+GLBTXT   XC    DMSGLBT,DMSGLBT          the old list goes
+         XC    GLBTRC,GLBTRC
+         LA    R3,16(,R9)
+         SR    R2,R2
+GLBTCNT  CLI   0(R3),X'FF'
+         BE    GLBTGO
+         LA    R2,1(,R2)
+         LA    R3,8(,R3)
+         B     GLBTCNT
+GLBTGO   CH    R2,=H'8'
+         BH    GLBT108
+         LA    R3,16(,R9)
+GLBTNEXT CLI   0(R3),X'FF'
+         BE    GLBTDONE
+         MVC   GLBTFN,0(R3)
+         MVC   GLBTITEM,=H'1'
+         LA    R1,GLBTLIST
+         SVC   202
+         ST    R15,GLBTWRC
+         MVC   FINFID(8),GLBTFN
+         MVC   FINFID+8(10),=CL10'TXTLIB'
+         LA    R1,FINLIST
+         SVC   202
+         MVC   FINFID+16(2),=C'* '
+         L     R15,GLBTWRC
+         CH    R15,=H'1'
+         BE    GLBT002
+         CH    R15,=H'8'                (a record over 80 bytes)
+         BE    GLBTHEAD
+         LTR   R15,R15
+         BNZ   GLBT056
+GLBTHEAD CLC   GLBTBUF(6),=C'DMSLIB'
+         BNE   GLBT056
+         L     R1,DMSGLBT
+         LR    R2,R1
+         SLL   R2,3
+         LA    R2,DMSGLBT+4(R2)
+         MVC   0(8,R2),GLBTFN
+         LA    R1,1(,R1)
+         ST    R1,DMSGLBT
+GLBTSKIP LA    R3,8(,R3)
+         B     GLBTNEXT
+GLBT002  LA    R1,MSG002W
+         LA    R15,28
+         B     GLBTMSG
+GLBT056  LA    R1,MSG056E
+         LA    R15,32
+GLBTMSG  ST    R15,GLBTRC
+         LA    R2,FINFID
+         L     R15,=V(DMSMSG)
+         BALR  R14,R15
+         B     GLBTSKIP
+GLBTDONE L     R15,GLBTRC
+         B     RETURN
+GLBT108  WRTERM 'DMSGLB108S MORE THAN 8 LIBRARIES SPECIFIED'
+         LA    R15,88
+         B     RETURN
+*
+* QUERY MACLIB, QUERY TXTLIB: DMSQRY branches here with its registers
+* saved and R9 -> the tokens.
+*
+         DROP  R12
+         USING DMSQLB,R15
+DMSQLB   L     R12,=A(DMSASM)
+         DROP  R15
+         USING DMSASM,R12
+         MVC   QLINE,=CL80' '
+         MVC   QLINE(8),8(R9)
+         MVC   QLINE+9(1),=C'='
+         LA    R4,DMSGLBT
+         CLC   8(8,R9),=CL8'TXTLIB'
+         BE    QLBNAMES
+         LA    R4,GLBCOUNT
+QLBNAMES LA    R2,QLINE+11
+         L     R5,0(,R4)
+         LTR   R5,R5
+         BNZ   QLBNAME
+         MVC   0(4,R2),=C'NONE'
+         B     QLBSHOW
+QLBNAME  MVC   0(8,R2),4(R4)
+         LA    R2,9(,R2)
+         LA    R4,8(,R4)
+         BCT   R5,QLBNAME
+QLBSHOW  LA    R1,QLIST
+         SVC   202
+         SR    R15,R15
+         B     RETURN
+*
 * The parameter list of DIAGNOSE X'0108' (docs/cp.md).
 *
          DS    0D
@@ -301,6 +403,18 @@ PNAME    DC    CL8' '                   the deck's name
 GLBCOUNT DC    F'0'                     GLOBAL MACLIB: how many
 GLBNAMES DC    8CL8' '                  their names, in search order
 GLBWORK  DC    8CL8' '
+DMSGLBT  DC    F'0'                     GLOBAL TXTLIB: how many
+         DC    8CL8' '                  their names, in search order
+GLBTRC   DS    F
+GLBTWRC  DS    F
+GLBTLIST DC    CL8'RDBUF'
+GLBTFN   DC    CL8' ',CL8'TXTLIB',CL2'* '
+GLBTITEM DC    H'1',A(GLBTBUF),F'80',CL2' ',H'1',F'0'
+GLBTBUF  DS    CL80
+QLINE    DS    CL80
+QLIST    DC    CL8'TYPLIN',AL1(1),AL3(QLINE),C'B',X'00',AL2(80)
+MSG002W  MSGDESC DMSGLB002W,'FILE','NOT FOUND'
+MSG056E  MSGDESC DMSGLB056E,'FILE','CONTAINS INVALID RECORD FORMATS'
 ASMRC    DC    F'0'
 READRET  DS    F
 READRC   DS    F

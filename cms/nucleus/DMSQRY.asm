@@ -7,6 +7,7 @@ QRY      TITLE 'DMSQRY - QUERY AND SET: SHOW AND CHANGE CMS SETTINGS'
 * QUERY IMPCP         IMPCP = ON or OFF
 * QUERY IMPEX         IMPEX = ON or OFF
 * QUERY RDYMSG        RDYMSG = LMSG or SMSG
+* QUERY MACLIB|TXTLIB the GLOBAL libraries (DMSQLB in DMSASM)
 * QUERY INPUT         a line 'INPUT    = c xx' for each character c
 *                     SET INPUT translates (xx: what it becomes, hex)
 * QUERY OUTPUT        a line 'OUTPUT   = xx c' for each byte xx SET
@@ -45,6 +46,10 @@ DMSQRY   CSECT
          BE    NOFUNC
          CLC   8(8,R9),=CL8'SEARCH'
          BE    QSEARCH
+         CLC   8(8,R9),=CL8'MACLIB'
+         BE    QLIBS
+         CLC   8(8,R9),=CL8'TXTLIB'
+         BE    QLIBS
          CLC   8(8,R9),=CL8'DISK'
          BE    QDISK
          CLC   8(8,R9),=CL8'IMPCP'
@@ -58,6 +63,8 @@ DMSQRY   CSECT
          CLC   8(8,R9),=CL8'OUTPUT'
          BE    QOUTPUT
          B     BADFUNC
+QLIBS    L     R15,=V(DMSQLB)           GLOBAL's lists: DMSASM types
+         BR    R15                      them and returns for QUERY
 *
 * QUERY INPUT, QUERY OUTPUT: the bytes whose table entry is not the
 * byte itself, the option's name on the first line only (VM/370's

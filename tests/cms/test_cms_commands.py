@@ -6,6 +6,7 @@ import pytest
 from cms_disks import opened
 
 from cms.filesystem import CMSDisk, text_to_records
+from cms.modules import command_sources
 from vm370.hardware.devices.ckd_image import create_image
 
 
@@ -33,7 +34,10 @@ def test_listfile_patterns_and_modes(run_cms, user_disk):
     )
     assert run.after("listfile n* * *")[:2] == ["NOTES    MEMO     A1", "R;"]
     assert run.after("listfile * assemble")[:2] == ["HELLO    ASSEMBLE A1", "R;"]
-    assert run.after("listfile * * s")[:2] == ["EDIT     MODULE   S2", "R;"]
+    # the S disk holds the disk-resident commands (EDIT, TXTLIB, ...)
+    modules = [f"{source.stem.upper():8} MODULE   S2" for source in command_sources()]
+    assert "EDIT     MODULE   S2" in modules
+    assert run.after("listfile * * s")[: len(modules) + 1] == [*modules, "R;"]
 
 
 def test_listfile_date_shows_format_length_records_and_blocks(run_cms, user_disk):
@@ -190,9 +194,11 @@ def test_query_search_and_disk(run_cms, user_disk, cms_system):
         f"{used * 100 // 420}% FULL (3 CYL), 2314, R/W"
     )
     with opened(cms_system.pack, 0, 5, read_only=True) as device:
-        system_used = CMSDisk.open(device).blocks_used
+        system_disk = CMSDisk.open(device)
+        system_used, system_files = system_disk.blocks_used, len(system_disk.files())
     assert s_line == (
-        f"S (190): 1 FILES; {system_used} REC IN USE, {560 - system_used} LEFT (OF 560), "
+        f"S (190): {system_files} FILES; {system_used} REC IN USE, "
+        f"{560 - system_used} LEFT (OF 560), "
         f"{system_used * 100 // 560}% FULL (4 CYL), 2314, R/O"
     )
     assert run.after("query disk c")[:2] == ["DMSQRY069E DISK C NOT ACCESSED", "R(00036);"]

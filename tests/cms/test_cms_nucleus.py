@@ -12,7 +12,11 @@ from cms.build import (
     build_system_disk,
 )
 from cms.filesystem import CMSDisk
+from cms.modules import command_sources
 from vm370.hardware.devices.ckd_image import CKDImage, create_image
+
+# LISTFILE * * S: the disk-resident commands the build puts on the system disk.
+S_DISK_LINES = [f"{source.stem.upper():8} MODULE   S2" for source in command_sources()]
 
 
 def test_ipl_types_the_version_line_first_and_waits_for_a_command(run_cms):
@@ -81,7 +85,9 @@ def test_system_disk_layout_ipl_records_and_nucleus_on_the_last_cylinder(cms_sys
         with opened(cms_system.pack, 0, 5, read_only=True) as device:
             disk = CMSDisk.open(device)
             files = [(f.filename, f.filetype, f.mode) for f in disk.files()]
-            assert (disk.label, disk.cylinders, files) == ("CMS190", 4, [("EDIT", "MODULE", "S2")])
+            modules = [(source.stem.upper(), "MODULE", "S2") for source in command_sources()]
+            assert ("EDIT", "MODULE", "S2") in modules and ("TXTLIB", "MODULE", "S2") in modules
+            assert (disk.label, disk.cylinders, files) == ("CMS190", 4, modules)
     finally:
         image.close()
 
@@ -100,7 +106,7 @@ def test_attention_from_the_console_after_cms_waited_reads_the_line(run_cms):
     run.console.press_request()
     assert run.machine.run(2_000_000) == "enabled-wait"
     lines = "".join(run.console.transcript).splitlines()
-    assert lines[1:] == ["listfile * * s", "EDIT     MODULE   S2", "R;"]
+    assert lines[1:] == ["listfile * * s", *S_DISK_LINES, "R;"]
 
 
 def test_an_attention_nobody_waits_for_is_ignored(run_cms):
@@ -132,7 +138,7 @@ def test_a_2311_system_disk_ipls_too(tmp_path, cms_system):
     assert "".join(console.transcript).splitlines() == [
         "CMS VERSION 6.0",
         "listfile * * s",
-        "EDIT     MODULE   S2",
+        *S_DISK_LINES,
         "R;",
     ]
 

@@ -23,11 +23,7 @@ from vm370.terminal.scripted import run_until
 
 CMS_DIRECTORY = DIRECTORY.replace(
     "USER ALICE APPLE 256K 1M G\n", "USER ALICE APPLE 1M 2M G\n LINK MAINT 190 190 RR\n"
-) + (
-    "USER MAINT MAINTPW 1M 2M ABCDEFG\n"
-    " CONSOLE 009 3215\n"
-    " MDISK 190 2314 11 8 USERS MR ALL\n"
-)
+) + ("USER MAINT MAINTPW 1M 2M ABCDEFG\n CONSOLE 009 3215\n MDISK 190 2314 11 8 USERS MR ALL\n")
 
 HELLO = """\
 HELLO    CSECT
@@ -78,6 +74,34 @@ GREETER  CSECT
          END   GREETER
 """
 
+CALLER = """\
+CALLER   CSECT
+         SAVE  (14,12)
+         LR    12,15
+         USING CALLER,12
+         ST    13,SAVEAREA+4
+         LA    13,SAVEAREA
+         WRTERM 'CALLER CALLS'
+         L     15,=V(SHOUT)
+         BALR  14,15
+         WRTERM 'CALLER IS BACK'
+         L     13,SAVEAREA+4
+         RETURN (14,12),RC=0
+SAVEAREA DS    18F
+         LTORG
+         END   CALLER
+"""
+
+SHOUT = """\
+SHOUT    CSECT
+         SAVE  (14,12)
+         LR    12,15
+         USING SHOUT,12
+         WRTERM 'SHOUT FROM THE TXTLIB'
+         RETURN (14,12),RC=0
+         END
+"""
+
 LOOP_EXEC = """\
 &LOOP 1 NEVER EQ TRUE
 &I = 1
@@ -104,6 +128,8 @@ def folder(tmp_path, nucleus):
             "GREET MACRO": GREET_MACRO,
             "TIMED EXEC": "&CONTROL CMS TIME\nSTATE BUILD EXEC\n&TIME TYPE\n",
             "GREETER ASSEMBLE": GREETER,
+            "CALLER ASSEMBLE": CALLER,
+            "SHOUT ASSEMBLE": SHOUT,
         }
         for fileid, text in files.items():
             filename, filetype = fileid.split()
@@ -196,8 +222,10 @@ def test_assemble_errors(folder):
     command(system, terminal, "GLOBAL MACLIB NOLIB")
     screen = command(system, terminal, "ASSEMBLE HELLO")
     assert "DMSASM002E FILE 'NOLIB MACLIB *' NOT FOUND" in screen
-    screen = command(system, terminal, "GLOBAL TXTLIB X")
+    screen = command(system, terminal, "GLOBAL DOSLIB X")
     assert "DMSGLB014E INVALID FUNCTION" in screen
+    screen = command(system, terminal, "GLOBAL TXTLIB X")
+    assert "DMSGLB002W FILE 'X TXTLIB *' NOT FOUND" in screen and "R(00028);" in screen
     # Without the library WRTERM is an unknown operation: the assembler's code comes back.
     command(system, terminal, "GLOBAL MACLIB")
     screen = command(system, terminal, "ASSEMBLE HELLO")
@@ -268,3 +296,32 @@ def test_the_student_path_typed_with_edit(folder):
     command(system, terminal, "GENMOD WORLD")
     screen = command(system, terminal, "WORLD")
     assert "TYPED WITH EDIT" in screen and "R;" in screen
+
+
+def test_a_subroutine_from_a_txtlib_the_user_builds(folder):
+    system, terminal = cms(folder)
+    assert "R;" in command(system, terminal, "GLOBAL MACLIB CMSLIB")
+    assert "R;" in command(system, terminal, "ASSEMBLE CALLER")
+    assert "R;" in command(system, terminal, "ASSEMBLE SHOUT")
+    assert "R;" in command(system, terminal, "TXTLIB GEN MYLIB SHOUT")
+    # The library has the member, so the TEXT file is not needed any more.
+    assert "R;" in command(system, terminal, "ERASE SHOUT TEXT")
+    screen = command(system, terminal, "TXTLIB LIST MYLIB")
+    assert "SHOUT" in screen and "1 ENTRIES IN LIBRARY" in screen
+    screen = command(system, terminal, "LOAD CALLER")
+    assert "DMSLIO201W THE FOLLOWING NAMES ARE UNDEFINED:" in screen and "SHOUT" in screen
+    assert "R(00004);" in screen
+    assert "R;" in command(system, terminal, "GLOBAL TXTLIB MYLIB")
+    assert "TXTLIB   = MYLIB" in command(system, terminal, "QUERY TXTLIB")
+    assert "R;" in command(system, terminal, "LOAD CALLER")
+    screen = command(system, terminal, "START")
+    lines = [line.strip() for line in screen.splitlines()]
+    calls = lines.index("CALLER CALLS")
+    assert lines[calls : calls + 3] == ["CALLER CALLS", "SHOUT FROM THE TXTLIB", "CALLER IS BACK"]
+    screen = command(system, terminal, "TXTLIB DEL MYLIB SHOUT")
+    assert "DMSLBT213W LIBRARY 'MYLIB TXTLIB' NOT CREATED, OR ERASED IF EMPTY." in screen
+    screen = command(system, terminal, "TXTLIB ADD MYLIB SHOUT")
+    assert "DMSLBT002E FILE 'MYLIB TXTLIB' NOT FOUND" in screen and "R(00028);" in screen
+    disk = logoff_and_open(system, terminal, folder)
+    names = {(entry.filename, entry.filetype) for entry in disk.files()}
+    assert ("CALLER", "TEXT") in names and ("MYLIB", "TXTLIB") not in names
