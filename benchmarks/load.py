@@ -16,9 +16,11 @@ one thread each), light enough for 50 at once.
   broken telnet negotiations, oversized records, bad 3270 data after a good
   negotiation), four at a time, while two good users keep typing QUERY
   DISK; prints how many good round trips failed and the time taken.
-- kill: ROUNDS (default 5) of SESSIONS (default 3) ``vm370 session``
-  processes, each copying files with COPYFILE, while ``vm370 serve`` is
-  killed with SIGKILL at a random moment; the system is started again and
+- kill: ROUNDS (default 25) of SESSIONS (default 4) ``vm370 session``
+  processes (100 sessions), each copying files with COPYFILE, while
+  ``vm370 serve`` is killed with SIGKILL at a random moment (1 to 8 seconds
+  in, so some sessions are still logging on and some are copying); the
+  system is started again and
   stopped, then ``vm370 cms check`` and ``vm370 cms list`` read every
   user's 191: prints how many files CMS reported written (its ``R;``) and
   how many of those are missing.
@@ -59,6 +61,7 @@ from vm370.terminal.tn3270_client import CONNECT_TIMEOUT, TN3270Client, TN3270Cl
 HOST = "127.0.0.1"
 ROUND_TRIP_SECONDS = 120.0
 LOGON_SECONDS = 90.0
+KILL_AFTER_SECONDS = (1.0, 8.0)  # when, after the sessions start, serve is killed
 IAC, SB, SE, WILL, DO, EOR = 255, 250, 240, 251, 253, 239
 
 
@@ -438,7 +441,7 @@ def kill_rounds(rounds: int, sessions: int, files_each: int, seed: int = 1) -> N
                 )
                 thread.start()
                 readers.append(thread)
-            time.sleep(rng.uniform(0.5, 4.0))
+            time.sleep(rng.uniform(KILL_AFTER_SECONDS[0], KILL_AFTER_SECONDS[1]))
             if server.process.poll() is None:
                 server.kill()
                 totals["kills"] += 1
@@ -477,8 +480,8 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--commands", type=int, default=10)
     parser.add_argument("--streams", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--sessions", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=25)
+    parser.add_argument("--sessions", type=int, default=4)
     parser.add_argument("--files", type=int, default=30)
     args = parser.parse_args()
     if not 1 <= args.users <= 99:

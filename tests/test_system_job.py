@@ -83,6 +83,43 @@ def test_init_writes_a_whole_system_and_shows_the_passwords_once(tmp_path, capsy
         image.close()
 
 
+# A CMS user at its ready line after QUERY DISK and LISTFILE holds about 25
+# pages (CP INDICATE USER); 40 leaves room for what else it runs.
+PAGES_A_CMS_USER_NEEDS = 40
+TRACKS_PER_2314_CYLINDER = 20  # one page slot a track
+
+
+@pytest.mark.parametrize("users", [1, 15, 16, 50, 99])
+def test_the_standard_system_has_paging_space_for_every_user_at_once(users):
+    from vm370.cp.directory import parse_directory
+    from vm370.cp.sysconfig import parse_system
+    from vm370.sysgen import _default_layout, _system_conf
+
+    passwords = {name: "X" for name in ("MAINT", "OPERATOR")}
+    passwords.update({f"USER{n}": "PASSWORD" for n in range(1, users + 1)})
+    packs, directory_text = _default_layout(passwords)
+    config = parse_system(_system_conf(packs))
+    # every 191 lies outside CP's areas (parse_directory checks it against them)
+    parse_directory(directory_text, system=config)
+    slots = sum(area.count for _, area in config.areas("PAGE")) * TRACKS_PER_2314_CYLINDER
+    assert slots >= PAGES_A_CMS_USER_NEEDS * len(passwords)
+
+
+def test_cp_pages_on_every_page_area_of_the_system(system_folder):
+    config, _ = DataFolder(system_folder).load()
+    areas = config.areas("PAGE")
+    assert len({pack.volser for pack, _ in areas}) >= 2  # VMSRES and the user pack
+    system = RealSystem(system_folder)
+    try:
+        store = system.cp.pager.store
+        assert [s.device_address for s in store.stores] == [pack.address for pack, _ in areas]
+        assert store.slots_available == sum(
+            area.count * TRACKS_PER_2314_CYLINDER for _, area in areas
+        )
+    finally:
+        system.shutdown()
+
+
 def test_the_sample_program_assembles_with_the_cms_macros(system_folder):
     from assembler import assemble
 

@@ -68,7 +68,13 @@ SYSTEM_DISK = (101, 20)  # MAINT 190
 MAINT_191 = (121, 10)
 OPERATOR_191 = (131, 5)
 USER_DISK_CYLINDERS = 10
-USERS_PER_PACK = (PACK_CYLINDERS - 1) // USER_DISK_CYLINDERS
+# A user pack holds 15 users' 191s (PERM 1-150) and, on the rest, a PAGE area
+# of 49 cylinders: 980 page slots, some 65 pages (260K) for each of its users
+# on top of VMSRES's 800. A CMS user at its ready line holds about 25 pages, so
+# paging space grows with the users: 50 users at once overflowed VMSRES alone.
+USERS_PER_PACK = 15
+USER_PERM_AREA = (1, USERS_PER_PACK * USER_DISK_CYLINDERS)
+USER_PAGE_AREA = (USER_PERM_AREA[1] + 1, PACK_CYLINDERS - 1 - USER_PERM_AREA[1])
 STORAGE = "2M"
 DISPLAYS = "0C0-0C3"
 LINES = "020-023"  # 2741 lines for line-mode telnet clients (vm370 serve --telnet)
@@ -270,7 +276,7 @@ def _default_layout(passwords: dict[str, str]) -> tuple[list[Pack], str]:
             Pack(
                 f"{USER_VOLUME_PREFIX}{number:02d}",
                 FIRST_PACK_ADDRESS + number,
-                [("PERM", 1, PACK_CYLINDERS - 1)],
+                [("PERM", *USER_PERM_AREA), ("PAGE", *USER_PAGE_AREA)],
             )
         )
     spool = [

@@ -3,7 +3,7 @@
 import pytest
 from cp_guests import PAGE_WALK_CODE, PAGE_WALK_DATA
 
-from vm370.cp.dasd_paging import DasdPagingStore
+from vm370.cp.dasd_paging import DasdPagingStore, PagingAreas
 from vm370.cp.paging import PagingError
 from vm370.cp.supervisor import Supervisor
 from vm370.cp.system import ControlProgram
@@ -83,3 +83,43 @@ def test_no_dasd_at_the_address_is_a_paging_error(tmp_path):
     cp = ControlProgram(Machine(64 * 1024))
     with pytest.raises(PagingError, match="no DASD"):
         DasdPagingStore(cp.storage, cp.frames, cp.machine.channels, 0x1F0)
+
+
+def two_area_system(tmp_path, real_storage=48 * 1024):
+    """CP paging on two 1-cylinder areas (20 slots each) of two packs."""
+    machine = Machine(real_storage)
+    for number, address in enumerate((0x1F0, 0x1F1)):
+        pack = create_image(tmp_path / f"paging{number}.2314", "2314", 1)
+        machine.attach(address, create_device("2314", str(pack)))
+    cp = ControlProgram(machine)
+    store = PagingAreas(cp.storage, cp.frames, machine.channels, [(0x1F0, 0, 1), (0x1F1, 0, 1)])
+    cp.pager.store = store
+    return cp, store
+
+
+def test_more_pages_than_one_area_holds_go_to_the_next(tmp_path):
+    cp, store = two_area_system(tmp_path)
+    heads = cp.machine.channels.devices[0x1F0].image.heads
+    assert store.slots_available == 2 * heads
+    pages = heads + heads // 2  # more than one area's slots, fewer than both
+    cp.create_virtual_machine("BIG", pages * 4096)
+    for page in range(pages):
+        cp.load("BIG", page * 4096, bytes([page + 1]) * 4096)
+    for page in range(pages):
+        assert cp.read("BIG", page * 4096, 4096) == bytes([page + 1]) * 4096
+    first, second = store.stores
+    assert first.slots_used() > 0 and second.slots_used() > 0
+    assert store.pages_held("BIG") == first.slots_used() + second.slots_used()
+    assert store.reads > 0 and store.writes >= store.slots_used()
+    # the two areas share one I/O buffer: two CP frames, not four
+    assert first.io_frames is second.io_frames
+    cp.pager.unregister("BIG")
+    assert store.slots_used() == 0
+
+
+def test_every_area_full_is_a_paging_error_naming_the_devices(tmp_path):
+    cp, _ = two_area_system(tmp_path)
+    cp.create_virtual_machine("HUGE", 1024 * 1024)
+    with pytest.raises(PagingError, match="full.*1F0, 1F1"):
+        for page in range(256):
+            cp.load("HUGE", page * 4096, b"\x01")

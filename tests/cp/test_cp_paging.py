@@ -147,3 +147,31 @@ def test_two_machines_under_pressure_read_back_exactly_what_they_wrote(writes):
         models[name][address : address + len(data)] = data
     for name, model in models.items():
         assert cp.read(name, 0, 64 * 1024) == bytes(model)
+
+
+class _FillingStore(PagingStore):
+    """A paging device that can be made full: every new page-out then fails."""
+
+    full = False
+
+    def write_page(self, owner: str, page: int, data: bytes) -> None:
+        if self.full and (owner, page) not in self._slots:
+            raise PagingError("the paging space is full")
+        super().write_page(owner, page, data)
+
+
+def test_a_page_out_that_fails_leaves_the_page_in_storage_unharmed(small_cp):
+    store = _FillingStore()
+    small_cp.pager.store = store
+    small_cp.create_virtual_machine("ALICE", 64 * 1024)
+    frames = small_cp.frames.free_count
+    for page in range(frames):
+        small_cp.load("ALICE", page * 4096, bytes([page + 1]) * 64)
+    store.full = True
+    with pytest.raises(PagingError, match="full"):
+        small_cp.load("ALICE", frames * 4096, b"\xff" * 64)
+    store.full = False
+    for page in range(frames):
+        assert small_cp.read("ALICE", page * 4096, 64) == bytes([page + 1]) * 64
+    small_cp.load("ALICE", frames * 4096, b"\xff" * 64)
+    assert small_cp.read("ALICE", frames * 4096, 64) == b"\xff" * 64

@@ -98,3 +98,62 @@ def test_a_paced_run_with_a_terminal_replays_instruction_for_instruction():
     assert again.cpu.current_psw() == machine.cpu.current_psw()
     assert replayed.display.screen_text() == device.display.screen_text()
     assert replayed.journal == device.journal
+
+
+class _AheadThenWaiting:
+    """A machine whose first slice is CP's synchronous I/O: the virtual clock jumps
+    ``ahead`` seconds past the wall clock at once; then it waits (enabled) for an
+    event 1 ms on, and stops in a disabled wait when that event has come."""
+
+    def __init__(self, ahead: float) -> None:
+        from types import SimpleNamespace
+
+        from vm370.hardware.clock import INSTRUCTIONS_PER_SECOND, Clock
+
+        self.clock = Clock()
+        self.cpu = SimpleNamespace(instructions_executed=0)
+        self.ahead = int(ahead * INSTRUCTIONS_PER_SECOND)
+        self.done = False
+        self.started = False
+
+    def run(self, max_instructions: int) -> str:
+        clock = self.clock
+        if not self.started:
+            self.started = True
+            clock.now += self.ahead  # a page read on a 2314 that all machines waited for
+            clock.schedule(1000, lambda: setattr(self, "done", True))
+            return "enabled-wait"
+        if clock.advance_to_next_event():  # stops at the horizon, as the CPU's wait does
+            clock.run_due()
+        return "disabled-wait" if self.done else "enabled-wait"
+
+
+def test_a_machine_ahead_of_the_wall_clock_that_waits_goes_on_at_once():
+    machine = _AheadThenWaiting(ahead=30.0)
+    runner = PacedRunner(machine, [])
+    stop = threading.Event()
+    timer = threading.Timer(5.0, stop.set)
+    timer.start()
+    started = time.monotonic()
+    try:
+        reason = runner.run(stop)
+    finally:
+        timer.cancel()
+    # Not frozen until the wall clock caught up 30 seconds later: the 1 ms wait took
+    # about that much, plus the horizon's lookahead.
+    assert reason == DISABLED_WAIT
+    assert time.monotonic() - started < 1.0
+
+
+def test_a_wait_for_an_event_past_the_horizon_sleeps_until_it_is_due_not_longer():
+    from vm370.hardware.clock import INSTRUCTIONS_PER_SECOND, Clock
+    from vm370.terminal.runner import HORIZON_LOOKAHEAD, IDLE_WAIT
+
+    clock = Clock()
+    wall = time.monotonic()
+    assert PacedRunner._idle_sleep(clock, 0, wall) == IDLE_WAIT  # nothing due: the longest
+    clock.schedule(int((HORIZON_LOOKAHEAD + 0.06) * INSTRUCTIONS_PER_SECOND), lambda: None)
+    sleep = PacedRunner._idle_sleep(clock, 0, wall)
+    assert 0.03 < sleep <= 0.06
+    clock.schedule(1, lambda: None)  # due now: a token sleep
+    assert PacedRunner._idle_sleep(clock, 0, wall) <= 0.002

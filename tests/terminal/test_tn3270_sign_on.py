@@ -112,3 +112,25 @@ def test_the_per_address_count_falls_when_connections_close():
         assert done.is_set()
     finally:
         server.stop()
+
+
+def test_a_server_with_many_displays_takes_a_connection_for_each():
+    # More displays than the least connection limit (64): a user at each can connect.
+    displays = [TerminalPort(0x100 + n) for n in range(70)]
+    server = TN3270Server(displays, port=0, negotiation_timeout=10.0)
+    port = server.start_in_thread()
+    sockets = []
+    try:
+        for n in range(70):
+            # one loopback address for each, as the per-address limit wants
+            connection = socket.socket()
+            connection.bind((f"127.0.2.{n + 1}", 0))
+            connection.settimeout(5)
+            connection.connect(("127.0.0.1", port))
+            sockets.append(connection)
+        # every one is being served: the server asks each for its terminal type
+        assert all(connection.recv(4096) for connection in sockets)
+    finally:
+        for connection in sockets:
+            connection.close()
+        server.stop()

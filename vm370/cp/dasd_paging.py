@@ -22,6 +22,14 @@ failed channel program is a ``PagingError`` with the CSW.
 
 CP keeps the channel programs and an 8 KB buffer (the count field and the
 page) in two frames of its own.
+
+``PagingAreas`` puts CP's paging on several PAGE areas at once (VM/370's
+DMKPGT allocated page slots from every TEMP area of every CP-owned volume):
+a DasdPagingStore for each, sharing those two frames (the I/O is
+synchronous, so one buffer serves every device). A page keeps the slot it
+was first written to; a new one takes a slot on the next area in turn that
+has one free, which spreads the paging over the packs. Only when every area
+is full is a page-out a ``PagingError``.
 """
 
 from __future__ import annotations
@@ -54,6 +62,7 @@ class DasdPagingStore:
         device_address: int,
         first_cylinder: int = 0,
         cylinders: int | None = None,
+        io_frames: list | None = None,
     ) -> None:
         device = channels.devices.get(device_address) if channels is not None else None
         if device is None or not hasattr(device, "image"):
@@ -74,7 +83,8 @@ class DasdPagingStore:
                 f"pack at {device_address:03X}"
             )
         self.slots_available = cylinders * self.heads
-        buffer = frames.allocate_for_cp("paging I/O buffer", 2)
+        buffer = io_frames or frames.allocate_for_cp("paging I/O buffer", 2)
+        self.io_frames = buffer
         self.count_address = buffer[0].address + FRAME_SIZE - 8
         self.buffer_address = buffer[1].address
         self.program_address = buffer[0].address
@@ -125,6 +135,13 @@ class DasdPagingStore:
     def slots_used(self) -> int:
         return len(self._slots)
 
+    def holds(self, owner: str, page: int) -> bool:
+        """True when the page has a slot here."""
+        return (owner, page) in self._slots
+
+    def slots_free(self) -> int:
+        return len(self._free) + self.slots_available - self._next_slot
+
     def _allocate_slot(self) -> int:
         if self._free:
             return self._free.pop()
@@ -166,3 +183,76 @@ class DasdPagingStore:
             raise PagingError(
                 f"paging device {self.device_address:03X} failed: CSW {csw.hex().upper()}"
             )
+
+
+class PagingAreas:
+    """Page slots on several PAGE areas (each ``(device address, first cylinder, cylinders)``)."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        frames: FrameTable,
+        channels,
+        areas: list[tuple[int, int, int]],
+    ) -> None:
+        if not areas:
+            raise PagingError("no PAGE area to page on")
+        self.stores: list[DasdPagingStore] = []
+        io_frames = None
+        for device_address, first_cylinder, cylinders in areas:
+            store = DasdPagingStore(
+                storage, frames, channels, device_address, first_cylinder, cylinders, io_frames
+            )
+            io_frames = store.io_frames
+            self.stores.append(store)
+        self.slots_available = sum(store.slots_available for store in self.stores)
+        self._next = 0  # the area the next new slot is tried on first
+
+    @property
+    def reads(self) -> int:
+        return sum(store.reads for store in self.stores)
+
+    @property
+    def writes(self) -> int:
+        return sum(store.writes for store in self.stores)
+
+    def _holder(self, owner: str, page: int) -> DasdPagingStore | None:
+        for store in self.stores:
+            if store.holds(owner, page):
+                return store
+        return None
+
+    def read_page(self, owner: str, page: int) -> bytes | None:
+        store = self._holder(owner, page)
+        return store.read_page(owner, page) if store is not None else None
+
+    def write_page(self, owner: str, page: int, data: bytes) -> None:
+        store = self._holder(owner, page)
+        if store is None:
+            count = len(self.stores)
+            for turn in range(count):
+                candidate = self.stores[(self._next + turn) % count]
+                if candidate.slots_free():
+                    store = candidate
+                    self._next = (self._next + turn + 1) % count
+                    break
+            else:
+                devices = ", ".join(f"{s.device_address:03X}" for s in self.stores)
+                raise PagingError(
+                    f"the paging space is full ({self.slots_available} pages on {devices})"
+                )
+        store.write_page(owner, page, data)
+
+    def pages_held(self, owner: str) -> int:
+        return sum(store.pages_held(owner) for store in self.stores)
+
+    def discard(self, owner: str) -> None:
+        for store in self.stores:
+            store.discard(owner)
+
+    def discard_page(self, owner: str, page: int) -> None:
+        for store in self.stores:
+            store.discard_page(owner, page)
+
+    def slots_used(self) -> int:
+        return sum(store.slots_used() for store in self.stores)

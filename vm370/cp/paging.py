@@ -291,14 +291,21 @@ class Pager:
         return frame
 
     def _evict(self, residence: _Residence, page: int, frame: Frame) -> None:
+        """Take the page out of its frame, written to the paging device if it changed.
+
+        The page is written before it leaves the frame: when the write fails
+        (the paging space is full) the PagingError leaves the page resident
+        and its machine's storage as it was.
+        """
         machine = residence.machine
-        self._unmap(residence, page)
-        del residence.frames[page]
         data = bytes(self.storage.mem[frame.address : frame.address + FRAME_SIZE])
-        frame.changed = data != residence.clean.pop(page)
+        frame.changed = data != residence.clean[page]
         if frame.changed:
             self.store.write_page(machine.name, page, data)
             machine.counters.page_writes += 1
+        self._unmap(residence, page)
+        del residence.frames[page]
+        del residence.clean[page]
 
     def _sample(self, frame: Frame) -> None:
         """The clock turned a reference bit off: watch the page for its next use."""

@@ -3,7 +3,7 @@
 ``RealSystem(folder)`` reads the real configuration and the directory
 (datafolder.py), builds the real Model 67 they describe (storage, the packs
 at their addresses on their image files, the 3277 displays, the real
-reader, punch and printer), starts CP on it with paging on the PAGE area
+reader, punch and printer), starts CP on it with paging on its PAGE areas
 of the real configuration, and gives the displays to the console manager,
 each showing the logo. Then ``run`` runs the real machine: CP and every
 logged-on user's virtual machine.
@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-from vm370.cp.dasd_paging import DasdPagingStore
+from vm370.cp.dasd_paging import PagingAreas
 from vm370.cp.datafolder import DataFolder
 from vm370.cp.realio import IOArea
 from vm370.cp.spool import SpoolManager
@@ -167,14 +167,11 @@ class RealSystem:
         areas = self.config.areas("PAGE")
         if not areas:
             return
-        pack, area = areas[0]
-        self.cp.pager.store = DasdPagingStore(
+        self.cp.pager.store = PagingAreas(
             self.cp.storage,
             self.cp.frames,
             self.machine.channels,
-            pack.address,
-            first_cylinder=area.start,
-            cylinders=area.count,
+            [(pack.address, area.start, area.count) for pack, area in areas],
         )
 
     def run(self, max_instructions: int) -> str:

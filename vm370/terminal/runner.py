@@ -7,6 +7,16 @@ AID), then, if virtual time ran ahead of the wall clock, sleeps the
 difference (waking early for terminal input). In an enabled wait that only
 a terminal can end it sleeps until one sends something. Terminal input thus
 enters the machine only at slice boundaries, on the machine's thread.
+
+Virtual time can run ahead of the wall clock in a way no sleep between
+slices repays: CP's synchronous I/O (a page read or written on a 2314,
+which every machine waits for) lets the virtual clock run on to the I/O's
+end at once. When the machine then waits for something due later (a
+console line's end, a timer), idle time may pass only as fast as the wall
+clock's *from then on*: the time already ahead is let go, not waited out.
+Otherwise a heavily paging system that falls idle would stand still until
+the wall clock caught up, which under 50 users was minutes, one console
+line at a time whenever a terminal happened to send something.
 """
 
 from __future__ import annotations
@@ -16,7 +26,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from vm370.hardware.clock import INSTRUCTIONS_PER_SECOND
+from vm370.hardware.clock import INSTRUCTIONS_PER_SECOND, NEVER
 from vm370.hardware.devices.display3277 import Display3277
 
 if TYPE_CHECKING:
@@ -25,6 +35,7 @@ if TYPE_CHECKING:
 SLICE_INSTRUCTIONS = 20_000
 IDLE_WAIT = 0.25  # seconds to sleep in an enabled wait before looking again
 MAX_SLEEP = 0.1
+MIN_SLEEP = 0.001
 HORIZON_LOOKAHEAD = 0.05  # seconds of virtual time a wait may run ahead of the wall clock
 
 DISABLED_WAIT = "disabled-wait"
@@ -77,7 +88,11 @@ class PacedRunner:
                 return DISABLED_WAIT
             if reason == "enabled-wait":
                 self.state = "waiting"
-                self.wakeup.wait(IDLE_WAIT)
+                ahead = (clock.now - virtual_start) / INSTRUCTIONS_PER_SECOND - (now - wall_start)
+                if ahead > HORIZON_LOOKAHEAD:
+                    # Idle and ahead of the wall clock: keep only the lookahead.
+                    virtual_start += int((ahead - HORIZON_LOOKAHEAD) * INSTRUCTIONS_PER_SECOND)
+                self.wakeup.wait(self._idle_sleep(clock, virtual_start, wall_start))
                 continue
             self.state = "running"
             ahead = (clock.now - virtual_start) / INSTRUCTIONS_PER_SECOND - (now - wall_start)
@@ -86,6 +101,15 @@ class PacedRunner:
         clock.horizon = None
         self.state = STOPPED
         return STOPPED
+
+    @staticmethod
+    def _idle_sleep(clock, virtual_start: int, wall_start: float) -> float:
+        """Seconds to sleep in a wait: until the next event is within the horizon, at most
+        IDLE_WAIT (a disk's I/O that ends 60 ms on is not kept waiting a quarter second)."""
+        if clock.next_due >= NEVER:
+            return IDLE_WAIT
+        due = wall_start + (clock.next_due - virtual_start) / INSTRUCTIONS_PER_SECOND
+        return min(IDLE_WAIT, max(MIN_SLEEP, due - HORIZON_LOOKAHEAD - time.monotonic()))
 
     def start_in_thread(self, stop: threading.Event) -> threading.Thread:
         """Run on a thread of its own (the machine's thread from then on)."""

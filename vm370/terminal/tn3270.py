@@ -63,6 +63,8 @@ NEGOTIATION_TIMEOUT = 10.0
 WRITE_TIMEOUT = 30.0
 MAX_INBOUND_RECORD = 16384  # a 27x132 Read Modified is well under 8 KB
 MAX_OUTBOUND_QUEUED = 256
+# Connections at once: at least this many, and at least two a display served
+# (every display in use, and as many again negotiating or being refused).
 MAX_CONNECTIONS = 64
 MAX_CONNECTIONS_PER_ADDRESS = 8
 # A session at a display where nobody signs on (CP's logo, LOGON not done)
@@ -503,6 +505,7 @@ class TN3270Server(ThreadedServer):
         self.max_send_buffer = MAX_SEND_BUFFER
         self.max_negotiations = MAX_NEGOTIATIONS
         self.connections = 0
+        self.max_connections = max(MAX_CONNECTIONS, 2 * len(self.ports))
         self.sign_on_timeout = SIGN_ON_TIMEOUT
         self.max_connections_per_address = MAX_CONNECTIONS_PER_ADDRESS
         self._per_address: dict[str, int] = {}
@@ -535,7 +538,7 @@ class TN3270Server(ThreadedServer):
         address = peer[0] if isinstance(peer, tuple) else str(peer)
         counted = False
         try:
-            if len(self._tasks) > MAX_CONNECTIONS:
+            if len(self._tasks) > self.max_connections:
                 log.warning("tn3270: refused %s: too many connections", peer)
                 writer.close()
                 return
