@@ -238,7 +238,9 @@ def test_blips_between_a_programs_own_lines_leave_them_whole_and_in_order(run_cm
 
 def test_an_exec_looping_in_the_nucleus_blips_and_counts_right(run_cms, loop_disk):
     # About 700 instructions a turn: 6,000 turns are some 4 seconds.
-    run = run_cms(["set blip *", "counting 6"], disks={0x191: loop_disk}, max_instructions=20_000_000)
+    run = run_cms(
+        ["set blip *", "counting 6"], disks={0x191: loop_disk}, max_instructions=20_000_000
+    )
     run.close()
     after = run.after("counting 6")
     assert after[-2:] == ["DONE 6000", "R;"]
