@@ -256,3 +256,226 @@ def test_the_ready_message_comes_after_the_last_blip_and_identical_runs_print_th
     second = run_program(run_cms, loop_disk, "long", ["set blip -"]).lines
     assert first == second
     assert re.fullmatch(r"R;", first[-1])
+
+
+def nucon_offsets(*names: str) -> list[int]:
+    """Where NUCON puts ``names`` (assembled from the macro, as the nucleus has them)."""
+    source = "X        CSECT\n" + "".join(f"         DC    A({name}-NUCON)\n" for name in names)
+    result = assemble(source + "         NUCON\n         END\n", maclib=[MACLIB_DIRECTORY])
+    assert result.return_code == 0
+    cards = [result.object_deck[n : n + 80] for n in range(0, len(result.object_deck), 80)]
+    code = next(card for card in cards if card[1:4] == "TXT".encode("cp037"))[16:]
+    return [int.from_bytes(code[4 * n : 4 * n + 4], "big") for n in range(len(names))]
+
+
+def test_a_timer_interruption_inside_dmsios_leaves_its_io_alone(run_cms, cms_system):
+    """The timer runs out just after DMSIOS saved its caller's registers: no blip then.
+
+    Were DMSITE to type through DMSIOS there, DMSIOS's save area would be its own
+    and the interrupted I/O would come back into DMSITE."""
+    from vm370.hardware.devices.console1052 import Console1052
+    from vm370.hardware.devices.dasd import Dasd2314
+    from vm370.hardware.machine import Machine
+
+    nucmask, extflags, timer = nucon_offsets("NUCMASK", "EXTFLAGS", "TIMER")
+    dmsios = cms_system.nucleus.symbols["DMSIOS"]
+    machine = Machine(256 * 1024)
+    console = Console1052(None, None)
+    typed = ["set blip *", "query blip", "query blip"]
+    for line in typed:
+        console.type_line(line)
+    machine.attach(0x009, console)
+    machine.attach(0x190, Dasd2314(cms_system.pack, read_only=True))
+    machine.ipl(0x190)
+    memory = machine.storage.mem
+    for _ in range(500_000):
+        machine.run(1)
+        busy = memory[extflags] & 0x80 and memory[nucmask] == 0x01
+        if busy and dmsios + 8 <= machine.cpu.ia <= dmsios + 0x1A:  # STM done, no SIO yet
+            break
+    else:
+        raise AssertionError("DMSIOS never ran while a command was running")
+    # (the first is SET's: DMSIOS reading the S disk, looking for SET EXEC)
+    machine.storage.write_word(timer, 0xFFFFFF00)
+    machine.cpu.request_timer_interruption()
+    assert machine.run(5_000_000) == "enabled-wait"
+    lines = "".join(console.transcript).splitlines()
+    assert lines == [
+        "CMS VERSION 6.0",
+        "set blip *",
+        "R;",  # no blip: DMSIOS was busy
+        "query blip",
+        "BLIP     = *",
+        "R;",
+        "query blip",
+        "BLIP     = *",
+        "R;",
+    ]
+
+
+def test_the_interrupt_key_in_a_running_program_changes_nothing(cms_system, loop_disk):
+    from vm370.hardware.devices.console1052 import Console1052
+    from vm370.hardware.devices.dasd import Dasd2314
+    from vm370.hardware.machine import Machine
+
+    machine = Machine(256 * 1024)
+    console = Console1052(None, None)
+    for line in ["set blip *", "load long", "start"]:
+        console.type_line(line)
+    machine.attach(0x009, console)
+    machine.attach(0x190, Dasd2314(cms_system.pack, read_only=True))
+    disk = Dasd2314(loop_disk)
+    machine.attach(0x191, disk)
+    machine.ipl(0x190)
+    machine.run(3 * INSTRUCTIONS_PER_SECOND)  # into the program's loop
+    assert "DMSLIO740I EXECUTION BEGINS..." in "".join(console.transcript)
+    machine.press_interrupt_key()
+    assert machine.run(40_000_000) == "enabled-wait"
+    disk.close()
+    lines = "".join(console.transcript).splitlines()
+    assert between(lines, "start", "COUNT") == ["DMSLIO740I EXECUTION BEGINS...", "*", "*", "*"]
+    assert lines[-2:] == [f"COUNT {turns_for(7)}.", "R;"]
+
+
+@pytest.mark.parametrize("interval", [997, 101])
+def test_blips_forced_every_few_instructions_change_nothing_but_add_blips(
+    run_cms, cms_system, tmp_path, interval
+):
+    """The timer made to run out every ``interval`` instructions, wherever CMS is: in
+    DMSINT, an SVC, DMSCWR, the file system, DMSIOS, the EXEC interpreter and its console
+    read, DMSITE itself. Without the blip lines the console shows what a run without them
+    shows, and the disk ends the same."""
+    from vm370.hardware.devices.console1052 import Console1052
+    from vm370.hardware.devices.dasd import Dasd2314
+    from vm370.hardware.machine import Machine
+
+    def files(path) -> dict:
+        with opened(path, 0, 2, read_only=True) as device:
+            disk = CMSDisk.open(device)
+            assert disk.check() == []
+            return {
+                entry.fileid: disk.read(entry.filename, entry.filetype) for entry in disk.files()
+            }
+
+    def make_disk(name: str):
+        path = create_image(tmp_path / name, "2314", 2)
+        with opened(path, 0, 2) as device:
+            disk = CMSDisk.format(device, "BLP191")
+            lines = "".join(f"record {n}\n" for n in range(1, 41))
+            disk.write("DATA", "ONE", text_to_records(lines), "F", 80)
+            counting = "&X = 0\n&LOOP 3 &1\n&LOOP 1 20\n&X = &X + 1\n&TYPE AT &X\n"
+            counting += "&READ VARS &A &B\n&TYPE GOT &B &A\n"
+            disk.write("COUNTING", "EXEC", text_to_records(counting), "F", 80)
+        return path
+
+    typed = [
+        "set blip +",
+        "listfile * * a",
+        "copyfile data one a copy one a",
+        "type copy one a",
+        "rename copy one a other one a",
+        "counting 3",
+        "read this",
+        "query blip",
+        "erase other one a",
+        "query disk a",
+    ]
+    quiet_disk = make_disk("quiet.2314")
+    quiet = run_cms(typed, disks={0x191: quiet_disk})
+    quiet.close()
+    assert all(line.strip() not in ("", "+") for line in quiet.lines)
+
+    nucmask, timer = nucon_offsets("NUCMASK", "TIMER")
+    machine = Machine(256 * 1024)
+    console = Console1052(None, None)
+    for line in typed:
+        console.type_line(line)
+    machine.attach(0x009, console)
+    machine.attach(0x190, Dasd2314(cms_system.pack, read_only=True))
+    forced_disk = make_disk("forced.2314")
+    disk = Dasd2314(forced_disk)
+    machine.attach(0x191, disk)
+    machine.ipl(0x190)
+    forced = 0
+    for _ in range(20_000_000 // interval):
+        if machine.run(interval) != "limit":
+            break
+        if machine.storage.mem[nucmask] == 0x01:
+            forced += 1
+        machine.storage.write_word(timer, 0xFFFFFF00)
+        machine.cpu.request_timer_interruption()
+    else:
+        raise AssertionError("CMS did not come back to its read: it lost its way")
+    disk.close()
+    lines = "".join(console.transcript).splitlines()
+    # (blips before SET BLIP + took effect are the default's, blank)
+    assert [line for line in lines if line.strip() not in ("", "+")] == quiet.lines
+    assert forced > 100 and lines.count("+") > 50
+    assert files(forced_disk) == files(quiet_disk)
+
+
+READLEN = """\
+READLEN  CSECT
+         SAVE  (14,12)
+         LR    12,15
+         USING READLEN,12
+         RDTERM LINE
+         LR    3,0                      the length typed
+         LINEDIT TEXT='LENGTH ...',SUB=(DEC,(3))
+         RETURN (14,12),RC=0
+LINE     DS    CL130
+         END
+"""
+
+
+def test_a_blip_just_after_each_io_leaves_its_csw_to_the_caller(run_cms, cms_system, tmp_path):
+    """The timer made to run out at the first instruction back from every DMSIOS call a
+    command makes: the callers read IOCSW then (DMSCRD the length of the line read, for
+    &READ; READCARD and DISK LOAD the unit exception), and DMSITE's own I/O is between."""
+    from vm370.hardware.devices.console1052 import Console1052
+    from vm370.hardware.devices.dasd import Dasd2314
+    from vm370.hardware.machine import Machine
+
+    path = create_image(tmp_path / "read.2314", "2314", 2)
+    with opened(path, 0, 2) as device:
+        disk = CMSDisk.format(device, "BLP191")
+        asks = "&READ VARS &A &B\n&TYPE GOT &B &A\n&READ VARS &C\n&TYPE THEN &C\n"
+        disk.write("ASKS", "EXEC", text_to_records(asks), "F", 80)
+        disk.write("READLEN", "TEXT", deck(READLEN), "F", 80)
+    typed = ["set blip +", "asks", "first second", "x", "load readlen", "start", "abc de"]
+    typed += ["query blip", "listfile * * a"]
+    quiet = run_cms(typed, disks={0x191: path})
+    quiet.close()
+    assert quiet.after("x")[:2] == ["THEN X", "R;"]
+    assert quiet.after("abc de")[:2] == ["LENGTH 6.", "R;"]
+
+    nucmask, timer = nucon_offsets("NUCMASK", "TIMER")
+    symbols = cms_system.nucleus.symbols
+    start = symbols["DMSIOS"]
+    end = min(address for address in symbols.values() if address > start)
+    machine = Machine(256 * 1024)
+    console = Console1052(None, None)
+    for line in typed:
+        console.type_line(line)
+    machine.attach(0x009, console)
+    machine.attach(0x190, Dasd2314(cms_system.pack, read_only=True))
+    disk = Dasd2314(path)
+    machine.attach(0x191, disk)
+    machine.ipl(0x190)
+    memory, cpu = machine.storage.mem, machine.cpu
+    forced, previous = 0, 0
+    for _ in range(3_000_000):
+        if machine.run(1) != "limit":
+            break
+        here = cpu.ia
+        if start <= previous < end and not start <= here < end and memory[nucmask] == 0x01:
+            forced += 1
+            machine.storage.write_word(timer, 0xFFFFFF00)
+            cpu.request_timer_interruption()
+        previous = here
+    else:
+        raise AssertionError("CMS did not come back to its read")
+    disk.close()
+    lines = "".join(console.transcript).splitlines()
+    assert [line for line in lines if line.strip() not in ("", "+")] == quiet.lines
+    assert forced > 10 and lines.count("+") > 10
