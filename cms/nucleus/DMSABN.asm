@@ -18,6 +18,7 @@ DMSABN   CSECT
          USING NUCON,R0
          BALR  R12,0
          USING *,R12
+         MVI   NUCMASK,0                no blip while it ends a program
          ST    R0,ABNCODE
          MVC   ABNPSW,0(R2)
          LR    R6,R1

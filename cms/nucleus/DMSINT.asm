@@ -15,6 +15,10 @@ INT      TITLE 'DMSINT - THE CMS COMMAND LOOP'
 *    after any other, followed under CP by T=v.vv/t.tt hh:mm:ss, the
 *    virtual and total CPU seconds the command used (DIAGNOSE X'0C'
 *    at the read and now) and the time of day.
+*  - while a command runs (from after the line is tokenized to the
+*    ready message) the interval timer counts down 2 seconds at a
+*    time and the nucleus is enabled for external interruptions:
+*    DMSITE types the blip (SET BLIP) each time the timer runs out.
 *
 * Entered: DMSINT    from DMSINI after IPL;
 *          DMSINTAB  from DMSABN after an abend (types CMS first).
@@ -37,7 +41,9 @@ DMSINTAB L     R12,=A(DMSINT)
          L     R15,=V(DMSEXTRS)         no exec runs after an abend
          BALR  R14,R15
 NULL     WRTERM 'CMS'
-READ     LA    R13,INTSAVE
+READ     L     R15,=V(DMSITEOF)         no blip during the read
+         BALR  R14,R15
+         LA    R13,INTSAVE
          LA    R1,RDPLIST
          SVC   202
          LR    R6,R0
@@ -58,6 +64,8 @@ NOTIME   LTR   R6,R6
          BZ    READ                     only blanks
          CLI   CMNDLIST,C'*'
          BE    READ                     a comment
+         L     R15,=V(DMSITEON)         the command runs: timer and
+         BALR  R14,R15                  external mask on (the blip)
          CLC   CMNDLIST(8),=CL8'CP'
          BE    EXPLICIT
          TM    OPTFLAGS,NOIMPEX         SET IMPEX OFF: commands only
@@ -112,6 +120,8 @@ GIVECP   LR    R0,R3
 * The ready message.
 *
 READY    ST    R15,LASTRC
+         L     R15,=V(DMSITEOF)
+         BALR  R14,R15
          LA    R1,FINISALL              close what the command left
          SVC   202
          L     R15,LASTRC

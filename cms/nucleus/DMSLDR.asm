@@ -32,7 +32,7 @@ LDR      TITLE 'DMSLDR - LOAD AND START: RUN A PROGRAM FROM TEXT DECKS'
 *    R1 -> its tokenized parameter list (entry word and args, copied to
 *    user storage), R12 and R15 its entry, R13 an 18-word save area in
 *    user storage, R14 the return address; PSW key E, supervisor state,
-*    interruptions masked.  The program's R15 at return is START's
+*    enabled for the blip only.  The program's R15 at return is START's
 *    return code.  The nucleus (key F) cannot be stored into by it.
 *
 * Entered: by SVC 202, R1 -> tokenized list; R12 entry, R13 save area,
@@ -789,6 +789,7 @@ RUNNING  XC    FIXCOUNT,FIXCOUNT        (the program may use the top)
          ST    R10,USERPSW+4
          MVI   USERPSW+4,0
          MVC   SVCRPSW,USERPSW          (in low storage: R12 changes)
+         MVC   SVCRPSW(1),NUCMASK       the nucleus's mask (the blip)
          L     R1,=A(USERPARM)
          L     R13,=A(USERSAVE)
          L     R14,=A(BACK)

@@ -4,6 +4,8 @@ QRY      TITLE 'DMSQRY - QUERY AND SET: SHOW AND CHANGE CMS SETTINGS'
 *                     label, device, mode, R/W or R/O
 * QUERY DISK [mode|*] mode (cuu): n FILES; u REC IN USE, l LEFT (OF t),
 *                     p% FULL (c CYL), type, R/W or R/O
+* QUERY BLIP          BLIP     = ON (the default string), OFF, or
+*                     the string SET BLIP gave
 * QUERY IMPCP         IMPCP = ON or OFF
 * QUERY IMPEX         IMPEX = ON or OFF
 * QUERY RDYMSG        RDYMSG = LMSG or SMSG
@@ -12,6 +14,9 @@ QRY      TITLE 'DMSQRY - QUERY AND SET: SHOW AND CHANGE CMS SETTINGS'
 *                     SET INPUT translates (xx: what it becomes, hex)
 * QUERY OUTPUT        a line 'OUTPUT   = xx c' for each byte xx SET
 *                     OUTPUT translates to the character c
+* SET BLIP ON|OFF     the blip DMSITE types every 2 seconds while a
+* SET BLIP c [( n [)]]  command runs: the default, none, or up to 8
+*                     characters c (the first n of them)
 * SET IMPCP ON|OFF    whether a command CMS does not know goes to CP
 * SET IMPEX ON|OFF    whether a word typed runs 'word EXEC' (implied
 *                     EXEC)
@@ -44,6 +49,8 @@ DMSQRY   CSECT
          MVC   MSGQ070(6),=C'DMSQRY'
          CLI   8(R9),X'FF'
          BE    NOFUNC
+         CLC   8(8,R9),=CL8'BLIP'
+         BE    QBLIP
          CLC   8(8,R9),=CL8'SEARCH'
          BE    QSEARCH
          CLC   8(8,R9),=CL8'MACLIB'
@@ -131,6 +138,101 @@ QRDYMSG  MVC   LINE(9),=C'RDYMSG = '
          MVC   LINE+9(4),=C'SMSG'
 QSHOW4   LA    R2,LINE+13
          B     SHOWEND
+*
+* QUERY BLIP, SET BLIP: the blip string is DMSITE's (DMSITEBL: state
+* 0 OFF, 1 ON, 2 a string; the number of characters; 8 characters;
+* then the default, which SET BLIP ON copies).  SET BLIP's operands
+* and messages are VM/370's (DMSSET): ON and OFF take nothing after
+* them; a string (cut at 8) may be followed by ( n ) to type only its
+* first n characters, n a digit 1-8 (more than the string has types
+* blanks after it).  The new state is stored by one MVC, so a blip
+* never sees half of it.
+*
+QBLIP    L     R6,=V(DMSITEBL)
+         MVC   LINE(11),=C'BLIP     = '
+         MVC   LINE+11(3),=C'OFF'
+         LA    R2,LINE+14
+         CLI   0(R6),0
+         BE    SHOWEND
+         MVC   LINE+11(2),=C'ON'
+         LA    R2,LINE+13
+         CLI   0(R6),1
+         BE    SHOWEND
+         SR    R3,R3
+         IC    R3,1(,R6)
+         BCTR  R3,0
+         EX    R3,QBLIPMVC
+         LA    R2,LINE+12(R3)
+         B     SHOWEND
+QBLIPMVC MVC   LINE+11(0),2(R6)
+SBLIP    L     R6,=V(DMSITEBL)
+         LA    R3,16(,R9)
+         CLI   0(R3),X'FF'
+         BE    SBLIPMIS
+         CLC   0(8,R3),=CL8'ON'
+         BE    SBLIPON
+         CLC   0(8,R3),=CL8'OFF'
+         BE    SBLIPOFF
+         LA    R3,24(,R9)
+         CLI   0(R3),X'FF'
+         BE    SBLIPCNT                 the whole string
+         CLC   0(8,R3),=CL8'('
+         BNE   SBLIP070
+         LA    R3,8(,R3)
+         CLI   0(R3),X'FF'
+         BE    SBLIPCNT                 ( alone: the whole string
+         CLI   0(R3),C'1'
+         BL    SBLIP026
+         CLI   0(R3),C'8'
+         BH    SBLIP026
+         CLI   1(R3),C' '
+         BNE   SBLIP026
+         SR    R4,R4
+         IC    R4,0(,R3)
+         N     R4,=F'15'                its count
+         LA    R3,8(,R3)
+         CLI   0(R3),X'FF'
+         BE    SBLIPSET
+         CLC   0(8,R3),=CL8')'
+         BNE   SBLIP070
+         LA    R3,8(,R3)
+         CLI   0(R3),X'FF'
+         BE    SBLIPSET
+         B     SBLIP070
+SBLIPCNT LA    R3,16(,R9)               characters up to a blank
+         LA    R4,8
+SBLIPLEN LA    R1,0(R4,R3)
+         BCTR  R1,0
+         CLI   0(R1),C' '
+         BNE   SBLIPSET
+         BCT   R4,SBLIPLEN
+SBLIPSET MVI   BLIPNEW,2
+         STC   R4,BLIPNEW+1
+         MVC   BLIPNEW+2(8),16(R9)
+         MVC   0(10,R6),BLIPNEW
+         B     DONE
+SBLIPON  CLI   8(R3),X'FF'
+         BNE   SBLIPNXT
+         MVC   0(10,R6),10(R6)          the default
+         B     DONE
+SBLIPOFF CLI   8(R3),X'FF'
+         BNE   SBLIPNXT
+         MVI   0(R6),0
+         B     DONE
+SBLIPNXT LA    R3,8(,R3)
+SBLIP070 LA    R1,MSGQ070               DMSSET070E INVALID PARAMETER x
+         LA    R4,8
+         LA    R5,24
+         B     MESSAGE
+SBLIP026 LA    R1,MSGS026B
+         LA    R4,8
+         LA    R5,24
+         B     MESSAGE
+SBLIPMIS LA    R1,MSGS050               PARAMETER MISSING AFTER BLIP
+         LA    R3,8(,R9)
+         LA    R4,8
+         LA    R5,24
+         B     MESSAGE
 *
 * QUERY SEARCH
 *
@@ -259,6 +361,8 @@ DMSSET   STM   R14,R12,12(R13)
          MVC   MSGQ070(6),=C'DMSSET'
          CLI   8(R9),X'FF'
          BE    NOFUNC
+         CLC   8(8,R9),=CL8'BLIP'
+         BE    SBLIP
          CLC   8(8,R9),=CL8'IMPCP'
          BE    SIMPCP
          CLC   8(8,R9),=CL8'RDYMSG'
@@ -470,6 +574,9 @@ MSGQ047  MSGDESC DMSQRY047E,'NO FUNCTION SPECIFIED'
 MSGQ014  MSGDESC DMSQRY014E,'INVALID FUNCTION'
 MSGQ070  MSGDESC DMSQRY070E,'INVALID PARAMETER'
 MSGS061  MSGDESC DMSSET061E,'NO TRANSLATION CHARACTER SPECIFIED'
+MSGS050  MSGDESC DMSSET050E,'PARAMETER MISSING AFTER'
+MSGS026B MSGDESC DMSSET026E,'INVALID PARAMETER','FOR BLIP FUNCTION'
+BLIPNEW  DS    XL10
 MSGS026I MSGDESC DMSSET026E,'INVALID PARAMETER','FOR INPUT FUNCTION'
 MSGS026O MSGDESC DMSSET026E,'INVALID PARAMETER','FOR OUTPUT FUNCTION'
 MSGQ069  MSGDESC DMSQRY069E,'DISK','NOT ACCESSED'

@@ -12,8 +12,13 @@ SVT      TITLE 'DMSSVT - SVC INTERRUPTION HANDLER, SVC 202 LINKAGE'
 * Entered: through the SVC new PSW; key 0, every interruption masked.
 * The routine called gets: R0 and R1 as the caller set them, R12 and
 *          R15 its entry address, R13 an 18-word save area, R14 the
-*          return address; it runs in key 0, disabled.  It returns its
-*          return code in R15 and may give a value back in R0.
+*          return address; it runs in key 0 with NUCMASK's system
+*          mask: enabled for external interruptions (the blip) while a
+*          command runs, else disabled.  This frame is complete before
+*          the mask opens, and DMSITE touches no SVC state, so an
+*          interruption anywhere after that is harmless.  It
+*          returns its return code in R15 and may give a value back
+*          in R0.
 * Exits:   to the caller, registers 1-14 as they were, R15 the return
 *          code and R0 the routine's R0.  When the two bytes after the
 *          SVC begin an address word (first byte X'00', which no
@@ -82,6 +87,7 @@ NOTNUC   L     R15,=V(DMSMOD)           a MODULE file of that name?
 CALL     LM    R0,R1,FRREGS
          LA    R13,FRSAVE
          LR    R12,R15
+         SSM   NUCMASK                  the routine runs as the nucleus
          BALR  R14,R15
 RETURNED BALR  R12,0
          USING *,R12
