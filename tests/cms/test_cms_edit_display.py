@@ -127,6 +127,14 @@ def test_display_mode_shows_the_file_around_the_current_line(tmp_path, cms_syste
 
     rows = session.enter("TOP", lambda rows: rows[CURRENT] == "TOF:")
     assert rows[CURRENT + 1] == "LINE 01"
+    # ? recalls the last subcommand on the message line; QUIT refuses to
+    # lose the change there too.
+    rows = session.enter("?", lambda rows: rows[1] != "")
+    assert rows[1] == ">>>>> TOP"
+    rows = session.enter("QUIT", lambda rows: "DMSEDI950W" in rows[1])
+    assert rows[1].startswith(">>>>> DMSEDI950W FILE 'LINES DATA A1' HAS BEEN CHANGED")
+    assert rows[CURRENT] == "TOF:"
+    session.system.shutdown()
 
 
 def test_display_mode_input_messages_and_file(tmp_path, cms_system):
@@ -188,3 +196,4 @@ def test_format_line_goes_back_to_line_mode(tmp_path, cms_system):
     assert session.rows()[:2] == ["DOWN 1", "LINE 04"]
     assert not session.current_is_intensified()
     answer(session.system, terminal, "QUIT", "R;")
+    session.system.shutdown()
