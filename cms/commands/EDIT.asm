@@ -1,4 +1,4 @@
-EDI      TITLE 'EDIT - THE CMS CONTEXT EDITOR, LINE MODE (DMSEDI)'
+EDI      TITLE 'EDIT - THE CMS CONTEXT EDITOR (DMSEDI)'
 *
 * EDIT fn ft [fm]
 *    edits a file held in storage as a list of lines between two null
@@ -16,6 +16,12 @@ EDI      TITLE 'EDIT - THE CMS CONTEXT EDITOR, LINE MODE (DMSEDI)'
 *    returns to edit mode.  FILE and SAVE write the lines back as
 *    records (F padded to LRECL, V without trailing blanks), with
 *    columns 73-80 serialized when SERIAL is on.
+*
+* Display mode (FORMAT DISPLAY, on a 3270 under CP; FORMAT LINE leaves
+*    it): before each read the screen is painted by DIAGNOSE X'58'
+*    (PAINT): status line, message line, the lines around the current
+*    one, the current line intensified on screen line 10; messages go
+*    to the message line (TYPE) and nothing else is typed.
 *
 * Entered: as a MODULE by SVC 202, R1 -> the command's tokens (EDIT,
 *          fn, ft, fm); R12 and R15 the entry, R13 an 18-word save
@@ -42,6 +48,20 @@ EDI      TITLE 'EDIT - THE CMS CONTEXT EDITOR, LINE MODE (DMSEDI)'
 &N.B     LA    R1,&N.T
          LA    R0,L'&N.T
          BAL   R14,APPEND
+         MEND
+         MACRO
+&LABEL   EDMSG &TEXT
+.*       A message: typed in line mode, on the message line in display
+.*       mode (TYPE); R14 kept, R0, R1 and R15 changed as by WRTERM.
+         LCLC  &N
+&N       SETC  'EDM&SYSNDX'
+&LABEL   ST    R14,MSGR14
+         B     &N.B
+&N.T     DC    C&TEXT
+&N.B     LA    R1,&N.T
+         LA    R0,L'&N.T
+         BAL   R14,TYPE
+         L     R14,MSGR14
          MEND
          REGEQU
          CMSLAYO
@@ -170,7 +190,12 @@ READERR  LA    R2,MSGWORK
          LA    R15,100
          B     EXIT
 QUITOK   SR    R15,R15
-EXIT     L     R13,SAVEAREA+4
+EXIT     CLI   DISPMODE,0               leaving display mode: the
+         BE    EXITGO                   screen is given back to CP
+         LR    R2,R15
+         BAL   R14,CANCEL
+         LR    R15,R2
+EXITGO   L     R13,SAVEAREA+4
          L     R14,12(,R13)
          LM    R0,R12,20(R13)
          BR    R14
@@ -196,6 +221,9 @@ INITTR   STC   R1,UPPER(R1)
          MVC   EOFNODE+4(4),=A(TOFNODE)
          MVI   CHANGED,0
          XC    LASTLEN,LASTLEN
+         MVI   DISPMODE,0               line mode until FORMAT DISPLAY
+         MVC   MODEWORD,=CL5'EDIT'
+         XC    MSGLEN,MSGLEN
          BR    R14
 *
 * FTDEFLT: the settings of the filetype (VM/370 DMSEDF's table).
@@ -432,7 +460,7 @@ LOCNEXT  C     R2,=A(EOFNODE)
          ST    R2,CURLINE
          B     VERIFYED
 NOTFOUND MVC   CURLINE,=A(EOFNODE)
-         WRTERM 'NOT FOUND'
+         EDMSG  'NOT FOUND'
          B     VERIFYED
 FIND     CR    R7,R6                    one blank after the word
          BNL   INVALID
@@ -523,7 +551,7 @@ CHEOF    ST    R2,CURLINE
 CHDONE   L     R1,CHANGES
          LTR   R1,R1
          BNZ   EDITMODE
-         WRTERM 'NOT FOUND'
+         EDMSG  'NOT FOUND'
          B     EDITMODE
 *
 * CHANGE1: change line R2.  R15 = 1 if it changed, else 0.
@@ -586,7 +614,7 @@ CH1SCAN  CR    R3,R4
          LA    R3,1(,R3)
          B     CH1SCAN
 CH1TRUNC MVI   TRUNCED,1
-         WRTERM 'TRUNCATED'
+         EDMSG  'TRUNCATED'
 CH1STORE LH    R1,TRUNCCOL              columns past it stay
          BCTR  R1,0
          EX    R1,MVCFROMW
@@ -681,7 +709,10 @@ TAKEREST LR    R1,R6
 *
 * Input mode.
 *
-ENTERINP WRTERM 'INPUT:'
+ENTERINP MVC   MODEWORD,=CL5'INPUT'
+         CLI   DISPMODE,0               display mode: the status line
+         BNE   INPUTMOD                 says INPUT
+         WRTERM 'INPUT:'
 INPUTMOD BAL   R14,READLINE
          LH    R1,LINELEN
          LTR   R1,R1
@@ -692,7 +723,10 @@ INPUTMOD BAL   R14,READLINE
          BAL   R14,TAKELINE
          LTR   R15,R15
          BZ    INPUTMOD
-LEAVEINP WRTERM 'EDIT:'
+LEAVEINP MVC   MODEWORD,=CL5'EDIT'
+         CLI   DISPMODE,0
+         BNE   EDITMODE
+         WRTERM 'EDIT:'
          B     EDITMODE
 *
 * TAKELINE: the TAKELEN bytes at TAKEADDR as a new line after the
@@ -743,7 +777,7 @@ TAKESCN1 CR    R3,R4
          BNE   TAKETRNC
          LA    R3,1(,R3)
          B     TAKESCN1
-TAKETRNC WRTERM 'TRUNCATED'
+TAKETRNC EDMSG  'TRUNCATED'
 TAKESTOR BAL   R14,ALLOC
          LTR   R15,R15
          BNZ   TAKEFULL
@@ -760,7 +794,7 @@ TAKEMOVE LH    R15,TRUNCCOL
          SR    R15,R15
          L     R14,TAKERET
          BR    R14
-TAKEFULL WRTERM 'AVAILABLE STORAGE IS NOW FULL'
+TAKEFULL EDMSG  'AVAILABLE STORAGE IS NOW FULL'
          LA    R15,4
          L     R14,TAKERET
          BR    R14
@@ -909,7 +943,7 @@ SEROFF   LA    R7,3(,R7)
          BAL   R14,ENDCHECK
          MVI   SERFLAG,0
          B     EDITMODE
-SERBAD   WRTERM 'WRONG FILE FORMAT FOR SERIALIZATION'
+SERBAD   EDMSG  'WRONG FILE FORMAT FOR SERIALIZATION'
          B     EDITMODE
 *
 * SAVE [fn [ft [fm]]], FILE [fn [ft [fm]]]: write the file (under
@@ -995,7 +1029,7 @@ WRITEF   ST    R14,WRITERET
          L     R2,TOFNODE+NEXTPTR
          C     R2,=A(EOFNODE)
          BNE   WRITEGO
-         WRTERM 'FILE IS EMPTY'
+         EDMSG  'FILE IS EMPTY'
          MVC   ERASEFID,OUTFID          no lines: no file (as VM/370)
          BAL   R14,ERASEIF
          SR    R15,R15
@@ -1111,7 +1145,10 @@ ERASEEND L     R14,ERASERET
 * case as well in UPLINE; LINE too in CASE U.  LINELEN its length.
 *
 READLINE ST    R14,RDLNRET
-         LA    R1,RDLIST
+         CLI   DISPMODE,0               display mode: the screen is
+         BE    READTERM                 painted before each read
+         BAL   R14,PAINT
+READTERM LA    R1,RDLIST
          SVC   202
          LTR   R15,R15
          BNZ   READGONE
@@ -1289,7 +1326,9 @@ CLCOLD   CLC   0(0,R1),0(R2)
 *
 VERIFY   CLI   VERFLAG,0
          BER   R14
-TYPECUR  ST    R14,TYPERET
+TYPECUR  CLI   DISPMODE,0               display mode: the screen
+         BNER  R14                      shows the current line
+         ST    R14,TYPERET
          STM   R0,R3,TYPESAVE
          L     R2,CURLINE
          C     R2,=A(TOFNODE)
@@ -1326,11 +1365,215 @@ TYPEIT   BAL   R14,TYPE
 TYPEMSG  LA    R1,MSGWORK
          LR    R0,R2
          SR    R0,R1
-TYPE     ST    R1,TYPLIST+8
+TYPE     CLI   DISPMODE,0
+         BNE   TYPESCR
+         ST    R1,TYPLIST+8
          MVI   TYPLIST+8,1
          STH   R0,TYPLIST+14
          LA    R1,TYPLIST
          SVC   202
+         BR    R14
+*
+* TYPESCR: in display mode a message (R0 bytes at R1, at most 74)
+* waits for the message line of the next PAINT.
+*
+TYPESCR  LR    R15,R0
+         CH    R15,=H'74'
+         BNH   TYPESCR1
+         LA    R15,74
+TYPESCR1 STH   R15,MSGLEN
+         LTR   R15,R15
+         BZR   R14
+         BCTR  R15,0
+         EX    R15,MVCMSG
+         BR    R14
+MVCMSG   MVC   MSGTEXT(0),0(R1)
+*
+* FORMAT DISPLAY|LINE (VM/370's): display mode, the file on the
+* screen, or line mode (typewriter).  Only on a 3270 display console
+* under CP (DIAGNOSE X'24': the console's real device is of the
+* graphic class).
+*
+FORMAT   TM    SYSFLAGS,CPAVAIL         no CP (a bare machine): no
+         BZ    INVALID                  display
+         L     R2,=F'-1'                the virtual console
+         DIAG  R2,R4,X'0024'            R5: its real device's class
+         BNZ   INVALID
+         ST    R5,DOUBLE
+         CLI   DOUBLE,X'40'             a display station?
+         BNE   INVALID
+         ST    R2,CONSADDR
+         BAL   R14,SKIPBL
+         BNH   INVALID                  the operand is needed
+         LR    R1,R6
+         SR    R1,R7                    what is left of the line
+         CH    R1,=H'4'
+         BL    INVALID
+         CLC   0(4,R7),=C'LINE'
+         BNE   FORMDISP
+         CH    R1,=H'4'
+         BE    FORMLINE
+         CLI   4(R7),C' '
+         BNE   INVALID
+FORMLINE CLI   DISPMODE,0
+         BE    EDITMODE
+         BAL   R14,CANCEL               the screen back to CP's lines
+         MVI   DISPMODE,0
+         B     EDITMODE
+FORMDISP CH    R1,=H'7'
+         BL    INVALID
+         CLC   0(7,R7),=C'DISPLAY'
+         BNE   INVALID
+         CH    R1,=H'7'
+         BE    FORMSET
+         CLI   7(R7),C' '
+         BNE   INVALID
+FORMSET  MVI   DISPMODE,1
+         B     EDITMODE
+*
+* PAINT: the screen of display mode (VM/370's DMSSCR layout on a 24
+* by 80 display), written by DIAGNOSE X'58' (DMSGIO's CCW X'19'):
+*   line 0    the status: EDIT or INPUT, the level, the fileid, the
+*             record format and length, ZONE, VERFY, CASE and TRUNC
+*   line 1    >>>>> and the last message, if any
+*   lines 2-8 the lines before the current one (TOF: above line 1)
+*   line 9    the current line, intensified
+*   lines 10-21 the lines after it, then EOF:
+* Each line shows the verify columns, at most 80 of them.  CP keeps
+* the last two lines: the input area and its status.
+*
+PAINT    STM   R0,R9,PAINTSAV
+         ST    R14,PAINTRET
+         LA    R2,SCREEN
+         LA    R3,SCRROWS
+PAINTCLR MVI   0(R2),C' '
+         MVC   1(SCRCOLS-1,R2),0(R2)
+         LA    R2,SCRCOLS(,R2)
+         BCT   R3,PAINTCLR
+         MVC   SCREEN(5),MODEWORD
+         MVI   SCREEN+6,C'1'            the EDIT level
+         MVC   SCREEN+8(8),FILEFN
+         MVC   SCREEN+17(8),FILEFT
+         MVC   SCREEN+26(2),FILEFM
+         MVC   SCREEN+30(1),RECFM
+         L     R1,LRECL
+         LA    R2,SCREEN+32
+         BAL   R14,NUM3
+         MVC   SCREEN+36(5),=C'ZONE='
+         LH    R1,ZONE1
+         LA    R2,SCREEN+41
+         BAL   R14,NUM3
+         MVI   SCREEN+44,C'-'
+         LH    R1,ZONE2
+         LA    R2,SCREEN+45
+         BAL   R14,NUM3
+         MVC   SCREEN+49(6),=C'VERFY='
+         LH    R1,VERCOL1
+         LA    R2,SCREEN+55
+         BAL   R14,NUM3
+         MVI   SCREEN+58,C'-'
+         LH    R1,VERCOL2
+         LA    R2,SCREEN+59
+         BAL   R14,NUM3
+         MVC   SCREEN+63(5),=C'CASE='
+         MVC   SCREEN+68(1),CASEMODE
+         MVC   SCREEN+70(6),=C'TRUNC='
+         LH    R1,TRUNCCOL
+         LA    R2,SCREEN+76
+         BAL   R14,NUM3
+         LH    R1,MSGLEN                the message line
+         LTR   R1,R1
+         BZ    PAINTDN
+         MVC   SCREEN+SCRCOLS(5),=C'>>>>>'
+         BCTR  R1,0
+         EX    R1,MVCMSGS
+         XC    MSGLEN,MSGLEN
+PAINTDN  L     R2,CURLINE               the current line and after
+         LA    R3,SCREEN+CURROW*SCRCOLS
+         LA    R4,SCRROWS-CURROW
+PAINTDN1 C     R2,=A(EOFNODE)
+         BE    PAINTEOF
+         C     R2,=A(TOFNODE)
+         BE    PAINTDN2
+         BAL   R14,PAINTLN
+         B     PAINTDN3
+PAINTDN2 MVC   0(4,R3),=C'TOF:'
+PAINTDN3 L     R2,NEXTPTR(,R2)
+         LA    R3,SCRCOLS(,R3)
+         BCT   R4,PAINTDN1
+         B     PAINTUP
+PAINTEOF MVC   0(4,R3),=C'EOF:'
+PAINTUP  L     R2,CURLINE               the lines before it
+         C     R2,=A(TOFNODE)
+         BE    PAINTWR
+         LA    R3,SCREEN+(CURROW-1)*SCRCOLS
+         LA    R4,CURROW-2
+PAINTUP1 L     R2,PREVPTR(,R2)
+         C     R2,=A(TOFNODE)
+         BE    PAINTTOF
+         BAL   R14,PAINTLN
+         SH    R3,=Y(SCRCOLS)
+         BCT   R4,PAINTUP1
+         B     PAINTWR
+PAINTTOF MVC   0(4,R3),=C'TOF:'
+PAINTWR  LA    R2,SCREEN                lines 0-8
+         SR    R3,R3
+         LA    R4,CURROW*SCRCOLS
+         LA    R5,X'20'
+         BAL   R14,DISPLAY
+         LA    R2,SCREEN+CURROW*SCRCOLS line 9, intensified: CP takes
+         LA    R3,CURROW                a position for the attribute
+         LA    R4,SCRCOLS-1
+         LA    R5,X'21'
+         BAL   R14,DISPLAY
+         LA    R2,SCREEN+(CURROW+1)*SCRCOLS    lines 10-21
+         LA    R3,CURROW+1
+         LA    R4,(SCRROWS-CURROW-1)*SCRCOLS
+         LA    R5,X'20'
+         BAL   R14,DISPLAY
+         L     R14,PAINTRET
+         LM    R0,R9,PAINTSAV
+         BR    R14
+MVCMSGS  MVC   SCREEN+SCRCOLS+6(0),MSGTEXT
+*
+* PAINTLN: the verify columns (at most 80) of the line at R2 to R3.
+*
+PAINTLN  LH    R1,VERCOL1
+         LA    R15,LINEDATA-1(R1,R2)
+         LH    R0,VERCOL2
+         SR    R0,R1                    columns - 1
+         CH    R0,=Y(SCRCOLS-1)
+         BNH   PAINTLN1
+         LA    R0,SCRCOLS-1
+PAINTLN1 LR    R1,R0
+         EX    R1,MVCPLN
+         BR    R14
+MVCPLN   MVC   0(0,R3),0(R15)
+*
+* NUM3: R1 in 3 digits, leading zeros blank, at R2.
+*
+NUM3     CVD   R1,DOUBLE
+         MVC   NUMWORK,=X'40202020'
+         ED    NUMWORK,DOUBLE+6
+         MVC   0(3,R2),NUMWORK+1
+         BR    R14
+*
+* DISPLAY: DIAGNOSE X'58' writes R4 bytes at R2 on the screen from
+* line R3, CCW flags R5 (X'20' SLI, X'01' intensified).  CANCEL: the
+* X'FF' CCW, which ends the full-screen display.
+*
+DISPLAY  ST    R2,GIOCCW
+         MVI   GIOCCW,X'19'
+         STC   R5,GIOCCW+4
+         STC   R3,GIOCCW+5
+         STH   R4,GIOCCW+6
+         LA    R6,GIOCCW
+         L     R7,CONSADDR
+         DIAG  R6,R7,X'0058'
+         BR    R14
+CANCEL   LA    R6,CANCCW
+         L     R7,CONSADDR
+         DIAG  R6,R7,X'0058'
          BR    R14
 *
 * APPEND: R0 bytes at R1 to the message at R2; R2 past them.
@@ -1466,6 +1709,7 @@ REQUESTS DC    CL8'INPUT',F'1',A(INPUT)
          DC    CL8'FORWARD',F'2',A(DOWN)
          DC    CL8'BACKWARD',F'2',A(UP)
          DC    CL8'INSERT',F'3',A(INPUT)
+         DC    CL8'FORMAT',F'4',A(FORMAT)
          DC    X'FF'
 *
 * Filetype defaults: filetype, case, serialization, record format,
@@ -1600,6 +1844,22 @@ SKIPONE  DC    X'01'
 WORD     DC    CL8' '
 TABS     DC    XL32'00'
 NEWTABS  DC    XL32'00'
+DISPMODE DC    X'00'                    1: display mode (FORMAT)
+MODEWORD DC    CL5'EDIT'                the status line's mode
+MSGLEN   DC    H'0'                     the message line's text
+MSGTEXT  DS    CL74
+MSGR14   DS    A
+CONSADDR DC    F'0'                     the virtual console
+PAINTRET DS    A
+PAINTSAV DS    10F
+NUMWORK  DS    CL4
+         DS    0D
+GIOCCW   DC    X'19',AL3(0),X'20',X'00',H'0'
+CANCCW   DC    X'1900000020FF0001'      DMSGIO's cancel CCW
+SCRROWS  EQU   22                       the output area of a 3277
+SCRCOLS  EQU   80
+CURROW   EQU   9                        the current line's row
+SCREEN   DS    CL(SCRROWS*SCRCOLS)
 MSGWORK  DS    CL160
 UPLINE   DS    CL130                    the line in upper case
 LINE     DS    CL130                    the line as typed

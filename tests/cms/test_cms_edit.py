@@ -354,6 +354,15 @@ def test_invalid_subcommands(run_cms, user_disk):
         assert run.lines[run.lines.index(line) + 1] == f"?EDIT: {line}"
 
 
+def test_format_needs_a_display_console(run_cms, user_disk):
+    """FORMAT DISPLAY and FORMAT LINE are refused on a typewriter console (the 1052)."""
+    typed = ["edit notes memo", "format display", "format line", "next", "qquit"]
+    run = edit(run_cms, user_disk, typed)
+    for line in typed[1:3]:
+        assert run.lines[run.lines.index(line) + 1] == f"?EDIT: {line}"
+    assert run.lines[run.lines.index("next") + 1] == NOTES[0]
+
+
 def test_edit_without_a_filetype(run_cms, user_disk):
     run = edit(run_cms, user_disk, ["edit notes"])
     assert run.after("edit notes")[:2] == ["DMSEDI054E INCOMPLETE FILEID SPECIFIED", "R(00024);"]

@@ -36,6 +36,7 @@ from vm370.hardware.display3270 import (
     WRITE,
     Display3270,
     encode_address,
+    is_intensified,
     is_nondisplay,
     is_protected,
 )
@@ -629,3 +630,77 @@ def test_the_screen_keeps_its_format_and_shows_its_state_after_any_events(steps,
         assert not display.keyboard_locked
         deadline = terminal.screen.next_deadline()
         assert deadline is None or deadline > terminal.time
+
+
+# Full-screen writes (DIAGNOSE X'58'), as CMS EDIT's display mode uses them.
+
+
+def test_a_full_screen_row_can_be_intensified_and_the_mark_moves(terminal):
+    screen = terminal.screen
+    screen.display_at(0, "FIRST".ljust(80) + "SECOND", erase=True)
+    screen.display_at(5, "CURRENT LINE", highlight=True)
+    screen.display_at(6, "AFTER")
+    terminal.flush()
+    assert terminal.row(1).startswith("FIRST") and terminal.row(2).startswith("SECOND")
+    assert terminal.row(6).startswith("CURRENT LINE")
+    current = terminal.address(6, 1)
+    assert is_intensified(terminal.display.field_attribute(current))
+    assert not is_intensified(terminal.display.field_attribute(terminal.address(7, 1)))
+    assert not is_intensified(terminal.display.field_attribute(terminal.address(5, 1)))
+    assert screen.highlighted_row == 5
+    # The next screen marks another row: the old one is plain again.
+    screen.display_at(5, "NOW PLAIN")
+    screen.display_at(8, "NEW CURRENT", highlight=True)
+    terminal.flush()
+    assert terminal.row(6).startswith("NOW PLAIN")
+    assert not is_intensified(terminal.display.field_attribute(current))
+    assert is_intensified(terminal.display.field_attribute(terminal.address(9, 1)))
+    assert screen.highlighted_row == 8
+
+
+def test_an_intensified_row_holds_one_position_less(terminal):
+    terminal.screen.display_at(3, "X" * 80, highlight=True)
+    terminal.flush()
+    assert terminal.row(4).rstrip() == "X" * 79
+
+
+def test_what_is_entered_on_a_full_screen_is_not_shown_again(terminal):
+    screen = terminal.screen
+    screen.display_at(0, "THE FILE", erase=True)
+    screen.request_read("VM READ")
+    terminal.flush()
+    events = terminal.press(AID_ENTER, "DOWN 5")
+    assert events == [InputLine("DOWN 5", False, "VM READ")]
+    assert not any("DOWN 5" in terminal.row(row) for row in range(1, 23))
+    assert terminal.row(1).startswith("THE FILE")
+
+
+def test_cancelling_the_full_screen_clears_it_and_lines_start_at_the_top(terminal):
+    screen = terminal.screen
+    screen.display_at(0, "STATUS".ljust(80 * 22), erase=True)
+    screen.display_at(9, "CURRENT", highlight=True)
+    terminal.flush()
+    screen.cancel_display()
+    screen.write_line("R;")
+    terminal.flush()
+    assert terminal.row(1).rstrip() == "R;"
+    assert all(terminal.row(row).strip() == "" for row in range(2, 23))
+    assert screen.highlighted_row is None
+    assert screen.status != "MORE..."
+
+
+def test_a_line_written_over_a_full_screen_waits_at_more(terminal):
+    screen = terminal.screen
+    screen.display_at(0, "X" * (80 * 22), erase=True)
+    screen.write_line("A LINE")
+    terminal.flush()
+    assert screen.status == "MORE..."
+
+
+def test_a_full_screen_write_keeps_the_input_field(terminal):
+    screen = terminal.screen
+    screen.display_at(0, "Y" * (80 * 22), erase=True)
+    screen.request_read("VM READ")
+    terminal.flush()
+    assert terminal.row(22).rstrip() == "Y" * 79
+    assert terminal.press(AID_ENTER, "TOP") == [InputLine("TOP", False, "VM READ")]

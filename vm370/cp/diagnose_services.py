@@ -35,8 +35,8 @@ exception (diagnose.py).
   device's; cc 0, 2 (no real device) or 3 (no such device).
 - X'58' 3270 console write (class G): Rx a CCW X'19' whose control byte
   is the output line to write on (X'80' erases the display first, X'FF'
-  cancels), Ry the virtual console; the line appears on the user's
-  display at that line (CMS's DMSGIO contract).
+  cancels; CCW flag X'01' intensifies it), Ry the virtual console; the
+  line appears on the user's display at that line (CMS's DMSGIO contract).
 """
 
 from __future__ import annotations
@@ -84,6 +84,7 @@ DASD_PACKAGE_LIMIT = 15
 # VM/370 device class and type codes (its DEVTYPES copy file), for DIAGNOSE X'24'.
 CLASS_TERMINAL = 0x80
 CLASS_GRAPHIC = 0x40
+TERMINAL_2741 = 0x40  # VM/370's type code of a 2741 (a typewriter terminal)
 CLASS_UNIT_RECORD_INPUT = 0x20
 CLASS_UNIT_RECORD_OUTPUT = 0x10
 CLASS_DASD = 0x04
@@ -393,7 +394,18 @@ def diagnose_device_type(cp: ControlProgram, machine: VirtualMachine, rx: int, r
         machine.gpr[(ry + 1) & 15] = real_class << 24 | real_type << 16
         machine.psw.cc = 0
     elif isinstance(device, VirtualConsole):
-        machine.gpr[(ry + 1) & 15] = CLASS_GRAPHIC << 24 | 0x04 << 16 | 80
+        # The real device is the user's terminal: a 3277 display, or a
+        # typewriter terminal (line mode); with no terminal (a machine run
+        # bare) the virtual console's own type.
+        users = getattr(cp, "users", None)
+        user = users.users.get(machine.name) if users is not None else None
+        terminal = user.terminal if user is not None else None
+        if terminal is not None and not getattr(terminal, "line_mode", False):
+            machine.gpr[(ry + 1) & 15] = CLASS_GRAPHIC << 24 | 0x04 << 16 | 80
+        elif terminal is not None:
+            machine.gpr[(ry + 1) & 15] = CLASS_TERMINAL << 24 | TERMINAL_2741 << 16
+        else:
+            machine.gpr[(ry + 1) & 15] = device_class << 24 | device_type << 16
         machine.psw.cc = 0
     else:
         machine.psw.cc = 2  # spooled: no real device
@@ -402,6 +414,7 @@ def diagnose_device_type(cp: ControlProgram, machine: VirtualMachine, rx: int, r
 DISPLAY_WRITE = 0x19
 DISPLAY_ERASE_FIRST = 0x80
 DISPLAY_CANCEL = 0xFF
+DISPLAY_INTENSIFY = 0x01  # CCW flag byte: the line intensified (DMSGIO's X'04' request)
 
 
 def diagnose_console_display(
@@ -412,7 +425,8 @@ def diagnose_console_display(
     Rx holds the address of a CCW: X'19', the data address, flags (SLI),
     a control byte (the output line to start on, 0 the first; X'80' on
     asks the display to be erased first; X'FF' cancels the full-screen
-    display) and the byte count. Ry holds the virtual console's address.
+    display) and the byte count; flag X'01' shows the line intensified.
+    Ry holds the virtual console's address.
     cc 0 when written; cc 3 when the device is not the virtual console.
     """
     ccw_address = machine.gpr[rx] & machine.address_mask
@@ -438,7 +452,12 @@ def diagnose_console_display(
     data = machine.storage.fetch(int.from_bytes(ccw[1:4], "big"), count) if count else b""
     text = data.decode("cp037")
     if terminal is not None and hasattr(terminal, "display_at"):
-        terminal.display_at(control & 0x7F, text, bool(control & DISPLAY_ERASE_FIRST))
+        terminal.display_at(
+            control & 0x7F,
+            text,
+            bool(control & DISPLAY_ERASE_FIRST),
+            bool(ccw[4] & DISPLAY_INTENSIFY),
+        )
     elif user is not None:
         user.guest_output(text)
     machine.psw.cc = 0

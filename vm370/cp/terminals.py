@@ -102,14 +102,21 @@ class Terminal:
         self.screen.write_line(text)
         self.manager.need_service(self)
 
-    def display_at(self, row: int, text: str, erase: bool) -> None:
-        """A full-screen write of the user's machine (DIAGNOSE X'58')."""
-        self.screen.display_at(row, text, erase)
+    def display_at(self, row: int, text: str, erase: bool, highlight: bool = False) -> None:
+        """A full-screen write of the user's machine (DIAGNOSE X'58').
+
+        A line-mode terminal has no screen to write on: it types the text.
+        """
+        if self.line_mode:
+            self.screen.write_line(text.rstrip())
+        else:
+            self.screen.display_at(row, text, erase, highlight)
         self.manager.need_service(self)
 
     def cancel_display(self) -> None:
         """DIAGNOSE X'58' cancel: the screen goes back to line mode, cleared."""
-        self.screen.display_at(0, "", erase=True)
+        if not self.line_mode:
+            self.screen.cancel_display()
         self.manager.need_service(self)
 
     # The console line of the user at this terminal (users.User delegates here).

@@ -49,6 +49,7 @@ from vm370.hardware.display3270 import (
     AID_PA2,
     AID_PA3,
     AID_PF,
+    ATTRIBUTE_INTENSIFIED,
     ATTRIBUTE_MDT,
     ATTRIBUTE_NONDISPLAY,
     ATTRIBUTE_NUMERIC,
@@ -102,6 +103,10 @@ NOT_ACCEPTED_SECONDS = 3
 PROTECTED_ATTRIBUTE = ATTRIBUTE_PROTECTED | ATTRIBUTE_NUMERIC
 INPUT_ATTRIBUTE = 0x00
 HIDDEN_INPUT_ATTRIBUTE = ATTRIBUTE_NONDISPLAY
+# A line a full-screen write asks to be intensified (DIAGNOSE X'58', CCW
+# flag X'01'): a protected intensified field from the last position of the
+# row before, ended by a protected normal one at the row's last position.
+HIGHLIGHT_ATTRIBUTE = ATTRIBUTE_PROTECTED | ATTRIBUTE_INTENSIFIED
 
 PF_NUMBERS = {aid: number for number, aid in AID_PF.items()}
 PA3_FUNCTION_KEY = 6  # DMKGRF PA3KEY: handled as if PF6 were pressed
@@ -196,6 +201,12 @@ class ConsoleScreen:
         self._preset: str | None = None
         self._restore_keyboard = False
         self._alarm = False
+        # A full-screen write (DIAGNOSE X'58') owns the output area: what the
+        # user enters is not shown again in it (DMKGRF's CRTDIAG), and one
+        # of its rows may be intensified.
+        self._full_screen = False
+        self._highlight: int | None = None
+        self._shown_highlight: int | None = None
 
     # State
 
@@ -260,24 +271,61 @@ class ConsoleScreen:
             self._pending.extend(pieces)
         self._flow()
 
-    def display_at(self, row: int, text: str, erase: bool = False) -> None:
+    def display_at(
+        self, row: int, text: str, erase: bool = False, highlight: bool = False
+    ) -> None:
         """Put ``text`` on the output area from ``row`` (DIAGNOSE X'58', a full-screen write).
 
         ``erase`` clears the output area first. The text runs on over the
         rows after ``row``, as far as the output area goes; later line output
-        continues below it.
+        continues below it (so a line written after a full screen waits at
+        MORE..., as in VM/370). ``highlight`` shows the one row ``row``
+        intensified: its field attributes take the last position of the row
+        before and of the row itself, so it holds one position less, as
+        VM/370 EDIT's 79-byte current line assumes.
         """
         if erase:
             self._rows = [""] * self.layout.output_rows
+            self._highlight = None
+        # The full screen takes the display at once: lines still waiting at
+        # MORE... or HOLDING would only be painted over, so they go.
+        self._pending.clear()
+        self._paging = None
+        self._full_screen = True
         columns = self.layout.columns
         rows = self.layout.output_rows
         shown = _displayable(text)
+        if highlight and 1 <= row < rows:
+            self._highlight = row
+            shown = shown[: columns - 1]
         for offset in range(0, max(1, len(shown)), columns):
             target = row + offset // columns
             if not 0 <= target < rows:
                 break
+            if target == self._highlight and not highlight:
+                self._highlight = None
             self._rows[target] = shown[offset : offset + columns]
             self._next_row = max(self._next_row, target + 1)
+        self._fit_attributes()
+
+    def _fit_attributes(self) -> None:
+        """Keep the rows clear of the attribute positions: the input field's
+        (the output area's last position) and the intensified row's."""
+        last = self.layout.columns - 1
+        targets = [self.layout.output_rows - 1]
+        if self._highlight is not None:
+            targets += [self._highlight - 1, self._highlight]
+        for target in targets:
+            self._rows[target] = self._rows[target][:last]
+
+    def cancel_display(self) -> None:
+        """End the full-screen display (DIAGNOSE X'58' X'FF'): the output area is cleared."""
+        self._clear_output()
+
+    @property
+    def highlighted_row(self) -> int | None:
+        """The output row shown intensified by a full-screen write, or None."""
+        return self._highlight
 
     def request_read(self, kind: str, hidden: bool = False) -> list[ConsoleEvent]:
         """Ask the user for a line: ``kind`` is VM READ or CP READ; ``hidden`` for a password.
@@ -389,7 +437,8 @@ class ConsoleScreen:
             kind, hidden = self._read
             self._read = None
             self._clear_input = True
-            self._queue_output("" if hidden else _displayable(text))
+            if not self._full_screen:
+                self._queue_output("" if hidden else _displayable(text))
             return [InputLine(text, hidden, kind)]
         if text == "":
             return [Attention(line_waiting=False)]
@@ -468,6 +517,8 @@ class ConsoleScreen:
         self._next_row = 0
         self._paging = None
         self._erase_output = True
+        self._full_screen = False
+        self._highlight = None
 
     def _clear_output(self) -> None:
         self._reset_output()
@@ -486,13 +537,16 @@ class ConsoleScreen:
             orders += self._sba(0) + bytes((ORDER_RA,)) + self._address(layout.input_attribute)
             orders.append(NULL)
             self._shown_rows = [""] * layout.output_rows
+            self._shown_highlight = None
             self._erase_output = False
+        orders += self._unhighlight_orders()
         for row, text in enumerate(self._rows):
             shown = self._shown_rows[row]
             if text != shown:
                 orders += self._sba(row * layout.columns) + self._ebcdic(text)
                 orders += bytes(max(0, len(shown) - len(text)))
                 self._shown_rows[row] = text
+        orders += self._highlight_orders()
         clear_input = self._clear_input
         if clear_input:
             orders += self._sba(layout.input_start) + bytes((ORDER_EUA,))
@@ -548,6 +602,8 @@ class ConsoleScreen:
         for row, text in enumerate(self._rows):
             if text:
                 out += self._sba(row * layout.columns) + self._ebcdic(text)
+        self._shown_highlight = None
+        out += self._highlight_orders()
         hidden = self._input_hidden()
         out += self._sba(layout.input_attribute)
         out += self._start_field(HIDDEN_INPUT_ATTRIBUTE if hidden else INPUT_ATTRIBUTE)
@@ -557,6 +613,33 @@ class ConsoleScreen:
         self._shown_hidden = hidden
         self._needs_full = self._erase_output = self._clear_input = False
         return bytes(out)
+
+    def _unhighlight_orders(self) -> bytes:
+        """Orders that take away the intensified field shown, if it is to move or go."""
+        old = self._shown_highlight
+        if old is None or old == self._highlight:
+            return b""
+        columns = self.layout.columns
+        orders = bytearray()
+        # A blank over each attribute position takes the attribute away; the
+        # rows' own text is written after this.
+        for position in (old * columns - 1, (old + 1) * columns - 1):
+            orders += self._sba(position) + self._ebcdic(" ")
+        self._shown_highlight = None
+        return bytes(orders)
+
+    def _highlight_orders(self) -> bytes:
+        """Orders that put the intensified field on the row now highlighted."""
+        if self._highlight == self._shown_highlight:
+            return b""
+        columns = self.layout.columns
+        orders = bytearray()
+        new = self._highlight
+        if new is not None:
+            orders += self._sba(new * columns - 1) + self._start_field(HIGHLIGHT_ATTRIBUTE)
+            orders += self._sba((new + 1) * columns - 1) + self._start_field(PROTECTED_ATTRIBUTE)
+        self._shown_highlight = new
+        return bytes(orders)
 
     def _address(self, address: int) -> bytes:
         return encode_address(address, self.layout.size)
