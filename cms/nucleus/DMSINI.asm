@@ -48,6 +48,17 @@ KEYNUC   SSK   R3,R2
          DIAG  R2,R0,X'000C'            time of day and CPU times
          OI    SYSFLAGS,CPAVAIL         it answered: CP is there
          MVC   TIMEBASE,TIMEAREA+16
+* No blips on a display, as VM/370's DMSINS ("NO BLIPS FOR TUBES"):
+* DIAGNOSE X'24' of the virtual console gives its terminal's class,
+* X'40' for a 3270 display, where a blip would be a line of its own.
+         L     R2,=F'-1'                the virtual console
+         DIAG  R2,R4,X'0024'            R5: its terminal's class
+         BNZ   NODIAG
+         SRL   R5,24
+         CH    R5,=H'64'                X'40': a display station
+         BNE   NODIAG
+         L     R1,=V(DMSITEBL)
+         MVI   0(R1),0                  BLIP OFF (DMSITE's BLIPOFF)
 NODIAG   MVC   PGMNPSW,SAVEPGM
          WRTERM 'CMS VERSION 6.0'
          LH    R0,IPLDEV
