@@ -8,8 +8,11 @@ ACC      TITLE 'DMSACC - ACCESS AND RELEASE: MAKE A DISK A FILEMODE'
 *    that mode, or the same device under another mode, is replaced.
 *    The S and Y disks are read-only, every other mode read/write.
 *    ACCESS 192 B/A accepts the /A but searches B like any mode.
+*    The working bitmap of a read/write disk (BITMAP) is in its entry,
+*    or for a disk over 8,120 blocks in a 4K slot at the top of
+*    storage, which the user area then ends below (BMAPTOP).
 * RELEASE mode
-*    forgets the disk accessed as 'mode'.
+*    forgets the disk accessed as 'mode' (and frees its slot).
 *
 * Entered: by SVC 202, R1 -> tokenized list; R12 entry, R13 save
 *          area, R14 return.
@@ -19,6 +22,7 @@ ACC      TITLE 'DMSACC - ACCESS AND RELEASE: MAKE A DISK A FILEMODE'
 *          DMSACC112S).  NOMSG suppresses the messages.
 *
          REGEQU
+         CMSLAYO
          MFDD
          ADTD
 DMSACC   CSECT
@@ -169,37 +173,74 @@ MESSAGE  CLI   QUIET,1
          L     R15,=V(DMSMSG)
          BALR  R14,R15
          L     R15,16(,R13)
-RETURN   L     R14,12(,R13)
+RETURN   BAL   R14,BMAPTOP              the slot of the disk that was
+         L     R14,12(,R13)             under that mode, or is now
          LM    R0,R12,20(R13)
          BR    R14
 *
-* BITMAP: ADTWMAP, the working bitmap, from the MFD's 215 bytes and,
-* when the MFD's list has X'FFFD', the extension block named after it
-* (bytes 215-1014).  A disk whose bitmap is longer than ADTQMAXL has
-* more extension blocks: only the first is read, and the disk is not
-* written (DMSBWR).  DMSBWR's copy of an extension block on disk is
+* BITMAP: the working bitmap of the disk R10 from the MFD's 215 bytes
+* and the QMSK extension blocks its list names after X'FFFD' (800
+* bitmap bytes each, from byte 215 on: VM/370's layout; a list that
+* ends early leaves zeros).  It is ADTWMAP for a disk of up to 8,120
+* blocks, else a slot at the top of storage (BMAPGET).  A read-only
+* disk that large needs none, and one over ADTQMAXL*8 blocks, or one
+* for which there is no slot left, gets none (ADTMAPA 0: DMSBWR then
+* does not write it).  DMSBWR's copy of an extension block on disk is
 * forgotten, as this entry may have held another disk.  R15 = 0, or
-* nonzero when the extension block cannot be read.
+* nonzero when an extension block cannot be read.
 *
 BITMAP   ST    R14,BITRET
          L     R2,=V(DMSBWXC)
          XC    0(4,R2),0(R2)
+         XC    ADTHINT,ADTHINT
+         XC    ADTMAPA,ADTMAPA
+         NI    ADTFLAGS,255-ADTFREED
+         L     R5,ADTMFD+MFDNUM-MFDD
+         LA    R5,7(,R5)
+         SRL   R5,3                     bytes in the bitmap
+         ST    R5,MAPLEN
          LA    R2,ADTWMAP
-         LA    R3,ADTQMAXL/203
-BITCLEAR XC    0(203,R2),0(R2)
-         LA    R2,203(,R2)
-         BCT   R3,BITCLEAR
-         MVC   ADTWMAP(MFDQMSKL),ADTMFD+MFDQMSK-MFDD
-         LA    R2,ADTMFD
+         LA    R3,ADTWMAPL
+         C     R5,=A(ADTWMAPL)
+         BNH   BITHAVE
+         TM    ADTFLAGS,ADTRW
+         BZ    BITDONE0                 read-only: not needed
+         C     R5,=A(ADTQMAXL)
+         BH    BITDONE0                 too large to write
+         BAL   R14,BMAPGET
+         LTR   R2,R2
+         BZ    BITDONE0                 no slot left
+         L     R3,=A(ADTSLOTL)
+BITHAVE  ST    R2,ADTMAPA
+BITCLEAR CH    R3,=H'256'               zeros, 256 bytes at a time
+         BNH   BITCLRL
+         XC    0(256,R2),0(R2)
+         LA    R2,256(,R2)
+         SH    R3,=H'256'
+         B     BITCLEAR
+BITCLRL  BCTR  R3,0
+         EX    R3,BITXC
+         L     R2,ADTMAPA
+         MVC   0(MFDQMSKL,R2),ADTMFD+MFDQMSK-MFDD
+         LA    R6,ADTMFD                find X'FFFD' in the list
          LA    R3,MFDMAXBN
-BITLIST  CLC   0(2,R2),=AL2(MFDXMSK)
+BITLIST  CLC   0(2,R6),=AL2(MFDXMSK)
          BE    BITEXT
-         CLC   0(2,R2),=AL2(MFDEND)
+         CLC   0(2,R6),=AL2(MFDEND)
          BE    BITDONE0
-         LA    R2,2(,R2)
+         LA    R6,2(,R6)
          BCT   R3,BITLIST
          B     BITDONE0
-BITEXT   LH    R2,2(,R2)
+BITEXT   LA    R7,MFDQMSKL              bitmap offset of the next block
+BITNEXT  LA    R6,2(,R6)
+         C     R7,MAPLEN
+         BNL   BITDONE0                 all of the bitmap read
+         LA    R2,ADTMFD+MFDNUM-MFDD
+         CR    R6,R2
+         BNL   BITDONE0                 (the list ends before 364)
+         CLC   0(2,R6),=AL2(MFDEND)
+         BE    BITDONE0
+         LH    R2,0(,R6)
          N     R2,=X'0000FFFF'
          LR    R1,R10
          LA    R3,BUFFER
@@ -208,15 +249,92 @@ BITEXT   LH    R2,2(,R2)
          BALR  R14,R15
          LTR   R15,R15
          BNZ   BITDONE
-         LA    R2,ADTWMAP+MFDQMSKL
-         LA    R3,BUFFER
-         LA    R4,4
-BITMOVE  MVC   0(200,R2),0(R3)
-         LA    R2,200(,R2)
-         LA    R3,200(,R3)
-         BCT   R4,BITMOVE
+         L     R4,MAPLEN                bytes of this block wanted:
+         SR    R4,R7                    800, or what is left
+         C     R4,=F'800'
+         BNH   BITPART
+         L     R4,=F'800'
+BITPART  L     R2,ADTMAPA
+         AR    R2,R7                    to
+         LA    R3,BUFFER                from
+         AR    R7,R4
+BITMOVE  CH    R4,=H'256'
+         BNH   BITMOVEL
+         MVC   0(256,R2),0(R3)
+         LA    R2,256(,R2)
+         LA    R3,256(,R3)
+         SH    R4,=H'256'
+         B     BITMOVE
+BITMOVEL BCTR  R4,0
+         EX    R4,BITMVC
+         B     BITNEXT
 BITDONE0 SR    R15,R15
 BITDONE  L     R14,BITRET
+         BR    R14
+BITXC    XC    0(0,R2),0(R2)            (EX)
+BITMVC   MVC   0(0,R2),0(R3)            (EX)
+*
+* The bitmaps of disks over 8,120 blocks live in slots of ADTSLOTL
+* bytes at the top of storage, as VM/370 took them from its nucleus
+* free storage: slot j ends ADTSLOTL*j bytes below STOREND.  A slot
+* is in use when an accessed entry's ADTMAPA names it.  BMAPTOP sets
+* STORSIZE, the end of the user area, at the lowest slot in use and
+* gives the slots in use the nucleus's storage key, the others back
+* to the user key.  No slot goes below USERAREA, where the user area
+* starts (a 128K machine has none).
+*
+* BMAPGET: R2 = a free slot, or 0.  Uses R1-R5.
+*
+BMAPGET  ST    R14,SLOTRET
+         L     R2,STOREND
+         LA    R3,ADTMAX
+GETSLOT  S     R2,=A(ADTSLOTL)
+         C     R2,=A(USERAREA)
+         BL    GETNONE
+         BAL   R14,SLOTUSED
+         BNE   GETGOT
+         BCT   R3,GETSLOT
+GETNONE  SR    R2,R2
+GETGOT   L     R14,SLOTRET
+         BR    R14
+*
+* SLOTUSED: condition code not equal when no accessed disk has the
+* slot R2.  Uses R4, R5.
+*
+SLOTUSED L     R4,=A(ADTABLE)
+         LA    R5,ADTMAX
+USEDLOOP CLI   ADTMODE-ADTD(R4),0
+         BE    USEDNEXT
+         C     R2,ADTMAPA-ADTD(,R4)
+         BER   R14                      in use
+USEDNEXT LA    R4,ADTDLEN(,R4)
+         BCT   R5,USEDLOOP
+         LTR   R4,R4                    (an address: not zero)
+         BR    R14
+*
+* BMAPTOP: STORSIZE and the slots' storage keys from the slots in use.
+* Keeps every register.
+*
+BMAPTOP  STM   R0,R15,TOPSAVE
+         L     R6,STOREND               the end of the user area
+         LR    R2,R6
+         LA    R3,ADTMAX
+TOPSLOT  S     R2,=A(ADTSLOTL)
+         C     R2,=A(USERAREA)
+         BL    TOPDONE
+         LA    R0,USERKEY
+         BAL   R14,SLOTUSED
+         BNE   TOPKEY
+         LA    R0,NUCKEY                in use: the nucleus's
+         LR    R6,R2
+TOPKEY   LR    R1,R2
+         LA    R7,ADTSLOTL/2048
+TOPSSK   SSK   R0,R1
+         LA    R1,2048(,R1)
+         BCT   R7,TOPSSK
+         BCT   R3,TOPSLOT
+TOPDONE  ST    R6,STORSIZE
+         LM    R0,R15,TOPSAVE
          BR    R14
 *
 * RELEASE mode
@@ -233,6 +351,11 @@ RELFIND  CLC   ADTMODE,8(R1)
          CLI   ADTMODE,0
          BE    RELNEXT
          MVI   ADTMODE,0
+         L     R15,=A(BMAPTOP)          its bitmap slot, if any, is
+         LR    R9,R12                   free
+         L     R12,=A(DMSACC)
+         BALR  R14,R15
+         LR    R12,R9
          SR    R15,R15
          B     RELRET
 RELNEXT  LA    R10,ADTDLEN(,R10)
@@ -252,6 +375,9 @@ MSG069   MSGDESC DMSARE069E,'DISK','NOT ACCESSED'
          DROP  R12
          USING DMSACC,R12
 BITRET   DS    F
+SLOTRET  DS    F
+MAPLEN   DS    F
+TOPSAVE  DS    16F
 DEVICE   DS    H
 LETTER   DS    C
 QUIET    DS    C

@@ -15,12 +15,12 @@ BWR      TITLE 'DMSBWR - WRBUF AND THE DIRECTORY UPDATE'
 *
 * DIRUPD keeps the disk readable whatever moment the machine stops:
 * every FST block of the new directory is written to a new block,
-* never over the old ones, as is the bitmap extension block of a disk
-* over 1,720 blocks, and the MFD (block 4), one record, is
-* rewritten last: it is the commit.  Blocks freed by the update are
-* free in the working bitmap at once, but a block is allocated only
-* when the MFD on disk has it free too, so nothing the MFD on disk
-* names is overwritten before that MFD is replaced.
+* never over the old ones, as are the QMSK extension blocks of a disk
+* over 1,720 blocks (five for a whole 2314 pack), and the MFD (block
+* 4), one record, is rewritten last: it is the commit.  Blocks freed
+* by the update are free in the working bitmap at once, but a block is
+* allocated only when the MFD on disk has it free too, so nothing the
+* MFD on disk names is overwritten before that MFD is replaced.
 *
 * Entered: by SVC 202, R1 -> the list:
 *             0 CL8'WRBUF'  8 CL8 fn  16 CL8 ft  24 CL2 fm (letter and
@@ -31,8 +31,9 @@ BWR      TITLE 'DMSBWR - WRBUF AND THE DIRECTORY UPDATE'
 *          R15 entry.
 * Exits:   R15 = 0; WRBUF: 7 an item number out of sequence; 9 the file
 *          is open for reading; 11 recfm not F or V; 12 the disk is
-*          read-only; 13 the disk is full, or too large for this
-*          nucleus to write (over 8,120 blocks); 14 an F item of
+*          read-only; 13 the disk is full, or DMSACC gave it no
+*          working bitmap (over 32,768 blocks, or no storage for
+*          one at the top of storage); 14 an F item of
 *          another length; 15 a V item of 0 or over 65,535 bytes;
 *          19 65,535 items already; 36 the disk is not accessed.
 *
@@ -149,8 +150,9 @@ HAVEDISK TM    ADTFLAGS,ADTRW
          BO    WRITABLE
          LA    R15,12
          B     OPENDONE
-WRITABLE CLC   ADTMFD+MFDNUM-MFDD(4),=A(ADTQMAXL*8)
-         BNH   SMALL
+WRITABLE L     R2,ADTMAPA               DMSACC gave it no working
+         LTR   R2,R2                    bitmap: too large, or no
+         BNZ   SMALL                    storage for it
          LA    R15,13
          B     OPENDONE
 SMALL    CLI   36(R9),C'F'
@@ -457,34 +459,49 @@ NCLEND   L     R14,NCLRET
 *
 * ALLOC: a block free in the bitmap on disk and in the working bitmap
 * of the disk R11, marked in the working one; its number in R2.  The
-* bitmap on disk is the MFD's 215 bytes, then (blocks past 1,720) the
-* extension block, of which XCDATA holds a copy.  R15 = 0, or 13 when
+* search starts at ADTHINT, below which every working byte is X'FF'.
+* The bitmap on disk is the MFD's 215 bytes, then the extension
+* blocks; while no block has been freed since the MFD on disk was
+* written (ADTFREED off) every block it marks is marked in the
+* working bitmap too, so only the MFD's part is looked at; else XLOAD
+* brings in the extension block of the byte.  R15 = 0, or 13 when
 * there is none.
 *
-ALLOC    STM   R3,R7,ALLOCSAV
+ALLOC    STM   R3,R8,ALLOCSAV
          ST    R14,ALLOCRET
          L     R5,ADTMFD+MFDNUM-MFDD
-         SR    R3,R3                    byte offset
+         L     R8,ADTMAPA
+         LTR   R8,R8
+         BZ    ALLOCFUL
+         L     R3,ADTHINT               byte offset
 ALLOCBYT LR    R4,R3
          SLL   R4,3
          CR    R4,R5
          BNL   ALLOCFUL
+         SR    R7,R7
+         IC    R7,0(R3,R8)              working
+         CH    R7,=H'255'
+         BNE   ALLOCONE
+         C     R3,ADTHINT               all ones: skip it, and the
+         BNE   ALLOCNXT                 next search too when no
+         LA    R6,1(,R3)                byte before has a zero
+         ST    R6,ADTHINT
+         B     ALLOCNXT
+ALLOCONE SR    R6,R6
          CH    R3,=AL2(MFDQMSKL)
          BNL   ALLOCEXT
          IC    R6,ADTMFD+MFDQMSK-MFDD(R3) on disk
          B     ALLOCOR
-ALLOCEXT BAL   R14,XLOAD
+ALLOCEXT TM    ADTFLAGS,ADTFREED
+         BZ    ALLOCOR
+         BAL   R14,XLOAD
          LTR   R15,R15
          BNZ   ALLOCFUL
-         L     R1,=A(XCDATA-MFDQMSKL)
-         IC    R6,0(R3,R1)              on disk, in the extension
-ALLOCOR  SR    R7,R7
-         IC    R7,ADTWMAP(R3)
-         OR    R6,R7
-         N     R6,=X'000000FF'
+         IC    R6,0(,R1)                on disk, in an extension
+ALLOCOR  OR    R6,R7
          CH    R6,=H'255'
          BNE   ALLOCBIT
-         LA    R3,1(,R3)
+ALLOCNXT LA    R3,1(,R3)
          B     ALLOCBYT
 ALLOCBIT LA    R2,X'80'
          LA    R7,1(,R4)                block of bit 0 of the byte
@@ -496,59 +513,83 @@ ALLOCTRY LR    R4,R6
          B     ALLOCTRY
 ALLOCGOT CR    R7,R5
          BH    ALLOCFUL
-         IC    R4,ADTWMAP(R3)
+         IC    R4,0(R3,R8)
          OR    R4,R2
-         STC   R4,ADTWMAP(R3)
+         STC   R4,0(R3,R8)
          LR    R2,R7
          SR    R15,R15
-         LM    R3,R7,ALLOCSAV
+         LM    R3,R8,ALLOCSAV
          L     R14,ALLOCRET
          BR    R14
 ALLOCFUL LA    R15,13
-         LM    R3,R7,ALLOCSAV
+         LM    R3,R8,ALLOCSAV
          L     R14,ALLOCRET
          BR    R14
 *
-* XLOAD: XCDATA holds the extension block on disk of the disk R11
-* (zeros when its MFD names none), read unless it is already there
-* (XCTAG the ADT it belongs to).  R15 = 0 or DMSDIO's code.
+* XLOAD: R1 -> byte R3 (215 or more) of the bitmap on disk of the disk
+* R11, in XCDATA, a copy of the extension block that holds it (zeros
+* when the MFD names none), read unless it is there already (XCTAG
+* the ADT, XCINDEX the block's place after X'FFFD').  R15 = 0 or 3.
 *
-XLOAD    L     R1,=A(XCTAG)
-         SR    R15,R15
-         C     R11,0(,R1)
-         BER   R14
-         STM   R1,R5,XLSAVE
+XLOAD    STM   R2,R6,XLSAVE
          ST    R14,XLRET
+         LR    R5,R3
+         SH    R5,=AL2(MFDQMSKL)
+         SR    R4,R4
+         D     R4,=F'800'               R5 the block's place, R4 the
+         ST    R4,XLBYTE                byte in it
+         L     R1,=A(XCTAG)
+         C     R11,0(,R1)
+         BNE   XLFETCH
+         C     R5,4(,R1)                XCINDEX
+         BE    XLHAVE
+XLFETCH  XC    0(4,R1),0(R1)
          L     R3,=A(XCDATA)
-         LA    R4,4
+         LA    R6,4
 XLCLEAR  XC    0(200,R3),0(R3)
          LA    R3,200(,R3)
-         BCT   R4,XLCLEAR
+         BCT   R6,XLCLEAR
          LA    R2,ADTMFD
          LA    R3,MFDMAXBN
 XLLIST   CLC   0(2,R2),=AL2(MFDXMSK)
-         BE    XLREAD
+         BE    XLFOUND
          CLC   0(2,R2),=AL2(MFDEND)
-         BE    XLHAVE
+         BE    XLTAG
          LA    R2,2(,R2)
          BCT   R3,XLLIST
-         B     XLHAVE
-XLREAD   LH    R2,2(,R2)
+         B     XLTAG
+XLFOUND  LA    R3,1(,R5)                skip that many block numbers
+XLSKIP   LA    R2,2(,R2)
+         LA    R6,ADTMFD+MFDNUM-MFDD
+         CR    R2,R6
+         BNL   XLTAG                    (the list ends before 364)
+         CLC   0(2,R2),=AL2(MFDEND)
+         BE    XLTAG                    fewer blocks: zeros
+         BCT   R3,XLSKIP
+         LH    R2,0(,R2)
          N     R2,=X'0000FFFF'
          L     R3,=A(XCDATA)
          BAL   R14,READBLK
          LTR   R15,R15
          BNZ   XLEND
-XLHAVE   L     R1,=A(XCTAG)
+XLTAG    L     R1,=A(XCTAG)
          ST    R11,0(,R1)
+         ST    R5,4(,R1)
+XLHAVE   L     R1,=A(XCDATA)
+         A     R1,XLBYTE
          SR    R15,R15
-XLEND    LM    R1,R5,XLSAVE
+XLEND    LM    R2,R6,XLSAVE
          L     R14,XLRET
          BR    R14
 *
 * FREEBLK: unmark block R2 in the working bitmap of the disk R11.
+* The MFD on disk marks it until the next commit (ADTFREED).
 *
-FREEBLK  STM   R2,R5,FREESAVE
+FREEBLK  STM   R2,R6,FREESAVE
+         L     R6,ADTMAPA
+         LTR   R6,R6
+         BZ    FREEEXIT                 (no bitmap: it is not written)
+         OI    ADTFLAGS,ADTFREED        the MFD on disk still has it
          BCTR  R2,0
          SR    R4,R4
          LR    R5,R2
@@ -556,10 +597,14 @@ FREEBLK  STM   R2,R5,FREESAVE
          LA    R3,X'80'
          SRL   R3,0(R4)
          X     R3,=X'000000FF'
-         IC    R4,ADTWMAP(R5)
+         AR    R6,R5
+         IC    R4,0(,R6)
          NR    R4,R3
-         STC   R4,ADTWMAP(R5)
-         LM    R2,R5,FREESAVE
+         STC   R4,0(,R6)
+         C     R5,ADTHINT
+         BNL   FREEEXIT
+         ST    R5,ADTHINT               a zero bit lower down
+FREEEXIT LM    R2,R6,FREESAVE
          BR    R14
 *
 * Entries for DMSERS (ERASE, RENAME), each with R11 -> the ADT:
@@ -763,8 +808,23 @@ FREEEND  L     R14,FREERET
 DIRUPD   ST    R14,DIRRET
          STM   R2,R3,DIRARGS
          LA    R15,13
-         CLC   ADTMFD+MFDNUM-MFDD(4),=A(ADTQMAXL*8)
-         BH    DIREND                   too large to write
+         L     R2,ADTMAPA
+         LTR   R2,R2
+         BZ    DIREND                   no working bitmap: not written
+         SR    R4,R4                    QMSK extension blocks needed:
+         LA    R3,1                     the end of the list takes
+         L     R5,ADTMFD+MFDNUM-MFDD    X'FFFF', and X'FFFD' and
+         LA    R5,7(,R5)                their numbers when there are
+         SRL   R5,3                     any
+         ST    R5,MAPLEN                bytes in the bitmap
+         SH    R5,=AL2(MFDQMSKL)
+         BNP   DIRXNUM
+         LA    R5,799(,R5)
+         D     R4,=F'800'
+         LR    R4,R5
+         LA    R3,2(,R5)
+DIRXNUM  ST    R4,EXTCOUNT
+         ST    R3,EXTROOM
          SR    R5,R5                    FST blocks in the new list
          SR    R6,R6                    index in the old list
 DIRNEXT  LR    R3,R6
@@ -795,14 +855,18 @@ DIRLAST  L     R2,DIRARGS               the new FST still to place?
          BAL   R14,DIRWRITE
          LTR   R15,R15
          BNZ   DIREND
-DIRMFD   SR    R2,R2                    no extension block
-         CLC   ADTMFD+MFDNUM-MFDD(4),=A(MFDQMSKL*8)
-         BNH   DIRNOEXT
-         BAL   R14,ALLOC                the bitmap's bytes from 215 on
+DIRMFD   L     R7,EXTCOUNT              new blocks for the bitmap's
+         LA    R8,EXTLIST               bytes from 215 on
+DIRXALOC LTR   R7,R7
+         BNP   DIRXOLD
+         BAL   R14,ALLOC
          LTR   R15,R15
          BNZ   DIREND
-DIRNOEXT ST    R2,EXTBLOCK
-         SR    R7,R7                    old FST blocks: free them
+         STH   R2,0(,R8)
+         LA    R8,2(,R8)
+         BCTR  R7,0
+         B     DIRXALOC
+DIRXOLD  SR    R7,R7                    old FST blocks: free them
 DIRFREE  LR    R3,R7
          AR    R3,R3
          LA    R3,ADTMFD(R3)
@@ -813,23 +877,62 @@ DIRFREE  LR    R3,R7
          BAL   R14,FREEBLK
          LA    R7,1(,R7)
          B     DIRFREE
-DIROLDX  CLC   0(2,R3),=AL2(MFDXMSK)    and the old extension block
+DIROLDX  CLC   0(2,R3),=AL2(MFDXMSK)    and the old extension blocks
          BNE   DIRXWRT
-         LH    R2,2(,R3)
+         LA    R6,ADTMFD+MFDNUM-MFDD
+DIROLDXB LA    R3,2(,R3)
+         CR    R3,R6
+         BNL   DIRXWRT
+         CLC   0(2,R3),=AL2(MFDEND)
+         BE    DIRXWRT
+         LH    R2,0(,R3)
          BAL   R14,FREEOLD
-DIRXWRT  L     R2,EXTBLOCK
-         LTR   R2,R2
-         BZ    DIRMFD2
-         LA    R3,ADTWMAP+MFDQMSKL      written now that the bitmap is
-         BAL   R14,WRITEBLK             final: it marks itself
+         B     DIROLDXB
+DIRXWRT  L     R7,EXTCOUNT              written now that the bitmap
+         LTR   R7,R7                    is final (they mark
+         BNP   DIRMFD2                  themselves)
+         LR    R3,R5
+         AR    R3,R3
+         LA    R3,NEWLIST(R3)
+         MVC   0(2,R3),=AL2(MFDXMSK)
+         LA    R5,1(,R5)
+         LA    R8,EXTLIST
+         LA    R6,MFDQMSKL              bitmap offset of the block
+DIRXONE  XC    DIRBUF(200),DIRBUF       zeros past the bitmap's end
+         XC    DIRBUF+200(200),DIRBUF+200
+         XC    DIRBUF+400(200),DIRBUF+400
+         XC    DIRBUF+600(200),DIRBUF+600
+         L     R4,MAPLEN                800 bytes, or what is left
+         SR    R4,R6
+         C     R4,=F'800'
+         BNH   DIRXPART
+         L     R4,=F'800'
+DIRXPART L     R2,ADTMAPA
+         AR    R2,R6                    from
+         AR    R6,R4
+         LA    R3,DIRBUF                to
+DIRXMOVE CH    R4,=H'256'
+         BNH   DIRXLAST
+         MVC   0(256,R3),0(R2)
+         LA    R2,256(,R2)
+         LA    R3,256(,R3)
+         SH    R4,=H'256'
+         B     DIRXMOVE
+DIRXLAST BCTR  R4,0
+         EX    R4,DIRXMVC
+         LH    R2,0(,R8)
+         N     R2,=X'0000FFFF'
+         LA    R3,DIRBUF
+         BAL   R14,WRITEBLK
          LTR   R15,R15
          BNZ   DIREND
          LR    R3,R5
          AR    R3,R3
          LA    R3,NEWLIST(R3)
-         MVC   0(2,R3),=AL2(MFDXMSK)
-         MVC   2(2,R3),EXTBLOCK+2
-         LA    R5,2(,R5)
+         MVC   0(2,R3),0(R8)
+         LA    R5,1(,R5)
+         LA    R8,2(,R8)
+         BCT   R7,DIRXONE
 DIRMFD2  MVC   MFDBUF(200),ADTMFD
          MVC   MFDBUF+200(200),ADTMFD+200
          MVC   MFDBUF+400(200),ADTMFD+400
@@ -843,7 +946,8 @@ DIRMFD2  MVC   MFDBUF(200),ADTMFD
          SR    R3,R2
          BCTR  R3,0
          EX    R3,DIRLIST
-         MVC   MFDBUF+MFDQMSK-MFDD(MFDQMSKL),ADTWMAP
+         L     R2,ADTMAPA
+         MVC   MFDBUF+MFDQMSK-MFDD(MFDQMSKL),0(R2)
          BAL   R14,COUNTS
          LA    R2,4                     the commit
          LA    R3,MFDBUF
@@ -856,10 +960,12 @@ DIRMFD2  MVC   MFDBUF(200),ADTMFD
          MVC   ADTMFD+600(200),MFDBUF+600
          L     R2,=A(XCTAG)             the extension on disk is the
          XC    0(4,R2),0(R2)            new one: read again when needed
-         SR    R15,R15
+         NI    ADTFLAGS,255-ADTFREED    and marks no block the working
+         SR    R15,R15                  bitmap does not
 DIREND   L     R14,DIRRET
          BR    R14
 DIRLIST  MVC   MFDBUF(0),NEWLIST        (EX)
+DIRXMVC  MVC   0(0,R3),0(R2)            (EX)
 *
 * DIRSLOTS: in DIRBUF, clear the FST to remove, place the FST to add
 * in the first empty slot (then forget it).
@@ -886,7 +992,9 @@ SLOTNEXT LA    R7,FSTDLEN(,R7)
 * DIRWRITE: DIRBUF to a new block, added to NEWLIST.
 *
 DIRWRITE ST    R14,DWRET
-         CH    R5,=AL2(MFDMAXBN-3)      room for X'FFFD', one extension
+         LA    R3,MFDMAXBN              room for the end of the list
+         S     R3,EXTROOM
+         CR    R5,R3
          BL    DWROOM
          LA    R15,13
          B     DWEND
@@ -911,9 +1019,10 @@ COUNTS   SR    R2,R2                    blocks in use
          SR    R3,R3                    byte offset
          L     R4,=F'-1'                last nonzero byte
          SR    R5,R5
-CNTBYTE  CH    R3,=AL2(ADTQMAXL)
+         L     R6,ADTMAPA
+CNTBYTE  C     R3,MAPLEN
          BNL   CNTDONE
-         IC    R5,ADTWMAP(R3)
+         IC    R5,0(R3,R6)
          LTR   R5,R5
          BZ    CNTNEXT
          LR    R4,R3
@@ -946,10 +1055,15 @@ BITCOUNT DS    0XL256                   bits set in each byte value
          DC    AL1(3,4,4,5,4,5,5,6,4,5,5,6,5,6,6,7)
          DC    AL1(4,5,5,6,5,6,6,7,5,6,6,7,6,7,7,8)
          DS    0F
-EXTBLOCK DS    F
+EXTCOUNT DS    F                        QMSK extension blocks
+EXTROOM  DS    F                        halfwords the list's end takes
+MAPLEN   DS    F                        bytes in the bitmap
+EXTLIST  DS    (ADTXMAX)H               the new extension blocks
+         DS    0F
 ALLOCRET DS    F
 XLRET    DS    F
 XLSAVE   DS    5F
+XLBYTE   DS    F
 OPENRET  DS    F
 EXTSAVE  DS    15F
 OLDRET   DS    F
@@ -966,8 +1080,8 @@ DWRET    DS    F
 REMOVE   DS    A
 DIRARGS  DS    2F
 ITEMSAVE DS    2F
-ALLOCSAV DS    5F
-FREESAVE DS    4F
+ALLOCSAV DS    6F
+FREESAVE DS    5F
 CLSAVE   DS    15F
 ITEMLEN  DS    H
 MODE     DS    CL2
@@ -975,14 +1089,15 @@ PATTERN  DS    CL18
 CLOCK    DS    CL16
 DIGITS   DS    CL5
 PACKED   DS    CL3
+         LTORG
          DS    0F
 OLDFST   DS    CL40
 NEWLIST  DS    182H
-         LTORG
          DS    0D
 LINKBUF  DS    CL800
 DMSBWXC  DS    0F                       (DMSACC forgets it: ACCESS,
 XCTAG    DC    A(0)                     RELEASE)
+XCINDEX  DC    F'0'
 XCDATA   DS    CL800
          NUCON
          END

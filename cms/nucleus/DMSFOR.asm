@@ -19,9 +19,11 @@ FOR      TITLE 'DMSFOR - FORMAT: MAKE A DISK AN EMPTY CMS DISK'
 *          when the answer is not YES); 24 a bad device or mode
 *          (DMSFOR017E, DMSFOR048E); 100 the device is not there
 *          (DMSFOR113S) or a write failed (DMSFOR125S); 88 more than
-*          8,120 blocks, which this nucleus does not format
-*          (DMSFOR955E).  A disk over 1,720 blocks gets its bitmap
-*          extension block (block 6, zeros) in the MFD's list.
+*          32,768 blocks (ADTQMAXL*8, a 2314 minidisk of over 234
+*          cylinders), which this nucleus does not write (DMSFOR955E).
+*          A disk over 1,720 blocks gets its bitmap extension blocks
+*          (blocks 6, 7 ..., zeros: 5 for a whole 2314 pack) in the
+*          MFD's list.
 *
          REGEQU
          MFDD
@@ -208,25 +210,47 @@ TRKHEAD  BAL   R14,FMTTRACK
          MVC   MFD+200(200),0(R3)
          MVC   MFD+400(200),0(R3)
          MVC   MFD+600(200),0(R3)
-         MVC   MFD(4),=X'0005FFFF'      the FST block, the end
+         MVC   MFD(2),=X'0005'          the FST block
+         LA    R4,5                     blocks in use: 1-5
+         LA    R3,MFD+2
+         L     R5,BLOCKS                a bitmap past the MFD's 215
+         LA    R5,7(,R5)                bytes: its extension blocks
+         SRL   R5,3                     6, 7 ..., zeros as formatted
+         SH    R5,=AL2(MFDQMSKL)        (the bitmap from byte 215 on),
+         BNP   ONEMAP                   after X'FFFD'
+         LA    R1,799(,R5)
+         SR    R0,R0
+         D     R0,=F'800'
+         LR    R5,R1                    R5 extension blocks
+         MVC   0(2,R3),=AL2(MFDXMSK)
+XBLOCKS  LA    R3,2(,R3)
+         LA    R4,1(,R4)
+         STH   R4,0(,R3)
+         BCT   R5,XBLOCKS
+         LA    R3,2(,R3)
+ONEMAP   MVC   0(2,R3),=AL2(MFDEND)
          MVC   MFD+MFDNUM-MFDD(4),BLOCKS
-         MVC   MFD+MFDUSED-MFDD(4),=F'5'         MFDUSED: blocks 1-5
+         ST    R4,MFD+MFDUSED-MFDD
          L     R2,BLOCKS
-         SH    R2,=H'5'
+         SR    R2,R4
          ST    R2,MFD+MFDLEFT-MFDD
-         XC    MFD+MFDLAST-MFDD(4),MFD+MFDLAST-MFDD
          L     R2,CYLS
          ST    R2,MFD+MFDCYL-MFDD
-         MVI   MFD+MFDQMSK-MFDD,X'F8'   blocks 1-5 in use
-         CLC   BLOCKS,=A(MFDQMSKL*8)
-         BNH   ONEMAP
-         MVC   MFD(8),=X'0005FFFD0006FFFF'  and the extension block 6,
-         MVC   MFD+MFDUSED-MFDD(4),=F'6'    zeros as formatted: the
-         L     R2,BLOCKS                    bitmap from byte 215 on
-         SH    R2,=H'6'
-         ST    R2,MFD+MFDLEFT-MFDD
-         MVI   MFD+MFDQMSK-MFDD,X'FC'
-ONEMAP   DS    0H
+         LA    R3,MFD+MFDQMSK-MFDD      blocks 1 to R4 in use
+         SR    R2,R2                    (the last byte with a bit on)
+USEDBITS CH    R4,=H'8'
+         BL    USEDPART
+         MVI   0(R3),X'FF'
+         LA    R3,1(,R3)
+         LA    R2,1(,R2)
+         SH    R4,=H'8'
+         BP    USEDBITS
+         BCTR  R2,0
+         B     USEDLAST
+USEDPART L     R1,=F'65280'             X'FF00': the top R4 bits of
+         SRL   R1,0(R4)                 its last byte
+         STC   R1,0(,R3)
+USEDLAST ST    R2,MFD+MFDLAST-MFDD
          MVC   MFD+MFDDTYPE-MFDD(1),DTYPE
          LA    R2,4
          LA    R3,MFD
@@ -447,7 +471,7 @@ MSG048   MSGDESC DMSFOR048E,'INVALID MODE'
 MSG113   MSGDESC DMSFOR113S,'DISK','NOT ATTACHED'
 MSG125   MSGDESC DMSFOR125S,'ERROR WRITING DISK'
 MSG956   MSGDESC DMSFOR956E,'DISK','IS NOT A CMS DISK'
-MSG955   MSGDESC DMSFOR955E,'DISK','IS OVER 8,120 BLOCKS'
+MSG955   MSGDESC DMSFOR955E,'DISK','IS OVER 32,768 BLOCKS'
          LTORG
          DS    0D
 MFD      DS    CL800

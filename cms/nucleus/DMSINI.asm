@@ -37,6 +37,7 @@ KEYUSER  SSK   R3,R2                    past the end: program check
          AR    R2,R4
          B     KEYUSER
 SIZEFND  ST    R2,STORSIZE
+         ST    R2,STOREND               (DMSACC's bitmap slots below)
          SR    R2,R2
          LA    R3,NUCKEY
 KEYNUC   SSK   R3,R2

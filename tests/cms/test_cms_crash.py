@@ -112,3 +112,54 @@ def test_an_append_stopped_at_any_point_leaves_the_old_or_the_new_file(run_cms, 
                 assert records == RECORDS + ["APPENDED"] * 50, f"stopped at {limit}"
                 outcomes.add("new")
     assert outcomes == {"old", "new"}
+
+
+# A whole 2314 pack (200 cylinders, 28,000 blocks): its bitmap goes on in five QMSK extension
+# blocks, and the blocks in use reach past 8,120, the most the active disk table holds itself.
+PACK_CYLINDERS = 200
+PACK_STOPS = 8
+
+
+def test_a_whole_pack_stopped_at_sampled_points_leaves_the_old_or_the_new_directory(
+    run_cms, tmp_path
+):
+    """Copy a file past block 8,120, then erase the filler: every directory update writes
+    its FST and extension blocks to fresh blocks before the MFD that names them."""
+    template = create_image(tmp_path / "template.2314", "2314", PACK_CYLINDERS)
+    with opened(template, 0, PACK_CYLINDERS) as device:
+        disk = CMSDisk.format(device, "PACK")
+        disk.write("FILLER", "DATA", [bytes([n % 256]) * 800 for n in range(8_120)], "F", 800)
+        disk.write("SRC", "DATA", text_to_records("\n".join(RECORDS) + "\n"), "F", 80)
+        assert len(disk._extension_blocks) == 5
+    work = tmp_path / "work.2314"
+    typed = ["copyfile src data a dst data a", "erase filler data a"]
+
+    def stopped_after(instructions: int | None, lines: list[str]):
+        shutil.copyfile(template, work)
+        run = run_cms(lines, disks={0x191: work}, max_instructions=instructions or 40_000_000)
+        run.close()
+        return run
+
+    idle = stopped_after(None, []).machine.cpu.instructions_executed
+    full = stopped_after(None, typed)
+    assert full.lines.count("R;") == 2, full.lines
+    busy = full.machine.cpu.instructions_executed
+    outcomes = set()
+    for point in range(PACK_STOPS + 1):
+        limit = idle + (busy - idle) * point // PACK_STOPS
+        stopped_after(limit, typed)
+        with opened(work, 0, PACK_CYLINDERS, read_only=True) as device:
+            disk = CMSDisk.open(device)
+            assert disk.check() == [], f"blocks in use that no file owns, stopped at {limit}"
+            names = sorted(entry.fileid for entry in disk.files())
+            assert names in (
+                ["FILLER DATA A1", "SRC DATA A1"],
+                ["DST DATA A1", "FILLER DATA A1", "SRC DATA A1"],
+                ["DST DATA A1", "SRC DATA A1"],
+            ), f"stopped at {limit}: {names}"
+            if "DST DATA A1" in names:
+                copied = [record.decode("cp037").rstrip() for record in disk.read("DST", "DATA")]
+                assert copied == RECORDS
+                assert max(disk._chain(disk.find("DST", "DATA"))[0]) > 8_120
+            outcomes.add(tuple(names))
+    assert len(outcomes) == 3  # before, between the two commands, after

@@ -25,7 +25,7 @@ from cms_disks import opened
 
 from cms.filesystem import CMSDisk, DiskFormatError
 from cms.minidisk import Minidisk
-from vm370.hardware.devices.ckd_image import CKDImage
+from vm370.hardware.devices.ckd_image import CKDImage, create_image
 
 START, CYLINDERS = 2, 10
 
@@ -176,3 +176,54 @@ def test_killed_writer_process_leaves_a_readable_disk(starting_disk):
         (block,) = set(loop[2])
         assert len(loop[2]) >= 40 and reported >= 1
         assert all(record == block for record in loop[2])
+
+
+# A whole 2314 pack: a bitmap of 3,500 bytes, the MFD's 215 and five QMSK extension blocks,
+# all rewritten to fresh blocks by every update; the filler takes the blocks up to past 1,720,
+# so the new file's blocks are marked in the first extension block.
+PACK_CYLINDERS = 200
+
+
+def pack_state(path: Path) -> tuple[dict, int]:
+    with opened(path, 0, PACK_CYLINDERS, read_only=True) as device:
+        disk = CMSDisk.open(device)
+        assert disk.check() == [], "blocks marked in use that no file owns"
+        files = {entry.fileid: disk.read(entry.filename, entry.filetype) for entry in disk.files()}
+        return files, disk.blocks_used
+
+
+def run_on_pack(path: Path, update, limit: int | None) -> int:
+    image = CKDImage(path)
+    try:
+        device = CrashingMinidisk(image, 0, PACK_CYLINDERS, limit)
+        with contextlib.suppress(SimulatedCrash):
+            update(device)
+        return device.writes
+    finally:
+        image.close()
+
+
+PACK_UPDATES = {
+    "new file on a whole pack": write("NEW", records(3, 0xC1)),
+    "erase the filler": lambda device: CMSDisk.open(device).erase("FILLER", "DATA"),
+}
+
+
+@pytest.mark.parametrize("update", PACK_UPDATES.values(), ids=PACK_UPDATES.keys())
+def test_crash_at_every_write_of_a_whole_pack_update_leaves_the_old_state(tmp_path, update):
+    start = create_image(tmp_path / "start.2314", "2314", PACK_CYLINDERS)
+    with opened(start, 0, PACK_CYLINDERS) as device:
+        disk = CMSDisk.format(device, "PACK")
+        disk.write("FILLER", "DATA", records(1_800, 0xC6, 800), "F")
+        assert len(disk._extension_blocks) == 5
+    before = pack_state(start)
+    finished = tmp_path / "finished.2314"
+    shutil.copy(start, finished)
+    total = run_on_pack(finished, update, None)
+    assert pack_state(finished) != before
+    assert total >= 7  # at least an FST block, the five extension blocks and the MFD
+    crashed = tmp_path / "crashed.2314"
+    for limit in range(total):
+        shutil.copy(start, crashed)
+        assert run_on_pack(crashed, update, limit) == limit
+        assert pack_state(crashed) == before, f"crash after {limit} of {total} writes"
