@@ -200,6 +200,64 @@ def test_an_overflow_inside_a_block_leaves_the_psw_at_the_next_instruction():
 
 
 @pytest.mark.parametrize("translated", [False, True])
+@pytest.mark.parametrize("timer", [None, 37, 1000])
+def test_a_loop_whose_adds_overflow_unmasked_ends_with_the_interpreted_code(translated, timer):
+    # AR 2,1 with R1 = X'30000000': every few passes the sum overflows (code
+    # 3, program mask 0, no interruption), between them codes 1 and 2. The
+    # block keeps the code of its last AR until it leaves; the timer, when
+    # set, cuts the loop at some pass with the PSW (and its code) stored.
+    results = []
+    for hot_count in (0, 1, 2):
+        machine = loop_machine("1A21", 1001, hot_count, translated)
+        machine.cpu.gpr[1] = 0x30000000
+        if timer is not None:
+            machine.load(0x58, DISABLED_WAIT.to_bytes(8, "big"))
+            machine.load(0x50, timer.to_bytes(4, "big"))
+            machine.cpu.system_mask |= 0x01
+        machine.run(100_000)
+        results.append(state(machine))
+    assert results[0] == results[1] == results[2]
+    if timer is None:
+        assert results[0]["gpr"][2] == (1001 * 0x30000000) & 0xFFFFFFFF
+
+
+@pytest.mark.parametrize(
+    "body, start, code",
+    [
+        # L 4,0(5); LA 5,4(5); AR 2,1: the load fails in pass 11, before its
+        # AR: ten ARs of 3 to -30 leave 0.
+        ("5840 5000 4155 0004 1A21", -30, 0),
+        # AR 2,1; L 4,0(5); LA 5,4(5): it fails after the eleventh AR (3).
+        ("1A21 5840 5000 4155 0004", -30, 2),
+        # SR 2,1; OR 2,2; L 4,0(5); LA 5,4(5): eleven SRs of 3 from 33; the
+        # code is the OR's.
+        ("1B21 1622 5840 5000 4155 0004", 33, 0),
+    ],
+)
+@pytest.mark.parametrize("translated", [False, True])
+def test_a_program_check_in_a_later_pass_stores_the_code_of_the_last_setter(
+    body, start, code, translated
+):
+    # Register 5 walks up to the end of storage: an addressing exception
+    # (with translation on, a translation exception) in the eleventh pass,
+    # whose code differs from that of the first pass (stepped before the
+    # block runs) and the PSW's at the start (0).
+    results = []
+    for hot_count in (0, 1, 2):
+        machine = loop_machine(body, 1000, hot_count, translated)
+        machine.cpu.gpr[1] = 3
+        machine.cpu.gpr[2] = start & 0xFFFFFFFF
+        machine.cpu.gpr[5] = (0x10000 if translated else 0x40000) - 40
+        machine.run(100_000)
+        results.append(state(machine))
+        assert machine.cpu.ia == 0xBAD0
+    assert results[0] == results[1] == results[2]
+    old = int.from_bytes(results[0]["storage"][PROGRAM_OLD_PSW : PROGRAM_OLD_PSW + 8], "big")
+    # The code in the old PSW: bits 34-35 in BC mode, 18-19 in EC mode.
+    assert ((old >> 44) if translated else (old >> 28)) & 3 == code
+
+
+@pytest.mark.parametrize("translated", [False, True])
 def test_a_store_into_the_running_block_takes_effect_at_the_next_instruction(translated):
     # STH 2 over the base and displacement of the LA after it: with R2 =
     # X'4000' + n, LA 4,1 becomes LA 4,n(,4) on pass n. With translation on

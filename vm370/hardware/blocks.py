@@ -54,7 +54,6 @@ their program became (``vm370 bare --show-blocks``, ``CPU.translated_blocks``).
 
 from __future__ import annotations
 
-import itertools
 import operator
 import struct
 from collections import OrderedDict
@@ -175,6 +174,19 @@ class _Context:
         self.registers_used: set[int] = set()
         self.registers_written: set[int] = set()
         self.float_registers: set[int] = set()
+        # Registers no instruction of the block writes (known on the second
+        # generation), and those whose sign test is computed once before the loop.
+        self.invariant: set[int] = set()
+        self.signs: set[int] = set()
+
+    def positive(self, operand: str) -> str:
+        """The test ``operand < 0x80000000``; once per block for an unchanging register."""
+        if self.use_locals and operand[:1] == "r" and operand[1:].isdigit():
+            number = int(operand[1:])
+            if number in self.invariant:
+                self.signs.add(number)
+                return f"s{number}"
+        return f"({operand} < 0x80000000)"
 
     def reg(self, number: int) -> str:
         self.registers_used.add(number)
@@ -213,10 +225,11 @@ def _constant(expression: str) -> int | None:
 class _Emitter:
     """Emits the lines of one instruction (index ``index``) with the exits it needs."""
 
-    def __init__(self, writer: _Writer, context: _Context, index: int, exit_lines):
+    def __init__(self, writer: _Writer, context: _Context, index: int, exit_lines, ins_next=0):
         self.writer = writer
         self.context = context
         self.index = index
+        self.ins_next = ins_next  # the address after the instruction
         self.exit_lines = exit_lines  # (indent, next address) -> emits a leave-the-block
 
     def line(self, indent: int, text: str) -> None:
@@ -324,6 +337,24 @@ def _signed_cc(result: str) -> str:
     return f"(2 if {result} < 0x80000000 else 1) if {result} else 0"
 
 
+# ``set_cc`` of the block's last code-setting instruction when its code is
+# kept in ``z`` and computed only as the block leaves (_deferred_cc).
+DEFER = "defer"
+# How the deferred code is computed from ``z``, by opcode (register operands only).
+_DEFERRED_CC = {
+    0x1A: _signed_cc("z"),  # AR
+    0x1B: _signed_cc("z"),  # SR
+    0x12: _signed_cc("z"),  # LTR
+    0x14: "1 if z else 0",  # NR
+    0x16: "1 if z else 0",  # OR
+    0x17: "1 if z else 0",  # XR
+    0x1E: "(2 if z > 0xFFFFFFFF else 0) | (1 if z & 0xFFFFFFFF else 0)",  # ALR
+    0x1F: "(2 if z > 0xFFFFFFFF else 0) | (1 if z & 0xFFFFFFFF else 0)",  # SLR
+}
+# Last instructions that neither read the condition code nor set it.
+_CC_BLIND_BRANCHES = {0x06, 0x46, 0x86, 0x87}  # BCTR, BCT, BXH, BXLE
+
+
 # Templates: ``template(e, i, ins, set_cc)`` writes the lines of instruction
 # ``ins`` through the emitter ``e`` at indentation ``i``; with ``set_cc``
 # False a later instruction of the block replaces the condition code unseen.
@@ -352,12 +383,15 @@ def _load_register(e: _Emitter, i: int, ins: _Instruction, set_cc: bool) -> None
 def _load_and_test_register(e: _Emitter, i: int, ins: _Instruction, set_cc: bool) -> None:
     r1, r2 = _rr_fields(ins)
     c = e.context
+    if set_cc == DEFER:
+        e.line(i, f"z = {c.set_reg(r1)} = {c.reg(r2)}")
+        return
     e.line(i, f"v = {c.set_reg(r1)} = {c.reg(r2)}")
     if set_cc:
         e.line(i, f"cpu.cc = {_signed_cc('v')}")
 
 
-def _arith(e: _Emitter, i: int, r1: int, second: str, subtract: bool, set_cc: bool) -> None:
+def _arith(e: _Emitter, i: int, r1: int, second: str, subtract: bool, set_cc) -> None:
     c = e.context
     first = c.reg(r1)
     if not c.use_locals:
@@ -371,30 +405,38 @@ def _arith(e: _Emitter, i: int, r1: int, second: str, subtract: bool, set_cc: bo
         e.line(i, f"v = {first} - {second}")
         e.line(i, "if v < 0:")
         e.line(i + 1, "v += 0x100000000")
-        e.line(i, f"s = {first} < 0x80000000")
-        e.line(i, f"if s != ({second} < 0x80000000) and s != (v < 0x80000000):")
+        e.line(i, f"s = {c.positive(first)}")
+        e.line(i, f"if s != {c.positive(second)} and s != (v < 0x80000000):")
     else:
         e.line(i, f"v = {first} + {second}")
         e.line(i, "if v > 0xFFFFFFFF:")
         e.line(i + 1, "v -= 0x100000000")
-        e.line(i, f"if ({first} < 0x80000000) == ({second} < 0x80000000) != (v < 0x80000000):")
+        e.line(i, f"if {c.positive(first)} == {c.positive(second)} != (v < 0x80000000):")
     # The sum goes in before the overflow interruption: the instruction completes.
     e.line(i + 1, f"{c.set_reg(r1)} = v")
     e.line(i + 1, "overflow()")
+    if set_cc == DEFER:
+        # The code is 3 now, not the deferred one: leave the block here.
+        e.exit_lines(i + 1, e.ins_next, e.index)
     e.line(i, "else:")
+    if set_cc == DEFER:
+        e.line(i + 1, f"z = {c.set_reg(r1)} = v")
+        return
     e.line(i + 1, f"{c.set_reg(r1)} = v")
     if set_cc:
         e.line(i + 1, f"cpu.cc = {_signed_cc('v')}")
 
 
-def _logical_arith(e: _Emitter, i: int, r1: int, second: str, subtract: bool, set_cc: bool):
+def _logical_arith(e: _Emitter, i: int, r1: int, second: str, subtract: bool, set_cc):
     c = e.context
     if subtract:
         e.line(i, f"t = {c.reg(r1)} + ({second} ^ 0xFFFFFFFF) + 1")
     else:
         e.line(i, f"t = {c.reg(r1)} + {second}")
     e.line(i, f"v = {c.set_reg(r1)} = t & 0xFFFFFFFF")
-    if set_cc:
+    if set_cc == DEFER:
+        e.line(i, "z = t")
+    elif set_cc:
         e.line(i, "cpu.cc = (2 if t > 0xFFFFFFFF else 0) | (1 if v else 0)")
 
 
@@ -410,8 +452,11 @@ def _compare(e: _Emitter, i: int, first: str, second: str, signed: bool, set_cc:
     e.line(i, "cpu.cc = 0 if x == y else (1 if x < y else 2)")
 
 
-def _bitwise(e: _Emitter, i: int, r1: int, second: str, operator_text: str, set_cc: bool):
+def _bitwise(e: _Emitter, i: int, r1: int, second: str, operator_text: str, set_cc):
     c = e.context
+    if set_cc == DEFER:
+        e.line(i, f"z = {c.set_reg(r1)} = {c.reg(r1)} {operator_text} {second}")
+        return
     e.line(i, f"v = {c.set_reg(r1)} = {c.reg(r1)} {operator_text} {second}")
     if set_cc:
         e.line(i, "cpu.cc = 1 if v else 0")
@@ -645,9 +690,13 @@ class Translator:
         self.cpu = cpu
 
         def advance(count: int) -> None:
-            # The run loop's counter already counted the block's first instruction.
+            # The run loop's counter already counted the block's first
+            # instruction. The counter is a range iterator: setting its index
+            # costs the same for any count, where consuming the items one by
+            # one (islice) cost more than a tenth of a long block's time.
             if count > 1:
-                next(itertools.islice(cpu._block, count - 2, None), None)
+                block = cpu._block
+                block.__setstate__(cpu._block_budget - operator.length_hint(block) + count - 1)
                 cpu.blocks_advanced = True
 
         def overflow() -> None:
@@ -761,6 +810,12 @@ class Translator:
             )
             context = _Context(cpu, cpu.translation, cpu.key, cpu.address_mask, use_locals)
             generated = _generate(context, start, instructions)
+            if use_locals:
+                # Again, knowing the registers the block never writes.
+                written = context.registers_written
+                context = _Context(cpu, cpu.translation, cpu.key, cpu.address_mask, use_locals)
+                context.invariant = set(range(16)) - written
+                generated = _generate(context, start, instructions)
             _source_cache[source_key] = generated
             if len(_source_cache) > _CODE_CACHE_LIMIT:
                 _source_cache.popitem(last=False)
@@ -838,6 +893,37 @@ def _cc_plan(instructions: list[_Instruction]) -> list[bool]:
     return plan
 
 
+def _deferred_cc(instructions: list[_Instruction]) -> tuple[int, int] | None:
+    """The first and last code-setting instructions, when the last one's code may be deferred.
+
+    In a block ending in a branch that ignores the condition code (BCT,
+    BCTR, BXH, BXLE) the code the last setter computes is seen only when the
+    block leaves: the next pass's first setter replaces it. So the last
+    setter keeps its result in ``z`` and the exits compute the code from it:
+    those after it in the pass, and those before the first setter in a pass
+    after the first. The last setter must take only registers (it raises
+    only after an overflow, and then leaves the block with code 3), and the
+    first must not raise before it sets the code, unless it is the last.
+    """
+    if instructions[-1].opcode not in _CC_BLIND_BRANCHES:
+        return None
+    setters = [
+        index
+        for index, ins in enumerate(instructions[:-1])
+        if _TEMPLATES.get(ins.opcode, (None, "reads"))[1]
+    ]
+    if not setters:
+        return None
+    first, last = setters[0], setters[-1]
+    if any(_TEMPLATES[instructions[index].opcode][1] != "sets" for index in setters):
+        return None
+    if instructions[last].opcode not in _DEFERRED_CC:
+        return None
+    if first != last and _TEMPLATES[instructions[first].opcode][2]:
+        return None
+    return first, last
+
+
 def _generate(
     context: _Context, start: int, instructions: list[_Instruction]
 ) -> tuple[str, tuple[bytes, ...]]:
@@ -854,19 +940,33 @@ def _generate(
     generic_names: list[str] = []
     writeback_marker = "#WRITEBACK"
 
+    deferred = _deferred_cc(instructions) if context.use_locals else None
+    plan = _cc_plan(instructions)
+    if deferred is not None:
+        first_setter, last_setter = deferred
+        plan[last_setter] = DEFER
+        deferred_cc = f"cpu.cc = {_DEFERRED_CC[instructions[last_setter].opcode]}"
+
     def exit_lines(indent: int, next_address: int, index: int) -> None:
+        if deferred is not None:
+            # After the last setter of this pass, or before the first setter
+            # of a pass after the first, the code is the one deferred.
+            if index > last_setter:
+                body.add(indent, deferred_cc, index)
+            elif index < first_setter:
+                body.add(indent, "if passes:", index)
+                body.add(indent + 1, deferred_cc, index)
         body.add(indent, writeback_marker, index)
         body.add(indent, f"cpu.ia = {next_address}", index)
         body.add(indent, f"cpu.ilc = {ilcs[index]}", index)
         body.add(indent, f"advance(passes * {count} + {index + 1})", index)
         body.add(indent, "return", index)
 
-    plan = _cc_plan(instructions)
     indent = 3
     for index, ins in enumerate(
         instructions[:-1] if instructions[-1].opcode in _BRANCHES else instructions
     ):
-        emitter = _Emitter(body, context, index, exit_lines)
+        emitter = _Emitter(body, context, index, exit_lines, ins.next_address)
         body.add(indent, f"# {ins.address:06X} {ins.mnemonic} {ins.raw.hex().upper()}", index)
         template = _TEMPLATES.get(ins.opcode)
         if template is not None:
@@ -914,6 +1014,8 @@ def _generate(
     if context.use_locals:
         for r in sorted(context.registers_used):
             lines.append(f"    r{r} = gpr[{r}]")
+        for r in sorted(context.signs):
+            lines.append(f"    s{r} = r{r} < 0x80000000")
         for f in sorted(context.float_registers):
             lines.append(f"    f{f} = fpr[{f}]")
     # Round again while a whole pass fits in the budget; the last pass that
@@ -930,13 +1032,12 @@ def _generate(
             continue
         lines.append(text)
         owner_of_line.append(owner)
-    lines += [f"        {statement}" for statement in writeback]
-    lines += [
-        f"        cpu.ia = {start}",
-        f"        cpu.ilc = {ilcs[-1]}",
-        f"        advance(limit * {count})",
-    ]
-    owner_of_line += [count - 1] * (len(writeback) + 3)
+    ending = [*writeback]
+    if deferred is not None:
+        ending.append(deferred_cc)
+    ending += [f"cpu.ia = {start}", f"cpu.ilc = {ilcs[-1]}", f"advance(limit * {count})"]
+    lines += [f"        {statement}" for statement in ending]
+    owner_of_line += [count - 1] * len(ending)
     index_of_line = tuple(max(owner, 0) for owner in owner_of_line)
     lines += [
         # Any exception: a program interruption leaves the PSW, ILC and count
@@ -946,6 +1047,12 @@ def _generate(
         f"        k = {index_of_line!r}[exception.__traceback__.tb_lineno - {first_body_line}]",
     ]
     lines += [f"        {statement}" for statement in writeback]
+    if deferred is not None:
+        # The last setter itself raises only after an overflow, whose code 3 stands.
+        test = f"k > {last_setter}"
+        if first_setter:
+            test += f" or (k < {first_setter} and passes)"
+        lines += [f"        if {test}:", f"            {deferred_cc}"]
     lines += [
         f"        cpu.ia = {nexts!r}[k]",
         f"        cpu.ilc = {ilcs!r}[k]",
