@@ -257,6 +257,52 @@ def test_a_program_check_in_a_later_pass_stores_the_code_of_the_last_setter(
     assert ((old >> 44) if translated else (old >> 28)) & 3 == code
 
 
+@pytest.mark.parametrize("timer", [None, 37, 5000])
+def test_a_loop_counting_from_zero_goes_round_2_to_the_32_times(timer):
+    # BCT from 0 counts to X'FFFFFFFF' and on: the run stops at its limit
+    # (or at the timer) with the count, the sum and the clock as interpreted.
+    results = []
+    for hot_count in (0, 1, 2):
+        machine = loop_machine("1A21", 0, hot_count)
+        if timer is not None:
+            machine.load(0x58, DISABLED_WAIT.to_bytes(8, "big"))
+            machine.load(0x50, timer.to_bytes(4, "big"))
+            machine.cpu.system_mask |= 0x01
+        machine.run(30_001)
+        results.append(state(machine))
+    assert results[0] == results[1] == results[2]
+    assert results[0]["gpr"][3] > 0xFFFF0000
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # LA 12,X'208'; LA 3,100; AR 2,1; BCTR 3,12: the target in a register.
+        "41C0 0208 4130 0064 1A21 063C 8200 0408",
+        # LA 12,X'210'; LA 3,100; AR 2,1; BCT 3,0(12); LPSW; BC 15,X'208':
+        # each pass goes round by a branch elsewhere.
+        "41C0 0210 4130 0064 1A21 4630 C000 8200 0408 47F0 0208",
+        # The same with LA 3,1: one pass, then the fall-through.
+        "41C0 0210 4130 0001 1A21 4630 C000 8200 0408 47F0 0208",
+    ],
+)
+def test_counted_loops_through_registers_end_as_interpreted(code):
+    results = []
+    for hot_count in (0, 1, 2):
+        machine = Machine(64 * 1024)
+        machine.cpu.block_hot_count = hot_count
+        machine.load(0x200, bytes.fromhex(code.replace(" ", "")))
+        machine.load(WAIT_PSW_ADDRESS, DISABLED_WAIT.to_bytes(8, "big"))
+        machine.load(PROGRAM_NEW_PSW, (DISABLED_WAIT | 0xBAD0).to_bytes(8, "big"))
+        machine.cpu.gpr[1] = 1
+        machine.set_psw(0x200)
+        assert machine.run(100_000) == "disabled-wait"
+        results.append(state(machine))
+    assert results[0] == results[1] == results[2]
+    assert results[0]["gpr"][2] == (100 if "0064" in code else 1)
+    assert results[0]["gpr"][3] == 0
+
+
 @pytest.mark.parametrize("translated", [False, True])
 def test_a_store_into_the_running_block_takes_effect_at_the_next_instruction(translated):
     # STH 2 over the base and displacement of the LA after it: with R2 =

@@ -178,6 +178,10 @@ class _Context:
         # generation), and those whose sign test is computed once before the loop.
         self.invariant: set[int] = set()
         self.signs: set[int] = set()
+        # The registers the instructions before the last one use (first generation).
+        self.body_registers: set[int] = set()
+        # The counter of a BCT or BCTR loop counted in closed form (_counted_loop).
+        self.counter: int | None = None
 
     def positive(self, operand: str) -> str:
         """The test ``operand < 0x80000000``; once per block for an unchanging register."""
@@ -813,8 +817,10 @@ class Translator:
             if use_locals:
                 # Again, knowing the registers the block never writes.
                 written = context.registers_written
+                body_registers = context.body_registers
                 context = _Context(cpu, cpu.translation, cpu.key, cpu.address_mask, use_locals)
                 context.invariant = set(range(16)) - written
+                context.counter = _counted_loop(instructions, start, body_registers, written)
                 generated = _generate(context, start, instructions)
             _source_cache[source_key] = generated
             if len(_source_cache) > _CODE_CACHE_LIMIT:
@@ -891,6 +897,42 @@ def _cc_plan(instructions: list[_Instruction]) -> list[bool]:
                     break
         plan.append(needed)
     return plan
+
+
+def _loop_target(ins: _Instruction) -> tuple[int, int, int] | None:
+    """BCT's or BCTR's target as (displacement, index, base); None for BCTR R1,0."""
+    if ins.opcode == 0x46:
+        _r1, x2, b2, d2 = _rx_fields(ins)
+        return d2, x2, b2
+    _r1, r2 = _rr_fields(ins)
+    return (0, r2, 0) if r2 else None
+
+
+def _counted_loop(
+    instructions: list[_Instruction], start: int, body_registers: set[int], written: set[int]
+) -> int | None:
+    """The counter register when the block's BCT or BCTR loop can be counted in closed form.
+
+    When no instruction before the branch uses the counter and the target's
+    registers do not change, the number of passes left is known as the
+    block starts: the counter (or 2**32 passes when it is 0). The loop then
+    runs the passes that fit in the budget without counting each one, and
+    the counter is brought up to date where the block leaves.
+    """
+    last = instructions[-1]
+    if last.opcode not in (0x46, 0x06):
+        return None
+    counter = last.raw[1] >> 4
+    target = _loop_target(last)
+    if counter in body_registers or target is None:
+        return None
+    displacement, index, base = target
+    registers = {index, base} - {0}
+    if registers & written:
+        return None
+    if not registers and displacement != start:
+        return None
+    return counter
 
 
 def _deferred_cc(instructions: list[_Instruction]) -> tuple[int, int] | None:
@@ -984,7 +1026,14 @@ def _generate(
         exit_lines(indent + 1, ins.next_address, index)
     last = instructions[-1]
     last_index = count - 1
-    if last.opcode in _BRANCHES:
+    context.body_registers = set(context.registers_used)
+    counter = context.counter
+    if counter is not None:
+        # The passes are counted before the loop and the counter set after it.
+        displacement, index, base = _loop_target(last)
+        loop_target = context.address(displacement, index, base)
+        counter_name = context.set_reg(counter)
+    elif last.opcode in _BRANCHES:
         body.add(
             indent, f"# {last.address:06X} {last.mnemonic} {last.raw.hex().upper()}", last_index
         )
@@ -993,7 +1042,14 @@ def _generate(
         exit_lines(indent, last.next_address, last_index)
 
     written = sorted(context.registers_written)
-    writeback = [f"gpr[{r}] = r{r}" for r in written] if context.use_locals else []
+    writeback = (
+        [
+            f"gpr[{r}] = (r{r} - passes) & 0xFFFFFFFF" if r == counter else f"gpr[{r}] = r{r}"
+            for r in written
+        ]
+        if context.use_locals
+        else []
+    )
     writeback += [f"fpr[{f}] = f{f}" for f in sorted(context.float_registers)]
     counts_hits = any("hits += 1" in text for text in body.lines)
     if counts_hits:
@@ -1018,6 +1074,13 @@ def _generate(
             lines.append(f"    s{r} = r{r} < 0x80000000")
         for f in sorted(context.float_registers):
             lines.append(f"    f{f} = fpr[{f}]")
+    if counter is not None:
+        # The passes the counter allows (2**32 from 0), if fewer than the budget's.
+        lines += [f"    if 0 < {counter_name} < limit:", f"        limit = {counter_name}"]
+        if _constant(loop_target) is None:
+            # A target elsewhere: one pass, then leave for it.
+            lines += [f"    t = {loop_target}", f"    if t != {start}:", "        limit = 1"]
+            loop_target = "t"
     # Round again while a whole pass fits in the budget; the last pass that
     # branches back to the start leaves through the code after the loop.
     lines += ["    try:", "        for passes in range(limit):"]
@@ -1032,10 +1095,18 @@ def _generate(
             continue
         lines.append(text)
         owner_of_line.append(owner)
-    ending = [*writeback]
+    if counter is None:
+        ending = [*writeback]
+        target_after = str(start)
+    else:
+        ending = [f"n = ({counter_name} - limit) & 0xFFFFFFFF", f"gpr[{counter}] = n"]
+        ending += [
+            statement for statement in writeback if not statement.startswith(f"gpr[{counter}]")
+        ]
+        target_after = f"{loop_target} if n else {last.next_address}"
     if deferred is not None:
         ending.append(deferred_cc)
-    ending += [f"cpu.ia = {start}", f"cpu.ilc = {ilcs[-1]}", f"advance(limit * {count})"]
+    ending += [f"cpu.ia = {target_after}", f"cpu.ilc = {ilcs[-1]}", f"advance(limit * {count})"]
     lines += [f"        {statement}" for statement in ending]
     owner_of_line += [count - 1] * len(ending)
     index_of_line = tuple(max(owner, 0) for owner in owner_of_line)
