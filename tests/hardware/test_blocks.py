@@ -257,6 +257,39 @@ def test_a_program_check_in_a_later_pass_stores_the_code_of_the_last_setter(
     assert ((old >> 44) if translated else (old >> 28)) & 3 == code
 
 
+@pytest.mark.parametrize("instruction", ["1A21", "1B21"])
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        (0x7FFFFFF0, 1),
+        (0x80000010, 0xFFFFFFFF),
+        (0x7FFFFFF0, 0xFFFFFFFF),
+        (0x80000010, 1),
+        (0, 0x80000000),
+        (0xFFFFFFF0, 0x80000000),
+        (0x10, 0x7FFFFFFF),
+        (0xFFFFFFF0, 0x7FFFFFFF),
+        (5, 0),
+    ],
+)
+@pytest.mark.parametrize("program_mask", [0, 8])
+def test_adds_and_subtracts_of_an_unchanging_register_overflow_as_interpreted(
+    instruction, first, second, program_mask
+):
+    # AR 2,1 or SR 2,1 forty times with register 1 fixed: register 2 walks
+    # across the bound where the sum or difference overflows (or, for some
+    # pairs, never does); with the mask on the first overflow interrupts.
+    results = []
+    for hot_count in (0, 1, 2):
+        machine = loop_machine(instruction, 40, hot_count)
+        machine.cpu.gpr[1] = second
+        machine.cpu.gpr[2] = first
+        machine.set_psw(0x200 | program_mask << 24)
+        machine.run(10_000)
+        results.append(state(machine))
+    assert results[0] == results[1] == results[2]
+
+
 @pytest.mark.parametrize("timer", [None, 37, 5000])
 def test_a_loop_counting_from_zero_goes_round_2_to_the_32_times(timer):
     # BCT from 0 counts to X'FFFFFFFF' and on: the run stops at its limit

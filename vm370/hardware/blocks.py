@@ -177,20 +177,37 @@ class _Context:
         # Registers no instruction of the block writes (known on the second
         # generation), and those whose sign test is computed once before the loop.
         self.invariant: set[int] = set()
-        self.signs: set[int] = set()
+        # Values computed once before the loop: name -> expression.
+        self.hoisted: dict[str, str] = {}
         # The registers the instructions before the last one use (first generation).
         self.body_registers: set[int] = set()
         # The counter of a BCT or BCTR loop counted in closed form (_counted_loop).
         self.counter: int | None = None
 
-    def positive(self, operand: str) -> str:
-        """The test ``operand < 0x80000000``; once per block for an unchanging register."""
+    def _invariant(self, operand: str) -> int | None:
+        """The number of the register ``operand`` names if the block never writes it."""
         if self.use_locals and operand[:1] == "r" and operand[1:].isdigit():
             number = int(operand[1:])
             if number in self.invariant:
-                self.signs.add(number)
-                return f"s{number}"
-        return f"({operand} < 0x80000000)"
+                return number
+        return None
+
+    def positive(self, operand: str) -> str:
+        """The test ``operand < 0x80000000``; once per block for an unchanging register."""
+        number = self._invariant(operand)
+        if number is None:
+            return f"({operand} < 0x80000000)"
+        self.hoisted[f"s{number}"] = f"r{number} < 0x80000000"
+        return f"s{number}"
+
+    def overflow_range(self, operand: str, subtract: bool) -> tuple[str, str] | None:
+        """Names of the bounds between which a first operand overflows, for an unchanging second."""
+        number = self._invariant(operand)
+        if number is None:
+            return None
+        low, high = (f"sl{number}", f"sh{number}") if subtract else (f"al{number}", f"ah{number}")
+        self.hoisted[f"{low}, {high}"] = f"overflow_range(r{number}, {subtract})"
+        return low, high
 
     def reg(self, number: int) -> str:
         self.registers_used.add(number)
@@ -405,16 +422,22 @@ def _arith(e: _Emitter, i: int, r1: int, second: str, subtract: bool, set_cc) ->
         e.line(i, f"y = {second}")
         second = "y"
     # Comparisons rather than masks: CPython makes no new int for a bool.
+    bounds = c.overflow_range(second, subtract)
     if subtract:
         e.line(i, f"v = {first} - {second}")
         e.line(i, "if v < 0:")
         e.line(i + 1, "v += 0x100000000")
-        e.line(i, f"s = {c.positive(first)}")
-        e.line(i, f"if s != {c.positive(second)} and s != (v < 0x80000000):")
     else:
         e.line(i, f"v = {first} + {second}")
         e.line(i, "if v > 0xFFFFFFFF:")
         e.line(i + 1, "v -= 0x100000000")
+    if bounds is not None:
+        # The second operand does not change: the first overflows in one range.
+        e.line(i, f"if {bounds[0]} <= {first} < {bounds[1]}:")
+    elif subtract:
+        e.line(i, f"s = {c.positive(first)}")
+        e.line(i, f"if s != {c.positive(second)} and s != (v < 0x80000000):")
+    else:
         e.line(i, f"if {c.positive(first)} == {c.positive(second)} != (v < 0x80000000):")
     # The sum goes in before the overflow interruption: the instruction completes.
     e.line(i + 1, f"{c.set_reg(r1)} = v")
@@ -429,6 +452,21 @@ def _arith(e: _Emitter, i: int, r1: int, second: str, subtract: bool, set_cc) ->
     e.line(i + 1, f"{c.set_reg(r1)} = v")
     if set_cc:
         e.line(i + 1, f"cpu.cc = {_signed_cc('v')}")
+
+
+def overflow_range(value: int, subtract: bool) -> tuple[int, int]:
+    """The first operands (unsigned words) that overflow adding or subtracting ``value``.
+
+    Adding a signed b >= 0 overflows from 2**31 - b up to 2**31 (positive
+    operands); adding b < 0 from 2**31 up to 2**31 - b (negative ones);
+    subtracting b adds -b. The range is empty for 0.
+    """
+    b = value - ((value & 0x80000000) << 1)
+    if subtract:
+        b = -b
+    if b >= 0:
+        return 0x80000000 - b, 0x80000000
+    return 0x80000000, 0x80000000 - b
 
 
 def _logical_arith(e: _Emitter, i: int, r1: int, second: str, subtract: bool, set_cc):
@@ -721,6 +759,7 @@ class Translator:
             "length_hint": operator.length_hint,
             "advance": advance,
             "overflow": overflow,
+            "overflow_range": overflow_range,
             "hfp_add": hfp.add,
             "unpack_half": struct.Struct(">H").unpack_from,
             "pack_half": struct.Struct(">H").pack_into,
@@ -1070,8 +1109,8 @@ def _generate(
     if context.use_locals:
         for r in sorted(context.registers_used):
             lines.append(f"    r{r} = gpr[{r}]")
-        for r in sorted(context.signs):
-            lines.append(f"    s{r} = r{r} < 0x80000000")
+        for names, expression in context.hoisted.items():
+            lines.append(f"    {names} = {expression}")
         for f in sorted(context.float_registers):
             lines.append(f"    f{f} = fpr[{f}]")
     if counter is not None:
