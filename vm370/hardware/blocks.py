@@ -283,12 +283,21 @@ class _Emitter:
         if context.translation:
             # DynamicAddressTranslator.translate's first test, in line: the
             # same page as the previous access is a hit that changes nothing else.
-            self.line(indent, f"if dat._last_page == {page}:")
+            if context.use_locals:
+                # Only translate changes the last page inside a block without
+                # handlers: it is kept in ``lp`` and ``lf``, read again after.
+                last_page, last_frame = "lp", "lf"
+            else:
+                last_page, last_frame = "dat._last_page", "dat._last_frame"
+            self.line(indent, f"if {last_page} == {page}:")
             # Counted in ``hits`` and added to the array's count as the block leaves.
             self.line(indent + 1, "hits += 1")
-            self.line(indent + 1, f"a = dat._last_frame | {offset}")
+            self.line(indent + 1, f"a = {last_frame} | {offset}")
             self.line(indent, "else:")
             self.line(indent + 1, f"a = translate({virtual})")
+            if context.use_locals:
+                self.line(indent + 1, "lp = dat._last_page")
+                self.line(indent + 1, "lf = dat._last_frame")
         self.line(indent, f"if a > {context.storage_size - length}:")
         self.line(indent + 1, "raise ProgramInterrupt(ADDRESSING)")
         return "a"
@@ -1106,6 +1115,8 @@ def _generate(
     ]
     if counts_hits:
         lines.append("    hits = 0")
+        if context.use_locals:
+            lines += ["    lp = dat._last_page", "    lf = dat._last_frame"]
     if context.use_locals:
         for r in sorted(context.registers_used):
             lines.append(f"    r{r} = gpr[{r}]")
