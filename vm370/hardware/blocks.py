@@ -104,7 +104,6 @@ LOCAL_NAMES = (
     "dat",
     "translate",
     "length_hint",
-    "advance",
     "overflow",
     "unpack_half",
     "pack_half",
@@ -183,6 +182,15 @@ class _Context:
         self.body_registers: set[int] = set()
         # The counter of a BCT or BCTR loop counted in closed form (_counted_loop).
         self.counter: int | None = None
+        # Whether the generated block goes round again (set by _generate).
+        self.loops = False
+
+    def may_loop(self, instructions: list[_Instruction], start: int) -> bool:
+        """Whether the block generated with this context may go round (first generation)."""
+        return self.loops or (
+            _counted_loop(instructions, start, self.body_registers, self.registers_written)
+            is not None
+        )
 
     def _invariant(self, operand: str) -> int | None:
         """The number of the register ``operand`` names if the block never writes it."""
@@ -740,16 +748,6 @@ class Translator:
     def __init__(self, cpu) -> None:
         self.cpu = cpu
 
-        def advance(count: int) -> None:
-            # The run loop's counter already counted the block's first
-            # instruction. The counter is a range iterator: setting its index
-            # costs the same for any count, where consuming the items one by
-            # one (islice) cost more than a tenth of a long block's time.
-            if count > 1:
-                block = cpu._block
-                block.__setstate__(cpu._block_budget - operator.length_hint(block) + count - 1)
-                cpu.blocks_advanced = True
-
         def overflow() -> None:
             cpu.cc = 3
             if cpu.program_mask & MASK_FIXED_POINT_OVERFLOW:
@@ -766,7 +764,6 @@ class Translator:
             "translate": cpu.dat.translate,
             "dat": cpu.dat,
             "length_hint": operator.length_hint,
-            "advance": advance,
             "overflow": overflow,
             "overflow_range": overflow_range,
             "hfp_add": hfp.add,
@@ -862,8 +859,9 @@ class Translator:
             )
             context = _Context(cpu, cpu.translation, cpu.key, cpu.address_mask, use_locals)
             generated = _generate(context, start, instructions)
-            if use_locals:
-                # Again, knowing the registers the block never writes.
+            if use_locals and context.may_loop(instructions, start):
+                # Again, knowing the registers the block never writes, whose
+                # tests are made once before the loop.
                 written = context.registers_written
                 body_registers = context.body_registers
                 context = _Context(cpu, cpu.translation, cpu.key, cpu.address_mask, use_locals)
@@ -1014,6 +1012,20 @@ def _deferred_cc(instructions: list[_Instruction]) -> tuple[int, int] | None:
     return first, last
 
 
+def _advance(more: str) -> list[str]:
+    """Lines that advance the run loop's counter by ``more`` instructions after the first.
+
+    The run loop counted the block's first instruction. Its counter is a
+    range iterator, whose index is set in one step (consuming the items one
+    by one cost a tenth of a long loop's time); ``left`` is what the block
+    found left in it.
+    """
+    return [
+        f"cpu._block.__setstate__(cpu._block_budget - left + {more})",
+        "cpu.blocks_advanced = True",
+    ]
+
+
 def _generate(
     context: _Context, start: int, instructions: list[_Instruction]
 ) -> tuple[str, tuple[bytes, ...]]:
@@ -1049,7 +1061,8 @@ def _generate(
         body.add(indent, writeback_marker, index)
         body.add(indent, f"cpu.ia = {next_address}", index)
         body.add(indent, f"cpu.ilc = {ilcs[index]}", index)
-        body.add(indent, f"advance(passes * {count} + {index + 1})", index)
+        for statement in _advance(f"passes * {count} + {index}"):
+            body.add(indent, statement, index)
         body.add(indent, "return", index)
 
     indent = 3
@@ -1104,15 +1117,20 @@ def _generate(
         writeback.append("dat.hits += hits")
     name = f"block_{start:06X}"
     parameters = ", ".join(["step", *generic_names, *LOCAL_NAMES])
+    loops = counter is not None or any(text.strip() == "continue" for text in body.lines)
+    context.loops = loops
+    # The run loop's budget left after the first instruction: a block runs
+    # only when a whole pass fits, otherwise its first instruction is stepped.
     lines = [
         f"def {name}({parameters}):",
-        "    left = length_hint(cpu._block) + 1",
-        f"    if left < {count}:",
+        "    left = length_hint(cpu._block)",
+        f"    if left < {count - 1}:",
         "        step()",
         "        return",
-        f"    limit = left // {count}",
-        "    passes = 0",
     ]
+    if loops:
+        lines.append(f"    limit = (left + 1) // {count}")
+    lines.append("    passes = 0")
     if counts_hits:
         lines.append("    hits = 0")
         if context.use_locals:
@@ -1131,9 +1149,13 @@ def _generate(
             # A target elsewhere: one pass, then leave for it.
             lines += [f"    t = {loop_target}", f"    if t != {start}:", "        limit = 1"]
             loop_target = "t"
-    # Round again while a whole pass fits in the budget; the last pass that
-    # branches back to the start leaves through the code after the loop.
-    lines += ["    try:", "        for passes in range(limit):"]
+    if loops:
+        # Round again while a whole pass fits in the budget; the last pass that
+        # branches back to the start leaves through the code after the loop.
+        lines += ["    try:", "        for passes in range(limit):"]
+    else:
+        # One pass, which leaves through one of its exits.
+        lines += ["    try:", "        if True:"]
     first_body_line = len(lines) + 1
     owner_of_line: list[int] = []
     for text, owner in zip(body.lines, body.owner, strict=True):
@@ -1145,20 +1167,21 @@ def _generate(
             continue
         lines.append(text)
         owner_of_line.append(owner)
-    if counter is None:
-        ending = [*writeback]
-        target_after = str(start)
-    else:
-        ending = [f"n = ({counter_name} - limit) & 0xFFFFFFFF", f"gpr[{counter}] = n"]
-        ending += [
-            statement for statement in writeback if not statement.startswith(f"gpr[{counter}]")
-        ]
-        target_after = f"{loop_target} if n else {last.next_address}"
-    if deferred is not None:
-        ending.append(deferred_cc)
-    ending += [f"cpu.ia = {target_after}", f"cpu.ilc = {ilcs[-1]}", f"advance(limit * {count})"]
-    lines += [f"        {statement}" for statement in ending]
-    owner_of_line += [count - 1] * len(ending)
+    if loops:
+        if counter is None:
+            ending = [*writeback]
+            target_after = str(start)
+        else:
+            ending = [f"n = ({counter_name} - limit) & 0xFFFFFFFF", f"gpr[{counter}] = n"]
+            mine = f"gpr[{counter}] "
+            ending += [statement for statement in writeback if not statement.startswith(mine)]
+            target_after = f"{loop_target} if n else {last.next_address}"
+        if deferred is not None:
+            ending.append(deferred_cc)
+        ending += [f"cpu.ia = {target_after}", f"cpu.ilc = {ilcs[-1]}"]
+        ending += _advance(f"limit * {count} - 1")
+        lines += [f"        {statement}" for statement in ending]
+        owner_of_line += [count - 1] * len(ending)
     index_of_line = tuple(max(owner, 0) for owner in owner_of_line)
     lines += [
         # Any exception: a program interruption leaves the PSW, ILC and count
@@ -1177,7 +1200,7 @@ def _generate(
     lines += [
         f"        cpu.ia = {nexts!r}[k]",
         f"        cpu.ilc = {ilcs!r}[k]",
-        f"        advance(passes * {count} + k + 1)",
+        *(f"        {statement}" for statement in _advance(f"passes * {count} + k")),
         "        raise",
     ]
     return "\n".join(lines) + "\n", tuple(handled)
