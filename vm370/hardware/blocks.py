@@ -27,6 +27,13 @@ condition code is computed only where something may see it: an instruction
 whose code a later one of the same block replaces, with nothing between
 them that may read it, raise or leave the block, does not compute it.
 
+Loops do less each pass than the interpreter (``_counted_loop``,
+``_deferred_cc``, ``overflow_range``): a BCT or BCTR loop whose counter no
+other instruction uses is counted in closed form as the block starts; the
+last condition code of a loop ending in a branch that ignores it is
+computed only where the block leaves; tests on registers the loop never
+writes are made once, before it.
+
 What stays exact, as the interpreter has it:
 
 - the instruction address, ILC and instruction count when an exception
@@ -1061,7 +1068,8 @@ def _generate(
         body.add(indent, writeback_marker, index)
         body.add(indent, f"cpu.ia = {next_address}", index)
         body.add(indent, f"cpu.ilc = {ilcs[index]}", index)
-        for statement in _advance(f"passes * {count} + {index}"):
+        done = f"passes * {count} + {index}" if index else f"passes * {count}"
+        for statement in _advance(done):
             body.add(indent, statement, index)
         body.add(indent, "return", index)
 
