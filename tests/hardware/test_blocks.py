@@ -136,9 +136,11 @@ def test_random_program_ends_the_same_translated_as_interpreted_with_dat_on(seed
     assert reference.cpu.dat.hits > 0
 
 
-def loop_machine(body: str, count: int, hot_count: int, translated: bool = False) -> Machine:
+def loop_machine(
+    body: str, count: int, hot_count: int, translated: bool = False, size: int = 256 * 1024
+) -> Machine:
     """L 3,COUNT; the body; BCT 3,body; LPSW wait, at X'200', as benchmarks/cpu_mips.py."""
-    machine = Machine(256 * 1024)
+    machine = Machine(size)
     machine.cpu.block_hot_count = hot_count
     code = bytes.fromhex(
         "58300400" + body.replace(" ", "") + "4630 0204".replace(" ", "") + "82000408"
@@ -288,6 +290,31 @@ def test_adds_and_subtracts_of_an_unchanging_register_overflow_as_interpreted(
         machine.run(10_000)
         results.append(state(machine))
     assert results[0] == results[1] == results[2]
+
+
+def test_an_operand_page_whose_frame_ends_beyond_storage_is_an_addressing_exception_there():
+    # 258K of storage; page 5 maps to X'40000', whose first 2K are storage.
+    # L 4,0(5) reads X'40000'; L 6,0(7) with register 7 X'5F00' (the same
+    # page) reads beyond the end: an addressing exception on every pass. The
+    # program-check routine at X'300' counts with BCT 3 back into the loop,
+    # fifty times, then stops.
+    results = []
+    for hot_count in (0, 1, 2):
+        machine = loop_machine("5840 5000 5867 0000 1A21", 50, hot_count, True, 258 * 1024)
+        machine.cpu.gpr[5] = 0x5000
+        machine.cpu.gpr[7] = 0x5F00
+        machine.load(0x10100 + 2 * 5, page_table_entry(0x40000).to_bytes(2, "big"))
+        machine.load(0x40000, (1234).to_bytes(4, "big"))
+        machine.load(0x300, bytes.fromhex("46300204 82000408"))
+        new_psw = ECPSW(translation=True, instruction_address=0x300).to_int()
+        machine.load(PROGRAM_NEW_PSW, new_psw.to_bytes(8, "big"))
+        machine.run(100_000)
+        results.append(state(machine))
+    assert results[0] == results[1] == results[2]
+    old = int.from_bytes(results[0]["storage"][PROGRAM_OLD_PSW : PROGRAM_OLD_PSW + 8], "big")
+    assert old & 0xFFFF_FFFF == 0x20C  # after the second L
+    assert results[0]["gpr"][3] == 0 and results[0]["gpr"][4] == 1234
+    assert results[0]["gpr"][2] == 0  # no AR ran
 
 
 @pytest.mark.parametrize("timer", [None, 37, 5000])

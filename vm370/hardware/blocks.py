@@ -258,6 +258,14 @@ def _constant(expression: str) -> int | None:
     return int(expression) if expression.isdigit() else None
 
 
+# The last translated page and its frame in the locals of a block without
+# handlers; the page is -2 (none) when the frame is not wholly in storage.
+_LAST_PAGE = (
+    "lf = dat._last_frame",
+    "lp = dat._last_page if lf <= {last} else -2",
+)
+
+
 class _Emitter:
     """Emits the lines of one instruction (index ``index``) with the exits it needs."""
 
@@ -311,8 +319,13 @@ class _Emitter:
             self.line(indent, "else:")
             self.line(indent + 1, f"a = translate({virtual})")
             if context.use_locals:
-                self.line(indent + 1, "lp = dat._last_page")
-                self.line(indent + 1, "lf = dat._last_frame")
+                # ``lp`` names a page only while its frame lies wholly in
+                # storage: an aligned operand there needs no addressing test.
+                for text in _LAST_PAGE:
+                    self.line(indent + 1, text.format(last=context.storage_size - 4096))
+                self.line(indent + 1, f"if a > {context.storage_size - length}:")
+                self.line(indent + 2, "raise ProgramInterrupt(ADDRESSING)")
+                return "a"
         self.line(indent, f"if a > {context.storage_size - length}:")
         self.line(indent + 1, "raise ProgramInterrupt(ADDRESSING)")
         return "a"
@@ -1142,7 +1155,7 @@ def _generate(
     if counts_hits:
         lines.append("    hits = 0")
         if context.use_locals:
-            lines += ["    lp = dat._last_page", "    lf = dat._last_frame"]
+            lines += ["    " + text.format(last=context.storage_size - 4096) for text in _LAST_PAGE]
     if context.use_locals:
         for r in sorted(context.registers_used):
             lines.append(f"    r{r} = gpr[{r}]")
