@@ -162,10 +162,15 @@ class _Writer:
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.owner: list[int] = []  # instruction index of each line, -1 outside any
+        # Operand translations in line of a block without handlers: how many
+        # a pass has reached at each line (the test of the last page counts).
+        self.sites = 0
+        self.sites_at: list[int] = []
 
     def add(self, indent: int, text: str, index: int = -1) -> None:
         self.lines.append("    " * indent + text)
         self.owner.append(index)
+        self.sites_at.append(self.sites)
 
 
 class _Context:
@@ -309,15 +314,22 @@ class _Emitter:
             if context.use_locals:
                 # Only translate changes the last page inside a block without
                 # handlers: it is kept in ``lp`` and ``lf``, read again after.
-                last_page, last_frame = "lp", "lf"
+                # The hits are not counted one by one: the block knows the
+                # translations it reached, and counts in ``m`` those that
+                # called translate (_generate).
+                self.writer.sites += 1
+                self.line(indent, f"if lp == {page}:")
+                self.line(indent + 1, f"a = lf | {offset}")
+                self.line(indent, "else:")
+                self.line(indent + 1, "m += 1")
+                self.line(indent + 1, f"a = translate({virtual})")
             else:
-                last_page, last_frame = "dat._last_page", "dat._last_frame"
-            self.line(indent, f"if {last_page} == {page}:")
-            # Counted in ``hits`` and added to the array's count as the block leaves.
-            self.line(indent + 1, "hits += 1")
-            self.line(indent + 1, f"a = {last_frame} | {offset}")
-            self.line(indent, "else:")
-            self.line(indent + 1, f"a = translate({virtual})")
+                self.line(indent, f"if dat._last_page == {page}:")
+                # Counted in ``hits`` and added to the array's count as the block leaves.
+                self.line(indent + 1, "hits += 1")
+                self.line(indent + 1, f"a = dat._last_frame | {offset}")
+                self.line(indent, "else:")
+                self.line(indent + 1, f"a = translate({virtual})")
             if context.use_locals:
                 # ``lp`` names a page only while its frame lies wholly in
                 # storage: an aligned operand there needs no addressing test.
@@ -1136,6 +1148,12 @@ def _generate(
     counts_hits = any("hits += 1" in text for text in body.lines)
     if counts_hits:
         writeback.append("dat.hits += hits")
+    # Translations in line per pass: each reached and not sent to translate is a hit.
+    sites = body.sites
+
+    def hits_after(done: str) -> list[str]:
+        return [f"dat.hits += {done} - m"] if sites else []
+
     name = f"block_{start:06X}"
     parameters = ", ".join(["step", *generic_names, *LOCAL_NAMES])
     loops = counter is not None or any(text.strip() == "continue" for text in body.lines)
@@ -1154,8 +1172,9 @@ def _generate(
     lines.append("    passes = 0")
     if counts_hits:
         lines.append("    hits = 0")
-        if context.use_locals:
-            lines += ["    " + text.format(last=context.storage_size - 4096) for text in _LAST_PAGE]
+    if sites:
+        lines.append("    m = 0")
+        lines += ["    " + text.format(last=context.storage_size - 4096) for text in _LAST_PAGE]
     if context.use_locals:
         for r in sorted(context.registers_used):
             lines.append(f"    r{r} = gpr[{r}]")
@@ -1179,15 +1198,19 @@ def _generate(
         lines += ["    try:", "        if True:"]
     first_body_line = len(lines) + 1
     owner_of_line: list[int] = []
-    for text, owner in zip(body.lines, body.owner, strict=True):
+    sites_of_line: list[int] = []
+    for text, owner, reached in zip(body.lines, body.owner, body.sites_at, strict=True):
         if text.strip() == writeback_marker:
             pad = text[: len(text) - len(text.lstrip())]
-            for statement in writeback:
+            statements = writeback + hits_after(f"passes * {sites} + {reached}")
+            for statement in statements:
                 lines.append(pad + statement)
                 owner_of_line.append(owner)
+                sites_of_line.append(reached)
             continue
         lines.append(text)
         owner_of_line.append(owner)
+        sites_of_line.append(reached)
     if loops:
         if counter is None:
             ending = [*writeback]
@@ -1199,19 +1222,27 @@ def _generate(
             target_after = f"{loop_target} if n else {last.next_address}"
         if deferred is not None:
             ending.append(deferred_cc)
+        ending += hits_after(f"limit * {sites}")
         ending += [f"cpu.ia = {target_after}", f"cpu.ilc = {ilcs[-1]}"]
         ending += _advance(f"limit * {count} - 1")
         lines += [f"        {statement}" for statement in ending]
         owner_of_line += [count - 1] * len(ending)
+        sites_of_line += [sites] * len(ending)
     index_of_line = tuple(max(owner, 0) for owner in owner_of_line)
     lines += [
         # Any exception: a program interruption leaves the PSW, ILC and count
         # exact; anything else (Ctrl+C in a served machine) at least keeps the
         # registers and the count of the instructions done.
         "    except BaseException as exception:",
-        f"        k = {index_of_line!r}[exception.__traceback__.tb_lineno - {first_body_line}]",
+        f"        x = exception.__traceback__.tb_lineno - {first_body_line}",
+        f"        k = {index_of_line!r}[x]",
     ]
     lines += [f"        {statement}" for statement in writeback]
+    if sites:
+        table = tuple(sites_of_line)
+        lines += [
+            f"        {statement}" for statement in hits_after(f"passes * {sites} + {table!r}[x]")
+        ]
     if deferred is not None:
         # The last setter itself raises only after an overflow, whose code 3 stands.
         test = f"k > {last_setter}"
