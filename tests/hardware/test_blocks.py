@@ -344,6 +344,10 @@ def test_a_loop_counting_from_zero_goes_round_2_to_the_32_times(timer):
         "41C0 0210 4130 0064 1A21 4630 C000 8200 0408 47F0 0208",
         # The same with LA 3,1: one pass, then the fall-through.
         "41C0 0210 4130 0001 1A21 4630 C000 8200 0408 47F0 0208",
+        # ALR 2,1 (whose template works in a temporary) with the target in
+        # register 12 (BCTR) and elsewhere (BCT).
+        "41C0 0208 4130 0064 1E21 063C 8200 0408",
+        "41C0 0210 4130 0064 1E21 4630 C000 8200 0408 47F0 0208",
     ],
 )
 def test_counted_loops_through_registers_end_as_interpreted(code):

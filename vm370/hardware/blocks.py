@@ -1187,8 +1187,9 @@ def _generate(
         lines += [f"    if 0 < {counter_name} < limit:", f"        limit = {counter_name}"]
         if _constant(loop_target) is None:
             # A target elsewhere: one pass, then leave for it.
-            lines += [f"    t = {loop_target}", f"    if t != {start}:", "        limit = 1"]
-            loop_target = "t"
+            # (In ``lt``: the templates' temporaries change inside the loop.)
+            lines += [f"    lt = {loop_target}", f"    if lt != {start}:", "        limit = 1"]
+            loop_target = "lt"
     if loops:
         # Round again while a whole pass fits in the budget; the last pass that
         # branches back to the start leaves through the code after the loop.
