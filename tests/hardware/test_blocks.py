@@ -317,6 +317,51 @@ def test_an_operand_page_whose_frame_ends_beyond_storage_is_an_addressing_except
     assert results[0]["gpr"][2] == 0  # no AR ran
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "1A21 1B41",  # AR 2,1; SR 4,1
+        "1E21 1F41",  # ALR 2,1; SLR 4,1
+        "1E21 1221",  # ALR 2,1; LTR 2,1
+        "1421 1641 1721",  # NR, OR, XR
+        "5E20 0500 5F40 0504",  # AL 2,X'500'; SL 4,X'504'
+        "1A21 8920 0001",  # AR 2,1; SLL 2,1
+        "4322 0500 1A21",  # IC 2,X'500'(2); AR 2,1
+        "6A00 0508 1E21",  # AD 0,X'508'; ALR 2,1
+    ],
+)
+@pytest.mark.parametrize("target", ["register", "elsewhere"])
+@pytest.mark.parametrize("count", [1, 7, 0x10000])
+def test_counted_loops_of_register_instructions_end_as_interpreted(body, target, count):
+    # The body, then BCTR 3,12 with register 12 the body's start, or BCT
+    # 3,0(12) with register 12 an unconditional branch back to the start.
+    code = bytes.fromhex(body.replace(" ", ""))
+    if target == "register":
+        tail = bytes.fromhex("063C 8200 0408".replace(" ", ""))
+        branch_to = 0x200
+    else:
+        tail = bytes.fromhex("4630 C000 8200 0408 47F0 0200".replace(" ", ""))
+        branch_to = 0x200 + len(code) + 8
+    results = []
+    for hot_count in (0, 1, 2):
+        machine = Machine(64 * 1024)
+        machine.cpu.block_hot_count = hot_count
+        machine.load(0x200, code + tail)
+        machine.load(0x500, bytes.fromhex("7FFFFFF0 00000007 4110000000000000"))
+        machine.load(WAIT_PSW_ADDRESS, DISABLED_WAIT.to_bytes(8, "big"))
+        machine.load(PROGRAM_NEW_PSW, (DISABLED_WAIT | 0xBAD0).to_bytes(8, "big"))
+        machine.cpu.gpr[1] = 0x3FFFFFF1
+        machine.cpu.gpr[2] = 0x12345678
+        machine.cpu.gpr[3] = count
+        machine.cpu.gpr[4] = 5
+        machine.cpu.gpr[12] = branch_to
+        machine.cpu.fpr[0] = 0x4110000000000000
+        machine.set_psw(0x200)
+        machine.run(50_000)
+        results.append(state(machine))
+    assert results[0] == results[1] == results[2]
+
+
 @pytest.mark.parametrize("timer", [None, 37, 5000])
 def test_a_loop_counting_from_zero_goes_round_2_to_the_32_times(timer):
     # BCT from 0 counts to X'FFFFFFFF' and on: the run stops at its limit
