@@ -334,14 +334,15 @@ def test_an_operand_page_whose_frame_ends_beyond_storage_is_an_addressing_except
 @pytest.mark.parametrize("count", [1, 7, 0x10000])
 def test_counted_loops_of_register_instructions_end_as_interpreted(body, target, count):
     # The body, then BCTR 3,12 with register 12 the body's start, or BCT
-    # 3,0(12) with register 12 an unconditional branch back to the start.
+    # 3,0(12) with register 12 an unconditional branch back to the start;
+    # after the loop BALR 14,0 keeps the condition code in register 14.
     code = bytes.fromhex(body.replace(" ", ""))
     if target == "register":
-        tail = bytes.fromhex("063C 8200 0408".replace(" ", ""))
+        tail = bytes.fromhex("063C 05E0 8200 0408".replace(" ", ""))
         branch_to = 0x200
     else:
-        tail = bytes.fromhex("4630 C000 8200 0408 47F0 0200".replace(" ", ""))
-        branch_to = 0x200 + len(code) + 8
+        tail = bytes.fromhex("4630 C000 05E0 8200 0408 47F0 0200".replace(" ", ""))
+        branch_to = 0x200 + len(code) + 10
     results = []
     for hot_count in (0, 1, 2):
         machine = Machine(64 * 1024)
@@ -357,6 +358,43 @@ def test_counted_loops_of_register_instructions_end_as_interpreted(body, target,
         machine.cpu.gpr[12] = branch_to
         machine.cpu.fpr[0] = 0x4110000000000000
         machine.set_psw(0x200)
+        machine.run(50_000)
+        results.append(state(machine))
+    assert results[0] == results[1] == results[2]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # AR 2,1; BXLE 4,6,X'200' (register 4 by 1 up to 200): the code of
+        # the AR is kept until the block leaves; BALR 14,0 keeps it in
+        # register 14 before the LPSW that ends the program.
+        "1A21 8746 0200 05E0 8200 0408",
+        # SR 2,1; OR 2,2; BXH 4,6,X'200' (register 4 by -1 down to 0).
+        "1B21 1622 8646 0200 05E0 8200 0408",
+    ],
+)
+@pytest.mark.parametrize("timer", [None, 29])
+def test_index_loops_end_with_the_code_of_their_last_setter(code, timer):
+    results = []
+    for hot_count in (0, 1, 2):
+        machine = Machine(64 * 1024)
+        machine.cpu.block_hot_count = hot_count
+        machine.load(0x200, bytes.fromhex(code.replace(" ", "")))
+        machine.load(WAIT_PSW_ADDRESS, DISABLED_WAIT.to_bytes(8, "big"))
+        machine.load(PROGRAM_NEW_PSW, (DISABLED_WAIT | 0xBAD0).to_bytes(8, "big"))
+        machine.cpu.gpr[1] = 0x7FFF0000
+        machine.cpu.gpr[2] = 0x80001234
+        up = code.startswith("1A21")
+        machine.cpu.gpr[4] = 0 if up else 200
+        machine.cpu.gpr[6] = 1 if up else 0xFFFFFFFF
+        machine.cpu.gpr[7] = 200 if up else 0
+        if timer is not None:
+            machine.load(0x58, DISABLED_WAIT.to_bytes(8, "big"))
+            machine.load(0x50, timer.to_bytes(4, "big"))
+            machine.set_psw(0x0100_0000_0000_0200)
+        else:
+            machine.set_psw(0x200)
         machine.run(50_000)
         results.append(state(machine))
     assert results[0] == results[1] == results[2]
