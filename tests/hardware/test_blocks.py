@@ -136,9 +136,11 @@ def test_random_program_ends_the_same_translated_as_interpreted_with_dat_on(seed
     assert reference.cpu.dat.hits > 0
 
 
-def loop_machine(body: str, count: int, hot_count: int, translated: bool = False) -> Machine:
+def loop_machine(
+    body: str, count: int, hot_count: int, translated: bool = False, size: int = 256 * 1024
+) -> Machine:
     """L 3,COUNT; the body; BCT 3,body; LPSW wait, at X'200', as benchmarks/cpu_mips.py."""
-    machine = Machine(256 * 1024)
+    machine = Machine(size)
     machine.cpu.block_hot_count = hot_count
     code = bytes.fromhex(
         "58300400" + body.replace(" ", "") + "4630 0204".replace(" ", "") + "82000408"
@@ -197,6 +199,255 @@ def test_an_overflow_inside_a_block_leaves_the_psw_at_the_next_instruction():
         assert old & 0xFFFF_0000_0000 == 0x0008_0000_0000
         assert (old >> 30) & 3 == 1
     assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("translated", [False, True])
+@pytest.mark.parametrize("timer", [None, 37, 1000])
+def test_a_loop_whose_adds_overflow_unmasked_ends_with_the_interpreted_code(translated, timer):
+    # AR 2,1 with R1 = X'30000000': every few passes the sum overflows (code
+    # 3, program mask 0, no interruption), between them codes 1 and 2. The
+    # block keeps the code of its last AR until it leaves; the timer, when
+    # set, cuts the loop at some pass with the PSW (and its code) stored.
+    results = []
+    for hot_count in (0, 1, 2):
+        machine = loop_machine("1A21", 1001, hot_count, translated)
+        machine.cpu.gpr[1] = 0x30000000
+        if timer is not None:
+            machine.load(0x58, DISABLED_WAIT.to_bytes(8, "big"))
+            machine.load(0x50, timer.to_bytes(4, "big"))
+            machine.cpu.system_mask |= 0x01
+        machine.run(100_000)
+        results.append(state(machine))
+    assert results[0] == results[1] == results[2]
+    if timer is None:
+        assert results[0]["gpr"][2] == (1001 * 0x30000000) & 0xFFFFFFFF
+
+
+@pytest.mark.parametrize(
+    "body, start, code",
+    [
+        # L 4,0(5); LA 5,4(5); AR 2,1: the load fails in pass 11, before its
+        # AR: ten ARs of 3 to -30 leave 0.
+        ("5840 5000 4155 0004 1A21", -30, 0),
+        # AR 2,1; L 4,0(5); LA 5,4(5): it fails after the eleventh AR (3).
+        ("1A21 5840 5000 4155 0004", -30, 2),
+        # SR 2,1; OR 2,2; L 4,0(5); LA 5,4(5): eleven SRs of 3 from 33; the
+        # code is the OR's.
+        ("1B21 1622 5840 5000 4155 0004", 33, 0),
+    ],
+)
+@pytest.mark.parametrize("translated", [False, True])
+def test_a_program_check_in_a_later_pass_stores_the_code_of_the_last_setter(
+    body, start, code, translated
+):
+    # Register 5 walks up to the end of storage: an addressing exception
+    # (with translation on, a translation exception) in the eleventh pass,
+    # whose code differs from that of the first pass (stepped before the
+    # block runs) and the PSW's at the start (0).
+    results = []
+    for hot_count in (0, 1, 2):
+        machine = loop_machine(body, 1000, hot_count, translated)
+        machine.cpu.gpr[1] = 3
+        machine.cpu.gpr[2] = start & 0xFFFFFFFF
+        machine.cpu.gpr[5] = (0x10000 if translated else 0x40000) - 40
+        machine.run(100_000)
+        results.append(state(machine))
+        assert machine.cpu.ia == 0xBAD0
+    assert results[0] == results[1] == results[2]
+    old = int.from_bytes(results[0]["storage"][PROGRAM_OLD_PSW : PROGRAM_OLD_PSW + 8], "big")
+    # The code in the old PSW: bits 34-35 in BC mode, 18-19 in EC mode.
+    assert ((old >> 44) if translated else (old >> 28)) & 3 == code
+
+
+@pytest.mark.parametrize("instruction", ["1A21", "1B21"])
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        (0x7FFFFFF0, 1),
+        (0x80000010, 0xFFFFFFFF),
+        (0x7FFFFFF0, 0xFFFFFFFF),
+        (0x80000010, 1),
+        (0, 0x80000000),
+        (0xFFFFFFF0, 0x80000000),
+        (0x10, 0x7FFFFFFF),
+        (0xFFFFFFF0, 0x7FFFFFFF),
+        (5, 0),
+    ],
+)
+@pytest.mark.parametrize("program_mask", [0, 8])
+def test_adds_and_subtracts_of_an_unchanging_register_overflow_as_interpreted(
+    instruction, first, second, program_mask
+):
+    # AR 2,1 or SR 2,1 forty times with register 1 fixed: register 2 walks
+    # across the bound where the sum or difference overflows (or, for some
+    # pairs, never does); with the mask on the first overflow interrupts.
+    results = []
+    for hot_count in (0, 1, 2):
+        machine = loop_machine(instruction, 40, hot_count)
+        machine.cpu.gpr[1] = second
+        machine.cpu.gpr[2] = first
+        machine.set_psw(0x200 | program_mask << 24)
+        machine.run(10_000)
+        results.append(state(machine))
+    assert results[0] == results[1] == results[2]
+
+
+def test_an_operand_page_whose_frame_ends_beyond_storage_is_an_addressing_exception_there():
+    # 258K of storage; page 5 maps to X'40000', whose first 2K are storage.
+    # L 4,0(5) reads X'40000'; L 6,0(7) with register 7 X'5F00' (the same
+    # page) reads beyond the end: an addressing exception on every pass. The
+    # program-check routine at X'300' counts with BCT 3 back into the loop,
+    # fifty times, then stops.
+    results = []
+    for hot_count in (0, 1, 2):
+        machine = loop_machine("5840 5000 5867 0000 1A21", 50, hot_count, True, 258 * 1024)
+        machine.cpu.gpr[5] = 0x5000
+        machine.cpu.gpr[7] = 0x5F00
+        machine.load(0x10100 + 2 * 5, page_table_entry(0x40000).to_bytes(2, "big"))
+        machine.load(0x40000, (1234).to_bytes(4, "big"))
+        machine.load(0x300, bytes.fromhex("46300204 82000408"))
+        new_psw = ECPSW(translation=True, instruction_address=0x300).to_int()
+        machine.load(PROGRAM_NEW_PSW, new_psw.to_bytes(8, "big"))
+        machine.run(100_000)
+        results.append(state(machine))
+    assert results[0] == results[1] == results[2]
+    old = int.from_bytes(results[0]["storage"][PROGRAM_OLD_PSW : PROGRAM_OLD_PSW + 8], "big")
+    assert old & 0xFFFF_FFFF == 0x20C  # after the second L
+    assert results[0]["gpr"][3] == 0 and results[0]["gpr"][4] == 1234
+    assert results[0]["gpr"][2] == 0  # no AR ran
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "1A21 1B41",  # AR 2,1; SR 4,1
+        "1E21 1F41",  # ALR 2,1; SLR 4,1
+        "1E21 1221",  # ALR 2,1; LTR 2,1
+        "1421 1641 1721",  # NR, OR, XR
+        "5E20 0500 5F40 0504",  # AL 2,X'500'; SL 4,X'504'
+        "1A21 8920 0001",  # AR 2,1; SLL 2,1
+        "4322 0500 1A21",  # IC 2,X'500'(2); AR 2,1
+        "6A00 0508 1E21",  # AD 0,X'508'; ALR 2,1
+    ],
+)
+@pytest.mark.parametrize("target", ["register", "elsewhere"])
+@pytest.mark.parametrize("count", [1, 7, 0x10000])
+def test_counted_loops_of_register_instructions_end_as_interpreted(body, target, count):
+    # The body, then BCTR 3,12 with register 12 the body's start, or BCT
+    # 3,0(12) with register 12 an unconditional branch back to the start;
+    # after the loop BALR 14,0 keeps the condition code in register 14.
+    code = bytes.fromhex(body.replace(" ", ""))
+    if target == "register":
+        tail = bytes.fromhex("063C 05E0 8200 0408".replace(" ", ""))
+        branch_to = 0x200
+    else:
+        tail = bytes.fromhex("4630 C000 05E0 8200 0408 47F0 0200".replace(" ", ""))
+        branch_to = 0x200 + len(code) + 10
+    results = []
+    for hot_count in (0, 1, 2):
+        machine = Machine(64 * 1024)
+        machine.cpu.block_hot_count = hot_count
+        machine.load(0x200, code + tail)
+        machine.load(0x500, bytes.fromhex("7FFFFFF0 00000007 4110000000000000"))
+        machine.load(WAIT_PSW_ADDRESS, DISABLED_WAIT.to_bytes(8, "big"))
+        machine.load(PROGRAM_NEW_PSW, (DISABLED_WAIT | 0xBAD0).to_bytes(8, "big"))
+        machine.cpu.gpr[1] = 0x3FFFFFF1
+        machine.cpu.gpr[2] = 0x12345678
+        machine.cpu.gpr[3] = count
+        machine.cpu.gpr[4] = 5
+        machine.cpu.gpr[12] = branch_to
+        machine.cpu.fpr[0] = 0x4110000000000000
+        machine.set_psw(0x200)
+        machine.run(50_000)
+        results.append(state(machine))
+    assert results[0] == results[1] == results[2]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # AR 2,1; BXLE 4,6,X'200' (register 4 by 1 up to 200): the code of
+        # the AR is kept until the block leaves; BALR 14,0 keeps it in
+        # register 14 before the LPSW that ends the program.
+        "1A21 8746 0200 05E0 8200 0408",
+        # SR 2,1; OR 2,2; BXH 4,6,X'200' (register 4 by -1 down to 0).
+        "1B21 1622 8646 0200 05E0 8200 0408",
+    ],
+)
+@pytest.mark.parametrize("timer", [None, 29])
+def test_index_loops_end_with_the_code_of_their_last_setter(code, timer):
+    results = []
+    for hot_count in (0, 1, 2):
+        machine = Machine(64 * 1024)
+        machine.cpu.block_hot_count = hot_count
+        machine.load(0x200, bytes.fromhex(code.replace(" ", "")))
+        machine.load(WAIT_PSW_ADDRESS, DISABLED_WAIT.to_bytes(8, "big"))
+        machine.load(PROGRAM_NEW_PSW, (DISABLED_WAIT | 0xBAD0).to_bytes(8, "big"))
+        machine.cpu.gpr[1] = 0x7FFF0000
+        machine.cpu.gpr[2] = 0x80001234
+        up = code.startswith("1A21")
+        machine.cpu.gpr[4] = 0 if up else 200
+        machine.cpu.gpr[6] = 1 if up else 0xFFFFFFFF
+        machine.cpu.gpr[7] = 200 if up else 0
+        if timer is not None:
+            machine.load(0x58, DISABLED_WAIT.to_bytes(8, "big"))
+            machine.load(0x50, timer.to_bytes(4, "big"))
+            machine.set_psw(0x0100_0000_0000_0200)
+        else:
+            machine.set_psw(0x200)
+        machine.run(50_000)
+        results.append(state(machine))
+    assert results[0] == results[1] == results[2]
+
+
+@pytest.mark.parametrize("timer", [None, 37, 5000])
+def test_a_loop_counting_from_zero_goes_round_2_to_the_32_times(timer):
+    # BCT from 0 counts to X'FFFFFFFF' and on: the run stops at its limit
+    # (or at the timer) with the count, the sum and the clock as interpreted.
+    results = []
+    for hot_count in (0, 1, 2):
+        machine = loop_machine("1A21", 0, hot_count)
+        if timer is not None:
+            machine.load(0x58, DISABLED_WAIT.to_bytes(8, "big"))
+            machine.load(0x50, timer.to_bytes(4, "big"))
+            machine.cpu.system_mask |= 0x01
+        machine.run(30_001)
+        results.append(state(machine))
+    assert results[0] == results[1] == results[2]
+    assert results[0]["gpr"][3] > 0xFFFF0000
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # LA 12,X'208'; LA 3,100; AR 2,1; BCTR 3,12: the target in a register.
+        "41C0 0208 4130 0064 1A21 063C 8200 0408",
+        # LA 12,X'210'; LA 3,100; AR 2,1; BCT 3,0(12); LPSW; BC 15,X'208':
+        # each pass goes round by a branch elsewhere.
+        "41C0 0210 4130 0064 1A21 4630 C000 8200 0408 47F0 0208",
+        # The same with LA 3,1: one pass, then the fall-through.
+        "41C0 0210 4130 0001 1A21 4630 C000 8200 0408 47F0 0208",
+        # ALR 2,1 (whose template works in a temporary) with the target in
+        # register 12 (BCTR) and elsewhere (BCT).
+        "41C0 0208 4130 0064 1E21 063C 8200 0408",
+        "41C0 0210 4130 0064 1E21 4630 C000 8200 0408 47F0 0208",
+    ],
+)
+def test_counted_loops_through_registers_end_as_interpreted(code):
+    results = []
+    for hot_count in (0, 1, 2):
+        machine = Machine(64 * 1024)
+        machine.cpu.block_hot_count = hot_count
+        machine.load(0x200, bytes.fromhex(code.replace(" ", "")))
+        machine.load(WAIT_PSW_ADDRESS, DISABLED_WAIT.to_bytes(8, "big"))
+        machine.load(PROGRAM_NEW_PSW, (DISABLED_WAIT | 0xBAD0).to_bytes(8, "big"))
+        machine.cpu.gpr[1] = 1
+        machine.set_psw(0x200)
+        assert machine.run(100_000) == "disabled-wait"
+        results.append(state(machine))
+    assert results[0] == results[1] == results[2]
+    assert results[0]["gpr"][2] == (100 if "0064" in code else 1)
+    assert results[0]["gpr"][3] == 0
 
 
 @pytest.mark.parametrize("translated", [False, True])

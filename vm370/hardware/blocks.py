@@ -27,6 +27,13 @@ condition code is computed only where something may see it: an instruction
 whose code a later one of the same block replaces, with nothing between
 them that may read it, raise or leave the block, does not compute it.
 
+Loops do less each pass than the interpreter (``_counted_loop``,
+``_deferred_cc``, ``overflow_range``): a BCT or BCTR loop whose counter no
+other instruction uses is counted in closed form as the block starts; the
+last condition code of a loop ending in a branch that ignores it is
+computed only where the block leaves; tests on registers the loop never
+writes are made once, before it.
+
 What stays exact, as the interpreter has it:
 
 - the instruction address, ILC and instruction count when an exception
@@ -54,7 +61,6 @@ their program became (``vm370 bare --show-blocks``, ``CPU.translated_blocks``).
 
 from __future__ import annotations
 
-import itertools
 import operator
 import struct
 from collections import OrderedDict
@@ -105,7 +111,6 @@ LOCAL_NAMES = (
     "dat",
     "translate",
     "length_hint",
-    "advance",
     "overflow",
     "unpack_half",
     "pack_half",
@@ -157,10 +162,15 @@ class _Writer:
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.owner: list[int] = []  # instruction index of each line, -1 outside any
+        # Operand translations in line of a block without handlers: how many
+        # a pass has reached at each line (the test of the last page counts).
+        self.sites = 0
+        self.sites_at: list[int] = []
 
     def add(self, indent: int, text: str, index: int = -1) -> None:
         self.lines.append("    " * indent + text)
         self.owner.append(index)
+        self.sites_at.append(self.sites)
 
 
 class _Context:
@@ -175,6 +185,49 @@ class _Context:
         self.registers_used: set[int] = set()
         self.registers_written: set[int] = set()
         self.float_registers: set[int] = set()
+        # Registers no instruction of the block writes (known on the second
+        # generation), and those whose sign test is computed once before the loop.
+        self.invariant: set[int] = set()
+        # Values computed once before the loop: name -> expression.
+        self.hoisted: dict[str, str] = {}
+        # The registers the instructions before the last one use (first generation).
+        self.body_registers: set[int] = set()
+        # The counter of a BCT or BCTR loop counted in closed form (_counted_loop).
+        self.counter: int | None = None
+        # Whether the generated block goes round again (set by _generate).
+        self.loops = False
+
+    def may_loop(self, instructions: list[_Instruction], start: int) -> bool:
+        """Whether the block generated with this context may go round (first generation)."""
+        return self.loops or (
+            _counted_loop(instructions, start, self.body_registers, self.registers_written)
+            is not None
+        )
+
+    def _invariant(self, operand: str) -> int | None:
+        """The number of the register ``operand`` names if the block never writes it."""
+        if self.use_locals and operand[:1] == "r" and operand[1:].isdigit():
+            number = int(operand[1:])
+            if number in self.invariant:
+                return number
+        return None
+
+    def positive(self, operand: str) -> str:
+        """The test ``operand < 0x80000000``; once per block for an unchanging register."""
+        number = self._invariant(operand)
+        if number is None:
+            return f"({operand} < 0x80000000)"
+        self.hoisted[f"s{number}"] = f"r{number} < 0x80000000"
+        return f"s{number}"
+
+    def overflow_range(self, operand: str, subtract: bool) -> tuple[str, str] | None:
+        """Names of the bounds between which a first operand overflows, for an unchanging second."""
+        number = self._invariant(operand)
+        if number is None:
+            return None
+        low, high = (f"sl{number}", f"sh{number}") if subtract else (f"al{number}", f"ah{number}")
+        self.hoisted[f"{low}, {high}"] = f"overflow_range(r{number}, {subtract})"
+        return low, high
 
     def reg(self, number: int) -> str:
         self.registers_used.add(number)
@@ -210,13 +263,22 @@ def _constant(expression: str) -> int | None:
     return int(expression) if expression.isdigit() else None
 
 
+# The last translated page and its frame in the locals of a block without
+# handlers; the page is -2 (none) when the frame is not wholly in storage.
+_LAST_PAGE = (
+    "lf = dat._last_frame",
+    "lp = dat._last_page if lf <= {last} else -2",
+)
+
+
 class _Emitter:
     """Emits the lines of one instruction (index ``index``) with the exits it needs."""
 
-    def __init__(self, writer: _Writer, context: _Context, index: int, exit_lines):
+    def __init__(self, writer: _Writer, context: _Context, index: int, exit_lines, ins_next=0):
         self.writer = writer
         self.context = context
         self.index = index
+        self.ins_next = ins_next  # the address after the instruction
         self.exit_lines = exit_lines  # (indent, next address) -> emits a leave-the-block
 
     def line(self, indent: int, text: str) -> None:
@@ -249,12 +311,33 @@ class _Emitter:
         if context.translation:
             # DynamicAddressTranslator.translate's first test, in line: the
             # same page as the previous access is a hit that changes nothing else.
-            self.line(indent, f"if dat._last_page == {page}:")
-            # Counted in ``hits`` and added to the array's count as the block leaves.
-            self.line(indent + 1, "hits += 1")
-            self.line(indent + 1, f"a = dat._last_frame | {offset}")
-            self.line(indent, "else:")
-            self.line(indent + 1, f"a = translate({virtual})")
+            if context.use_locals:
+                # Only translate changes the last page inside a block without
+                # handlers: it is kept in ``lp`` and ``lf``, read again after.
+                # The hits are not counted one by one: the block knows the
+                # translations it reached, and counts in ``m`` those that
+                # called translate (_generate).
+                self.writer.sites += 1
+                self.line(indent, f"if lp == {page}:")
+                self.line(indent + 1, f"a = lf | {offset}")
+                self.line(indent, "else:")
+                self.line(indent + 1, "m += 1")
+                self.line(indent + 1, f"a = translate({virtual})")
+            else:
+                self.line(indent, f"if dat._last_page == {page}:")
+                # Counted in ``hits`` and added to the array's count as the block leaves.
+                self.line(indent + 1, "hits += 1")
+                self.line(indent + 1, f"a = dat._last_frame | {offset}")
+                self.line(indent, "else:")
+                self.line(indent + 1, f"a = translate({virtual})")
+            if context.use_locals:
+                # ``lp`` names a page only while its frame lies wholly in
+                # storage: an aligned operand there needs no addressing test.
+                for text in _LAST_PAGE:
+                    self.line(indent + 1, text.format(last=context.storage_size - 4096))
+                self.line(indent + 1, f"if a > {context.storage_size - length}:")
+                self.line(indent + 2, "raise ProgramInterrupt(ADDRESSING)")
+                return "a"
         self.line(indent, f"if a > {context.storage_size - length}:")
         self.line(indent + 1, "raise ProgramInterrupt(ADDRESSING)")
         return "a"
@@ -324,6 +407,24 @@ def _signed_cc(result: str) -> str:
     return f"(2 if {result} < 0x80000000 else 1) if {result} else 0"
 
 
+# ``set_cc`` of the block's last code-setting instruction when its code is
+# kept in ``z`` and computed only as the block leaves (_deferred_cc).
+DEFER = "defer"
+# How the deferred code is computed from ``z``, by opcode (register operands only).
+_DEFERRED_CC = {
+    0x1A: _signed_cc("z"),  # AR
+    0x1B: _signed_cc("z"),  # SR
+    0x12: _signed_cc("z"),  # LTR
+    0x14: "1 if z else 0",  # NR
+    0x16: "1 if z else 0",  # OR
+    0x17: "1 if z else 0",  # XR
+    0x1E: "(2 if z > 0xFFFFFFFF else 0) | (1 if z & 0xFFFFFFFF else 0)",  # ALR
+    0x1F: "(2 if z > 0xFFFFFFFF else 0) | (1 if z & 0xFFFFFFFF else 0)",  # SLR
+}
+# Last instructions that neither read the condition code nor set it.
+_CC_BLIND_BRANCHES = {0x06, 0x46, 0x86, 0x87}  # BCTR, BCT, BXH, BXLE
+
+
 # Templates: ``template(e, i, ins, set_cc)`` writes the lines of instruction
 # ``ins`` through the emitter ``e`` at indentation ``i``; with ``set_cc``
 # False a later instruction of the block replaces the condition code unseen.
@@ -352,12 +453,15 @@ def _load_register(e: _Emitter, i: int, ins: _Instruction, set_cc: bool) -> None
 def _load_and_test_register(e: _Emitter, i: int, ins: _Instruction, set_cc: bool) -> None:
     r1, r2 = _rr_fields(ins)
     c = e.context
+    if set_cc == DEFER:
+        e.line(i, f"z = {c.set_reg(r1)} = {c.reg(r2)}")
+        return
     e.line(i, f"v = {c.set_reg(r1)} = {c.reg(r2)}")
     if set_cc:
         e.line(i, f"cpu.cc = {_signed_cc('v')}")
 
 
-def _arith(e: _Emitter, i: int, r1: int, second: str, subtract: bool, set_cc: bool) -> None:
+def _arith(e: _Emitter, i: int, r1: int, second: str, subtract: bool, set_cc) -> None:
     c = e.context
     first = c.reg(r1)
     if not c.use_locals:
@@ -367,34 +471,63 @@ def _arith(e: _Emitter, i: int, r1: int, second: str, subtract: bool, set_cc: bo
         e.line(i, f"y = {second}")
         second = "y"
     # Comparisons rather than masks: CPython makes no new int for a bool.
+    bounds = c.overflow_range(second, subtract)
     if subtract:
         e.line(i, f"v = {first} - {second}")
         e.line(i, "if v < 0:")
         e.line(i + 1, "v += 0x100000000")
-        e.line(i, f"s = {first} < 0x80000000")
-        e.line(i, f"if s != ({second} < 0x80000000) and s != (v < 0x80000000):")
     else:
         e.line(i, f"v = {first} + {second}")
         e.line(i, "if v > 0xFFFFFFFF:")
         e.line(i + 1, "v -= 0x100000000")
-        e.line(i, f"if ({first} < 0x80000000) == ({second} < 0x80000000) != (v < 0x80000000):")
+    if bounds is not None:
+        # The second operand does not change: the first overflows in one range.
+        e.line(i, f"if {bounds[0]} <= {first} < {bounds[1]}:")
+    elif subtract:
+        e.line(i, f"s = {c.positive(first)}")
+        e.line(i, f"if s != {c.positive(second)} and s != (v < 0x80000000):")
+    else:
+        e.line(i, f"if {c.positive(first)} == {c.positive(second)} != (v < 0x80000000):")
     # The sum goes in before the overflow interruption: the instruction completes.
     e.line(i + 1, f"{c.set_reg(r1)} = v")
     e.line(i + 1, "overflow()")
+    if set_cc == DEFER:
+        # The code is 3 now, not the deferred one: leave the block here.
+        e.exit_lines(i + 1, e.ins_next, e.index)
     e.line(i, "else:")
+    if set_cc == DEFER:
+        e.line(i + 1, f"z = {c.set_reg(r1)} = v")
+        return
     e.line(i + 1, f"{c.set_reg(r1)} = v")
     if set_cc:
         e.line(i + 1, f"cpu.cc = {_signed_cc('v')}")
 
 
-def _logical_arith(e: _Emitter, i: int, r1: int, second: str, subtract: bool, set_cc: bool):
+def overflow_range(value: int, subtract: bool) -> tuple[int, int]:
+    """The first operands (unsigned words) that overflow adding or subtracting ``value``.
+
+    Adding a signed b >= 0 overflows from 2**31 - b up to 2**31 (positive
+    operands); adding b < 0 from 2**31 up to 2**31 - b (negative ones);
+    subtracting b adds -b. The range is empty for 0.
+    """
+    b = value - ((value & 0x80000000) << 1)
+    if subtract:
+        b = -b
+    if b >= 0:
+        return 0x80000000 - b, 0x80000000
+    return 0x80000000, 0x80000000 - b
+
+
+def _logical_arith(e: _Emitter, i: int, r1: int, second: str, subtract: bool, set_cc):
     c = e.context
     if subtract:
         e.line(i, f"t = {c.reg(r1)} + ({second} ^ 0xFFFFFFFF) + 1")
     else:
         e.line(i, f"t = {c.reg(r1)} + {second}")
     e.line(i, f"v = {c.set_reg(r1)} = t & 0xFFFFFFFF")
-    if set_cc:
+    if set_cc == DEFER:
+        e.line(i, "z = t")
+    elif set_cc:
         e.line(i, "cpu.cc = (2 if t > 0xFFFFFFFF else 0) | (1 if v else 0)")
 
 
@@ -410,8 +543,11 @@ def _compare(e: _Emitter, i: int, first: str, second: str, signed: bool, set_cc:
     e.line(i, "cpu.cc = 0 if x == y else (1 if x < y else 2)")
 
 
-def _bitwise(e: _Emitter, i: int, r1: int, second: str, operator_text: str, set_cc: bool):
+def _bitwise(e: _Emitter, i: int, r1: int, second: str, operator_text: str, set_cc):
     c = e.context
+    if set_cc == DEFER:
+        e.line(i, f"z = {c.set_reg(r1)} = {c.reg(r1)} {operator_text} {second}")
+        return
     e.line(i, f"v = {c.set_reg(r1)} = {c.reg(r1)} {operator_text} {second}")
     if set_cc:
         e.line(i, "cpu.cc = 1 if v else 0")
@@ -644,12 +780,6 @@ class Translator:
     def __init__(self, cpu) -> None:
         self.cpu = cpu
 
-        def advance(count: int) -> None:
-            # The run loop's counter already counted the block's first instruction.
-            if count > 1:
-                next(itertools.islice(cpu._block, count - 2, None), None)
-                cpu.blocks_advanced = True
-
         def overflow() -> None:
             cpu.cc = 3
             if cpu.program_mask & MASK_FIXED_POINT_OVERFLOW:
@@ -666,8 +796,8 @@ class Translator:
             "translate": cpu.dat.translate,
             "dat": cpu.dat,
             "length_hint": operator.length_hint,
-            "advance": advance,
             "overflow": overflow,
+            "overflow_range": overflow_range,
             "hfp_add": hfp.add,
             "unpack_half": struct.Struct(">H").unpack_from,
             "pack_half": struct.Struct(">H").pack_into,
@@ -761,6 +891,15 @@ class Translator:
             )
             context = _Context(cpu, cpu.translation, cpu.key, cpu.address_mask, use_locals)
             generated = _generate(context, start, instructions)
+            if use_locals and context.may_loop(instructions, start):
+                # Again, knowing the registers the block never writes, whose
+                # tests are made once before the loop.
+                written = context.registers_written
+                body_registers = context.body_registers
+                context = _Context(cpu, cpu.translation, cpu.key, cpu.address_mask, use_locals)
+                context.invariant = set(range(16)) - written
+                context.counter = _counted_loop(instructions, start, body_registers, written)
+                generated = _generate(context, start, instructions)
             _source_cache[source_key] = generated
             if len(_source_cache) > _CODE_CACHE_LIMIT:
                 _source_cache.popitem(last=False)
@@ -838,6 +977,87 @@ def _cc_plan(instructions: list[_Instruction]) -> list[bool]:
     return plan
 
 
+def _loop_target(ins: _Instruction) -> tuple[int, int, int] | None:
+    """BCT's or BCTR's target as (displacement, index, base); None for BCTR R1,0."""
+    if ins.opcode == 0x46:
+        _r1, x2, b2, d2 = _rx_fields(ins)
+        return d2, x2, b2
+    _r1, r2 = _rr_fields(ins)
+    return (0, r2, 0) if r2 else None
+
+
+def _counted_loop(
+    instructions: list[_Instruction], start: int, body_registers: set[int], written: set[int]
+) -> int | None:
+    """The counter register when the block's BCT or BCTR loop can be counted in closed form.
+
+    When no instruction before the branch uses the counter and the target's
+    registers do not change, the number of passes left is known as the
+    block starts: the counter (or 2**32 passes when it is 0). The loop then
+    runs the passes that fit in the budget without counting each one, and
+    the counter is brought up to date where the block leaves.
+    """
+    last = instructions[-1]
+    if last.opcode not in (0x46, 0x06):
+        return None
+    counter = last.raw[1] >> 4
+    target = _loop_target(last)
+    if counter in body_registers or target is None:
+        return None
+    displacement, index, base = target
+    registers = {index, base} - {0}
+    if registers & written:
+        return None
+    if not registers and displacement != start:
+        return None
+    return counter
+
+
+def _deferred_cc(instructions: list[_Instruction]) -> tuple[int, int] | None:
+    """The first and last code-setting instructions, when the last one's code may be deferred.
+
+    In a block ending in a branch that ignores the condition code (BCT,
+    BCTR, BXH, BXLE) the code the last setter computes is seen only when the
+    block leaves: the next pass's first setter replaces it. So the last
+    setter keeps its result in ``z`` and the exits compute the code from it:
+    those after it in the pass, and those before the first setter in a pass
+    after the first. The last setter must take only registers (it raises
+    only after an overflow, and then leaves the block with code 3), and the
+    first must not raise before it sets the code, unless it is the last.
+    """
+    if instructions[-1].opcode not in _CC_BLIND_BRANCHES:
+        return None
+    setters = [
+        index
+        for index, ins in enumerate(instructions[:-1])
+        if _TEMPLATES.get(ins.opcode, (None, "reads"))[1]
+    ]
+    if not setters:
+        return None
+    first, last = setters[0], setters[-1]
+    if any(_TEMPLATES[instructions[index].opcode][1] != "sets" for index in setters):
+        return None
+    if instructions[last].opcode not in _DEFERRED_CC:
+        return None
+    if first != last and _TEMPLATES[instructions[first].opcode][2]:
+        return None
+    return first, last
+
+
+def _advance(more: str) -> list[str]:
+    """Lines that advance the run loop's counter by ``more`` instructions after the first.
+
+    The run loop counted the block's first instruction. Its counter is a
+    range iterator, whose index is set in one step (consuming the items one
+    by one cost a tenth of a long loop's time); ``left`` is what the block
+    found left in it.
+    """
+    return [
+        f"cpu._block.__setstate__(cpu._block_budget - left + {more})",
+        "cpu.blocks_advanced = True",
+    ]
+
+
 def _generate(
     context: _Context, start: int, instructions: list[_Instruction]
 ) -> tuple[str, tuple[bytes, ...]]:
@@ -854,19 +1074,35 @@ def _generate(
     generic_names: list[str] = []
     writeback_marker = "#WRITEBACK"
 
+    deferred = _deferred_cc(instructions) if context.use_locals else None
+    plan = _cc_plan(instructions)
+    if deferred is not None:
+        first_setter, last_setter = deferred
+        plan[last_setter] = DEFER
+        deferred_cc = f"cpu.cc = {_DEFERRED_CC[instructions[last_setter].opcode]}"
+
     def exit_lines(indent: int, next_address: int, index: int) -> None:
+        if deferred is not None:
+            # After the last setter of this pass, or before the first setter
+            # of a pass after the first, the code is the one deferred.
+            if index > last_setter:
+                body.add(indent, deferred_cc, index)
+            elif index < first_setter:
+                body.add(indent, "if passes:", index)
+                body.add(indent + 1, deferred_cc, index)
         body.add(indent, writeback_marker, index)
         body.add(indent, f"cpu.ia = {next_address}", index)
         body.add(indent, f"cpu.ilc = {ilcs[index]}", index)
-        body.add(indent, f"advance(passes * {count} + {index + 1})", index)
+        done = f"passes * {count} + {index}" if index else f"passes * {count}"
+        for statement in _advance(done):
+            body.add(indent, statement, index)
         body.add(indent, "return", index)
 
-    plan = _cc_plan(instructions)
     indent = 3
     for index, ins in enumerate(
         instructions[:-1] if instructions[-1].opcode in _BRANCHES else instructions
     ):
-        emitter = _Emitter(body, context, index, exit_lines)
+        emitter = _Emitter(body, context, index, exit_lines, ins.next_address)
         body.add(indent, f"# {ins.address:06X} {ins.mnemonic} {ins.raw.hex().upper()}", index)
         template = _TEMPLATES.get(ins.opcode)
         if template is not None:
@@ -884,7 +1120,14 @@ def _generate(
         exit_lines(indent + 1, ins.next_address, index)
     last = instructions[-1]
     last_index = count - 1
-    if last.opcode in _BRANCHES:
+    context.body_registers = set(context.registers_used)
+    counter = context.counter
+    if counter is not None:
+        # The passes are counted before the loop and the counter set after it.
+        displacement, index, base = _loop_target(last)
+        loop_target = context.address(displacement, index, base)
+        counter_name = context.set_reg(counter)
+    elif last.opcode in _BRANCHES:
         body.add(
             indent, f"# {last.address:06X} {last.mnemonic} {last.raw.hex().upper()}", last_index
         )
@@ -893,63 +1136,124 @@ def _generate(
         exit_lines(indent, last.next_address, last_index)
 
     written = sorted(context.registers_written)
-    writeback = [f"gpr[{r}] = r{r}" for r in written] if context.use_locals else []
+    writeback = (
+        [
+            f"gpr[{r}] = (r{r} - passes) & 0xFFFFFFFF" if r == counter else f"gpr[{r}] = r{r}"
+            for r in written
+        ]
+        if context.use_locals
+        else []
+    )
     writeback += [f"fpr[{f}] = f{f}" for f in sorted(context.float_registers)]
     counts_hits = any("hits += 1" in text for text in body.lines)
     if counts_hits:
         writeback.append("dat.hits += hits")
+    # Translations in line per pass: each reached and not sent to translate is a hit.
+    sites = body.sites
+
+    def hits_after(done: str) -> list[str]:
+        return [f"dat.hits += {done} - m"] if sites else []
+
     name = f"block_{start:06X}"
     parameters = ", ".join(["step", *generic_names, *LOCAL_NAMES])
+    loops = counter is not None or any(text.strip() == "continue" for text in body.lines)
+    context.loops = loops
+    # The run loop's budget left after the first instruction: a block runs
+    # only when a whole pass fits, otherwise its first instruction is stepped.
     lines = [
         f"def {name}({parameters}):",
-        "    left = length_hint(cpu._block) + 1",
-        f"    if left < {count}:",
+        "    left = length_hint(cpu._block)",
+        f"    if left < {count - 1}:",
         "        step()",
         "        return",
-        f"    limit = left // {count}",
-        "    passes = 0",
     ]
+    if loops:
+        lines.append(f"    limit = (left + 1) // {count}")
+    lines.append("    passes = 0")
     if counts_hits:
         lines.append("    hits = 0")
+    if sites:
+        lines.append("    m = 0")
+        lines += ["    " + text.format(last=context.storage_size - 4096) for text in _LAST_PAGE]
     if context.use_locals:
         for r in sorted(context.registers_used):
             lines.append(f"    r{r} = gpr[{r}]")
+        for names, expression in context.hoisted.items():
+            lines.append(f"    {names} = {expression}")
         for f in sorted(context.float_registers):
             lines.append(f"    f{f} = fpr[{f}]")
-    # Round again while a whole pass fits in the budget; the last pass that
-    # branches back to the start leaves through the code after the loop.
-    lines += ["    try:", "        for passes in range(limit):"]
+    if counter is not None:
+        # The passes the counter allows (2**32 from 0), if fewer than the budget's.
+        lines += [f"    if 0 < {counter_name} < limit:", f"        limit = {counter_name}"]
+        if _constant(loop_target) is None:
+            # A target elsewhere: one pass, then leave for it.
+            # (In ``lt``: the templates' temporaries change inside the loop.)
+            lines += [f"    lt = {loop_target}", f"    if lt != {start}:", "        limit = 1"]
+            loop_target = "lt"
+    if loops:
+        # Round again while a whole pass fits in the budget; the last pass that
+        # branches back to the start leaves through the code after the loop.
+        lines += ["    try:", "        for passes in range(limit):"]
+    else:
+        # One pass, which leaves through one of its exits.
+        lines += ["    try:", "        if True:"]
     first_body_line = len(lines) + 1
     owner_of_line: list[int] = []
-    for text, owner in zip(body.lines, body.owner, strict=True):
+    sites_of_line: list[int] = []
+    for text, owner, reached in zip(body.lines, body.owner, body.sites_at, strict=True):
         if text.strip() == writeback_marker:
             pad = text[: len(text) - len(text.lstrip())]
-            for statement in writeback:
+            statements = writeback + hits_after(f"passes * {sites} + {reached}")
+            for statement in statements:
                 lines.append(pad + statement)
                 owner_of_line.append(owner)
+                sites_of_line.append(reached)
             continue
         lines.append(text)
         owner_of_line.append(owner)
-    lines += [f"        {statement}" for statement in writeback]
-    lines += [
-        f"        cpu.ia = {start}",
-        f"        cpu.ilc = {ilcs[-1]}",
-        f"        advance(limit * {count})",
-    ]
-    owner_of_line += [count - 1] * (len(writeback) + 3)
+        sites_of_line.append(reached)
+    if loops:
+        if counter is None:
+            ending = [*writeback]
+            target_after = str(start)
+        else:
+            ending = [f"n = ({counter_name} - limit) & 0xFFFFFFFF", f"gpr[{counter}] = n"]
+            mine = f"gpr[{counter}] "
+            ending += [statement for statement in writeback if not statement.startswith(mine)]
+            target_after = f"{loop_target} if n else {last.next_address}"
+        if deferred is not None:
+            ending.append(deferred_cc)
+        ending += hits_after(f"limit * {sites}")
+        ending += [f"cpu.ia = {target_after}", f"cpu.ilc = {ilcs[-1]}"]
+        ending += _advance(f"limit * {count} - 1")
+        lines += [f"        {statement}" for statement in ending]
+        owner_of_line += [count - 1] * len(ending)
+        sites_of_line += [sites] * len(ending)
     index_of_line = tuple(max(owner, 0) for owner in owner_of_line)
     lines += [
         # Any exception: a program interruption leaves the PSW, ILC and count
         # exact; anything else (Ctrl+C in a served machine) at least keeps the
         # registers and the count of the instructions done.
         "    except BaseException as exception:",
-        f"        k = {index_of_line!r}[exception.__traceback__.tb_lineno - {first_body_line}]",
+        f"        x = exception.__traceback__.tb_lineno - {first_body_line}",
+        f"        k = {index_of_line!r}[x]",
     ]
     lines += [f"        {statement}" for statement in writeback]
+    if sites:
+        table = tuple(sites_of_line)
+        lines += [
+            f"        {statement}" for statement in hits_after(f"passes * {sites} + {table!r}[x]")
+        ]
+    if deferred is not None:
+        # The last setter itself raises only after an overflow, whose code 3 stands.
+        test = f"k > {last_setter}"
+        if first_setter:
+            test += f" or (k < {first_setter} and passes)"
+        lines += [f"        if {test}:", f"            {deferred_cc}"]
     lines += [
         f"        cpu.ia = {nexts!r}[k]",
         f"        cpu.ilc = {ilcs!r}[k]",
-        f"        advance(passes * {count} + k + 1)",
+        *(f"        {statement}" for statement in _advance(f"passes * {count} + k")),
         "        raise",
     ]
     return "\n".join(lines) + "\n", tuple(handled)
