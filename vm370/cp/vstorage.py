@@ -26,6 +26,7 @@ from __future__ import annotations
 from vm370.cp.frames import FRAME_SHIFT, FRAME_SIZE
 from vm370.cp.paging import Pager
 from vm370.cp.vmblock import VirtualMachine
+from vm370.hardware.control_registers import ECPSW
 from vm370.hardware.interrupts import ADDRESSING, PROTECTION, ProgramInterrupt
 from vm370.hardware.storage import BLOCK_SHIFT, FETCH_PROTECT
 
@@ -171,10 +172,10 @@ class GuestStorage:
 
     def fetch(self, address: int, length: int) -> bytes:
         """An operand fetch by the guest at logical ``address``."""
-        machine = self.machine
+        psw = self.machine.psw
         if (
-            not machine.translation_on
-            and not machine.psw.key
+            not psw.key
+            and not (psw.__class__ is ECPSW and psw.translation)
             and (address & PAGE_OFFSET_MASK) + length <= FRAME_SIZE
             and address + length <= self.size
         ):
@@ -198,10 +199,10 @@ class GuestStorage:
         instruction fits in the page, key 0 and no guest translation (every
         trap of a CMS-like guest), one slice of the frame serves.
         """
-        machine = self.machine
+        psw = self.machine.psw
         if (
-            not machine.translation_on
-            and not machine.psw.key
+            not psw.key
+            and not (psw.__class__ is ECPSW and psw.translation)
             and (address & PAGE_OFFSET_MASK) <= FRAME_SIZE - 6
             and address + 6 <= self.size
         ):
