@@ -41,7 +41,12 @@ from vm370.cp import debugging, reflect
 from vm370.cp.dispatch import slice_timer_units
 from vm370.cp.frames import Frame, FrameError
 from vm370.cp.paging import PagingError
-from vm370.cp.privops import handle_privileged_operation, trapped_instruction
+from vm370.cp.privops import (
+    EXTENDED_CONTROL,
+    SIMULATIONS,
+    handle_privileged_operation,
+    trapped_instruction,
+)
 from vm370.cp.system import ControlProgram
 from vm370.cp.vmblock import RunState, VirtualMachine
 from vm370.cp.vtimer import charge_timer, instructions_until_interruption
@@ -96,6 +101,8 @@ EC_PROBLEM_STATE = 0x00010000  # in the high word of an EC-mode PSW (GA27-2719)
 GUEST_PSW_BITS = (EC_TRANSLATION | EC_IO_MASK | EC_EXTERNAL_MASK | EC_PROBLEM_STATE) << 32
 _unpack_psw = struct.Struct(">II").unpack_from
 _unpack_halfword = struct.Struct(">H").unpack_from
+# The simulations of the Model 67's instructions a machine without ECMODE lacks.
+EXTENDED_SIMULATIONS = frozenset(SIMULATIONS[mnemonic] for mnemonic in EXTENDED_CONTROL)
 
 
 class SupervisorError(Exception):
@@ -299,10 +306,27 @@ class Supervisor:
             except ProgramInterrupt as interrupt:
                 reflect.reflect_program_interruption(machine, interrupt.code, ilc)
             else:
-                simulated = not machine.psw.problem_state
-                handle_privileged_operation(self.cp, machine, instruction, ilc)
-                if machine.debug is not None and simulated:
-                    debugging.privileged(self.cp, machine, instruction)
+                psw = machine.psw
+                simulation = SIMULATIONS.get(instruction.row.mnemonic)
+                if (
+                    simulation is not None
+                    and not psw.problem_state
+                    and machine.debug is None
+                    and (machine.extended_control or simulation not in EXTENDED_SIMULATIONS)
+                ):
+                    # handle_privileged_operation's common case, inline: simulate.
+                    psw.ilc = ilc
+                    machine.counters.privops += 1
+                    try:
+                        simulation(self.cp, machine, instruction)
+                    except ProgramInterrupt as interrupt:
+                        reflect.reflect_program_interruption(machine, interrupt.code, ilc)
+                    reflect.present_pending(machine)
+                else:
+                    simulated = not psw.problem_state
+                    handle_privileged_operation(self.cp, machine, instruction, ilc)
+                    if machine.debug is not None and simulated:
+                        debugging.privileged(self.cp, machine, instruction)
         elif code in (SEGMENT_TRANSLATION, PAGE_TRANSLATION):
             self._translation_exception(machine, ilc)
         else:
@@ -495,10 +519,16 @@ class Supervisor:
         for machine in self.cp.machines.values():
             if machine.state is not enabled_wait:
                 continue
-            since = wait_since.get(machine.name, now)
+            name = machine.name
+            since = wait_since.get(name, now)
             if now > since:
-                charge_timer(machine, now - since)
-            wait_since[machine.name] = now
+                # charge_timer's common case inline: less than a timer unit, no credit.
+                total = (now - since) * UNITS_PER_SECOND + machine.timer_fraction
+                if total < INSTRUCTIONS_PER_SECOND and not machine.timer_credit:
+                    machine.timer_fraction = total
+                else:
+                    charge_timer(machine, now - since)
+            wait_since[name] = now
             if machine.pending_external or machine.channel.interrupt_pending:
                 self.cp.wake(machine)
                 if machine.state is not enabled_wait:

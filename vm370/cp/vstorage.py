@@ -180,9 +180,9 @@ class GuestStorage:
             and address + length <= self.size
         ):
             # The common case of a trap: one page, key 0, no guest translation.
-            start = self.pager.frame_for(self.name, address >> FRAME_SHIFT).address + (
-                address & PAGE_OFFSET_MASK
-            )
+            start = (
+                self.pager.frame_for(self.name, address >> FRAME_SHIFT).number << FRAME_SHIFT
+            ) + (address & PAGE_OFFSET_MASK)
             return bytes(self.pager.storage.mem[start : start + length])
         pieces = self.real_pieces(address, length)
         for real, run in pieces:
@@ -206,9 +206,9 @@ class GuestStorage:
             and (address & PAGE_OFFSET_MASK) <= FRAME_SIZE - 6
             and address + 6 <= self.size
         ):
-            start = self.pager.frame_for(self.name, address >> FRAME_SHIFT).address + (
-                address & PAGE_OFFSET_MASK
-            )
+            start = (
+                self.pager.frame_for(self.name, address >> FRAME_SHIFT).number << FRAME_SHIFT
+            ) + (address & PAGE_OFFSET_MASK)
             mem = self.pager.storage.mem
             return bytes(mem[start : start + _INSTRUCTION_LENGTH[mem[start] >> 6]])
         first = self.fetch(address, 2)
