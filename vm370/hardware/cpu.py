@@ -11,6 +11,9 @@ routine) ends its block by raising ``RecheckInterruptions`` after it has
 completed. The virtual clock advances at the end of each block, one
 microsecond an instruction; the I/O instructions and native routines call
 ``sync_clock`` first, so devices and CP see the time of their instruction.
+When an interruption's new PSW leads to a native routine (a trap to CP) and
+``run`` would find nothing to do before it, the routine runs at once as the
+next instruction of the same block (``_native_after_interruption``).
 
 Instructions are decoded once and kept in a cache keyed by their address: an
 entry is ``(bound handler, next instruction address, ILC)``, the handler
