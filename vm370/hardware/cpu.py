@@ -1384,7 +1384,8 @@ class TranslatingCPU(TranslatedStorageAccess, CPU):
 # function, for one class at a time. A CPU under CP changes class (CPU <->
 # TranslatingCPU) on every trap and every return to the guest, so the methods
 # that run on each side of that change get a copy of their own in the
-# translating class, whose accesses then stay specialized for it.
+# translating class, whose accesses then stay specialized for it. (So a
+# change to one of these methods made at run time must be made to both.)
 _COPIED_FOR_EACH_CLASS = (
     "execute",
     "load_psw",
