@@ -28,6 +28,7 @@ from vm370.hardware.psw import (
     INTERVAL_TIMER,
     IO_OLD_PSW,
     PROGRAM_OLD_PSW,
+    SVC_NEW_PSW,
 )
 
 
@@ -423,3 +424,43 @@ def test_a_native_routine_sees_the_time_of_its_own_instruction():
     result = run_program("4110 0001  47F0 0300" + END, machine=machine)
     assert result.ended and seen == [3]
     assert machine.clock.now == 4
+
+
+def _trap_loop_to_a_native_routine(observed: bool, limit: int) -> tuple[list, int, int, int]:
+    """SSM in the problem state traps to a native routine that resumes the program.
+
+    Returns the clock each routine saw, the instructions run, the clock at
+    the end, and the loop counter left.
+    """
+    machine = Machine(64 * 1024)
+    # SSM (privileged: a trap); BCT back to it; SVC to end.
+    machine.load(0x200, bytes.fromhex("80000800 46300200 0A00"))
+    machine.load(SVC_NEW_PSW, (0x0002_0000_0000_0000).to_bytes(8, "big"))
+    machine.load(0x68, (0x300).to_bytes(8, "big"))
+    seen = []
+
+    def resume(cpu) -> None:
+        seen.append(cpu.clock.now)
+        cpu.load_psw(int.from_bytes(cpu.mem[0x28:0x30], "big"))
+
+    machine.cpu.register_native(0x300, resume)
+    if observed:
+        # An observer makes the CPU run each instruction on its own.
+        machine.cpu.instruction_observers.append(lambda address: None)
+    machine.cpu.gpr[3] = 200
+    machine.set_psw(0x0001_0000_0000_0000 | 0x200)
+    machine.run(limit)
+    return seen, machine.cpu.instructions_executed, machine.clock.now, machine.cpu.gpr[3]
+
+
+@pytest.mark.parametrize("limit", [10_000, 333])
+def test_a_native_routine_after_a_trap_sees_the_same_time_and_counts_as_one_instruction(limit):
+    # The routine may run in the block of the trap (no interruption or clock
+    # event between them): each one sees the clock of its own instruction and
+    # the counts are those of running every instruction on its own, the
+    # interval timer's events and the instruction limit included.
+    fused = _trap_loop_to_a_native_routine(False, limit)
+    alone = _trap_loop_to_a_native_routine(True, limit)
+    assert fused == alone
+    seen, executed, _now, _left = fused
+    assert len(seen) >= 100 and executed >= 300

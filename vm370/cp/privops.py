@@ -146,9 +146,19 @@ def trapped_instruction(machine: VirtualMachine) -> tuple[DecodedInstruction, in
     """
     psw = machine.psw
     ilc = psw.ilc
-    address = (psw.instruction_address - 2 * ilc) & machine.address_mask
-    instruction = fetch_instruction(machine, address)
-    if instruction.mnemonic != "EX":
+    address = (psw.instruction_address - 2 * ilc) & (
+        0xFFFFFFFF if psw.__class__ is ECPSW and psw.addressing_32 else 0x00FFFFFF
+    )
+    if address & 1:
+        raise ProgramInterrupt(SPECIFICATION)
+    raw = machine.storage.fetch_instruction_bytes(address)
+    instruction = _decoded.get((address, raw))
+    if instruction is None:
+        try:
+            instruction = decode_cached(raw, address)
+        except DecodeError:
+            raise ProgramInterrupt(OPERATION) from None
+    if instruction.row.mnemonic != "EX":
         return instruction, ilc
     target = rx_address(machine, instruction.x2, instruction.b2, instruction.d2)
     subject = fetch_instruction(machine, target)
@@ -169,9 +179,13 @@ def simulate_load_psw(cp: ControlProgram, machine: VirtualMachine, ins: DecodedI
 
 def simulate_set_system_mask(cp: ControlProgram, machine: VirtualMachine, ins: DecodedInstruction):
     """80 SSM Set System Mask [SI]"""
-    mask = machine.storage.fetch(bd_address(machine, ins.b1, ins.d1), 1)[0]
     psw = machine.psw
-    if isinstance(psw, ECPSW):
+    b1 = ins.b1
+    address = (ins.d1 + (machine.gpr[b1] if b1 else 0)) & (
+        0xFFFFFFFF if psw.__class__ is ECPSW and psw.addressing_32 else 0x00FFFFFF
+    )
+    mask = machine.storage.fetch(address, 1)[0]
+    if psw.__class__ is ECPSW:
         # In EC mode the byte replaces PSW bits 0-7, whose bits 4-7 are the
         # 32-bit mode, translation, I/O and external masks (docs/model67.md).
         psw.addressing_32 = bool(mask & 0x08)

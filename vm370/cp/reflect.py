@@ -25,8 +25,9 @@ from __future__ import annotations
 
 from vm370.cp import debugging
 from vm370.cp.vmblock import RunState, VirtualMachine
-from vm370.hardware.control_registers import EC_INTERRUPTION_CODE
+from vm370.hardware.control_registers import EC_INTERRUPTION_CODE, ECPSW
 from vm370.hardware.psw import (
+    EXTERNAL_MASK,
     EXTERNAL_OLD_PSW,
     IO_OLD_PSW,
     PROGRAM_OLD_PSW,
@@ -92,8 +93,14 @@ def make_io_pending(machine: VirtualMachine, device: int, csw: bytes) -> None:
 
 def present_pending(machine: VirtualMachine) -> bool:
     """Present every pending interruption the virtual PSW enables; True if any was."""
-    if not machine.pending_external and not machine.channel.interrupt_pending:
-        return False  # the usual case, on every trap
+    if not machine.channel.interrupt_pending:
+        # The usual case, on every trap: nothing pending, or only an external
+        # interruption (the timer's) the virtual PSW does not enable.
+        if not machine.pending_external:
+            return False
+        psw = machine.psw
+        if not (psw.external_mask if psw.__class__ is ECPSW else psw.system_mask & EXTERNAL_MASK):
+            return False
     presented = False
     while machine.state is not RunState.STOPPED:
         if machine.pending_external and machine.external_enabled:

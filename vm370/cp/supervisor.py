@@ -41,11 +41,17 @@ from vm370.cp import debugging, reflect
 from vm370.cp.dispatch import slice_timer_units
 from vm370.cp.frames import Frame, FrameError
 from vm370.cp.paging import PagingError
-from vm370.cp.privops import handle_privileged_operation, trapped_instruction
+from vm370.cp.privops import (
+    EXTENDED_CONTROL,
+    SIMULATIONS,
+    handle_privileged_operation,
+    trapped_instruction,
+)
 from vm370.cp.system import ControlProgram
 from vm370.cp.vmblock import RunState, VirtualMachine
 from vm370.cp.vtimer import charge_timer, instructions_until_interruption
 from vm370.hardware.channel import CSW_LOCATION
+from vm370.hardware.clock import INSTRUCTIONS_PER_SECOND
 from vm370.hardware.control_registers import (
     CR6_EXTENDED_CONTROL_MODE,
     EC_ADDRESSING_32,
@@ -81,6 +87,7 @@ from vm370.hardware.psw import (
     SVC_NEW_PSW,
     SVC_OLD_PSW,
 )
+from vm370.hardware.timer import UNITS_PER_SECOND
 
 EXTERNAL_ENTRY = 0xF00
 SVC_ENTRY = 0xF08
@@ -94,6 +101,8 @@ EC_PROBLEM_STATE = 0x00010000  # in the high word of an EC-mode PSW (GA27-2719)
 GUEST_PSW_BITS = (EC_TRANSLATION | EC_IO_MASK | EC_EXTERNAL_MASK | EC_PROBLEM_STATE) << 32
 _unpack_psw = struct.Struct(">II").unpack_from
 _unpack_halfword = struct.Struct(">H").unpack_from
+# The simulations of the Model 67's instructions a machine without ECMODE lacks.
+EXTENDED_SIMULATIONS = frozenset(SIMULATIONS[mnemonic] for mnemonic in EXTENDED_CONTROL)
 
 
 class SupervisorError(Exception):
@@ -252,9 +261,28 @@ class Supervisor:
         psw.cc = (high >> 12) & 3
         psw.program_mask = (high >> 8) & 15
         psw.ilc = (high >> 14) & 3
-        psw.instruction_address = instruction_address & machine.address_mask
+        if psw.__class__ is ECPSW and psw.addressing_32:
+            psw.instruction_address = instruction_address & 0xFFFFFFFF
+        else:
+            psw.instruction_address = instruction_address & 0x00FFFFFF
         self.current = None
-        self._returning = (machine, self._account(machine))
+        # _account, inline: the clock counts this entry too, which is CP's.
+        now = self.clock.now
+        used = now - self.slice_started - 1
+        if used < 0:
+            used = 0
+        self.slice_started = now
+        machine.counters.instructions += used
+        # charge_timer's common case inline: less than a timer unit, no credit.
+        if machine.timer_credit:
+            charge_timer(machine, used)
+        elif used:
+            total = used * UNITS_PER_SECOND + machine.timer_fraction
+            if total < INSTRUCTIONS_PER_SECOND:
+                machine.timer_fraction = total
+            else:
+                charge_timer(machine, used)
+        self._returning = (machine, used)
         return machine
 
     def _code(self, location: int) -> int:
@@ -266,9 +294,11 @@ class Supervisor:
         if machine is None:
             self._cp_failure("program interruption in CP")
             return
-        code = self._code(PROGRAM_CODE_LOCATION)
+        code = _unpack_halfword(self.storage.mem, PROGRAM_CODE_LOCATION)[0]
         ilc = machine.psw.ilc
-        if code not in (SEGMENT_TRANSLATION, PAGE_TRANSLATION):
+        if code not in (SEGMENT_TRANSLATION, PAGE_TRANSLATION) and (
+            self._pinned_for is not None or self.pinned_frames
+        ):
             self.release_pinned_frames()
         if code == PRIVILEGED_OPERATION:
             try:
@@ -276,10 +306,27 @@ class Supervisor:
             except ProgramInterrupt as interrupt:
                 reflect.reflect_program_interruption(machine, interrupt.code, ilc)
             else:
-                simulated = not machine.problem_state
-                handle_privileged_operation(self.cp, machine, instruction, ilc)
-                if machine.debug is not None and simulated:
-                    debugging.privileged(self.cp, machine, instruction)
+                psw = machine.psw
+                simulation = SIMULATIONS.get(instruction.row.mnemonic)
+                if (
+                    simulation is not None
+                    and not psw.problem_state
+                    and machine.debug is None
+                    and (machine.extended_control or simulation not in EXTENDED_SIMULATIONS)
+                ):
+                    # handle_privileged_operation's common case, inline: simulate.
+                    psw.ilc = ilc
+                    machine.counters.privops += 1
+                    try:
+                        simulation(self.cp, machine, instruction)
+                    except ProgramInterrupt as interrupt:
+                        reflect.reflect_program_interruption(machine, interrupt.code, ilc)
+                    reflect.present_pending(machine)
+                else:
+                    simulated = not psw.problem_state
+                    handle_privileged_operation(self.cp, machine, instruction, ilc)
+                    if machine.debug is not None and simulated:
+                        debugging.privileged(self.cp, machine, instruction)
         elif code in (SEGMENT_TRANSLATION, PAGE_TRANSLATION):
             self._translation_exception(machine, ilc)
         else:
@@ -347,11 +394,12 @@ class Supervisor:
     def supervisor_call_interruption(self, cpu) -> None:
         """CP's SVC entry: every SVC a guest issues is its own."""
         machine = self._save_guest(SVC_OLD_PSW)
-        self.release_pinned_frames()
+        if self._pinned_for is not None or self.pinned_frames:
+            self.release_pinned_frames()
         if machine is None:
             self._cp_failure("SVC in CP")
             return
-        code = self._code(SVC_CODE_LOCATION)
+        code = _unpack_halfword(self.storage.mem, SVC_CODE_LOCATION)[0]
         if machine.debug is not None and debugging.supervisor_call(self.cp, machine, code):
             self.dispatch()
             return
@@ -411,9 +459,15 @@ class Supervisor:
             if not cp.service_requested:
                 remaining = dispatcher.resume_after_trap(previous, used)
                 if remaining is not None:
-                    # The common end of a trap: the machine goes on with its slice.
-                    self._wake_waiting_machines()
-                    self._resume(previous, remaining)
+                    # The common end of a trap: the machine goes on with its
+                    # slice. Alone on the system, it is the only machine that
+                    # could be waiting, and it is not.
+                    if len(cp.machines) > 1:
+                        self._wake_waiting_machines()
+                    if self.timer_clobbered:
+                        self._resume(previous, remaining)
+                    else:
+                        self._enter(previous)
                     return
             if previous.state is RunState.ENABLED_WAIT:
                 self.wait_since[previous.name] = self.clock.now
@@ -465,10 +519,16 @@ class Supervisor:
         for machine in self.cp.machines.values():
             if machine.state is not enabled_wait:
                 continue
-            since = wait_since.get(machine.name, now)
+            name = machine.name
+            since = wait_since.get(name, now)
             if now > since:
-                charge_timer(machine, now - since)
-            wait_since[machine.name] = now
+                # charge_timer's common case inline: less than a timer unit, no credit.
+                total = (now - since) * UNITS_PER_SECOND + machine.timer_fraction
+                if total < INSTRUCTIONS_PER_SECOND and not machine.timer_credit:
+                    machine.timer_fraction = total
+                else:
+                    charge_timer(machine, now - since)
+            wait_since[name] = now
             if machine.pending_external or machine.channel.interrupt_pending:
                 self.cp.wake(machine)
                 if machine.state is not enabled_wait:
@@ -505,19 +565,20 @@ class Supervisor:
     def _enter(self, machine: VirtualMachine) -> None:
         """Load the machine onto the real CPU: its tables, registers and a real PSW."""
         cpu = self.cpu
-        if machine.psw.__class__ is ECPSW and machine.psw.translation:
-            space = (machine.name, machine.shadow.segment_table_register)
+        psw = machine.psw
+        if psw.__class__ is ECPSW and psw.translation:
+            register = machine.shadow.segment_table_register
         else:
-            space = (machine.name, machine.address_space.segment_table_register)
-        if space != self.loaded_space:
-            cpu.control.load(SEGMENT_TABLE_REGISTER, space[1])  # which purges
-            self.loaded_space = space
+            register = machine.address_space.segment_table_register
+        loaded = self.loaded_space
+        if loaded is None or loaded[1] != register or loaded[0] != machine.name:
+            cpu.control.load(SEGMENT_TABLE_REGISTER, register)  # which purges
+            self.loaded_space = (machine.name, register)
         elif self.purge_pending:
             cpu.dat.purge()
         self.purge_pending = False
         cpu.gpr[:] = machine.gpr
         cpu.fpr[:] = machine.fpr
-        psw = machine.psw
         # The real PSW's image built in place (the fields of ECPSW.to_int).
         real = (
             GUEST_PSW_BITS

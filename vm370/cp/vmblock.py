@@ -161,12 +161,14 @@ class VirtualMachine:
     @property
     def translation_on(self) -> bool:
         """The guest has turned on its own dynamic address translation."""
-        return isinstance(self.psw, ECPSW) and self.psw.translation
+        psw = self.psw
+        return psw.__class__ is ECPSW and psw.translation
 
     @property
     def address_mask(self) -> int:
-        if isinstance(self.psw, ECPSW):
-            return self.psw.address_mask
+        psw = self.psw
+        if psw.__class__ is ECPSW and psw.addressing_32:
+            return 0xFFFFFFFF
         return 0x00FFFFFF
 
     @property

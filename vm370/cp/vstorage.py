@@ -26,6 +26,7 @@ from __future__ import annotations
 from vm370.cp.frames import FRAME_SHIFT, FRAME_SIZE
 from vm370.cp.paging import Pager
 from vm370.cp.vmblock import VirtualMachine
+from vm370.hardware.control_registers import ECPSW
 from vm370.hardware.interrupts import ADDRESSING, PROTECTION, ProgramInterrupt
 from vm370.hardware.storage import BLOCK_SHIFT, FETCH_PROTECT
 
@@ -171,17 +172,17 @@ class GuestStorage:
 
     def fetch(self, address: int, length: int) -> bytes:
         """An operand fetch by the guest at logical ``address``."""
-        machine = self.machine
+        psw = self.machine.psw
         if (
-            not machine.translation_on
-            and not machine.psw.key
+            not psw.key
+            and not (psw.__class__ is ECPSW and psw.translation)
             and (address & PAGE_OFFSET_MASK) + length <= FRAME_SIZE
             and address + length <= self.size
         ):
             # The common case of a trap: one page, key 0, no guest translation.
-            start = self.pager.frame_for(self.name, address >> FRAME_SHIFT).address + (
-                address & PAGE_OFFSET_MASK
-            )
+            start = (
+                self.pager.frame_for(self.name, address >> FRAME_SHIFT).number << FRAME_SHIFT
+            ) + (address & PAGE_OFFSET_MASK)
             return bytes(self.pager.storage.mem[start : start + length])
         pieces = self.real_pieces(address, length)
         for real, run in pieces:
@@ -198,16 +199,16 @@ class GuestStorage:
         instruction fits in the page, key 0 and no guest translation (every
         trap of a CMS-like guest), one slice of the frame serves.
         """
-        machine = self.machine
+        psw = self.machine.psw
         if (
-            not machine.translation_on
-            and not machine.psw.key
+            not psw.key
+            and not (psw.__class__ is ECPSW and psw.translation)
             and (address & PAGE_OFFSET_MASK) <= FRAME_SIZE - 6
             and address + 6 <= self.size
         ):
-            start = self.pager.frame_for(self.name, address >> FRAME_SHIFT).address + (
-                address & PAGE_OFFSET_MASK
-            )
+            start = (
+                self.pager.frame_for(self.name, address >> FRAME_SHIFT).number << FRAME_SHIFT
+            ) + (address & PAGE_OFFSET_MASK)
             mem = self.pager.storage.mem
             return bytes(mem[start : start + _INSTRUCTION_LENGTH[mem[start] >> 6]])
         first = self.fetch(address, 2)

@@ -11,6 +11,9 @@ routine) ends its block by raising ``RecheckInterruptions`` after it has
 completed. The virtual clock advances at the end of each block, one
 microsecond an instruction; the I/O instructions and native routines call
 ``sync_clock`` first, so devices and CP see the time of their instruction.
+When an interruption's new PSW leads to a native routine (a trap to CP) and
+``run`` would find nothing to do before it, the routine runs at once as the
+next instruction of the same block (``_native_after_interruption``).
 
 Instructions are decoded once and kept in a cache keyed by their address: an
 entry is ``(bound handler, next instruction address, ILC)``, the handler
@@ -69,6 +72,7 @@ Where the manuals leave a choice:
 from __future__ import annotations
 
 import struct
+import types
 import warnings
 from collections.abc import Callable
 from functools import partial
@@ -128,6 +132,7 @@ _unpack_word = struct.Struct(">I").unpack_from
 _pack_word = struct.Struct(">I").pack_into
 _unpack_doubleword = struct.Struct(">Q").unpack_from
 _pack_doubleword = struct.Struct(">Q").pack_into
+_pack_words = struct.Struct(">II").pack_into
 
 ADDRESS_MASK_24 = 0xFFFFFF
 PROGRAM_INTERRUPTION_CODE = EC_INTERRUPTION_CODE[PROGRAM_OLD_PSW]
@@ -390,7 +395,35 @@ class CPU:
         # interruption comes through here.
         high = value >> 32
         if self.control.values[MODE_REGISTER] & CR6_EXTENDED_CONTROL_MODE:
-            self._load_ec_psw(high, value)
+            # The fields of the high word, taken apart once for each value
+            # seen (_ec_psw_fields): a CP loads the same few PSWs on every trap.
+            fields = _EC_PSW_FIELDS.get(high)
+            if fields is None:
+                fields = _ec_psw_fields(high)
+            (
+                self.system_mask,
+                self.ascii,
+                self.machine_check_mask,
+                self.wait,
+                self.problem_state,
+                self.ilc,
+                self.cc,
+                self.program_mask,
+                self.key,
+                translation,
+                address_mask,
+                mode,
+            ) = fields
+            self.interruption_code = 0
+            # _set_addressing, inline.
+            if translation != self.translation:
+                self.translation = translation
+                self.__class__ = _VARIANTS.get((type(self), translation)) or _variant(
+                    type(self), translation
+                )
+            self.address_mask = address_mask
+            self._cache = self._caches[self.key | mode]
+            self.ia = value & address_mask
             return
         self.system_mask = high >> 24
         self.ascii = bool(high & 0x00080000)
@@ -406,27 +439,6 @@ class CPU:
         self.key = (high >> 20) & 15
         # BC mode: no translation, 24-bit addresses.
         self._set_addressing(False, ADDRESS_MASK_24)
-
-    def _load_ec_psw(self, high: int, value: int) -> None:
-        # The run loop reads the BC-style system mask: the EC I/O summary
-        # mask (bit 6) is kept there as every channel bit, CR4 then decides
-        # per channel (_channel_enabled); the external mask (bit 7) as bit 7.
-        # The spare bits 0-3 and 24-31 are ignored (docs/model67.md, choice 10).
-        self.system_mask = (0xFE if high & EC_IO_MASK else 0) | (
-            EXTERNAL_MASK if high & EC_EXTERNAL_MASK else 0
-        )
-        self.ascii = bool(high & 0x00080000)
-        self.machine_check_mask = bool(high & 0x00040000)
-        self.wait = bool(high & 0x00020000)
-        self.problem_state = bool(high & 0x00010000)
-        self.interruption_code = 0
-        self.ilc = (high >> 14) & 3
-        self.cc = (high >> 12) & 3
-        self.program_mask = (high >> 8) & 15
-        self.key = (high >> 20) & 15
-        address_mask = ADDRESS_MASK_32 if high & EC_ADDRESSING_32 else ADDRESS_MASK_24
-        self._set_addressing(bool(high & EC_TRANSLATION), address_mask)
-        self.ia = value & address_mask
 
     def _set_addressing(self, translation: bool, address_mask: int) -> None:
         """Take the PSW's translation bit and address size into use (after its key)."""
@@ -917,21 +929,45 @@ class CPU:
 
     def _swap_psw(self, old_location: int, new_location: int, code: int) -> None:
         """Store the current PSW at ``old_location`` and load the one at ``new_location``."""
-        old_psw = self.current_psw(code)
+        mem = self.mem
         if self.control.values[MODE_REGISTER] & CR6_EXTENDED_CONTROL_MODE:
+            # current_psw's EC format, inline and by words (every trap to CP
+            # comes here): the high word's fields are small numbers.
+            address_mask = self.address_mask
+            system_mask = self.system_mask
+            high = (
+                (address_mask == ADDRESS_MASK_32) << 27
+                | self.translation << 26
+                | (system_mask & 0xFE != 0) << 25
+                | (system_mask & EXTERNAL_MASK) << 24
+                | self.key << 20
+                | self.ascii << 19
+                | self.machine_check_mask << 18
+                | self.wait << 17
+                | self.problem_state << 16
+                | (self.ilc & 3) << 14
+                | self.cc << 12
+                | self.program_mask << 8
+            )
+            low = self.ia & address_mask
             # The EC-mode PSW has no interruption code: it goes to a halfword
             # of its own in low storage (docs/model67.md).
             code_location = EC_INTERRUPTION_CODE[old_location]
-            _pack_halfword(self.mem, code_location, code & 0xFFFF)
+            _pack_halfword(mem, code_location, code & 0xFFFF)
             if self.code_granules[code_location >> GRANULE_SHIFT]:
                 self._code_written(code_location, 2)
-        # Real doublewords in low storage: no keys, no translation.
-        _pack_doubleword(self.mem, old_location, old_psw)
+            # Real doublewords in low storage: no keys, no translation.
+            _pack_words(mem, old_location, high, low)
+        else:
+            old_psw = self.current_psw(code)
+            _pack_doubleword(mem, old_location, old_psw)
         if self.code_granules[old_location >> GRANULE_SHIFT]:
             self._code_written(old_location, 8)
-        self.load_psw(_unpack_doubleword(self.mem, new_location)[0])
-        for observer in self.interruption_observers:
-            observer(INTERRUPTION_CLASSES[old_location], old_psw)
+        self.load_psw(_unpack_doubleword(mem, new_location)[0])
+        if self.interruption_observers:
+            old_psw = _unpack_doubleword(mem, old_location)[0]
+            for observer in self.interruption_observers:
+                observer(INTERRUPTION_CLASSES[old_location], old_psw)
 
     def program_interruption(self, code: int) -> None:
         """Perform a program interruption with ``code`` (PoO "Program Interruption").
@@ -1035,8 +1071,22 @@ class CPU:
             # that could not be fetched (ILC 0) change nothing but the PSW.
             self._quiet_program_check = interrupt.code <= PRIVILEGED_OPERATION or not self.ilc
             self.program_interruption(interrupt.code)
+            if (
+                self.native_routines
+                and not self.translation
+                and length_hint(block)
+                and self._native_after_interruption(block, first_address)
+            ):
+                first_address = -1
         except RecheckInterruptions:
-            pass
+            # An SVC's new PSW, like a program interruption's, may lead to a native routine.
+            if (
+                self.native_routines
+                and not self.translation
+                and length_hint(block)
+                and self._native_after_interruption(block, first_address)
+            ):
+                first_address = -1
         finally:
             if self.blocks_advanced:
                 self.blocks_advanced = False
@@ -1045,6 +1095,54 @@ class CPU:
             if first_address >= 0:
                 self.dat.count_instruction_fetches(first_address, count)
         return count
+
+    def _native_after_interruption(self, block, first_address: int) -> bool:
+        """Run the native routine the new PSW leads to, in the same block; whether it ran.
+
+        After a program interruption, or an instruction that ends its block
+        (an SVC's interruption, LPSW): what ``run`` would do next, done at
+        once, when the PSW addresses a native routine in the supervisor
+        state with translation off, the block has room for one more
+        instruction, and ``run`` would find no clock event due and no
+        interruption the PSW enables before it (so it would start that
+        routine as the next instruction). The routine counts as the block's
+        next instruction and ends the block. The instruction fetches the
+        block made translated (from ``first_address``, -1 if none) are
+        counted first, as the end of the block would have counted them.
+        """
+        routine = self.native_routines.get(self.ia)
+        if (
+            routine is None
+            or self.problem_state
+            or self.wait
+            or self.clock.now + (self._block_budget - length_hint(block) - self._block_synced)
+            >= self.clock.next_due
+            or (self.machine_check_pending and self.machine_check_mask)
+            or (self.external_pending and self.system_mask & EXTERNAL_MASK)
+            or (
+                self.system_mask & 0xFE
+                and self.channels is not None
+                and self.channels.interrupt_pending
+            )
+        ):
+            return False
+        if first_address >= 0:
+            self.dat.count_instruction_fetches(
+                first_address, self._block_budget - length_hint(block)
+            )
+        self._quiet_program_check = False
+        next(block)
+        self.blocks_advanced = True  # the block's count is taken from its counter
+        self.ilc = 0
+        self.sync_clock()
+        try:
+            routine(self)
+        except ProgramInterrupt as interrupt:
+            self._quiet_program_check = interrupt.code <= PRIVILEGED_OPERATION or not self.ilc
+            self.program_interruption(interrupt.code)
+        except RecheckInterruptions:
+            pass
+        return True
 
     def _start_block(self, budget: int):
         # The block's counter is a range iterator kept here, so sync_clock can
@@ -1220,6 +1318,42 @@ class CPU:
         return None
 
 
+# EC-mode PSW high words taken apart (CPU._load_ec_psw), by value.
+_EC_PSW_FIELDS: dict[int, tuple] = {}
+_EC_PSW_FIELDS_LIMIT = 4096
+
+
+def _ec_psw_fields(high: int) -> tuple:
+    """The CPU's fields for an EC-mode PSW's high word, remembered for the next load.
+
+    The run loop reads the BC-style system mask: the EC I/O summary mask
+    (bit 6) is kept there as every channel bit, CR4 then decides per channel
+    (_channel_enabled); the external mask (bit 7) as bit 7. The spare bits
+    0-3 and 24-31 are ignored (docs/model67.md, choice 10). The last field is
+    the cache's mode offset (_set_addressing).
+    """
+    translation = bool(high & EC_TRANSLATION)
+    address_mask = ADDRESS_MASK_32 if high & EC_ADDRESSING_32 else ADDRESS_MASK_24
+    fields = (
+        (0xFE if high & EC_IO_MASK else 0) | (EXTERNAL_MASK if high & EC_EXTERNAL_MASK else 0),
+        bool(high & 0x00080000),
+        bool(high & 0x00040000),
+        bool(high & 0x00020000),
+        bool(high & 0x00010000),
+        (high >> 14) & 3,
+        (high >> 12) & 3,
+        (high >> 8) & 15,
+        (high >> 20) & 15,
+        translation,
+        address_mask,
+        (16 if translation else 0) | (32 if address_mask == ADDRESS_MASK_32 else 0),
+    )
+    if len(_EC_PSW_FIELDS) >= _EC_PSW_FIELDS_LIMIT:
+        _EC_PSW_FIELDS.clear()
+    _EC_PSW_FIELDS[high] = fields
+    return fields
+
+
 _real_fetch_word = CPU.fetch_word
 _real_store_word = CPU.store_word
 
@@ -1245,6 +1379,44 @@ class TranslatingCPU(TranslatedStorageAccess, CPU):
             raise ProgramInterrupt(SPECIFICATION)
         _real_store_word(self, self.dat.translate(address), value)
 
+
+# CPython keeps its specialized attribute accesses in the code of each
+# function, for one class at a time. A CPU under CP changes class (CPU <->
+# TranslatingCPU) on every trap and every return to the guest, so the methods
+# that run on each side of that change get a copy of their own in the
+# translating class, whose accesses then stay specialized for it. (So a
+# change to one of these methods made at run time must be made to both.)
+_COPIED_FOR_EACH_CLASS = (
+    "execute",
+    "load_psw",
+    "_swap_psw",
+    "program_interruption",
+    "_native_after_interruption",
+    "sync_clock",
+    "_start_block",
+    "_end_block",
+    "take_interruptions",
+)
+
+
+def _copy_methods(translating_class: type, real_class: type) -> None:
+    """Give ``translating_class`` its own copies of ``real_class``'s hottest methods."""
+    for name in _COPIED_FOR_EACH_CLASS:
+        function = getattr(real_class, name)
+        copy = types.FunctionType(
+            function.__code__.replace(),
+            function.__globals__,
+            function.__name__,
+            function.__defaults__,
+            function.__closure__,
+        )
+        copy.__doc__ = function.__doc__
+        copy.__qualname__ = function.__qualname__
+        copy.__kwdefaults__ = function.__kwdefaults__
+        setattr(translating_class, name, copy)
+
+
+_copy_methods(TranslatingCPU, CPU)
 
 _VARIANTS: dict[tuple[type, bool], type] = {
     (CPU, True): TranslatingCPU,
@@ -1272,6 +1444,7 @@ def _variant(cpu_class: type, translation: bool) -> type:
             (TranslatedStorageAccess, real_class),
             {"__slots__": ()},
         )
+        _copy_methods(translating_class, real_class)
         for each in (cpu_class, real_class, translating_class):
             _VARIANTS[each, False] = real_class
             _VARIANTS[each, True] = translating_class
