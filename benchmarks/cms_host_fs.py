@@ -15,9 +15,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from cms.filesystem import CMSDisk
-from cms.minidisk import Minidisk
-from vm370.hardware.devices.ckd_image import CKDImage, create_image
+# The tree this script sits in, not whatever vm370 is installed.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from cms.filesystem import CMSDisk  # noqa: E402
+from cms.minidisk import Minidisk  # noqa: E402
+from vm370.hardware.devices.ckd_image import CKDImage, create_image  # noqa: E402
 
 BLOCKS = 16060
 BLOCK = 800

@@ -28,15 +28,18 @@ import sys
 import time
 from pathlib import Path
 
-from vm370.hardware.control_registers import (
+# The tree this script sits in, not whatever vm370 is installed.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from vm370.hardware.control_registers import (  # noqa: E402
     CR6_EXTENDED_CONTROL_MODE,
     ECPSW,
     MODE_REGISTER,
     SEGMENT_TABLE_REGISTER,
 )
-from vm370.hardware.dat import page_table_entry, segment_table_entry, segment_table_register
-from vm370.hardware.machine import Machine
-from vm370.hardware.psw import PROGRAM_NEW_PSW, PROGRAM_OLD_PSW, SVC_NEW_PSW
+from vm370.hardware.dat import page_table_entry, segment_table_entry, segment_table_register  # noqa: E402
+from vm370.hardware.machine import Machine  # noqa: E402
+from vm370.hardware.psw import PROGRAM_NEW_PSW, PROGRAM_OLD_PSW, SVC_NEW_PSW  # noqa: E402
 
 ORIGIN = 0x200
 START = 0x1FC  # LA 1,1 before the loop: register 1 is the AR's addend

@@ -17,12 +17,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from vm370.hardware.channel import CAW_LOCATION, CHAIN_COMMAND, ChannelSubsystem
-from vm370.hardware.channel import make_ccw as ccw
-from vm370.hardware.clock import INSTRUCTIONS_PER_SECOND, Clock
-from vm370.hardware.devices.ckd_image import CKDImage, Record, create_image
-from vm370.hardware.devices.dasd import Dasd2314
-from vm370.hardware.storage import Storage
+# The tree this script sits in, not whatever vm370 is installed.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from vm370.hardware.channel import CAW_LOCATION, CHAIN_COMMAND, ChannelSubsystem  # noqa: E402
+from vm370.hardware.channel import make_ccw as ccw  # noqa: E402
+from vm370.hardware.clock import INSTRUCTIONS_PER_SECOND, Clock  # noqa: E402
+from vm370.hardware.devices.ckd_image import CKDImage, Record, create_image  # noqa: E402
+from vm370.hardware.devices.dasd import Dasd2314  # noqa: E402
+from vm370.hardware.storage import Storage  # noqa: E402
 
 RECORDS = 7
 RECORD_LENGTH = 800

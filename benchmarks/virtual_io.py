@@ -20,15 +20,18 @@ import tempfile
 import time
 from pathlib import Path
 
-from assembler import assemble
-from assembler.loader import load
-from vm370.cp.supervisor import Supervisor
-from vm370.cp.system import ControlProgram
-from vm370.cp.vdevices import Extent, TranslatedDevice
-from vm370.cp.vmblock import RunState
-from vm370.hardware.devices import create_device
-from vm370.hardware.devices.ckd_image import CKDImage, Record, create_image
-from vm370.hardware.machine import Machine
+# The tree this script sits in, not whatever vm370 is installed.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from assembler import assemble  # noqa: E402
+from assembler.loader import load  # noqa: E402
+from vm370.cp.supervisor import Supervisor  # noqa: E402
+from vm370.cp.system import ControlProgram  # noqa: E402
+from vm370.cp.vdevices import Extent, TranslatedDevice  # noqa: E402
+from vm370.cp.vmblock import RunState  # noqa: E402
+from vm370.hardware.devices import create_device  # noqa: E402
+from vm370.hardware.devices.ckd_image import CKDImage, Record, create_image  # noqa: E402
+from vm370.hardware.machine import Machine  # noqa: E402
 
 ORIGIN = 0x2000
 STORAGE = 64 * 1024

@@ -28,12 +28,16 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
-from vm370.cp.supervisor import Supervisor
-from vm370.cp.system import ControlProgram
-from vm370.cp.vmblock import RunState
-from vm370.hardware.machine import Machine
-from vm370.hardware.psw import PROGRAM_NEW_PSW, SVC_NEW_PSW
+# The tree this script sits in, not whatever vm370 is installed.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from vm370.cp.supervisor import Supervisor  # noqa: E402
+from vm370.cp.system import ControlProgram  # noqa: E402
+from vm370.cp.vmblock import RunState  # noqa: E402
+from vm370.hardware.machine import Machine  # noqa: E402
+from vm370.hardware.psw import PROGRAM_NEW_PSW, SVC_NEW_PSW  # noqa: E402
 
 ORIGIN = 0x200
 COUNT = 0x400
