@@ -39,17 +39,6 @@ EDI      TITLE 'EDIT - THE CMS CONTEXT EDITOR (DMSEDI)'
 *    Deleted nodes go on a free list and are used again.
 *
          MACRO
-&LABEL   ADDTEXT &TEXT
-.*       Append a text to the message being built at R2 (APPEND).
-         LCLC  &N
-&N       SETC  'ADD&SYSNDX'
-&LABEL   B     &N.B
-&N.T     DC    C&TEXT
-&N.B     LA    R1,&N.T
-         LA    R0,L'&N.T
-         BAL   R14,APPEND
-         MEND
-         MACRO
 &LABEL   EDMSG &TEXT
 .*       A message: typed in line mode, on the message line in display
 .*       mode (TYPE); R14 kept, R0, R1 and R15 changed as by WRTERM.

@@ -47,17 +47,6 @@ LBT      TITLE 'TXTLIB - MAKE, CHANGE AND MAP TEXT LIBRARIES (DMSLBT)'
 *          (DMSLBT106E); 100 a disk error (DMSLBT104S, DMSLBT105S);
 *          104 it does not fit in storage (DMSLBT109S).
 *
-         MACRO
-&LABEL   ADDTEXT &TEXT
-.*       Append a text to the message being built at R2 (APPEND).
-         LCLC  &N
-&N       SETC  'ADD&SYSNDX'
-&LABEL   B     &N.B
-&N.T     DC    C&TEXT
-&N.B     LA    R1,&N.T
-         LA    R0,L'&N.T
-         BAL   R14,APPEND
-         MEND
          REGEQU
          CMSLAYO
 MAXENT   EQU   1000                     names in a dictionary
