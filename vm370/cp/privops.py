@@ -149,15 +149,7 @@ def trapped_instruction(machine: VirtualMachine) -> tuple[DecodedInstruction, in
     address = (psw.instruction_address - 2 * ilc) & (
         0xFFFFFFFF if psw.__class__ is ECPSW and psw.addressing_32 else 0x00FFFFFF
     )
-    if address & 1:
-        raise ProgramInterrupt(SPECIFICATION)
-    raw = machine.storage.fetch_instruction_bytes(address)
-    instruction = _decoded.get((address, raw))
-    if instruction is None:
-        try:
-            instruction = decode_cached(raw, address)
-        except DecodeError:
-            raise ProgramInterrupt(OPERATION) from None
+    instruction = fetch_instruction(machine, address)
     if instruction.row.mnemonic != "EX":
         return instruction, ilc
     target = rx_address(machine, instruction.x2, instruction.b2, instruction.d2)

@@ -522,12 +522,7 @@ class Supervisor:
             name = machine.name
             since = wait_since.get(name, now)
             if now > since:
-                # charge_timer's common case inline: less than a timer unit, no credit.
-                total = (now - since) * UNITS_PER_SECOND + machine.timer_fraction
-                if total < INSTRUCTIONS_PER_SECOND and not machine.timer_credit:
-                    machine.timer_fraction = total
-                else:
-                    charge_timer(machine, now - since)
+                charge_timer(machine, now - since)
             wait_since[name] = now
             if machine.pending_external or machine.channel.interrupt_pending:
                 self.cp.wake(machine)

@@ -355,22 +355,7 @@ class CPU:
         has no field for it (interruptions store it in low storage).
         """
         if self.control.values[MODE_REGISTER] & CR6_EXTENDED_CONTROL_MODE:
-            system_mask = self.system_mask
-            return (
-                (self.address_mask == ADDRESS_MASK_32) << 59
-                | self.translation << 58
-                | bool(system_mask & 0xFE) << 57
-                | (system_mask & EXTERNAL_MASK) << 56
-                | self.key << 52
-                | self.ascii << 51
-                | self.machine_check_mask << 50
-                | self.wait << 49
-                | self.problem_state << 48
-                | (self.ilc & 3) << 46
-                | self.cc << 44
-                | self.program_mask << 40
-                | (self.ia & self.address_mask)
-            )
+            return self._ec_psw_high() << 32 | (self.ia & self.address_mask)
         code = self.interruption_code if interruption_code is None else interruption_code
         return (
             self.system_mask << 56
@@ -384,6 +369,24 @@ class CPU:
             | self.cc << 28
             | self.program_mask << 24
             | (self.ia & ADDRESS_MASK_24)
+        )
+
+    def _ec_psw_high(self) -> int:
+        """The high word of the current PSW in EC format (GA27-2719; docs/model67.md)."""
+        system_mask = self.system_mask
+        return (
+            (self.address_mask == ADDRESS_MASK_32) << 27
+            | self.translation << 26
+            | (system_mask & 0xFE != 0) << 25
+            | (system_mask & EXTERNAL_MASK) << 24
+            | self.key << 20
+            | self.ascii << 19
+            | self.machine_check_mask << 18
+            | self.wait << 17
+            | self.problem_state << 16
+            | (self.ilc & 3) << 14
+            | self.cc << 12
+            | self.program_mask << 8
         )
 
     def load_psw(self, value: int) -> None:
@@ -931,25 +934,10 @@ class CPU:
         """Store the current PSW at ``old_location`` and load the one at ``new_location``."""
         mem = self.mem
         if self.control.values[MODE_REGISTER] & CR6_EXTENDED_CONTROL_MODE:
-            # current_psw's EC format, inline and by words (every trap to CP
-            # comes here): the high word's fields are small numbers.
-            address_mask = self.address_mask
-            system_mask = self.system_mask
-            high = (
-                (address_mask == ADDRESS_MASK_32) << 27
-                | self.translation << 26
-                | (system_mask & 0xFE != 0) << 25
-                | (system_mask & EXTERNAL_MASK) << 24
-                | self.key << 20
-                | self.ascii << 19
-                | self.machine_check_mask << 18
-                | self.wait << 17
-                | self.problem_state << 16
-                | (self.ilc & 3) << 14
-                | self.cc << 12
-                | self.program_mask << 8
-            )
-            low = self.ia & address_mask
+            # Stored by words (every trap to CP comes here): the high word's
+            # fields are small numbers.
+            high = self._ec_psw_high()
+            low = self.ia & self.address_mask
             # The EC-mode PSW has no interruption code: it goes to a halfword
             # of its own in low storage (docs/model67.md).
             code_location = EC_INTERRUPTION_CODE[old_location]
@@ -1071,21 +1059,11 @@ class CPU:
             # that could not be fetched (ILC 0) change nothing but the PSW.
             self._quiet_program_check = interrupt.code <= PRIVILEGED_OPERATION or not self.ilc
             self.program_interruption(interrupt.code)
-            if (
-                self.native_routines
-                and not self.translation
-                and length_hint(block)
-                and self._native_after_interruption(block, first_address)
-            ):
+            if self._native_after_interruption(block, first_address):
                 first_address = -1
         except RecheckInterruptions:
             # An SVC's new PSW, like a program interruption's, may lead to a native routine.
-            if (
-                self.native_routines
-                and not self.translation
-                and length_hint(block)
-                and self._native_after_interruption(block, first_address)
-            ):
+            if self._native_after_interruption(block, first_address):
                 first_address = -1
         finally:
             if self.blocks_advanced:
@@ -1110,6 +1088,8 @@ class CPU:
         block made translated (from ``first_address``, -1 if none) are
         counted first, as the end of the block would have counted them.
         """
+        if self.translation or not self.native_routines or not length_hint(block):
+            return False
         routine = self.native_routines.get(self.ia)
         if (
             routine is None
@@ -1390,6 +1370,7 @@ _COPIED_FOR_EACH_CLASS = (
     "execute",
     "load_psw",
     "_swap_psw",
+    "_ec_psw_high",
     "program_interruption",
     "_native_after_interruption",
     "sync_clock",

@@ -311,8 +311,8 @@ class Display3277(Device):
         aids = self.port.drain()
         if self.port.dropped:
             # Unit check with intervention required, as a display that lost its
-            # terminal reports it (the way Hercules tells VM/370 a TN3270 client
-            # left): CP disconnects whoever was logged on here.
+            # terminal reports it (the way Hercules reports a TN3270 client that
+            # left): the program driving the display learns it from the device.
             self.port.dropped = False
             self.sense[0] |= SENSE_INTERVENTION_REQUIRED
             self.present_status(UNIT_CHECK)
