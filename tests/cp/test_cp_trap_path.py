@@ -76,3 +76,57 @@ def test_a_psw_exchange_stores_one_doubleword_and_reads_another():
     cp.load("GUEST", 0x1008, bytes.fromhex("1112131415161718"))
     assert storage.exchange_doublewords(0xFF8, 0xB0B1B2B3B4B5B6B7, 0x1008) == 0x1112131415161718
     assert cp.read("GUEST", 0xFF8, 8) == bytes.fromhex("B0B1B2B3B4B5B6B7")
+
+
+def _trapping_loop_with_a_timer(stepped: bool) -> dict:
+    """A guest looping on SSM (each one a trap) while its interval timer interrupts it.
+
+    Its external handler counts in R5 and sets the timer again. Another
+    machine waits enabled beside it. ``stepped``: an instruction observer on
+    the real CPU, which makes it run every instruction, CP's entries
+    included, on its own.
+    """
+    cp = ControlProgram(Machine(256 * 1024))
+    supervisor = Supervisor(cp)
+    cp.create_virtual_machine("IDLE", 4096)
+    cp.set_psw("IDLE", 0xFF02_0000_0000_0000)  # an enabled wait (BC mode)
+    guest = cp.create_virtual_machine("GUEST", 64 * 1024)
+    code = {
+        0x50: "0000 0040",  # the interval timer: 64 units, some 800 instructions
+        0x58: "0000 0000 0000 0600",  # external new PSW: the handler, disabled
+        0x200: "5830 0400 8000 0410 4630 0204 8200 0408",  # L; SSM; BCT; LPSW (the end)
+        0x400: "0000 4E20 0000 0040",  # 20,000 passes; the timer's reload
+        0x408: "0002 0000 0000 0ABC",  # disabled wait
+        0x410: "01",  # SSM's mask: external interruptions on
+        0x600: "4155 0001 D203 0050 0404 8200 0018",  # LA 5,1(5); MVC timer; LPSW old
+    }
+    for address, text in code.items():
+        cp.load("GUEST", address, bytes.fromhex(text.replace(" ", "")))
+    cp.set_psw("GUEST", 0x0100_0000_0000_0200)
+    cpu = cp.machine.cpu
+    if stepped:
+        cpu.instruction_observers.append(lambda address: None)
+    supervisor.run(2_000_000)
+    assert guest.state is RunState.DISABLED_WAIT
+    return {
+        "psw": guest.psw.to_int(),
+        "gpr": list(guest.gpr),
+        "storage": cp.read("GUEST", 0, 0x1000),
+        "instructions": guest.counters.instructions,
+        "privops": guest.counters.privops,
+        "real instructions": cpu.instructions_executed,
+        "clock": cp.machine.clock.now,
+    }
+
+
+def test_a_trap_and_the_guest_after_it_in_one_block_run_as_every_instruction_stepped():
+    # CP's entry runs in the block of the instruction that trapped, and the
+    # guest goes on in that block when nothing is due: the timer's
+    # interruptions must still come at the same instructions, and the counts
+    # and the clock end the same as when every instruction runs on its own.
+    fused = _trapping_loop_with_a_timer(stepped=False)
+    stepped = _trapping_loop_with_a_timer(stepped=True)
+    assert fused == stepped
+    # Each pass's SSM, each handler's LPSW and the last LPSW are simulated.
+    assert fused["privops"] == 20_000 + fused["gpr"][5] + 1
+    assert fused["gpr"][5] > 20  # the timer interrupted the loop, many times

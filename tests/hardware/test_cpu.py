@@ -426,29 +426,46 @@ def test_a_native_routine_sees_the_time_of_its_own_instruction():
     assert machine.clock.now == 4
 
 
-def _trap_loop_to_a_native_routine(observed: bool, limit: int) -> tuple[list, int, int, int]:
+def _trap_loop_to_a_native_routine(
+    observed: bool, limit: int, event_after: int | None = None, external: bool = False
+) -> tuple[list, int, int, int]:
     """SSM in the problem state traps to a native routine that resumes the program.
 
-    Returns the clock each routine saw, the instructions run, the clock at
-    the end, and the loop counter left.
+    ``event_after``: each routine also schedules a clock event that many
+    instructions ahead, which records the loop counter when it fires.
+    ``external``: the program runs enabled for external interruptions, and
+    each routine makes one pending (the interrupt key), which another
+    routine takes and records. Returns what the routines and events saw,
+    the instructions run, the clock at the end, and the loop counter left.
     """
     machine = Machine(64 * 1024)
     # SSM (privileged: a trap); BCT back to it; SVC to end.
     machine.load(0x200, bytes.fromhex("80000800 46300200 0A00"))
     machine.load(SVC_NEW_PSW, (0x0002_0000_0000_0000).to_bytes(8, "big"))
     machine.load(0x68, (0x300).to_bytes(8, "big"))
+    machine.load(0x58, (0x340).to_bytes(8, "big"))
     seen = []
 
     def resume(cpu) -> None:
         seen.append(cpu.clock.now)
         cpu.load_psw(int.from_bytes(cpu.mem[0x28:0x30], "big"))
+        if event_after is not None:
+            cpu.clock.schedule(event_after, lambda: seen.append(("event", cpu.gpr[3])))
+        if external:
+            cpu.request_external_interruption(0x40)
+
+    def take_external(cpu) -> None:
+        seen.append(("external", cpu.gpr[3], cpu.clock.now))
+        cpu.load_psw(int.from_bytes(cpu.mem[0x18:0x20], "big"))
 
     machine.cpu.register_native(0x300, resume)
+    machine.cpu.register_native(0x340, take_external)
     if observed:
         # An observer makes the CPU run each instruction on its own.
         machine.cpu.instruction_observers.append(lambda address: None)
     machine.cpu.gpr[3] = 200
-    machine.set_psw(0x0001_0000_0000_0000 | 0x200)
+    external_mask = 0x0100_0000_0000_0000 if external else 0
+    machine.set_psw(external_mask | 0x0001_0000_0000_0000 | 0x200)
     machine.run(limit)
     return seen, machine.cpu.instructions_executed, machine.clock.now, machine.cpu.gpr[3]
 
@@ -464,3 +481,24 @@ def test_a_native_routine_after_a_trap_sees_the_same_time_and_counts_as_one_inst
     assert fused == alone
     seen, executed, _now, _left = fused
     assert len(seen) >= 100 and executed >= 300
+
+
+@pytest.mark.parametrize("event_after", [1, 3, 4])
+def test_a_program_resumed_by_a_native_routine_stops_for_the_event_it_scheduled(event_after):
+    # The program goes on in the block of its trap only as far as the clock
+    # allows: an event the routine scheduled a few instructions ahead fires
+    # at the instruction it would fire at were every instruction run alone.
+    fused = _trap_loop_to_a_native_routine(False, 10_000, event_after)
+    alone = _trap_loop_to_a_native_routine(True, 10_000, event_after)
+    assert fused == alone
+    events = [entry for entry in fused[0] if isinstance(entry, tuple)]
+    assert len(events) >= 100
+
+
+def test_a_program_resumed_by_a_native_routine_takes_the_interruption_it_made_pending_first():
+    fused = _trap_loop_to_a_native_routine(False, 10_000, external=True)
+    alone = _trap_loop_to_a_native_routine(True, 10_000, external=True)
+    assert fused == alone
+    seen = fused[0]
+    # Each trap's external interruption comes before the program's next SSM.
+    assert seen[1:4:2] == [("external", 200, seen[0] + 1), ("external", 199, seen[2] + 1)]

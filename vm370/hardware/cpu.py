@@ -155,10 +155,16 @@ def _operation_exception() -> None:
     raise ProgramInterrupt(OPERATION)
 
 
+# The exception every trap to a CP begins with. Building one per trap is
+# a third of raising it, so one instance serves; its traceback is dropped at
+# each raise, which keeps it from growing and from holding old frames.
+_PRIVILEGED_OPERATION = ProgramInterrupt(PRIVILEGED_OPERATION)
+
+
 def _privileged(cpu: CPU, bound: Callable[[], None]) -> None:
     # PoO: a privileged instruction in the problem state is suppressed.
     if cpu.problem_state:
-        raise ProgramInterrupt(PRIVILEGED_OPERATION)
+        raise _PRIVILEGED_OPERATION.with_traceback(None)
     bound()
 
 
@@ -1036,45 +1042,61 @@ class CPU:
         """Run at most ``budget`` instructions; return how many were started.
 
         Stops early after an instruction that may have made an interruption
-        takeable, or after a program interruption.
+        takeable, or after a program interruption, unless the interruption
+        led to a native routine that gave the CPU back to a problem-state
+        program with nothing to take first (``_goes_on``): a trap to CP and
+        back is then one block.
         """
         if self.instruction_observers:
             return self._execute_observed(budget)
         count = 0
+        # Instruction fetches with translation on are counted as the block
+        # leaves (or a native routine stops it): from ``first_address``, -1
+        # if translation was off, the instructions after the first ``counted``.
         first_address = self.ia if self.translation else -1
+        counted = 0
         block = self._start_block(budget)
         try:
-            cache = self._cache
-            # A translated block advances ``block`` by the instructions it ran
-            # and says so in ``blocks_advanced``; then ``count`` is behind.
-            for count in block:  # noqa: B007 - count is the result
-                ia = self.ia
+            while True:
+                cache = self._cache
                 try:
-                    bound, self.ia, self.ilc = cache[ia]
-                except KeyError:
-                    bound, self.ia, self.ilc = self._decode(ia)
-                bound()
-        except ProgramInterrupt as interrupt:
-            # Operation and privileged-operation exceptions and instructions
-            # that could not be fetched (ILC 0) change nothing but the PSW.
-            self._quiet_program_check = interrupt.code <= PRIVILEGED_OPERATION or not self.ilc
-            self.program_interruption(interrupt.code)
-            if self._native_after_interruption(block, first_address):
-                first_address = -1
-        except RecheckInterruptions:
-            # An SVC's new PSW, like a program interruption's, may lead to a native routine.
-            if self._native_after_interruption(block, first_address):
-                first_address = -1
+                    # A translated block advances ``block`` by the instructions it ran
+                    # and says so in ``blocks_advanced``; then ``count`` is behind.
+                    for count in block:  # noqa: B007 - count is the result
+                        ia = self.ia
+                        try:
+                            bound, self.ia, self.ilc = cache[ia]
+                        except KeyError:
+                            bound, self.ia, self.ilc = self._decode(ia)
+                        bound()
+                    break
+                except ProgramInterrupt as interrupt:
+                    # Operation and privileged-operation exceptions and instructions
+                    # that could not be fetched (ILC 0) change nothing but the PSW.
+                    self._quiet_program_check = (
+                        interrupt.code <= PRIVILEGED_OPERATION or not self.ilc
+                    )
+                    self.program_interruption(interrupt.code)
+                except RecheckInterruptions:
+                    # An SVC's new PSW, like a program interruption's, may lead to a native routine.
+                    pass
+                if not self._native_after_interruption(block, first_address, counted):
+                    break
+                if not self._goes_on(block):
+                    first_address = -1
+                    break
+                first_address = self.ia if self.translation else -1
+                counted = self._block_budget - length_hint(block)
         finally:
             if self.blocks_advanced:
                 self.blocks_advanced = False
                 count = budget - length_hint(block)
             self._end_block(count)
             if first_address >= 0:
-                self.dat.count_instruction_fetches(first_address, count)
+                self.dat.count_instruction_fetches(first_address, count - counted)
         return count
 
-    def _native_after_interruption(self, block, first_address: int) -> bool:
+    def _native_after_interruption(self, block, first_address: int, counted: int) -> bool:
         """Run the native routine the new PSW leads to, in the same block; whether it ran.
 
         After a program interruption, or an instruction that ends its block
@@ -1084,19 +1106,24 @@ class CPU:
         instruction, and ``run`` would find no clock event due and no
         interruption the PSW enables before it (so it would start that
         routine as the next instruction). The routine counts as the block's
-        next instruction and ends the block. The instruction fetches the
-        block made translated (from ``first_address``, -1 if none) are
-        counted first, as the end of the block would have counted them.
+        next instruction. The instruction fetches the block made translated
+        (from ``first_address``, -1 if none, after the first ``counted``
+        instructions) are counted first, as the end of the block would have
+        counted them.
         """
-        if self.translation or not self.native_routines or not length_hint(block):
+        if self.translation or not self.native_routines:
+            return False
+        left = length_hint(block)
+        if not left:
             return False
         routine = self.native_routines.get(self.ia)
+        clock = self.clock
+        executed = self._block_budget - left
         if (
             routine is None
             or self.problem_state
             or self.wait
-            or self.clock.now + (self._block_budget - length_hint(block) - self._block_synced)
-            >= self.clock.next_due
+            or clock.now + (executed - self._block_synced) >= clock.next_due
             or (self.machine_check_pending and self.machine_check_mask)
             or (self.external_pending and self.system_mask & EXTERNAL_MASK)
             or (
@@ -1107,14 +1134,15 @@ class CPU:
         ):
             return False
         if first_address >= 0:
-            self.dat.count_instruction_fetches(
-                first_address, self._block_budget - length_hint(block)
-            )
+            self.dat.count_instruction_fetches(first_address, executed - counted)
         self._quiet_program_check = False
         next(block)
         self.blocks_advanced = True  # the block's count is taken from its counter
         self.ilc = 0
-        self.sync_clock()
+        # sync_clock, inline: the routine sees the time of its own instruction.
+        executed += 1
+        clock.now += executed - self._block_synced
+        self._block_synced = executed
         try:
             routine(self)
         except ProgramInterrupt as interrupt:
@@ -1123,6 +1151,33 @@ class CPU:
         except RecheckInterruptions:
             pass
         return True
+
+    def _goes_on(self, block) -> bool:
+        """May the block run on after a native routine, with the PSW the routine loaded?
+
+        Yes when that PSW is a problem-state program's, not a wait, no
+        observer watches instructions, what is left of the block ends by
+        the clock's next event (the routine may have set the timer), and no
+        interruption the PSW enables is pending: ``run`` would then only
+        start a new block at this same point, with the same budget.
+        """
+        left = length_hint(block)
+        clock = self.clock
+        return (
+            left > 0
+            and self.problem_state
+            and not self.wait
+            and not self.instruction_observers
+            and clock.now + (self._block_budget - left - self._block_synced) + left
+            <= clock.next_due
+            and not (self.machine_check_pending and self.machine_check_mask)
+            and not (self.external_pending and self.system_mask & EXTERNAL_MASK)
+            and not (
+                self.system_mask & 0xFE
+                and self.channels is not None
+                and self.channels.interrupt_pending
+            )
+        )
 
     def _start_block(self, budget: int):
         # The block's counter is a range iterator kept here, so sync_clock can
@@ -1373,6 +1428,7 @@ _COPIED_FOR_EACH_CLASS = (
     "_ec_psw_high",
     "program_interruption",
     "_native_after_interruption",
+    "_goes_on",
     "sync_clock",
     "_start_block",
     "_end_block",

@@ -227,6 +227,10 @@ class DynamicAddressTranslator:
         if count <= 0:
             return
         page = address >> PAGE_SHIFT
+        if page == self._last_page:
+            # The page of the previous access: all hits, no reference bit changes.
+            self.hits += count
+            return
         frame = self._frames.get(page)
         if frame is None:
             exception_address = self.control.values[TRANSLATION_EXCEPTION_ADDRESS_REGISTER]
