@@ -7,14 +7,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vm370.hardware.control_registers import (
+    CR6_EXTENDED_CONTROL_MODE,
     EC_INTERRUPTION_CODE,
     ECPSW,
+    MODE_REGISTER,
     ControlRegisterError,
     ControlRegisters,
     control_register_numbers,
     ec_psw_spare_bits,
     parse_control_register_setting,
 )
+from vm370.hardware.machine import Machine
 
 
 def test_ec_psw_packs_every_field_at_its_bit_position():
@@ -195,3 +198,24 @@ def test_registers_render_as_sixteen_words_of_hex():
     rendered = control.as_hex()
     assert len(rendered) == 16
     assert rendered[0] == "00ABC000" and rendered[1] == "00000000" and rendered[8] == "88888888"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, (1 << 64) - 1), st.integers(0, 255))
+def test_the_cpu_stores_the_ec_psw_it_loaded_and_then_the_mask_ssm_set(value, mask):
+    # The CPU keeps bits 4-15 of the loaded PSW for the next PSW it stores:
+    # what it stores must still be the PSW as loaded, and after SSM the PSW
+    # with the new bits 0-7.
+    cpu = Machine(64 * 1024).cpu
+    cpu.control.load(MODE_REGISTER, CR6_EXTENDED_CONTROL_MODE)
+    loaded = ECPSW.from_int(value)
+    loaded.instruction_address &= loaded.address_mask
+    cpu.load_psw(value)
+    assert cpu.current_psw() == loaded.to_int()
+    cpu.set_system_mask(mask)
+    loaded.addressing_32 = bool(mask & 0x08)
+    loaded.translation = bool(mask & 0x04)
+    loaded.io_mask = bool(mask & 0x02)
+    loaded.external_mask = bool(mask & 0x01)
+    loaded.instruction_address &= loaded.address_mask
+    assert cpu.current_psw() == loaded.to_int()

@@ -203,6 +203,7 @@ class CPU:
         "dat",
         "control",
         "translation",
+        "_ec_psw_fixed",
         "_caches",
         "_cache",
         "_granule_owners",
@@ -252,6 +253,12 @@ class CPU:
         self.interruption_code = 0
         self.address_mask = ADDRESS_MASK_24
         self.translation = False
+        # Bits 4-15 of the EC PSW's high word as they stand (_ec_psw_high), -1
+        # when not known: set by an EC PSW's load, dropped when SSM or a mode
+        # change moves one of them. Only a load or SSM changes them (S/360 has
+        # no instruction that sets the key alone), so on a trap to CP they are
+        # those of the PSW CP loaded to run the guest.
+        self._ec_psw_fixed = -1
         self.external_pending = 0
         self.machine_check_pending = False
         self.native_routines: dict[int, NativeRoutine] = {}
@@ -379,21 +386,21 @@ class CPU:
 
     def _ec_psw_high(self) -> int:
         """The high word of the current PSW in EC format (GA27-2719; docs/model67.md)."""
-        system_mask = self.system_mask
-        return (
-            (self.address_mask == ADDRESS_MASK_32) << 27
-            | self.translation << 26
-            | (system_mask & 0xFE != 0) << 25
-            | (system_mask & EXTERNAL_MASK) << 24
-            | self.key << 20
-            | self.ascii << 19
-            | self.machine_check_mask << 18
-            | self.wait << 17
-            | self.problem_state << 16
-            | (self.ilc & 3) << 14
-            | self.cc << 12
-            | self.program_mask << 8
-        )
+        fixed = self._ec_psw_fixed
+        if fixed < 0:
+            system_mask = self.system_mask
+            fixed = self._ec_psw_fixed = (
+                (self.address_mask == ADDRESS_MASK_32) << 27
+                | self.translation << 26
+                | (system_mask & 0xFE != 0) << 25
+                | (system_mask & EXTERNAL_MASK) << 24
+                | self.key << 20
+                | self.ascii << 19
+                | self.machine_check_mask << 18
+                | self.wait << 17
+                | self.problem_state << 16
+            )
+        return fixed | (self.ilc & 3) << 14 | self.cc << 12 | self.program_mask << 8
 
     def load_psw(self, value: int) -> None:
         """Make a 64-bit PSW current (LPSW, an interruption, the operator).
@@ -424,6 +431,9 @@ class CPU:
                 mode,
             ) = fields
             self.interruption_code = 0
+            # Bits 4-15 are the fields just taken apart, as _ec_psw_high
+            # would put them back (the spare bits 0-3 are not kept).
+            self._ec_psw_fixed = high & 0x0FFF0000
             # _set_addressing, inline.
             if translation != self.translation:
                 self.translation = translation
@@ -451,6 +461,7 @@ class CPU:
 
     def _set_addressing(self, translation: bool, address_mask: int) -> None:
         """Take the PSW's translation bit and address size into use (after its key)."""
+        self._ec_psw_fixed = -1
         if translation != self.translation:
             self.translation = translation
             # The translating variant has the same slots: storage accesses
@@ -467,6 +478,7 @@ class CPU:
         In EC mode those bits are spare (0-3), the 32-bit mode, translation,
         the I/O summary mask and the external mask (GA27-2719).
         """
+        self._ec_psw_fixed = -1
         if not self.control.values[MODE_REGISTER] & CR6_EXTENDED_CONTROL_MODE:
             self.system_mask = mask
             return
@@ -486,6 +498,7 @@ class CPU:
         extended = self.extended_control_mode
         if extended == was_extended_control_mode:
             return
+        self._ec_psw_fixed = -1
         if extended:
             system_mask = self.system_mask
             self.system_mask = (0xFE if system_mask & 0xFE else 0) | (system_mask & EXTERNAL_MASK)
@@ -1044,8 +1057,8 @@ class CPU:
         Stops early after an instruction that may have made an interruption
         takeable, or after a program interruption, unless the interruption
         led to a native routine that gave the CPU back to a problem-state
-        program with nothing to take first (``_goes_on``): a trap to CP and
-        back is then one block.
+        program with nothing to take first (``_native_after_interruption``):
+        a trap to CP and back is then one block.
         """
         if self.instruction_observers:
             return self._execute_observed(budget)
@@ -1080,10 +1093,10 @@ class CPU:
                 except RecheckInterruptions:
                     # An SVC's new PSW, like a program interruption's, may lead to a native routine.
                     pass
-                if not self._native_after_interruption(block, first_address, counted):
-                    break
-                if not self._goes_on(block):
-                    first_address = -1
+                going_on = self._native_after_interruption(block, first_address, counted)
+                if not going_on:
+                    if going_on is not None:
+                        first_address = -1  # counted before the routine ran
                     break
                 first_address = self.ia if self.translation else -1
                 counted = self._block_budget - length_hint(block)
@@ -1096,8 +1109,8 @@ class CPU:
                 self.dat.count_instruction_fetches(first_address, count - counted)
         return count
 
-    def _native_after_interruption(self, block, first_address: int, counted: int) -> bool:
-        """Run the native routine the new PSW leads to, in the same block; whether it ran.
+    def _native_after_interruption(self, block, first_address: int, counted: int) -> bool | None:
+        """Run the native routine the new PSW leads to, in the same block.
 
         After a program interruption, or an instruction that ends its block
         (an SVC's interruption, LPSW): what ``run`` would do next, done at
@@ -1110,17 +1123,25 @@ class CPU:
         (from ``first_address``, -1 if none, after the first ``counted``
         instructions) are counted first, as the end of the block would have
         counted them.
+
+        Returns None if no routine ran. Else whether the block may run on
+        with the PSW the routine loaded: yes when that PSW is a
+        problem-state program's, not a wait, no observer watches
+        instructions, what is left of the block ends by the clock's next
+        event (the routine may have set the timer), and no interruption the
+        PSW enables is pending, so that ``run`` would only start a new block
+        at this same point, with the same budget.
         """
         if self.translation or not self.native_routines:
-            return False
-        left = length_hint(block)
-        if not left:
-            return False
+            return None
         routine = self.native_routines.get(self.ia)
+        if routine is None:
+            return None
+        left = length_hint(block)
         clock = self.clock
         executed = self._block_budget - left
         if (
-            routine is None
+            not left
             or self.problem_state
             or self.wait
             or clock.now + (executed - self._block_synced) >= clock.next_due
@@ -1132,7 +1153,7 @@ class CPU:
                 and self.channels.interrupt_pending
             )
         ):
-            return False
+            return None
         if first_address >= 0:
             self.dat.count_instruction_fetches(first_address, executed - counted)
         self._quiet_program_check = False
@@ -1148,28 +1169,16 @@ class CPU:
         except ProgramInterrupt as interrupt:
             self._quiet_program_check = interrupt.code <= PRIVILEGED_OPERATION or not self.ilc
             self.program_interruption(interrupt.code)
+            return False
         except RecheckInterruptions:
-            pass
-        return True
-
-    def _goes_on(self, block) -> bool:
-        """May the block run on after a native routine, with the PSW the routine loaded?
-
-        Yes when that PSW is a problem-state program's, not a wait, no
-        observer watches instructions, what is left of the block ends by
-        the clock's next event (the routine may have set the timer), and no
-        interruption the PSW enables is pending: ``run`` would then only
-        start a new block at this same point, with the same budget.
-        """
-        left = length_hint(block)
-        clock = self.clock
+            return False
+        # The block's end (now plus what is left of it) against the next event.
         return (
-            left > 0
+            left > 1
             and self.problem_state
             and not self.wait
             and not self.instruction_observers
-            and clock.now + (self._block_budget - left - self._block_synced) + left
-            <= clock.next_due
+            and clock.now + self._block_budget - self._block_synced <= clock.next_due
             and not (self.machine_check_pending and self.machine_check_mask)
             and not (self.external_pending and self.system_mask & EXTERNAL_MASK)
             and not (
@@ -1428,7 +1437,6 @@ _COPIED_FOR_EACH_CLASS = (
     "_ec_psw_high",
     "program_interruption",
     "_native_after_interruption",
-    "_goes_on",
     "sync_clock",
     "_start_block",
     "_end_block",
