@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
@@ -461,6 +462,35 @@ def test_a_page_fault_resolved_by_a_supervisor_resumes_the_instruction():
     assert ended(machine, stop)
     assert faults == [(PAGE_TRANSLATION, 0x00D010)]
     assert word(machine, frame(8) + 0x10) == 9 and machine.cpu.gpr[3] == 9
+
+
+@pytest.mark.parametrize("observed", [False, True])
+def test_real_code_a_native_routine_branches_to_after_a_translated_trap_runs_untranslated(
+    observed,
+):
+    # A translated program traps (SSM in the problem state) to a native
+    # routine, which leaves by setting the instruction address alone, to real
+    # code with translation off: that code's store must go to the real
+    # address, not through the tables (where X'6000' is another frame).
+    # Observed, the routine runs as an instruction of its own.
+    machine, tables = ec_machine()
+    tables.map(0x000000, frame(0))
+    tables.map(0x006000, frame(6))
+    load(machine, frame(0) + 0x200, "8000 0000" + END)
+    load(machine, 0x900, "5020 3000" + END)  # real code: ST 2,0(,3), R3 X'6000'
+    handler = 0x800
+    machine.load(PROGRAM_NEW_PSW, ECPSW(instruction_address=handler).to_int().to_bytes(8, "big"))
+
+    def to_real_code(cpu) -> None:
+        cpu.ia = 0x900
+
+    machine.cpu.register_native(handler, to_real_code)
+    if observed:
+        machine.cpu.instruction_observers.append(lambda address: None)
+    stop = run(machine, tables, 0x200, problem_state=True, gpr={2: 0x5A5A, 3: 0x6000})
+    assert ended(machine, stop)
+    assert word(machine, 0x6000) == 0x5A5A and word(machine, frame(6)) == 0
+    assert type(machine.cpu) is not TranslatingCPU
 
 
 def test_storage_keys_are_checked_on_the_real_frame():

@@ -41,7 +41,11 @@ DAT unit (``dat``, vm370/hardware/dat.py) and hand real addresses to the
 methods here, which check storage keys on them; ``load_psw`` switches the
 class. Every purge of the associative array (a CR0 load) empties the
 decoded-instruction caches, which are kept by logical address, one per PSW
-key, translation on or off, and 24- or 32-bit mode.
+key, translation on or off, and 24- or 32-bit mode. While the PSW addresses
+a native routine in the supervisor state the class may stay the translating
+one (``_match_class``): a routine makes no storage access through the CPU,
+and a trap from a translated guest to CP's routine and back then changes
+the class no more than it changes the translation the guest runs with.
 
 Extended-control mode (CR6 bit 8, GA27-2719; docs/model67.md): PSWs have the
 EC format in ``load_psw``, ``current_psw`` and the swaps, interruption codes
@@ -203,6 +207,7 @@ class CPU:
         "dat",
         "control",
         "translation",
+        "_variants",
         "_ec_psw_fixed",
         "_caches",
         "_cache",
@@ -253,6 +258,8 @@ class CPU:
         self.interruption_code = 0
         self.address_mask = ADDRESS_MASK_24
         self.translation = False
+        # The classes for translation off and on (_match_class).
+        self._variants = (_variant(type(self), False), _variant(type(self), True))
         # Bits 4-15 of the EC PSW's high word as they stand (_ec_psw_high), -1
         # when not known: set by an EC PSW's load, dropped when SSM or a mode
         # change moves one of them. Only a load or SSM changes them (S/360 has
@@ -319,6 +326,7 @@ class CPU:
             "_heat",
             "_blocks",
             "_block_drops",
+            "_variants",
         )
     )
 
@@ -333,6 +341,7 @@ class CPU:
     def __setstate__(self, state: dict) -> None:
         for name, value in state.items():
             setattr(self, name, value)
+        self._variants = (_variant(type(self), False), _variant(type(self), True))
         self._caches = [{} for _ in range(64)]
         self._cache = self._caches[0]
         self._set_addressing(self.translation, self.address_mask)  # the PSW's cache
@@ -435,14 +444,12 @@ class CPU:
             # would put them back (the spare bits 0-3 are not kept).
             self._ec_psw_fixed = high & 0x0FFF0000
             # _set_addressing, inline.
-            if translation != self.translation:
-                self.translation = translation
-                self.__class__ = _VARIANTS.get((type(self), translation)) or _variant(
-                    type(self), translation
-                )
+            self.translation = translation
             self.address_mask = address_mask
             self._cache = self._caches[self.key | mode]
             self.ia = value & address_mask
+            if self.__class__ is not self._variants[translation]:
+                self._match_class()
             return
         self.system_mask = high >> 24
         self.ascii = bool(high & 0x00080000)
@@ -460,17 +467,30 @@ class CPU:
         self._set_addressing(False, ADDRESS_MASK_24)
 
     def _set_addressing(self, translation: bool, address_mask: int) -> None:
-        """Take the PSW's translation bit and address size into use (after its key)."""
+        """Take the PSW's translation bit and address size into use (after its key and address)."""
         self._ec_psw_fixed = -1
-        if translation != self.translation:
-            self.translation = translation
-            # The translating variant has the same slots: storage accesses
-            # then go through the DAT unit (translated_access.py).
-            self.__class__ = _variant(type(self), translation)
+        self.translation = translation
         self.address_mask = address_mask
         # Caches 0-15 by key; +16 with translation on, +32 in the 32-bit mode.
         mode = (16 if translation else 0) | (32 if address_mask == ADDRESS_MASK_32 else 0)
         self._cache = self._caches[self.key | mode]
+        self._match_class()
+
+    def _match_class(self) -> None:
+        """Give the CPU the class of its translation mode, unless a native routine runs next.
+
+        The translating variant has the same slots: storage accesses then go
+        through the DAT unit (translated_access.py). With translation off
+        and the PSW at a native routine in the supervisor state the class is
+        left as it is: the routine makes no storage access through the CPU,
+        and the class is matched again when it has run (``_enter_native``,
+        ``_native_after_interruption``) or at the next PSW loaded.
+        """
+        variant = self._variants[self.translation]
+        if self.__class__ is not variant and (
+            self.translation or self.problem_state or self.ia not in self.native_routines
+        ):
+            self.__class__ = variant
 
     def set_system_mask(self, mask: int) -> None:
         """SSM: set PSW bits 0-7.
@@ -947,6 +967,7 @@ class CPU:
         self.ia = address
         self.sync_clock()
         routine(self)
+        self._match_class()  # the routine may have set the address alone
         raise RecheckInterruptions
 
     def _swap_psw(self, old_location: int, new_location: int, code: int) -> None:
@@ -1172,6 +1193,8 @@ class CPU:
             return False
         except RecheckInterruptions:
             return False
+        if self.__class__ is not self._variants[self.translation]:
+            self._match_class()  # the routine may have set the address alone
         # The block's end (now plus what is left of it) against the next event.
         return (
             left > 1
@@ -1425,10 +1448,10 @@ class TranslatingCPU(TranslatedStorageAccess, CPU):
 
 
 # CPython keeps its specialized attribute accesses in the code of each
-# function, for one class at a time. A CPU under CP changes class (CPU <->
-# TranslatingCPU) on every trap and every return to the guest, so the methods
-# that run on each side of that change get a copy of their own in the
-# translating class, whose accesses then stay specialized for it. (So a
+# function, for one class at a time. A CPU changes class (CPU <->
+# TranslatingCPU) whenever the translation its programs run with changes, so
+# the methods that run on each side of that change get a copy of their own in
+# the translating class, whose accesses then stay specialized for it. (So a
 # change to one of these methods made at run time must be made to both.)
 _COPIED_FOR_EACH_CLASS = (
     "execute",
