@@ -1,8 +1,11 @@
 """CP's trap path kept fast without going stale: decoded instructions and low-storage access."""
 
+import pytest
+
 from vm370.cp.supervisor import Supervisor
 from vm370.cp.system import ControlProgram
 from vm370.cp.vmblock import RunState
+from vm370.hardware.interrupts import ADDRESSING, ProgramInterrupt
 from vm370.hardware.machine import Machine
 
 DISABLED_WAIT = 0x0002_0000_0000_0000
@@ -64,6 +67,10 @@ def test_words_of_guest_storage_read_and_write_within_and_across_pages():
     assert storage.read_real(0xFFC, 8) == bytes.fromhex("0102A1A2A3A40708")
     storage.write_doubleword(0x1000, 0xB1B2B3B4B5B6B7B8)
     assert cp.read("GUEST", 0x1000, 8) == bytes.fromhex("B1B2B3B4B5B6B7B8")
+    assert [storage.fetch_byte(address) for address in (0xFFF, 0x1000, 0x1007)] == [0xA2, 0xB1, 0xB8]
+    with pytest.raises(ProgramInterrupt) as raised:
+        storage.fetch_byte(64 * 1024)
+    assert raised.value.code == ADDRESSING
 
 
 def test_a_psw_exchange_stores_one_doubleword_and_reads_another():

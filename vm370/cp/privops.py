@@ -149,7 +149,12 @@ def trapped_instruction(machine: VirtualMachine) -> tuple[DecodedInstruction, in
     address = (psw.instruction_address - 2 * ilc) & (
         0xFFFFFFFF if psw.__class__ is ECPSW and psw.addressing_32 else 0x00FFFFFF
     )
-    instruction = fetch_instruction(machine, address)
+    # fetch_instruction, inline: the address is even (the CPU fetched it).
+    raw = machine.storage.fetch_instruction_bytes(address)
+    try:
+        instruction = decode_cached(raw, address)
+    except DecodeError:
+        raise ProgramInterrupt(OPERATION) from None
     if instruction.row.mnemonic != "EX":
         return instruction, ilc
     target = rx_address(machine, instruction.x2, instruction.b2, instruction.d2)
@@ -176,7 +181,7 @@ def simulate_set_system_mask(cp: ControlProgram, machine: VirtualMachine, ins: D
     address = (ins.d1 + (machine.gpr[b1] if b1 else 0)) & (
         0xFFFFFFFF if psw.__class__ is ECPSW and psw.addressing_32 else 0x00FFFFFF
     )
-    mask = machine.storage.fetch(address, 1)[0]
+    mask = machine.storage.fetch_byte(address)
     if psw.__class__ is ECPSW:
         # In EC mode the byte replaces PSW bits 0-7, whose bits 4-7 are the
         # 32-bit mode, translation, I/O and external masks (docs/model67.md).

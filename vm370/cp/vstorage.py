@@ -190,6 +190,15 @@ class GuestStorage:
             self.check_key(real, run, False)
         return b"".join(self.read_real(real, run) for real, run in pieces)
 
+    def fetch_byte(self, address: int) -> int:
+        """``fetch(address, 1)[0]``: SSM's mask, on every SSM a guest issues."""
+        psw = self.machine.psw
+        if not psw.key and not (psw.__class__ is ECPSW and psw.translation) and address < self.size:
+            frame = self.pager.frame_for(self.name, address >> FRAME_SHIFT)
+            offset = address & PAGE_OFFSET_MASK
+            return self.pager.storage.mem[(frame.number << FRAME_SHIFT) | offset]
+        return self.fetch(address, 1)[0]
+
     def fetch_instruction_bytes(self, address: int) -> bytes:
         """The bytes of the guest's instruction at logical ``address`` (an even address).
 

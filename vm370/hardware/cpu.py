@@ -447,9 +447,13 @@ class CPU:
             self.translation = translation
             self.address_mask = address_mask
             self._cache = self._caches[self.key | mode]
-            self.ia = value & address_mask
-            if self.__class__ is not self._variants[translation]:
-                self._match_class()
+            ia = self.ia = value & address_mask
+            # _match_class, inline.
+            variant = self._variants[translation]
+            if self.__class__ is not variant and (
+                translation or self.problem_state or ia not in self.native_routines
+            ):
+                self.__class__ = variant
             return
         self.system_mask = high >> 24
         self.ascii = bool(high & 0x00080000)
