@@ -67,7 +67,8 @@ def test_words_of_guest_storage_read_and_write_within_and_across_pages():
     assert storage.read_real(0xFFC, 8) == bytes.fromhex("0102A1A2A3A40708")
     storage.write_doubleword(0x1000, 0xB1B2B3B4B5B6B7B8)
     assert cp.read("GUEST", 0x1000, 8) == bytes.fromhex("B1B2B3B4B5B6B7B8")
-    assert [storage.fetch_byte(address) for address in (0xFFF, 0x1000, 0x1007)] == [0xA2, 0xB1, 0xB8]
+    fetched = [storage.fetch_byte(address) for address in (0xFFF, 0x1000, 0x1007)]
+    assert fetched == [0xA2, 0xB1, 0xB8]
     with pytest.raises(ProgramInterrupt) as raised:
         storage.fetch_byte(64 * 1024)
     assert raised.value.code == ADDRESSING
@@ -137,3 +138,22 @@ def test_a_trap_and_the_guest_after_it_in_one_block_run_as_every_instruction_ste
     # Each pass's SSM, each handler's LPSW and the last LPSW are simulated.
     assert fused["privops"] == 20_000 + fused["gpr"][5] + 1
     assert fused["gpr"][5] > 20  # the timer interrupted the loop, many times
+
+
+def test_an_old_psw_stored_over_code_the_guest_ran_is_what_the_guest_then_runs():
+    # The guest runs SVC 1 at X'20', where its SVC old PSW goes: reflecting
+    # the SVC overwrites that code, and the handler branches back to it. The
+    # real CPU must run the old PSW's bytes (X'0000', an operation
+    # exception), not the SVC it decoded there before.
+    cp, guest = run_guest(
+        {
+            0x60: "0000 0000 0000 0300",  # SVC new PSW: the handler
+            0x200: "47F0 0020",  # B X'20'
+            0x20: "0A01",  # SVC 1
+            0x300: "47F0 0020",  # the handler: B X'20'
+        }
+    )
+    assert guest.state is RunState.DISABLED_WAIT
+    assert guest.psw.instruction_address == 0x333  # the program new PSW
+    assert cp.read("GUEST", 0x2A, 2) == b"\x00\x01"  # operation, in the BC old PSW
+    assert guest.counters.reflected == 2

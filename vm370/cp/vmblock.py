@@ -20,11 +20,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vm370.hardware.control_registers import (
+    CR6_EXTENDED_CONTROL_MODE,
     EC_ADDRESSING_32,
     EC_EXTERNAL_MASK,
     EC_IO_MASK,
     EC_TRANSLATION,
     ECPSW,
+    MODE_REGISTER,
     ControlRegisters,
 )
 from vm370.hardware.dat import DynamicAddressTranslator
@@ -209,15 +211,17 @@ class VirtualMachine:
         """
         psw = self.psw
         high = (value >> 32) & 0xFFFFFFFF
-        if self.ec_mode:
+        # The bits tested as ``!= 0``, not through bool(): two reflections a
+        # reflected SVC (its interruption, the guest's LPSW back) come here.
+        if self.control.values[MODE_REGISTER] & CR6_EXTENDED_CONTROL_MODE:  # ec_mode
             if psw.__class__ is not ECPSW:
                 self.psw = ECPSW.from_int(value)
                 self.update_wait_state()
                 return
-            psw.addressing_32 = bool(high & EC_ADDRESSING_32)
-            psw.translation = bool(high & EC_TRANSLATION)
-            psw.io_mask = bool(high & EC_IO_MASK)
-            psw.external_mask = bool(high & EC_EXTERNAL_MASK)
+            psw.addressing_32 = high & EC_ADDRESSING_32 != 0
+            psw.translation = high & EC_TRANSLATION != 0
+            psw.io_mask = high & EC_IO_MASK != 0
+            psw.external_mask = high & EC_EXTERNAL_MASK != 0
             psw.ilc = (high >> 14) & 3
             psw.cc = (high >> 12) & 3
             psw.program_mask = (high >> 8) & 0xF
@@ -235,10 +239,10 @@ class VirtualMachine:
             psw.program_mask = (low >> 24) & 0xF
             psw.instruction_address = low & 0xFFFFFF
         psw.key = (high >> 20) & 0xF
-        psw.ascii = bool(high & 0x00080000)
-        psw.machine_check_mask = bool(high & 0x00040000)
-        psw.wait = bool(high & 0x00020000)
-        psw.problem_state = bool(high & 0x00010000)
+        psw.ascii = high & 0x00080000 != 0
+        psw.machine_check_mask = high & 0x00040000 != 0
+        psw.wait = high & 0x00020000 != 0
+        psw.problem_state = high & 0x00010000 != 0
         self.update_wait_state()
 
     def update_wait_state(self) -> None:

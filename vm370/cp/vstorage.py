@@ -23,16 +23,20 @@ The object also serves as the "storage" of the guest's translator
 
 from __future__ import annotations
 
+import struct
+
 from vm370.cp.frames import FRAME_SHIFT, FRAME_SIZE
 from vm370.cp.paging import Pager
 from vm370.cp.vmblock import VirtualMachine
 from vm370.hardware.control_registers import ECPSW
 from vm370.hardware.interrupts import ADDRESSING, PROTECTION, ProgramInterrupt
-from vm370.hardware.storage import BLOCK_SHIFT, FETCH_PROTECT
+from vm370.hardware.storage import BLOCK_SHIFT, FETCH_PROTECT, GRANULE_SHIFT
 
 PAGE_OFFSET_MASK = FRAME_SIZE - 1
 # An instruction's length by the two high bits of its opcode (PoO "Instruction Format").
 _INSTRUCTION_LENGTH = (2, 4, 4, 6)
+_pack_doubleword = struct.Struct(">Q").pack_into
+_unpack_doubleword = struct.Struct(">Q").unpack_from
 
 
 class GuestStorage:
@@ -146,9 +150,15 @@ class GuestStorage:
             self.write_doubleword(store_at, value)
             return self.read_doubleword(load_from)
         storage = self.pager.storage
-        storage.write(start, (value & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "big"))
+        mem = storage.mem
+        # Storage.write, inline: the frame is in storage; the CPU hears of the
+        # store only if it keeps instructions decoded from those bytes.
+        _pack_doubleword(mem, start, value & 0xFFFFFFFFFFFFFFFF)
+        granules = storage.code_granules
+        if granules[start >> GRANULE_SHIFT] or granules[(start + 7) >> GRANULE_SHIFT]:
+            storage.note_written(start, 8)
         source = start - (store_at & PAGE_OFFSET_MASK) + page_offset
-        return int.from_bytes(storage.mem[source : source + 8], "big")
+        return _unpack_doubleword(mem, source)[0]
 
     def real_pieces(self, address: int, length: int) -> list[tuple[int, int]]:
         """The guest-real (address, length) pieces of a logical operand."""
