@@ -5,6 +5,7 @@ import pytest
 from vm370.cp.supervisor import Supervisor
 from vm370.cp.system import ControlProgram
 from vm370.cp.vmblock import RunState
+from vm370.cp.vtimer import charge_timer
 from vm370.hardware.interrupts import ADDRESSING, ProgramInterrupt
 from vm370.hardware.machine import Machine
 
@@ -157,3 +158,101 @@ def test_an_old_psw_stored_over_code_the_guest_ran_is_what_the_guest_then_runs()
     assert guest.psw.instruction_address == 0x333  # the program new PSW
     assert cp.read("GUEST", 0x2A, 2) == b"\x00\x01"  # operation, in the BC old PSW
     assert guest.counters.reflected == 2
+
+
+class EveryDispatchCharges(Supervisor):
+    """The rule the waiting machines' timers follow, done the plain way: at every dispatch.
+
+    Every machine in an enabled wait has its timer charged up to now, and is
+    woken if it then has something pending; a machine found waiting for the
+    first time is counted from now. (What Supervisor does lazily.)
+    """
+
+    def __init__(self, cp) -> None:
+        self.since: dict[str, int] = {}
+        super().__init__(cp)
+
+    def _wait_begins(self, machine, now: int) -> None:
+        self.since[machine.name] = now
+
+    def _wake_waiting_machines(self) -> None:
+        now = self.clock.now
+        for machine in self.cp.machines.values():
+            if machine.state is not RunState.ENABLED_WAIT:
+                continue
+            since = self.since.get(machine.name, now)
+            if now > since:
+                charge_timer(machine, now - since)
+            self.since[machine.name] = now
+            if machine.pending_external or machine.channel.interrupt_pending:
+                self.cp.wake(machine)
+
+
+WAITER = {
+    0x58: "0000 0000 0000 0300",  # external new PSW: the handler
+    0x200: "D203 0050 0400 8200 0408",  # set the timer; wait
+    0x300: "4155 0001 D203 0050 0400 8200 0408",  # count in R5; set the timer; wait again
+    0x408: "0102 0000 0000 0000",  # an enabled wait, for external interruptions only
+}
+
+
+def _waiting_machines_beside_a_busy_one(supervisor_class) -> list:
+    cp = ControlProgram(Machine(512 * 1024))
+    supervisor = supervisor_class(cp)
+    # Waiters whose timers run out at different times, one whose timer goes
+    # negative with external interruptions masked off (never woken), and a
+    # machine trapping all the time (SSM, BCT) so that CP dispatches often.
+    for name, timer, wait_psw in (
+        ("W1", "0000 0400", None),
+        ("W2", "0000 0733", None),
+        ("W3", "0000 2000", None),
+        ("MASKED", "0000 0080", "FE02 0000 0000 0000"),
+    ):
+        cp.create_virtual_machine(name, 16 * 1024)
+        for address, text in {**WAITER, 0x400: timer}.items():
+            cp.load(name, address, bytes.fromhex(text.replace(" ", "")))
+        if wait_psw is not None:
+            cp.load(name, 0x408, bytes.fromhex(wait_psw.replace(" ", "")))
+        cp.set_psw(name, 0x200)
+    cp.create_virtual_machine("BUSY", 16 * 1024)
+    cp.load("BUSY", 0x200, bytes.fromhex("5830 0400 8000 0410 4630 0204 8200 0408"))
+    for address, text in {0x400: "0002 0000", 0x408: "0002 0000 0000 0EEE", 0x410: "00"}.items():
+        cp.load("BUSY", address, bytes.fromhex(text.replace(" ", "")))
+    cp.set_psw("BUSY", 0x200)
+    # W3 is also woken between dispatches, as by its console's interrupt
+    # key, now and then.
+    clock = cp.machine.clock
+
+    def interrupt_key() -> None:
+        cp.post_external("W3", 0x40)
+        clock.schedule(30_011, interrupt_key)
+
+    clock.schedule(30_011, interrupt_key)
+    supervisor.run(400_000)
+    return [
+        (
+            name,
+            machine.state,
+            machine.gpr[5],
+            cp.read(name, 0x50, 4).hex(),
+            machine.timer_fraction,
+            machine.pending_external,
+            machine.counters.instructions,
+        )
+        for name, machine in sorted(cp.machines.items())
+    ] + [cp.machine.clock.now, supervisor.guest_instructions]
+
+
+def test_waiting_machines_timers_run_as_if_charged_at_every_dispatch():
+    # CP charges a waiting machine's timer only when it may go negative, or
+    # the machine wakes or leaves its wait: the timers, the interruptions
+    # they make and every count must come out as when every waiting machine
+    # is charged at every dispatch.
+    lazy = _waiting_machines_beside_a_busy_one(Supervisor)
+    plain = _waiting_machines_beside_a_busy_one(EveryDispatchCharges)
+    assert lazy == plain
+    woken = {entry[0]: entry[2] for entry in lazy[:-2]}
+    assert woken["W1"] > woken["W2"] > woken["W3"] > 8 and woken["MASKED"] == 0
+    masked = next(entry for entry in lazy if entry[0] == "MASKED")
+    assert masked[5] & 0x80  # its timer went negative: pending, masked off
+    assert lazy[0][:2] == ("BUSY", RunState.DISABLED_WAIT)

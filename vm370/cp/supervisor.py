@@ -126,7 +126,8 @@ class Supervisor:
         self.current: VirtualMachine | None = None
         self.slice_started = 0
         self.loaded_space: tuple[str, int] | None = None
-        self.wait_since: dict[str, int] = {}
+        # The clock at the last dispatch (_wake_waiting_machines).
+        self.last_scan = 0
         # The machine CP took off the CPU at this entry, and the instructions
         # it used since it was dispatched (for the dispatcher's accounting).
         self._returning: tuple[VirtualMachine, int] | None = None
@@ -215,7 +216,17 @@ class Supervisor:
         return self.real_instructions - self.native_entries - self.retried_instructions
 
     def sync(self) -> None:
-        """Bring the running guest's VMBLOK up to date without taking it off the CPU."""
+        """Bring the VMBLOKs up to date without taking the running guest off the CPU.
+
+        The waiting machines' timers too: as charged at every dispatch, up
+        to the last one (see ``_wake_waiting_machines``).
+        """
+        last_scan = self.last_scan
+        for waiting in self.cp.machines.values():
+            since = waiting.wait_since
+            if 0 <= since < last_scan:
+                charge_timer(waiting, last_scan - since)
+                waiting.wait_since = last_scan
         machine = self.current
         if machine is None or not self.cpu.problem_state:
             return
@@ -470,7 +481,7 @@ class Supervisor:
                         self._enter(previous)
                     return
             if previous.state is RunState.ENABLED_WAIT:
-                self.wait_since[previous.name] = self.clock.now
+                self._wait_begins(previous, self.clock.now)
             elif previous.state is RunState.DISABLED_WAIT:
                 cp.write_log(f"{previous.name} entered a disabled wait")
                 for handler in cp.on_disabled_wait:
@@ -508,32 +519,70 @@ class Supervisor:
     def _wake_waiting_machines(self) -> None:
         """Run the waiting machines' timers on to now; wake those with something to take.
 
-        This runs at every dispatch, once for each machine logged on, so a
-        machine with no interruption pending (none arrived, its timer still
-        positive) is left waiting without going through ``cp.wake``, which
-        would present nothing.
+        This runs at every dispatch, so its cost for each machine logged on
+        is paid on every trap. A waiting machine's timer is therefore not
+        charged here at each dispatch but when it matters: once the clock
+        has reached the time by which it may go negative (``wait_deadline``,
+        reckoned from the timer when the wait began or was last charged),
+        and when it is found to have left the wait (up to the previous
+        dispatch, while it still waited). The sums are those of charging it
+        at every dispatch, as a timer charged in parts ends where one charged
+        at once does (vtimer.charge_timer), and its going negative is seen at
+        the same dispatch. What it has pending is looked at only when its
+        count begins or its timer is charged: a machine in a wait cannot
+        change what it enables, and CP wakes it at once when anything else
+        becomes pending for it.
         """
         now = self.clock.now
+        previous_scan = self.last_scan
+        self.last_scan = now
         enabled_wait = RunState.ENABLED_WAIT
-        wait_since = self.wait_since
         for machine in self.cp.machines.values():
+            since = machine.wait_since
             if machine.state is not enabled_wait:
+                if since >= 0:
+                    # Woken, stopped or reset since the last dispatch.
+                    machine.wait_since = -1
+                    if previous_scan > since:
+                        charge_timer(machine, previous_scan - since)
                 continue
-            name = machine.name
-            since = wait_since.get(name, now)
-            if now > since:
+            if since < 0:
+                self._wait_begins(machine, now)
+            elif now >= machine.wait_deadline:
                 charge_timer(machine, now - since)
-            wait_since[name] = now
+                self._wait_begins(machine, now)
+            elif since != now:
+                # Nothing new: what was pending when its count began (or
+                # last restarted) it could not take, and whatever has been
+                # made pending since woke it there and then (ControlProgram.wake).
+                continue
             if machine.pending_external or machine.channel.interrupt_pending:
                 self.cp.wake(machine)
                 if machine.state is not enabled_wait:
-                    wait_since.pop(machine.name, None)
+                    machine.wait_since = -1
+
+    @staticmethod
+    def _wait_begins(machine: VirtualMachine, now: int) -> None:
+        """Count the machine as waiting from ``now``, its timer charged up to then.
+
+        Its deadline is when its timer would go negative were it charged
+        with every instruction from now on; one it has credit for (a
+        retried instruction) only delays that, and the charge at the
+        deadline then sets the next.
+        """
+        machine.wait_since = now
+        machine.wait_deadline = now + instructions_until_interruption(machine)
 
     def _idle(self) -> None:
         """No machine can run: wait for the earliest virtual timer, or for I/O."""
         soonest = None
+        now = self.clock.now
         for machine in self.cp.machines.values():
             if machine.state is RunState.ENABLED_WAIT and machine.external_enabled:
+                if 0 <= machine.wait_since < now:
+                    # The timer up to now, for the time it has left.
+                    charge_timer(machine, now - machine.wait_since)
+                    machine.wait_since = now
                 needed = instructions_until_interruption(machine)
                 soonest = needed if soonest is None else min(soonest, needed)
         if soonest is not None:
@@ -623,7 +672,6 @@ class Supervisor:
             self.pinned_frames.clear()
             self._pinned_for = None
         self.loaded_space = None
-        self.wait_since.pop(machine.name, None)
         if machine.debug is not None:
             debugging.detach_observer(self.cp, machine)
         if self.current is machine:

@@ -109,6 +109,11 @@ class VirtualMachine:
     # fault CP resolved, and started again. The next charge gives them back,
     # so the timer counts what the machine did, not how others made it page.
     timer_credit: int = 0
+    # CP's watch over an enabled wait (supervisor.py): the clock up to which
+    # the timer has been charged for it, -1 while CP does not count the
+    # machine as waiting, and the clock by which the timer may go negative.
+    wait_since: int = -1
+    wait_deadline: int = 0
     storage_keys: bytearray = field(default_factory=bytearray)
     # Set by CP when it creates the machine (system.py): its address space
     # (tables.py), CP's view of its storage (vstorage.py), the translator of
