@@ -7,13 +7,13 @@ Prints:
 - the mixed loop of benchmarks/cpu_mips.py (L, AR, ST, LA, BCT) on the bare
   machine and in a virtual machine under CP, and the slowdown (issue 8's
   target: at most 1.3);
-- the cost of one simulated privileged instruction (SSM) and of one
-  reflected SVC (with the guest's return by LPSW, itself simulated, taken
-  off), in host microseconds: a guest loop with the instruction, minus the
-  same loop with LA in its place (that loop run ten times longer), per
-  iteration; and each as a ratio to one iteration of that loop without
-  traps (LA, BCT under CP) in the same run, a figure that does not move
-  with the host's load;
+- the cost of one simulated privileged instruction (SSM, and LPSW, whose
+  simulation loads a whole PSW) and of one reflected SVC (with the guest's
+  return by LPSW, itself simulated, taken off), in host microseconds: a
+  guest loop with the instruction, minus the same loop with LA in its place
+  (that loop run ten times longer), per iteration; and each as a ratio to
+  one iteration of that loop without traps (LA, BCT under CP) in the same
+  run, a figure that does not move with the host's load;
 - the same for a page fault: a loop whose load touches a new page on each
   iteration, against the same loop on pages already in;
 - the SSM again with ten more machines logged on, idle in an enabled wait
@@ -48,6 +48,7 @@ STORAGE = 256 * 1024
 MIXED = "5820 0500 1A21 5020 0500 4144 0001 4630 0204"
 PLAIN = "4100 0000 4630 0204"  # LA 0,0; BCT
 PRIVILEGED = "8000 0410 4630 0204"  # SSM X'410' (all masks stay off); BCT
+LOAD_PSW = "8200 0418 4630 0204"  # LPSW X'418', a PSW that goes on at the BCT; BCT
 SUPERVISOR_CALL = "0A00 4630 0204"  # SVC 0 (the SVC new PSW returns by LPSW X'20'); BCT
 SVC_HANDLER = 0x600
 
@@ -59,6 +60,7 @@ def image(body: str, iterations: int) -> dict[int, bytes]:
         COUNT: iterations.to_bytes(4, "big"),
         WAIT_PSW: DISABLED_WAIT.to_bytes(8, "big"),
         0x410: b"\x00",
+        0x418: (ORIGIN + 8).to_bytes(8, "big"),  # LOAD_PSW's PSW: at its BCT
         0x500: bytes(4),
         SVC_NEW_PSW: SVC_HANDLER.to_bytes(8, "big"),  # SVC new PSW: supervisor, disabled
         SVC_HANDLER: bytes.fromhex("82000020"),  # LPSW X'20': back after the SVC
@@ -161,9 +163,11 @@ def main(argv: list[str]) -> int:
     loops = max(1, iterations // 10)
     iteration = median(guest_seconds, PLAIN, iterations, repeats) / iterations
     privileged = median(guest_seconds, PRIVILEGED, loops, repeats) / loops
+    load_psw = median(guest_seconds, LOAD_PSW, loops, repeats) / loops
     supervisor_call = median(guest_seconds, SUPERVISOR_CALL, loops, repeats) / loops
     privop_cost = privileged - iteration
-    svc_cost = supervisor_call - iteration - privop_cost
+    load_psw_cost = load_psw - iteration
+    svc_cost = supervisor_call - iteration - load_psw_cost
     crowded = median(waiting_seconds, PRIVILEGED, loops, repeats) / loops
     crowded_plain = median(waiting_seconds, PLAIN, loops, repeats) / loops
     crowded_cost = crowded - crowded_plain
@@ -174,6 +178,7 @@ def main(argv: list[str]) -> int:
     print(f"one iteration of LA+BCT under CP: {iteration * 1e6:8.2f} us")
     for name, cost in (
         ("one simulated privileged instruction (SSM)", privop_cost),
+        ("one simulated LPSW", load_psw_cost),
         ("one reflected SVC (its LPSW return taken off)", svc_cost),
         ("one page fault (a page CP has never given out)", fault_cost),
         (f"the SSM with {WAITING_MACHINES} more machines waiting", crowded_cost),

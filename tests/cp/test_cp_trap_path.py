@@ -70,9 +70,12 @@ def test_words_of_guest_storage_read_and_write_within_and_across_pages():
     assert cp.read("GUEST", 0x1000, 8) == bytes.fromhex("B1B2B3B4B5B6B7B8")
     fetched = [storage.fetch_byte(address) for address in (0xFFF, 0x1000, 0x1007)]
     assert fetched == [0xA2, 0xB1, 0xB8]
-    with pytest.raises(ProgramInterrupt) as raised:
-        storage.fetch_byte(64 * 1024)
-    assert raised.value.code == ADDRESSING
+    assert storage.fetch_doubleword(0x1000) == 0xB1B2B3B4B5B6B7B8
+    assert storage.fetch_doubleword(0xFFC) == 0x0102A1A2B1B2B3B4  # across the pages
+    for fetch in (storage.fetch_byte, storage.fetch_doubleword):
+        with pytest.raises(ProgramInterrupt) as raised:
+            fetch(64 * 1024)
+        assert raised.value.code == ADDRESSING
 
 
 def test_a_psw_exchange_stores_one_doubleword_and_reads_another():

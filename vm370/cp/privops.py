@@ -171,7 +171,7 @@ def simulate_load_psw(cp: ControlProgram, machine: VirtualMachine, ins: DecodedI
     address = bd_address(machine, ins.b1, ins.d1)
     if address & 7:
         raise ProgramInterrupt(SPECIFICATION)
-    machine.load_psw_image(int.from_bytes(machine.storage.fetch(address, 8), "big"))
+    machine.load_psw_image(machine.storage.fetch_doubleword(address))
 
 
 def simulate_set_system_mask(cp: ControlProgram, machine: VirtualMachine, ins: DecodedInstruction):

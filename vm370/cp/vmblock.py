@@ -21,10 +21,6 @@ from typing import Any
 
 from vm370.hardware.control_registers import (
     CR6_EXTENDED_CONTROL_MODE,
-    EC_ADDRESSING_32,
-    EC_EXTERNAL_MASK,
-    EC_IO_MASK,
-    EC_TRANSLATION,
     ECPSW,
     MODE_REGISTER,
     ControlRegisters,
@@ -77,6 +73,53 @@ class Counters:
     instructions: int = 0  # instructions the machine executed on the real CPU
     dispatches: int = 0  # times the dispatcher gave it the CPU
     start_ios: int = 0  # SIOs CP simulated for it (INDICATE USER)
+
+
+# The fields of a virtual PSW's high word, by its value and format
+# (VirtualMachine.load_psw_image): a guest loads the same few PSWs again and
+# again, the old PSWs of its interruption handlers above all.
+_EC_HIGH_WORDS: dict[int, tuple] = {}
+_BC_HIGH_WORDS: dict[int, tuple] = {}
+_HIGH_WORDS_LIMIT = 4096
+
+
+def _high_word_fields(psw_class: type, high: int) -> tuple:
+    """The fields the high word ``high`` of a PSW of ``psw_class`` holds, remembered.
+
+    In the order load_psw_image assigns them.
+    """
+    psw = psw_class.from_int(high << 32)
+    if psw_class is ECPSW:
+        fields = (
+            psw.addressing_32,
+            psw.translation,
+            psw.io_mask,
+            psw.external_mask,
+            psw.key,
+            psw.ascii,
+            psw.machine_check_mask,
+            psw.wait,
+            psw.problem_state,
+            psw.ilc,
+            psw.cc,
+            psw.program_mask,
+        )
+        known = _EC_HIGH_WORDS
+    else:
+        fields = (
+            psw.system_mask,
+            psw.key,
+            psw.ascii,
+            psw.machine_check_mask,
+            psw.wait,
+            psw.problem_state,
+            psw.interruption_code,
+        )
+        known = _BC_HIGH_WORDS
+    if len(known) >= _HIGH_WORDS_LIMIT:
+        known.clear()
+    known[high] = fields
+    return fields
 
 
 @dataclass
@@ -212,42 +255,50 @@ class VirtualMachine:
 
         Every reflected interruption and simulated LPSW comes here: a PSW of
         the same format is overwritten field by field rather than built
-        anew (the fields and bits of ``ECPSW.from_int``/``BCPSW.from_int``).
+        anew, with the fields its high word holds taken apart once for each
+        value by ``ECPSW.from_int`` or ``BCPSW.from_int`` (_high_word_fields).
         """
         psw = self.psw
         high = (value >> 32) & 0xFFFFFFFF
-        # The bits tested as ``!= 0``, not through bool(): two reflections a
-        # reflected SVC (its interruption, the guest's LPSW back) come here.
         if self.control.values[MODE_REGISTER] & CR6_EXTENDED_CONTROL_MODE:  # ec_mode
             if psw.__class__ is not ECPSW:
                 self.psw = ECPSW.from_int(value)
                 self.update_wait_state()
                 return
-            psw.addressing_32 = high & EC_ADDRESSING_32 != 0
-            psw.translation = high & EC_TRANSLATION != 0
-            psw.io_mask = high & EC_IO_MASK != 0
-            psw.external_mask = high & EC_EXTERNAL_MASK != 0
-            psw.ilc = (high >> 14) & 3
-            psw.cc = (high >> 12) & 3
-            psw.program_mask = (high >> 8) & 0xF
+            (
+                psw.addressing_32,
+                psw.translation,
+                psw.io_mask,
+                psw.external_mask,
+                psw.key,
+                psw.ascii,
+                psw.machine_check_mask,
+                psw.wait,
+                psw.problem_state,
+                psw.ilc,
+                psw.cc,
+                psw.program_mask,
+            ) = _EC_HIGH_WORDS.get(high) or _high_word_fields(ECPSW, high)
             psw.instruction_address = value & 0xFFFFFFFF
         else:
             if psw.__class__ is not BCPSW:
                 self.psw = BCPSW.from_int(value)
                 self.update_wait_state()
                 return
+            (
+                psw.system_mask,
+                psw.key,
+                psw.ascii,
+                psw.machine_check_mask,
+                psw.wait,
+                psw.problem_state,
+                psw.interruption_code,
+            ) = _BC_HIGH_WORDS.get(high) or _high_word_fields(BCPSW, high)
             low = value & 0xFFFFFFFF
-            psw.system_mask = high >> 24
-            psw.interruption_code = high & 0xFFFF
             psw.ilc = low >> 30
             psw.cc = (low >> 28) & 3
             psw.program_mask = (low >> 24) & 0xF
             psw.instruction_address = low & 0xFFFFFF
-        psw.key = (high >> 20) & 0xF
-        psw.ascii = high & 0x00080000 != 0
-        psw.machine_check_mask = high & 0x00040000 != 0
-        psw.wait = high & 0x00020000 != 0
-        psw.problem_state = high & 0x00010000 != 0
         self.update_wait_state()
 
     def update_wait_state(self) -> None:

@@ -209,6 +209,20 @@ class GuestStorage:
             return self.pager.storage.mem[(frame.number << FRAME_SHIFT) | offset]
         return self.fetch(address, 1)[0]
 
+    def fetch_doubleword(self, address: int) -> int:
+        """``fetch(address, 8)`` as a number: LPSW's PSW, on every LPSW a guest issues."""
+        psw = self.machine.psw
+        if (
+            not psw.key
+            and not (psw.__class__ is ECPSW and psw.translation)
+            and (address & PAGE_OFFSET_MASK) <= FRAME_SIZE - 8
+            and address + 8 <= self.size
+        ):
+            frame = self.pager.frame_for(self.name, address >> FRAME_SHIFT)
+            start = (frame.number << FRAME_SHIFT) | address & PAGE_OFFSET_MASK
+            return _unpack_doubleword(self.pager.storage.mem, start)[0]
+        return int.from_bytes(self.fetch(address, 8), "big")
+
     def fetch_instruction_bytes(self, address: int) -> bytes:
         """The bytes of the guest's instruction at logical ``address`` (an even address).
 
