@@ -112,6 +112,10 @@ class SupervisorError(Exception):
 class Supervisor:
     """CP's hold on the real CPU: its interruption handlers and its dispatcher."""
 
+    # For a checkpoint taken before the dispatcher kept it (it then starts
+    # counting the waiting machines' waits afresh at its first dispatch).
+    last_scan = 0
+
     def __init__(self, cp: ControlProgram) -> None:
         cpu = cp.machine.cpu
         if getattr(cpu, "dat", None) is None or getattr(cpu, "control", None) is None:
