@@ -17,7 +17,7 @@ Prints:
 - the same for a page fault: a loop whose load touches a new page on each
   iteration, against the same loop on pages already in;
 - the SSM again with ten more machines logged on, idle in an enabled wait
-  (CP runs their timers on at every dispatch).
+  (CP looks at each of them at every dispatch).
 
 Times are CPU seconds of this process (``time.process_time``): the MIPS
 figures the best of REPEATS runs, the trap figures their median.
