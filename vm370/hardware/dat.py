@@ -350,6 +350,8 @@ class DynamicAddressTranslator:
     def _read_table(self, real_address: int, length: int) -> int:
         if real_address + length > self.storage.size:
             raise ProgramInterrupt(ADDRESSING)
+        # ``storage`` may be a guest's storage as CP sees it (vstorage.py),
+        # which is read by slices only.
         return int.from_bytes(self.storage.mem[real_address : real_address + length], "big")
 
     def _translation_exception(self, code: int, address: int) -> None:
@@ -369,12 +371,9 @@ class DynamicAddressTranslator:
             self.hits += 1
         else:
             self.misses += 1
-            slot = -1
-            for candidate, held in enumerate(self._array_pages):
-                if held is None:
-                    slot = candidate
-                    break
-            if slot < 0:
+            if len(self._slot_of) < ASSOCIATIVE_REGISTERS:
+                slot = self._array_pages.index(None)  # the first empty register
+            else:
                 free = ~self._used & _ALL_USED
                 slot = (free & -free).bit_length() - 1
                 del self._slot_of[self._array_pages[slot]]
