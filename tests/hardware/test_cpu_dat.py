@@ -48,6 +48,7 @@ from vm370.hardware.psw import (
     SVC_NEW_PSW,
     SVC_OLD_PSW,
 )
+from vm370.hardware.translated_access import TranslatedStorageAccess
 
 STORAGE = 256 * 1024
 SEGMENT_TABLE = 0x10000  # room for 4,096 entries (the 32-bit mode)
@@ -792,3 +793,51 @@ def test_bare_text_report_shows_control_registers_and_tlb_with_ec(capsys, tmp_pa
     assert "PSW 0002000000000042" in out
     assert "CR   0- 7  00000000 00000000 00000000 00000000 00000000 00000000 00800000" in out
     assert "TLB hits 0  misses 0" in out
+
+
+def _translating_cpu() -> Machine:
+    """An EC machine running translated: pages 0-2 mapped, 3 not, 4 mapped with key 5."""
+    machine, tables = ec_machine()
+    for page, frame_number in ((0, 2), (1, 5), (2, 3), (3, None), (4, 6)):
+        tables.map(page << 12, None if frame_number is None else frame(frame_number))
+    for number in range(8):
+        machine.load(frame(number), bytes((number * 16 + i) & 0xFF for i in range(4096)))
+    machine.storage.set_key(frame(6), 0x50)
+    machine.storage.set_key(frame(6) + 0x800, 0x50)
+    machine.cpu.control.load(SEGMENT_TABLE_REGISTER, tables.cr0)
+    machine.cpu.load_psw(ECPSW(translation=True, key=3, instruction_address=0x200).to_int())
+    return machine
+
+
+def _access_outcome(method: type, kind: str, address: int, length: int) -> tuple:
+    """One access of ``kind`` by ``method``'s version, on a fresh machine: what it gave and did."""
+    machine = _translating_cpu()
+    cpu = machine.cpu
+    assert type(cpu) is TranslatingCPU
+    dat = cpu.dat
+    dat.purge()
+    dat.reset_counters()
+    try:
+        if kind == "fetch":
+            result = method.fetch(cpu, address, length)
+        elif kind == "store":
+            result = method.store(cpu, address, bytes(range(0xA0, 0xA0 + length)))
+        else:
+            result = method.check_access(cpu, address, length, kind == "check store")
+    except ProgramInterrupt as interrupt:
+        result = ("program interruption", interrupt.code)
+    return result, dat.hits, dat.misses, bytes(machine.storage.mem[frame(0) : frame(8)])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(0, 5 * 4096 - 1),
+    st.integers(0, 12),
+    st.sampled_from(["fetch", "store", "check fetch", "check store"]),
+)
+def test_the_translating_cpus_own_accesses_do_what_the_mixins_do(address, length, kind):
+    # TranslatingCPU translates an operand within one page itself; it must
+    # give what TranslatedStorageAccess gives: the bytes, the exception, the
+    # stores, and the associative array's counts.
+    ours = _access_outcome(TranslatingCPU, kind, address, length)
+    assert ours == _access_outcome(TranslatedStorageAccess, kind, address, length)

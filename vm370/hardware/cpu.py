@@ -96,7 +96,7 @@ from vm370.hardware.control_registers import (
     MODE_REGISTER,
     ControlRegisters,
 )
-from vm370.hardware.dat import DynamicAddressTranslator
+from vm370.hardware.dat import PAGE_SIZE, DynamicAddressTranslator
 from vm370.hardware.instructions import build_dispatch
 from vm370.hardware.interrupts import (
     ADDRESSING,
@@ -1425,8 +1425,18 @@ def _ec_psw_fields(high: int) -> tuple:
     return fields
 
 
+_real_fetch = CPU.fetch
+_real_store = CPU.store
+_real_check_access = CPU.check_access
+_real_fetch_byte = CPU.fetch_byte
+_real_store_byte = CPU.store_byte
+_real_fetch_halfword = CPU.fetch_halfword
+_real_store_halfword = CPU.store_halfword
 _real_fetch_word = CPU.fetch_word
 _real_store_word = CPU.store_word
+_translated_fetch = TranslatedStorageAccess.fetch
+_translated_store = TranslatedStorageAccess.store
+_translated_check_access = TranslatedStorageAccess.check_access
 
 
 class TranslatingCPU(TranslatedStorageAccess, CPU):
@@ -1434,11 +1444,49 @@ class TranslatingCPU(TranslatedStorageAccess, CPU):
 
     Never built directly: a CPU becomes one (``__class__``) when it loads a
     PSW with the translation bit on, and goes back when it loads one without.
-    The word accesses, the commonest, call the real CPU methods directly
-    rather than through ``super()`` (same rules as translated_access.py).
+    The commonest accesses call the real CPU methods directly rather than
+    through ``super()`` (same rules as translated_access.py), and an operand
+    within one page is translated in line, with the one translation
+    ``translate_range`` would make.
     """
 
     __slots__ = ()
+
+    def fetch(self, address: int, length: int) -> bytes:
+        address &= self.address_mask
+        if 0 < length <= PAGE_SIZE - (address & (PAGE_SIZE - 1)):
+            return _real_fetch(self, self.dat.translate(address), length)
+        return _translated_fetch(self, address, length)
+
+    def store(self, address: int, data: bytes) -> None:
+        address &= self.address_mask
+        if 0 < len(data) <= PAGE_SIZE - (address & (PAGE_SIZE - 1)):
+            _real_store(self, self.dat.translate(address), data)
+            return
+        _translated_store(self, address, data)
+
+    def check_access(self, address: int, length: int, store: bool) -> None:
+        address &= self.address_mask
+        if 0 < length <= PAGE_SIZE - (address & (PAGE_SIZE - 1)):
+            _real_check_access(self, self.dat.translate(address), length, store)
+            return
+        _translated_check_access(self, address, length, store)
+
+    def fetch_byte(self, address: int) -> int:
+        return _real_fetch_byte(self, self.dat.translate(address))
+
+    def store_byte(self, address: int, value: int) -> None:
+        _real_store_byte(self, self.dat.translate(address), value)
+
+    def fetch_halfword(self, address: int) -> int:
+        if address & 1:
+            raise ProgramInterrupt(SPECIFICATION)
+        return _real_fetch_halfword(self, self.dat.translate(address))
+
+    def store_halfword(self, address: int, value: int) -> None:
+        if address & 1:
+            raise ProgramInterrupt(SPECIFICATION)
+        _real_store_halfword(self, self.dat.translate(address), value)
 
     def fetch_word(self, address: int) -> int:
         if address & 3:
