@@ -225,12 +225,8 @@ class Supervisor:
         The waiting machines' timers too: as charged at every dispatch, up
         to the last one (see ``_wake_waiting_machines``).
         """
-        last_scan = self.last_scan
         for waiting in self.cp.machines.values():
-            since = waiting.wait_since
-            if 0 <= since < last_scan:
-                charge_timer(waiting, last_scan - since)
-                waiting.wait_since = last_scan
+            self._charge_wait(waiting, self.last_scan)
         machine = self.current
         if machine is None or not self.cpu.problem_state:
             return
@@ -546,14 +542,13 @@ class Supervisor:
             if machine.state is not enabled_wait:
                 if since >= 0:
                     # Woken, stopped or reset since the last dispatch.
+                    self._charge_wait(machine, previous_scan)
                     machine.wait_since = -1
-                    if previous_scan > since:
-                        charge_timer(machine, previous_scan - since)
                 continue
             if since < 0:
                 self._wait_begins(machine, now)
             elif now >= machine.wait_deadline:
-                charge_timer(machine, now - since)
+                self._charge_wait(machine, now)
                 self._wait_begins(machine, now)
             elif since != now:
                 # Nothing new: what was pending when its count began (or
@@ -564,6 +559,14 @@ class Supervisor:
                 self.cp.wake(machine)
                 if machine.state is not enabled_wait:
                     machine.wait_since = -1
+
+    @staticmethod
+    def _charge_wait(machine: VirtualMachine, until: int) -> None:
+        """Charge a machine CP counts as waiting with its wait up to ``until``."""
+        since = machine.wait_since
+        if 0 <= since < until:
+            charge_timer(machine, until - since)
+            machine.wait_since = until
 
     @staticmethod
     def _wait_begins(machine: VirtualMachine, now: int) -> None:
@@ -583,10 +586,7 @@ class Supervisor:
         now = self.clock.now
         for machine in self.cp.machines.values():
             if machine.state is RunState.ENABLED_WAIT and machine.external_enabled:
-                if 0 <= machine.wait_since < now:
-                    # The timer up to now, for the time it has left.
-                    charge_timer(machine, now - machine.wait_since)
-                    machine.wait_since = now
+                self._charge_wait(machine, now)  # for the time its timer has left
                 needed = instructions_until_interruption(machine)
                 soonest = needed if soonest is None else min(soonest, needed)
         if soonest is not None:

@@ -180,19 +180,28 @@ class GuestStorage:
             if block_key >> 4 != key and (store or block_key & FETCH_PROTECT):
                 raise ProgramInterrupt(PROTECTION)
 
-    def fetch(self, address: int, length: int) -> bytes:
-        """An operand fetch by the guest at logical ``address``."""
+    def _plain_start(self, address: int, length: int) -> int:
+        """The real address of a plain fetch of ``length`` bytes at logical ``address``; -1 if not.
+
+        Plain: the common case of a trap, key 0 and no guest translation,
+        the bytes within one page of the machine's storage (so nothing to
+        check but the page, which is brought in if need be).
+        """
         psw = self.machine.psw
         if (
-            not psw.key
-            and not (psw.__class__ is ECPSW and psw.translation)
-            and (address & PAGE_OFFSET_MASK) + length <= FRAME_SIZE
-            and address + length <= self.size
+            psw.key
+            or (psw.__class__ is ECPSW and psw.translation)
+            or (address & PAGE_OFFSET_MASK) + length > FRAME_SIZE
+            or address + length > self.size
         ):
-            # The common case of a trap: one page, key 0, no guest translation.
-            start = (
-                self.pager.frame_for(self.name, address >> FRAME_SHIFT).number << FRAME_SHIFT
-            ) + (address & PAGE_OFFSET_MASK)
+            return -1
+        frame = self.pager.frame_for(self.name, address >> FRAME_SHIFT)
+        return (frame.number << FRAME_SHIFT) | (address & PAGE_OFFSET_MASK)
+
+    def fetch(self, address: int, length: int) -> bytes:
+        """An operand fetch by the guest at logical ``address``."""
+        start = self._plain_start(address, length)
+        if start >= 0:
             return bytes(self.pager.storage.mem[start : start + length])
         pieces = self.real_pieces(address, length)
         for real, run in pieces:
@@ -202,24 +211,15 @@ class GuestStorage:
 
     def fetch_byte(self, address: int) -> int:
         """``fetch(address, 1)[0]``: SSM's mask, on every SSM a guest issues."""
-        psw = self.machine.psw
-        if not psw.key and not (psw.__class__ is ECPSW and psw.translation) and address < self.size:
-            frame = self.pager.frame_for(self.name, address >> FRAME_SHIFT)
-            offset = address & PAGE_OFFSET_MASK
-            return self.pager.storage.mem[(frame.number << FRAME_SHIFT) | offset]
+        start = self._plain_start(address, 1)
+        if start >= 0:
+            return self.pager.storage.mem[start]
         return self.fetch(address, 1)[0]
 
     def fetch_doubleword(self, address: int) -> int:
         """``fetch(address, 8)`` as a number: LPSW's PSW, on every LPSW a guest issues."""
-        psw = self.machine.psw
-        if (
-            not psw.key
-            and not (psw.__class__ is ECPSW and psw.translation)
-            and (address & PAGE_OFFSET_MASK) <= FRAME_SIZE - 8
-            and address + 8 <= self.size
-        ):
-            frame = self.pager.frame_for(self.name, address >> FRAME_SHIFT)
-            start = (frame.number << FRAME_SHIFT) | address & PAGE_OFFSET_MASK
+        start = self._plain_start(address, 8)
+        if start >= 0:
             return _unpack_doubleword(self.pager.storage.mem, start)[0]
         return int.from_bytes(self.fetch(address, 8), "big")
 
@@ -232,16 +232,8 @@ class GuestStorage:
         instruction fits in the page, key 0 and no guest translation (every
         trap of a CMS-like guest), one slice of the frame serves.
         """
-        psw = self.machine.psw
-        if (
-            not psw.key
-            and not (psw.__class__ is ECPSW and psw.translation)
-            and (address & PAGE_OFFSET_MASK) <= FRAME_SIZE - 6
-            and address + 6 <= self.size
-        ):
-            start = (
-                self.pager.frame_for(self.name, address >> FRAME_SHIFT).number << FRAME_SHIFT
-            ) + (address & PAGE_OFFSET_MASK)
+        start = self._plain_start(address, 6)
+        if start >= 0:
             mem = self.pager.storage.mem
             return bytes(mem[start : start + _INSTRUCTION_LENGTH[mem[start] >> 6]])
         first = self.fetch(address, 2)
