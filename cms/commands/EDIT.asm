@@ -292,10 +292,7 @@ READNEXT BAL   R14,ALLOC
          ST    R1,READBUF
          LA    R1,READLIST
          SVC   202
-         CH    R15,=H'12'
-         BE    READEND
-         LTR   R15,R15
-         BNZ   READBAD
+         FSREADRC EOF=READEND,ERROR=READBAD
          L     R1,READBUF
          SH    R1,=Y(LINEDATA)
          BAL   R14,LINKNODE

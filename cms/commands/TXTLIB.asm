@@ -153,14 +153,7 @@ ADDREC   LA    R1,3*80(,R6)             the card, an LDT, a delimiter
          ST    R6,READBUF
          LA    R1,READLIST
          SVC   202
-         CH    R15,=H'12'
-         BE    ADDEOF
-         CH    R15,=H'1'
-         BE    TEXTNONE
-         CH    R15,=H'8'                longer than 80: cut
-         BE    ADDHAVE
-         LTR   R15,R15
-         BNZ   READERR
+         FSREADRC EOF=ADDEOF,NONE=TEXTNONE,CUT=ADDHAVE,ERROR=READERR
 ADDHAVE  CLI   0(R6),X'02'
          BNE   ADDREC                   not an object-deck card
          CLC   1(3,R6),=C'LDT'
@@ -334,14 +327,7 @@ RLREC    LA    R1,80(,R6)
          ST    R6,READBUF
          LA    R1,READLIST
          SVC   202
-         CH    R15,=H'12'
-         BE    RLEOF
-         CH    R15,=H'1'
-         BE    LIBNONE
-         CH    R15,=H'8'
-         BE    RLBAD
-         LTR   R15,R15
-         BNZ   READERR
+         FSREADRC EOF=RLEOF,NONE=LIBNONE,CUT=RLBAD,ERROR=READERR
          CLI   READFMT,C'F'
          BNE   RLBAD
          CLC   READLEN,=F'80'

@@ -167,12 +167,7 @@ READREC  LA    R1,80(,R6)
          ST    R6,READBUF
          LA    R1,READLIST
          SVC   202
-         CH    R15,=H'12'
-         BE    READEND
-         CH    R15,=H'8'                longer than 80: cut
-         BE    READONE
-         LTR   R15,R15
-         BNZ   READDONE
+         FSREADRC EOF=READEND,CUT=READONE,ERROR=READDONE
 READONE  LA    R6,80(,R6)
          LA    R7,1(,R7)
          B     READREC

@@ -172,12 +172,7 @@ LOOP     CLC   MAXRECS,=F'0'
          BNL   DONE
 READONE  LA    R1,READLIST
          SVC   202
-         CH    R15,=H'12'
-         BE    DONE
-         CH    R15,=H'1'
-         BE    NOFILE
-         LTR   R15,R15
-         BNZ   FAILED
+         FSREADRC EOF=DONE,NONE=NOFILE,ERROR=FAILED
          LA    R6,1(,R6)
          C     R6,FIRSTREC
          BL    LOOP                     before FROM's record

@@ -79,14 +79,7 @@ LOADLINE MVI   RECBUF,C' '
          MVC   RECBUF+1(L'RECBUF-1),RECBUF
          LA    R1,READLIST
          SVC   202
-         CH    R15,=H'12'
-         BE    LOADED
-         CH    R15,=H'1'
-         BE    NOFILE
-         CH    R15,=H'8'                longer than 130: cut
-         BE    LOADCUT
-         LTR   R15,R15
-         BNZ   RDERROR
+         FSREADRC EOF=LOADED,NONE=NOFILE,CUT=LOADCUT,ERROR=RDERROR
          L     R5,READLEN
          B     LOADTRIM
 LOADCUT  LA    R5,L'RECBUF

@@ -79,14 +79,7 @@ MACREC   LA    R1,80(,R6)
          ST    R6,READBUF
          LA    R1,READLIST
          SVC   202
-         CH    R15,=H'12'
-         BE    MACEOF
-         CH    R15,=H'1'
-         BE    MACNONE
-         CH    R15,=H'8'                longer than 80: cut
-         BE    MACHAVE
-         LTR   R15,R15
-         BNZ   MACDISK
+         FSREADRC EOF=MACEOF,NONE=MACNONE,CUT=MACHAVE,ERROR=MACDISK
 MACHAVE  LR    R2,R6
          BAL   R14,OPWORD
          LTR   R8,R8
@@ -285,12 +278,7 @@ LOADREC  LA    R1,80(,R6)
          ST    R6,READBUF
          LA    R1,READLIST
          SVC   202
-         CH    R15,=H'12'
-         BE    LOADED
-         CH    R15,=H'1'
-         BE    MACNONE
-         LTR   R15,R15
-         BNZ   MACDISK
+         FSREADRC EOF=LOADED,NONE=MACNONE,ERROR=MACDISK
          LA    R6,80(,R6)
          LA    R7,1(,R7)
          B     LOADREC

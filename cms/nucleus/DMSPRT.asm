@@ -53,14 +53,7 @@ READ     XC    READITEM,READITEM
          MVC   LINE+1(L'LINE-1),LINE
          LA    R1,READLIST
          SVC   202
-         CH    R15,=H'12'
-         BE    DONE
-         CH    R15,=H'1'
-         BE    NOFILE
-         CH    R15,=H'8'
-         BE    WRITE
-         LTR   R15,R15
-         BNZ   DEVERR
+         FSREADRC EOF=DONE,NONE=NOFILE,CUT=WRITE,ERROR=DEVERR
 WRITE    L     R2,READLEN
          CLC   MODID,=C'PNC'
          BNE   PRTLEN

@@ -27,14 +27,7 @@ DMSTYP   CSECT
 READ     XC    READITEM,READITEM
          LA    R1,READLIST
          SVC   202
-         CH    R15,=H'12'
-         BE    DONE
-         CH    R15,=H'1'
-         BE    NOFILE
-         CH    R15,=H'8'                longer than 130: cut
-         BE    SHOW
-         LTR   R15,R15
-         BNZ   DISKERR
+         FSREADRC EOF=DONE,NONE=NOFILE,CUT=SHOW,ERROR=DISKERR
 SHOW     L     R2,READLEN
          CH    R2,=H'130'
          BNH   SHOWLEN
