@@ -16,7 +16,7 @@ key into the real key of the frame whenever the page is in storage.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from typing import Any
 
 from vm370.hardware.control_registers import (
@@ -86,36 +86,12 @@ _HIGH_WORDS_LIMIT = 4096
 def _high_word_fields(psw_class: type, high: int) -> tuple:
     """The fields the high word ``high`` of a PSW of ``psw_class`` holds, remembered.
 
-    In the order load_psw_image assigns them.
+    They are the class's first fields, in its own order, as load_psw_image
+    assigns them: all but the address for ECPSW, up to the interruption
+    code for BCPSW (the rest of a BC PSW is in its low word).
     """
-    psw = psw_class.from_int(high << 32)
-    if psw_class is ECPSW:
-        fields = (
-            psw.addressing_32,
-            psw.translation,
-            psw.io_mask,
-            psw.external_mask,
-            psw.key,
-            psw.ascii,
-            psw.machine_check_mask,
-            psw.wait,
-            psw.problem_state,
-            psw.ilc,
-            psw.cc,
-            psw.program_mask,
-        )
-        known = _EC_HIGH_WORDS
-    else:
-        fields = (
-            psw.system_mask,
-            psw.key,
-            psw.ascii,
-            psw.machine_check_mask,
-            psw.wait,
-            psw.problem_state,
-            psw.interruption_code,
-        )
-        known = _BC_HIGH_WORDS
+    known, count = (_EC_HIGH_WORDS, 12) if psw_class is ECPSW else (_BC_HIGH_WORDS, 7)
+    fields = astuple(psw_class.from_int(high << 32))[:count]
     if len(known) >= _HIGH_WORDS_LIMIT:
         known.clear()
     known[high] = fields
