@@ -1564,12 +1564,7 @@ CANCEL   LA    R6,CANCCW
 *
 * APPEND: R0 bytes at R1 to the message at R2; R2 past them.
 *
-APPEND   LR    R15,R0
-         BCTR  R15,0
-         EX    R15,MVCAPP
-         AR    R2,R0
-         BR    R14
-MVCAPP   MVC   0(0,R2),0(R1)
+         APPENDR
 *
 * FIDTEXT: 'fn ft fm' of FILEID at R2 (no trailing blanks); R2 past.
 * RCTEXT: R15 in decimal at R2; R2 past.

@@ -783,12 +783,7 @@ TYPE     ST    R1,TYPLIST+8
 *
 * APPEND: R0 bytes at R1 to R2 (ADDTEXT); R2 past them.
 *
-APPEND   LR    R15,R0
-         BCTR  R15,0
-         EX    R15,MVCAPP
-         AR    R2,R0
-         BR    R14
-MVCAPP   MVC   0(0,R2),0(R1)
+         APPENDR
          LTORG
 *
 * Parameter lists and state.
